@@ -1,0 +1,174 @@
+package io.kvdb.core.service;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import io.kvdb.api.v1.DeleteRequest;
+import io.kvdb.api.v1.GetRequest;
+import io.kvdb.api.v1.GetResponse;
+import io.kvdb.api.v1.KVGrpc;
+import io.kvdb.api.v1.KeyValue;
+import io.kvdb.api.v1.ListRequest;
+import io.kvdb.api.v1.ListResponse;
+import io.kvdb.api.v1.PutRequest;
+import io.kvdb.api.v1.WaitForAcks;
+import io.kvdb.api.v1.WriteResponse;
+import io.kvdb.core.config.Limits;
+import io.kvdb.core.replication.Replicas;
+import io.kvdb.core.sharding.ShardFunction;
+import io.kvdb.core.storage.KeyRange;
+import io.kvdb.core.storage.KvStore;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.IntPredicate;
+
+/**
+ * The leader's KV API: validates, then writes through the {@link WritePipeline} and reads from the
+ * store. Replies never block a gRPC thread: writes complete from the writer thread.
+ */
+public final class KvService extends KVGrpc.KVImplBase {
+  private static final IntPredicate ALL_SHARDS = shard -> true;
+
+  private final KvStore store;
+  private final ShardFunction shardFunction;
+  private final WritePipeline pipeline;
+  private final Replicas replicas;
+  private final RequestValidator validator;
+  private final long defaultAckTimeoutMs;
+
+  public KvService(KvStore store, ShardFunction shardFunction, WritePipeline pipeline, Replicas replicas,
+      Limits limits, long defaultAckTimeoutMs) {
+    this.store = store;
+    this.shardFunction = shardFunction;
+    this.pipeline = pipeline;
+    this.replicas = replicas;
+    this.validator = new RequestValidator(limits);
+    this.defaultAckTimeoutMs = defaultAckTimeoutMs;
+  }
+
+  @Override
+  public void put(PutRequest request, StreamObserver<WriteResponse> response) {
+    try {
+      validator.key(request.getKey());
+      validator.value(request.getValue().size());
+      validator.minAcks(request.getWait().getMinAcks(), replicas.replicationFactor());
+    } catch (StatusRuntimeException e) {
+      response.onError(e);
+      return;
+    }
+    reply(pipeline.put(request.getKey(), request.getValue().toByteArray())
+        .thenCompose(committed -> withAcks(committed, request.getWait())), response);
+  }
+
+  @Override
+  public void delete(DeleteRequest request, StreamObserver<WriteResponse> response) {
+    try {
+      validator.key(request.getKey());
+      validator.minAcks(request.getWait().getMinAcks(), replicas.replicationFactor());
+    } catch (StatusRuntimeException e) {
+      response.onError(e);
+      return;
+    }
+    reply(pipeline.delete(request.getKey()).thenCompose(committed -> {
+      if (!committed.found()) {
+        throw notFound(request.getKey());
+      }
+      return withAcks(committed, request.getWait());
+    }), response);
+  }
+
+  @Override
+  public void get(GetRequest request, StreamObserver<GetResponse> response) {
+    byte[] key;
+    try {
+      key = validator.key(request.getKey());
+    } catch (StatusRuntimeException e) {
+      response.onError(e);
+      return;
+    }
+    int shard = shardFunction.shardOf(key);
+    store.get(shard, key).ifPresentOrElse(
+        value -> {
+          response.onNext(GetResponse.newBuilder()
+              .setKey(request.getKey()).setValue(ByteString.copyFrom(value)).setShard(shard).build());
+          response.onCompleted();
+        },
+        () -> response.onError(notFound(request.getKey())));
+  }
+
+  @Override
+  public void list(ListRequest request, StreamObserver<ListResponse> response) {
+    try {
+      response.onNext(list(store, shardFunction.shards(), ALL_SHARDS, validator, request));
+      response.onCompleted();
+    } catch (StatusRuntimeException e) {
+      response.onError(e);
+    }
+  }
+
+  /** One List page over the shards that {@code shardFilter} accepts; shared with the follower's read API. */
+  static ListResponse list(KvStore store, int shards, IntPredicate shardFilter, RequestValidator validator,
+      ListRequest request) {
+    validator.bound("prefix", request.getPrefix());
+    validator.bound("start_after", request.getStartAfter());
+    KeyRange.Page page = KeyRange.list(store, shards, shardFilter,
+        request.getPrefix().getBytes(StandardCharsets.UTF_8),
+        request.getStartAfter().getBytes(StandardCharsets.UTF_8),
+        validator.pageSize(request.getLimit()), request.getKeysOnly());
+    ListResponse.Builder out = ListResponse.newBuilder().setHasMore(page.hasMore());
+    for (KeyRange.Pair pair : page.items()) {
+      KeyValue.Builder item = KeyValue.newBuilder().setKey(pair.keyString());
+      if (pair.value() != null) {
+        item.setValue(ByteString.copyFrom(pair.value()));
+      }
+      out.addItems(item);
+    }
+    if (page.hasMore()) {
+      out.setNextStartAfter(out.getItems(out.getItemsCount() - 1).getKey());
+    }
+    return out.build();
+  }
+
+  private CompletableFuture<WriteResponse> withAcks(Committed committed, WaitForAcks wait) {
+    WriteResponse.Builder reply = WriteResponse.newBuilder()
+        .setShard(committed.shard())
+        .setSeq(committed.seq())
+        .setEpoch(committed.epoch())
+        .addAllFollowers(replicas.holdersOf(committed.shard()));
+    if (wait.getMinAcks() == 0) {
+      return CompletableFuture.completedFuture(reply.build());
+    }
+    long timeoutMs = wait.getTimeoutMs() == 0 ? defaultAckTimeoutMs : wait.getTimeoutMs();
+    return replicas.awaitAcks(committed.shard(), committed.seq(), wait.getMinAcks(), timeoutMs)
+        .thenApply(acks -> reply.setAcks(acks).build());
+  }
+
+  private static <T> void reply(CompletableFuture<T> future, StreamObserver<T> response) {
+    future.whenComplete((value, error) -> {
+      if (error == null) {
+        response.onNext(value);
+        response.onCompleted();
+      } else {
+        response.onError(asStatus(error));
+      }
+    });
+  }
+
+  private static Throwable asStatus(Throwable error) {
+    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (cause instanceof StatusRuntimeException) {
+      return cause;
+    }
+    return Status.INTERNAL.withDescription("unexpected error: " + cause).asRuntimeException();
+  }
+
+  static StatusRuntimeException notFound(String key) {
+    return Status.NOT_FOUND.withDescription("key not found: " + abbreviate(key)).asRuntimeException();
+  }
+
+  private static String abbreviate(String key) {
+    return key.length() <= 200 ? key : key.substring(0, 200) + "...";
+  }
+}

@@ -1,0 +1,44 @@
+package io.kvdb.core.storage;
+
+import java.util.OptionalInt;
+import java.util.UUID;
+
+/**
+ * The leader's identity in its data dir: a random id made once, the shard count fixed at creation,
+ * and an epoch bumped (and synced) at every start, so that events from before a crash can be told
+ * from events after it.
+ */
+public record LeaderMetadata(String leaderId, long epoch, int shards) {
+  static final String LEADER_ID = "leader_id";
+  static final String EPOCH = "epoch";
+  static final String SHARDS = "shards";
+
+  /**
+   * Reads the metadata, creating it on a new data dir with {@code requestedShards} (or
+   * {@code defaultShards}), and bumps the epoch.
+   *
+   * @throws StorageException when {@code requestedShards} differs from the stored shard count
+   */
+  public static LeaderMetadata start(KvStore store, OptionalInt requestedShards, int defaultShards) {
+    long storedShards = store.metaLong(SHARDS, 0);
+    int shards;
+    if (storedShards == 0) {
+      shards = requestedShards.orElse(defaultShards);
+      store.putMetaSynced(SHARDS, shards);
+    } else {
+      shards = (int) storedShards;
+      if (requestedShards.isPresent() && requestedShards.getAsInt() != shards) {
+        throw new StorageException("data dir " + store.dir() + " was created with " + shards
+            + " shards; --shards " + requestedShards.getAsInt() + " would move every key. Drop the flag or use a new data dir");
+      }
+    }
+    String leaderId = store.metaString(LEADER_ID).orElse(null);
+    if (leaderId == null) {
+      leaderId = UUID.randomUUID().toString();
+      store.putMetaSynced(LEADER_ID, leaderId);
+    }
+    long epoch = store.metaLong(EPOCH, 0) + 1;
+    store.putMetaSynced(EPOCH, epoch);
+    return new LeaderMetadata(leaderId, epoch, shards);
+  }
+}

@@ -1,0 +1,62 @@
+package io.kvdb.core.storage;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.Map;
+import org.iq80.leveldb.DBIterator;
+
+/** Walks the data keys of one shard in key order. Not thread-safe; close it. */
+public final class ShardCursor implements AutoCloseable {
+  private final DBIterator iterator;
+  private final byte[] shardPrefix;
+  private byte[] key;
+  private byte[] value;
+
+  /** Starts at {@code startKey} (null: the shard's first key), skipping it unless {@code inclusive}. */
+  ShardCursor(DBIterator iterator, int shard, byte[] startKey, boolean inclusive) {
+    this.iterator = iterator;
+    this.shardPrefix = Layout.dataShardPrefix(shard);
+    if (startKey == null) {
+      iterator.seek(shardPrefix);
+      return;
+    }
+    byte[] start = Layout.data(shard, startKey);
+    iterator.seek(start);
+    if (!inclusive && iterator.hasNext() && Arrays.equals(iterator.peekNext().getKey(), start)) {
+      iterator.next();
+    }
+  }
+
+  /** Moves to the next pair of the shard; false when there is none. */
+  public boolean next() {
+    if (!iterator.hasNext()) {
+      return false;
+    }
+    Map.Entry<byte[], byte[]> entry = iterator.peekNext();
+    if (!Layout.startsWith(entry.getKey(), shardPrefix)) {
+      return false;
+    }
+    iterator.next();
+    key = Layout.userKey(entry.getKey());
+    value = entry.getValue();
+    return true;
+  }
+
+  /** The current key's UTF-8 bytes. */
+  public byte[] key() {
+    return key;
+  }
+
+  public byte[] value() {
+    return value;
+  }
+
+  @Override
+  public void close() {
+    try {
+      iterator.close();
+    } catch (IOException e) {
+      throw new StorageException("closing an iterator failed: " + e, e);
+    }
+  }
+}

@@ -1,0 +1,79 @@
+package io.kvdb.core.storage;
+
+import java.io.IOException;
+import org.iq80.leveldb.WriteBatch;
+
+/** Changes committed together by {@link KvStore#write}: data, shard states and log entries. */
+public final class StoreBatch implements AutoCloseable {
+  private final WriteBatch batch;
+  private int operations;
+
+  StoreBatch(WriteBatch batch) {
+    this.batch = batch;
+  }
+
+  WriteBatch writeBatch() {
+    return batch;
+  }
+
+  public int operations() {
+    return operations;
+  }
+
+  public StoreBatch putData(int shard, byte[] key, byte[] value) {
+    return put(Layout.data(shard, key), value);
+  }
+
+  public StoreBatch deleteData(int shard, byte[] key) {
+    return delete(Layout.data(shard, key));
+  }
+
+  public StoreBatch putShardState(int shard, ShardState state) {
+    return put(Layout.shardState(shard), state.encode());
+  }
+
+  public StoreBatch deleteShardState(int shard) {
+    return delete(Layout.shardState(shard));
+  }
+
+  public StoreBatch putLog(int shard, long seq, byte[] event) {
+    return put(Layout.log(shard, seq), event);
+  }
+
+  public StoreBatch deleteLog(int shard, long seq) {
+    return delete(Layout.log(shard, seq));
+  }
+
+  public StoreBatch putMeta(String name, byte[] value) {
+    return put(Layout.meta(name), value);
+  }
+
+  public StoreBatch deleteMeta(String name) {
+    return delete(Layout.meta(name));
+  }
+
+  public StoreBatch putFollowerRecord(String id, byte[] record) {
+    return put(Layout.follower(id), record);
+  }
+
+  private StoreBatch put(byte[] key, byte[] value) {
+    batch.put(key, value);
+    operations++;
+    return this;
+  }
+
+  private StoreBatch delete(byte[] key) {
+    batch.delete(key);
+    operations++;
+    return this;
+  }
+
+  @Override
+  public void close() {
+    try {
+      batch.close();
+    } catch (IOException e) {
+      throw new StorageException("closing a write batch failed: " + e, e);
+    }
+  }
+}

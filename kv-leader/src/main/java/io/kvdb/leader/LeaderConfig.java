@@ -1,0 +1,89 @@
+package io.kvdb.leader;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import io.kvdb.core.config.Flags;
+import io.kvdb.core.config.Limits;
+import io.kvdb.core.sharding.ShardFunction;
+import java.nio.file.Path;
+import java.util.OptionalInt;
+
+/**
+ * Everything a leader is started with. Built from flags in one place ({@link #flags()} and
+ * {@link #from(Flags)}); tests build it directly.
+ *
+ * @param host address every listener binds to (0.0.0.0: all interfaces)
+ * @param shards shard count of a new data dir; empty: the stored one, or the default
+ * @param durable sync every batch to disk before replying
+ * @param backlogPerShard replication events kept per shard for followers to catch up from
+ */
+public record LeaderConfig(
+    String host, int grpcPort, int pubPort, int controlPort, int metricsPort, Path dataDir,
+    OptionalInt shards, int replicationFactor, boolean durable, Limits limits, int backlogPerShard,
+    long heartbeatMs, long deadTimeoutMs, long ackTimeoutMs) {
+
+  public LeaderConfig {
+    checkArgument(replicationFactor > 0, "replication factor must be > 0: %s", replicationFactor);
+    checkArgument(backlogPerShard > 0, "backlog must keep at least one event per shard: %s", backlogPerShard);
+    checkArgument(heartbeatMs > 0, "heartbeat interval must be > 0 ms: %s", heartbeatMs);
+    checkArgument(deadTimeoutMs > heartbeatMs, "dead timeout (%s ms) must exceed the heartbeat interval (%s ms)",
+        deadTimeoutMs, heartbeatMs);
+    checkArgument(ackTimeoutMs > 0, "ack timeout must be > 0 ms: %s", ackTimeoutMs);
+    shards.ifPresent(s -> checkArgument(s > 0 && s <= ShardFunction.MAX_SHARDS,
+        "shards must be in 1..%s: %s", ShardFunction.MAX_SHARDS, s));
+  }
+
+  /** A leader on 127.0.0.1 with ephemeral ports, for tests. */
+  public static LeaderConfig forTest(Path dataDir) {
+    return new LeaderConfig("127.0.0.1", 0, 0, 0, 0, dataDir, OptionalInt.of(8), 1, true, Limits.DEFAULT,
+        1000, 50, 2000, 1000);
+  }
+
+  public LeaderConfig withDataDir(Path dir) {
+    return new LeaderConfig(host, grpcPort, pubPort, controlPort, metricsPort, dir, shards, replicationFactor,
+        durable, limits, backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs);
+  }
+
+  public LeaderConfig withLimits(Limits newLimits) {
+    return new LeaderConfig(host, grpcPort, pubPort, controlPort, metricsPort, dataDir, shards, replicationFactor,
+        durable, newLimits, backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs);
+  }
+
+  static Flags flags() {
+    Limits d = Limits.DEFAULT;
+    return new Flags("kv leader")
+        .declare("host", "0.0.0.0", "address to bind every listener to (127.0.0.1: this machine only)")
+        .declare("grpc-port", "50051", "gRPC port: KV, Cluster, health, reflection")
+        .declare("pub-port", "5555", "ZeroMQ PUB port: replication events, one topic per shard")
+        .declare("control-port", "5556", "ZeroMQ ROUTER port: follower hello, catch-up, snapshots, acks")
+        .declare("metrics-port", "9100", "HTTP port for /metrics (Prometheus) and /health")
+        .declare("data-dir", "data/leader", "LevelDB data dir (created if missing)")
+        .declare("shards", "", "shard count of a NEW data dir; fixed afterwards (default " + ShardFunction.DEFAULT_SHARDS + ")")
+        .declare("replication-factor", "1", "followers each shard is placed on (R)")
+        .declare("durability", "sync", "sync: every reply waits for fsync; async: faster, an OS crash may drop the last writes")
+        .declare("max-key-bytes", Integer.toString(d.maxKeyBytes()), "largest key, UTF-8 bytes")
+        .declare("max-value-bytes", Integer.toString(d.maxValueBytes()), "largest value, bytes (k, m suffixes allowed)")
+        .declare("max-message-bytes", Integer.toString(d.maxMessageBytes()), "largest gRPC request message, bytes")
+        .declare("max-page-size", Integer.toString(d.maxPageSize()), "largest List page")
+        .declare("backlog-events", "10000", "replication events kept per shard for catch-up; older gaps take a snapshot")
+        .declare("heartbeat-ms", "100", "interval of per-shard heartbeats to followers")
+        .declare("dead-timeout-ms", "5000", "a follower silent this long is declared dead and its shards re-placed")
+        .declare("ack-timeout-ms", "1000", "default wait for min_acks when a request names no timeout");
+  }
+
+  static LeaderConfig from(Flags flags) {
+    String durability = flags.string("durability");
+    checkArgument(durability.equals("sync") || durability.equals("async"),
+        "--durability is sync or async, got '%s'", durability);
+    Limits d = Limits.DEFAULT;
+    int maxPage = flags.integer("max-page-size");
+    Limits limits = new Limits(flags.integer("max-key-bytes"), flags.integer("max-value-bytes"),
+        flags.integer("max-message-bytes"), Math.min(d.defaultPageSize(), maxPage), maxPage);
+    return new LeaderConfig(
+        flags.string("host"), flags.integer("grpc-port"), flags.integer("pub-port"), flags.integer("control-port"),
+        flags.integer("metrics-port"), Path.of(flags.string("data-dir")),
+        flags.string("shards").isEmpty() ? OptionalInt.empty() : OptionalInt.of(flags.integer("shards")),
+        flags.integer("replication-factor"), durability.equals("sync"), limits, flags.integer("backlog-events"),
+        flags.longValue("heartbeat-ms"), flags.longValue("dead-timeout-ms"), flags.longValue("ack-timeout-ms"));
+  }
+}

@@ -1,0 +1,162 @@
+package io.kvdb.leader;
+
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptors;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionService;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.kvdb.api.v1.ClusterGrpc;
+import io.kvdb.api.v1.KVGrpc;
+import io.kvdb.core.metrics.GrpcMetricsInterceptor;
+import io.kvdb.core.metrics.Metrics;
+import io.kvdb.core.metrics.MetricsHttpServer;
+import io.kvdb.core.replication.BacklogPins;
+import io.kvdb.core.replication.EventSink;
+import io.kvdb.core.replication.Replicas;
+import io.kvdb.core.service.ClusterService;
+import io.kvdb.core.service.KvService;
+import io.kvdb.core.service.WritePipeline;
+import io.kvdb.core.sharding.ShardFunction;
+import io.kvdb.core.storage.KvStore;
+import io.kvdb.core.storage.LeaderMetadata;
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The leader process: opens the data dir, starts the write pipeline and serves KV, Cluster, health
+ * and reflection over gRPC, plus /metrics and /health over HTTP. The gRPC transport comes from the
+ * {@link ServerBuilder} handed in, so tests can use an in-process one.
+ */
+public final class LeaderServer {
+  private static final Logger log = LoggerFactory.getLogger(LeaderServer.class);
+
+  private final LeaderConfig config;
+  private final ServerBuilder<?> serverBuilder;
+  private final Metrics metrics = new Metrics();
+  private final HealthStatusManager health = new HealthStatusManager();
+  private KvStore store;
+  private WritePipeline pipeline;
+  private Server server;
+  private MetricsHttpServer metricsServer;
+  private LeaderMetadata metadata;
+
+  public LeaderServer(LeaderConfig config, ServerBuilder<?> serverBuilder) {
+    this.config = config;
+    this.serverBuilder = serverBuilder;
+  }
+
+  public void start() throws IOException {
+    store = KvStore.open(config.dataDir(), config.durable());
+    try {
+      metadata = LeaderMetadata.start(store, config.shards(), ShardFunction.DEFAULT_SHARDS);
+      ShardFunction shardFunction = new ShardFunction(metadata.shards());
+      Replicas replicas = Replicas.none(config.replicationFactor());
+      pipeline = new WritePipeline(store, shardFunction, metadata.leaderId(), metadata.epoch(),
+          config.backlogPerShard(), new BacklogPins(), EventSink.NONE, store::write, LeaderServer::monotonicMs);
+      KvService kv = new KvService(store, shardFunction, pipeline, replicas, config.limits(), config.ackTimeoutMs());
+      ClusterService cluster = new ClusterService(pipeline, replicas, config.durable());
+      GrpcMetricsInterceptor counting = new GrpcMetricsInterceptor(metrics);
+      server = serverBuilder
+          .maxInboundMessageSize(config.limits().maxMessageBytes())
+          .addService(ServerInterceptors.intercept(kv, counting))
+          .addService(ServerInterceptors.intercept(cluster, counting))
+          .addService(health.getHealthService())
+          .addService(ProtoReflectionServiceV1.newInstance())
+          .addService(legacyReflection())
+          .build()
+          .start();
+      registerGauges();
+      metricsServer = new MetricsHttpServer(config.host(), config.metricsPort(), metrics, this::healthJson);
+    } catch (IOException | RuntimeException e) {
+      stop();
+      throw e;
+    }
+    health.setStatus("", ServingStatus.SERVING);
+    health.setStatus(KVGrpc.SERVICE_NAME, ServingStatus.SERVING);
+    health.setStatus(ClusterGrpc.SERVICE_NAME, ServingStatus.SERVING);
+    log.info("leader {} epoch {} with {} shards, data in {} ({} mode)", metadata.leaderId(), metadata.epoch(),
+        metadata.shards(), config.dataDir(), config.durable() ? "durable: fsync before reply" : "async: no fsync");
+    log.info("gRPC (KV, Cluster, health, reflection) listening on {}:{}", config.host(), grpcPort());
+    log.info("HTTP /metrics and /health listening on {}:{}", config.host(), metricsServer.port());
+  }
+
+  /** grpcurl and many tools still speak only the v1alpha reflection protocol. */
+  @SuppressWarnings("deprecation")
+  private static io.grpc.BindableService legacyReflection() {
+    return ProtoReflectionService.newInstance();
+  }
+
+  private void registerGauges() {
+    metrics.gauge("kvdb_leader_epoch", "Epoch of this leader run", "", () -> metadata.epoch());
+    metrics.gauge("kvdb_keys", "Keys stored on the leader", "", () -> sumHeads(true));
+    metrics.gauge("kvdb_writes_committed", "Sum of the shards' head seqs", "", () -> sumHeads(false));
+  }
+
+  private double sumHeads(boolean keys) {
+    long sum = 0;
+    for (int shard = 0; shard < pipeline.shards(); shard++) {
+      sum += keys ? pipeline.head(shard).keys() : pipeline.head(shard).seq();
+    }
+    return sum;
+  }
+
+  private MetricsHttpServer.Health healthJson() {
+    boolean serving = server != null && !server.isShutdown();
+    return new MetricsHttpServer.Health(serving, String.format(
+        "{\"status\":\"%s\",\"role\":\"leader\",\"leaderId\":\"%s\",\"epoch\":%d}",
+        serving ? "SERVING" : "NOT_SERVING", metadata.leaderId(), metadata.epoch()));
+  }
+
+  /** The gRPC port actually bound (useful with port 0). */
+  public int grpcPort() {
+    return server.getPort();
+  }
+
+  public int metricsPort() {
+    return metricsServer.port();
+  }
+
+  public LeaderMetadata metadata() {
+    return metadata;
+  }
+
+  /** Stops accepting calls, finishes queued writes, closes the data dir. Safe to call twice. */
+  public synchronized void stop() {
+    health.enterTerminalState();
+    if (server != null) {
+      server.shutdown();
+      try {
+        if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+          server.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        server.shutdownNow();
+      }
+    }
+    if (metricsServer != null) {
+      metricsServer.close();
+      metricsServer = null;
+    }
+    if (pipeline != null) {
+      pipeline.close();
+      pipeline = null;
+    }
+    if (store != null) {
+      store.close();
+      store = null;
+    }
+  }
+
+  public void blockUntilShutdown() throws InterruptedException {
+    server.awaitTermination();
+  }
+
+  static long monotonicMs() {
+    return System.nanoTime() / 1_000_000;
+  }
+}
