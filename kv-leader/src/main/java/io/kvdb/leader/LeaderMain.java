@@ -3,6 +3,7 @@ package io.kvdb.leader;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.kvdb.core.config.Flags;
 import io.kvdb.core.storage.StorageException;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 
 /** {@code java -jar kv-leader.jar [flags]}: runs a leader until SIGTERM or Ctrl-C. */
@@ -29,6 +30,10 @@ public final class LeaderMain {
     } catch (StorageException e) {
       System.err.println("kv leader: " + e.getMessage());
       System.exit(3);
+      return;
+    } catch (IOException | IllegalStateException e) {
+      System.err.println("kv leader: cannot start: " + e.getMessage());
+      System.exit(4);
       return;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

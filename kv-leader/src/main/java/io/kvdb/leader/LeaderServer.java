@@ -13,8 +13,10 @@ import io.kvdb.core.metrics.GrpcMetricsInterceptor;
 import io.kvdb.core.metrics.Metrics;
 import io.kvdb.core.metrics.MetricsHttpServer;
 import io.kvdb.core.replication.BacklogPins;
-import io.kvdb.core.replication.EventSink;
-import io.kvdb.core.replication.Replicas;
+import io.kvdb.core.replication.CatchUpSource;
+import io.kvdb.core.replication.LeaderReplicas;
+import io.kvdb.core.replication.Membership;
+import io.kvdb.core.replication.SnapshotSource;
 import io.kvdb.core.service.ClusterService;
 import io.kvdb.core.service.KvService;
 import io.kvdb.core.service.WritePipeline;
@@ -22,7 +24,13 @@ import io.kvdb.core.sharding.ShardFunction;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.LeaderMetadata;
 import java.io.IOException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import io.kvdb.leader.replication.ControlServer;
+import io.kvdb.leader.replication.Publisher;
+import org.zeromq.ZContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +41,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class LeaderServer {
   private static final Logger log = LoggerFactory.getLogger(LeaderServer.class);
+  /** An unfinished snapshot transfer is abandoned (and its backlog pin dropped) after this idle time. */
+  private static final long SNAPSHOT_IDLE_MS = 60_000;
 
   private final LeaderConfig config;
   private final ServerBuilder<?> serverBuilder;
@@ -43,6 +53,10 @@ public final class LeaderServer {
   private Server server;
   private MetricsHttpServer metricsServer;
   private LeaderMetadata metadata;
+  private ZContext zmq;
+  private Publisher publisher;
+  private ControlServer control;
+  private ScheduledExecutorService timer;
 
   public LeaderServer(LeaderConfig config, ServerBuilder<?> serverBuilder) {
     this.config = config;
@@ -54,9 +68,20 @@ public final class LeaderServer {
     try {
       metadata = LeaderMetadata.start(store, config.shards(), ShardFunction.DEFAULT_SHARDS);
       ShardFunction shardFunction = new ShardFunction(metadata.shards());
-      Replicas replicas = Replicas.none(config.replicationFactor());
+      zmq = new ZContext();
+      publisher = new Publisher(zmq, config.host(), config.pubPort(), metadata.leaderId(), metadata.epoch(),
+          config.heartbeatMs(), metadata.shards(), store::shardState);
+      BacklogPins pins = new BacklogPins();
       pipeline = new WritePipeline(store, shardFunction, metadata.leaderId(), metadata.epoch(),
-          config.backlogPerShard(), new BacklogPins(), EventSink.NONE, store::write, LeaderServer::monotonicMs);
+          config.backlogPerShard(), pins, publisher, store::write, LeaderServer::monotonicMs);
+      Membership membership = new Membership(store, metadata.shards(), config.replicationFactor(),
+          config.deadTimeoutMs(), monotonicMs());
+      timer = Executors.newSingleThreadScheduledExecutor(daemon("kv-ack-timer"));
+      LeaderReplicas replicas = new LeaderReplicas(membership, pipeline::head, config.replicationFactor(), timer,
+          LeaderServer::monotonicMs);
+      control = new ControlServer(zmq, config.host(), config.controlPort(), metadata.leaderId(), metadata.epoch(),
+          metadata.shards(), config.heartbeatMs(), membership, replicas, new CatchUpSource(store, pipeline::head),
+          new SnapshotSource(store, pipeline::head, pins, SNAPSHOT_IDLE_MS), LeaderServer::monotonicMs);
       KvService kv = new KvService(store, shardFunction, pipeline, replicas, config.limits(), config.ackTimeoutMs());
       ClusterService cluster = new ClusterService(pipeline, replicas, config.durable());
       GrpcMetricsInterceptor counting = new GrpcMetricsInterceptor(metrics);
@@ -81,6 +106,8 @@ public final class LeaderServer {
     log.info("leader {} epoch {} with {} shards, data in {} ({} mode)", metadata.leaderId(), metadata.epoch(),
         metadata.shards(), config.dataDir(), config.durable() ? "durable: fsync before reply" : "async: no fsync");
     log.info("gRPC (KV, Cluster, health, reflection) listening on {}:{}", config.host(), grpcPort());
+    log.info("ZeroMQ PUB (replication events) listening on {}:{}", config.host(), publisher.port());
+    log.info("ZeroMQ ROUTER (follower control) listening on {}:{}", config.host(), control.port());
     log.info("HTTP /metrics and /health listening on {}:{}", config.host(), metricsServer.port());
   }
 
@@ -116,6 +143,14 @@ public final class LeaderServer {
     return server.getPort();
   }
 
+  public int pubPort() {
+    return publisher.port();
+  }
+
+  public int controlPort() {
+    return control.port();
+  }
+
   public int metricsPort() {
     return metricsServer.port();
   }
@@ -142,9 +177,25 @@ public final class LeaderServer {
       metricsServer.close();
       metricsServer = null;
     }
+    if (control != null) {
+      control.close();
+      control = null;
+    }
     if (pipeline != null) {
       pipeline.close();
       pipeline = null;
+    }
+    if (publisher != null) {
+      publisher.close();
+      publisher = null;
+    }
+    if (timer != null) {
+      timer.shutdownNow();
+      timer = null;
+    }
+    if (zmq != null) {
+      zmq.close();
+      zmq = null;
     }
     if (store != null) {
       store.close();
@@ -154,6 +205,14 @@ public final class LeaderServer {
 
   public void blockUntilShutdown() throws InterruptedException {
     server.awaitTermination();
+  }
+
+  static ThreadFactory daemon(String name) {
+    return runnable -> {
+      Thread thread = new Thread(runnable, name);
+      thread.setDaemon(true);
+      return thread;
+    };
   }
 
   static long monotonicMs() {

@@ -7,6 +7,7 @@ import org.iq80.leveldb.Snapshot;
 public final class StoreSnapshot implements AutoCloseable {
   private final KvStore store;
   final Snapshot snapshot;
+  private boolean closed;
 
   StoreSnapshot(KvStore store, Snapshot snapshot) {
     this.store = store;
@@ -17,8 +18,13 @@ public final class StoreSnapshot implements AutoCloseable {
     return store.shardState(shard, snapshot);
   }
 
+  /** Releases the snapshot; a second call does nothing. */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     try {
       snapshot.close();
     } catch (IOException e) {

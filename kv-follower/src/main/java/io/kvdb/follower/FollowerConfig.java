@@ -1,0 +1,69 @@
+package io.kvdb.follower;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import io.kvdb.core.config.Flags;
+import io.kvdb.core.replication.Frames;
+import java.nio.file.Path;
+
+/**
+ * Everything a follower is started with. Built from flags in one place; tests build it directly.
+ *
+ * @param id this follower's id; empty: the one stored in the data dir, or a new random one
+ * @param advertise the gRPC address (host:port) the leader shows to others for this follower
+ * @param acceptNewLeader wipe data from another leader and copy this one's (operator decision)
+ */
+public record FollowerConfig(
+    String id, String leaderHost, int leaderPubPort, int leaderControlPort, String host, int grpcPort,
+    String advertise, int metricsPort, Path dataDir, boolean acceptNewLeader, int catchUpBatch) {
+
+  public FollowerConfig {
+    checkArgument(id.isEmpty() || Frames.isValidFollowerId(id),
+        "follower id '%s' must be 1-64 characters of letters, digits, '.', '_' or '-', starting with a letter or digit", id);
+    checkArgument(!leaderHost.isBlank(), "--leader needs the leader's host");
+    checkArgument(catchUpBatch > 0, "catch-up batch must be > 0: %s", catchUpBatch);
+  }
+
+  /** The address to advertise: the flag, or the bind host (this machine's name for 0.0.0.0) and port. */
+  public String advertisedAddress(int boundGrpcPort) {
+    if (!advertise.isEmpty()) {
+      return advertise;
+    }
+    String shown = host;
+    if ("0.0.0.0".equals(host)) {
+      try {
+        shown = java.net.InetAddress.getLocalHost().getHostName();
+      } catch (java.net.UnknownHostException e) {
+        shown = "127.0.0.1";
+      }
+    }
+    return shown + ":" + boundGrpcPort;
+  }
+
+  public static FollowerConfig forTest(Path dataDir, String id, int leaderPubPort, int leaderControlPort) {
+    return new FollowerConfig(id, "127.0.0.1", leaderPubPort, leaderControlPort, "127.0.0.1", 0, "", 0, dataDir,
+        false, 1000);
+  }
+
+  static Flags flags() {
+    return new Flags("kv follower")
+        .declare("id", "", "follower id, kept in the data dir (default: the stored one, or a new random id)")
+        .declare("leader", "127.0.0.1", "the leader's host (name or address)")
+        .declare("leader-pub-port", "5555", "the leader's ZeroMQ PUB port")
+        .declare("leader-control-port", "5556", "the leader's ZeroMQ ROUTER (control) port")
+        .declare("host", "0.0.0.0", "address to bind the gRPC and metrics listeners to")
+        .declare("grpc-port", "50061", "gRPC port: read-only KV of the shards held here, status, digests")
+        .declare("advertise", "", "host:port the leader shows for this follower (default: this host's name and --grpc-port)")
+        .declare("metrics-port", "9101", "HTTP port for /metrics (Prometheus) and /health")
+        .declare("data-dir", "data/follower", "LevelDB data dir (created if missing)")
+        .declareBoolean("accept-new-leader", "wipe data that came from another leader and copy this leader's")
+        .declare("catch-up-batch", "1000", "events asked for per catch-up request");
+  }
+
+  static FollowerConfig from(Flags flags) {
+    return new FollowerConfig(flags.string("id"), flags.string("leader"), flags.integer("leader-pub-port"),
+        flags.integer("leader-control-port"), flags.string("host"), flags.integer("grpc-port"),
+        flags.string("advertise"), flags.integer("metrics-port"), Path.of(flags.string("data-dir")),
+        flags.bool("accept-new-leader"), flags.integer("catch-up-batch"));
+  }
+}

@@ -1,0 +1,220 @@
+package io.kvdb.follower;
+
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptors;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionService;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.kvdb.api.v1.FollowerStatusResponse;
+import io.kvdb.core.config.Limits;
+import io.kvdb.core.metrics.GrpcMetricsInterceptor;
+import io.kvdb.core.metrics.Metrics;
+import io.kvdb.core.metrics.MetricsHttpServer;
+import io.kvdb.core.replication.Frames;
+import io.kvdb.core.replication.ReplicaStore;
+import io.kvdb.core.service.FollowerReadService;
+import io.kvdb.core.storage.KvStore;
+import io.kvdb.core.storage.ShardState;
+import java.io.IOException;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.ZContext;
+
+/**
+ * The follower process: opens its data dir, verifies what it holds, replicates its shards from the
+ * leader on the "kv-replica" thread, and serves them read-only over gRPC plus /metrics and /health.
+ */
+public final class FollowerServer {
+  private static final Logger log = LoggerFactory.getLogger(FollowerServer.class);
+  private static final String FOLLOWER_ID = "follower_id";
+
+  private final FollowerConfig config;
+  private final ServerBuilder<?> serverBuilder;
+  private final Metrics metrics = new Metrics();
+  private final HealthStatusManager health = new HealthStatusManager();
+  private final AtomicReference<FollowerView> view = new AtomicReference<>();
+  private KvStore store;
+  private ZContext zmq;
+  private ReplicationLoop loop;
+  private Thread loopThread;
+  private Server server;
+  private MetricsHttpServer metricsServer;
+
+  public FollowerServer(FollowerConfig config, ServerBuilder<?> serverBuilder) {
+    this.config = config;
+    this.serverBuilder = serverBuilder;
+  }
+
+  public void start() throws IOException {
+    store = KvStore.open(config.dataDir(), false);
+    try {
+      String id = resolveId();
+      ReplicaStore replica = ReplicaStore.openExisting(store);
+      Set<Integer> suspect = replica == null ? Set.of() : verify(replica);
+      view.set(FollowerView.connecting(id, replica == null ? 0 : replica.shards()));
+      server = serverBuilder
+          .addService(ServerInterceptors.intercept(new FollowerReadService(store, this::readable, this::status,
+              Limits.DEFAULT), new GrpcMetricsInterceptor(metrics)))
+          .addService(health.getHealthService())
+          .addService(ProtoReflectionServiceV1.newInstance())
+          .addService(legacyReflection())
+          .build()
+          .start();
+      String address = config.advertisedAddress(server.getPort());
+      zmq = new ZContext();
+      loop = new ReplicationLoop(config, id, address, store, replica, suspect, zmq, view);
+      loopThread = new Thread(loop, "kv-replica");
+      loopThread.start();
+      registerMetrics();
+      metricsServer = new MetricsHttpServer(config.host(), config.metricsPort(), metrics, this::healthJson);
+      health.setStatus("", ServingStatus.SERVING);
+      log.info("follower {} (data in {}) following leader {} (PUB :{}, control :{})", id, config.dataDir(),
+          config.leaderHost(), config.leaderPubPort(), config.leaderControlPort());
+      log.info("gRPC (Follower read API, health, reflection) listening on {}:{}, advertised as {}", config.host(),
+          server.getPort(), address);
+      log.info("HTTP /metrics and /health listening on {}:{}", config.host(), metricsServer.port());
+    } catch (IOException | RuntimeException e) {
+      stop();
+      throw e;
+    }
+  }
+
+  private String resolveId() {
+    String stored = store.metaString(FOLLOWER_ID).orElse("");
+    if (!config.id().isEmpty()) {
+      if (!stored.isEmpty() && !stored.equals(config.id())) {
+        log.warn("data dir belonged to follower {}; it is follower {} from now on", stored, config.id());
+      }
+      if (!stored.equals(config.id())) {
+        store.putMetaSynced(FOLLOWER_ID, config.id());
+      }
+      return config.id();
+    }
+    if (stored.isEmpty()) {
+      stored = "f-" + UUID.randomUUID().toString().substring(0, 8);
+      store.putMetaSynced(FOLLOWER_ID, stored);
+    }
+    return stored;
+  }
+
+  /**
+   * Recomputes the digest of every shard held and compares it with the stored one: data altered or
+   * corrupted behind the follower's back is re-synced by snapshot, never served.
+   */
+  private static Set<Integer> verify(ReplicaStore replica) {
+    Set<Integer> suspect = new TreeSet<>(replica.interruptedInstalls());
+    if (!suspect.isEmpty()) {
+      log.warn("snapshot install of shard(s) {} was interrupted: they will be installed again", suspect);
+    }
+    int checked = 0;
+    for (int shard : replica.shardsWithData()) {
+      ShardState stored = replica.state(shard);
+      ShardState computed = replica.recompute(shard);
+      checked++;
+      if (computed.digest() != stored.digest() || computed.keys() != stored.keys()) {
+        log.error("shard {}: data does not match its digest (stored {} keys, found {}): it will be re-synced"
+            + " from the leader by snapshot", shard, stored.keys(), computed.keys());
+        suspect.add(shard);
+      }
+    }
+    log.info("verified {} shard(s) held in the data dir: {} need a snapshot", checked, suspect.size());
+    return suspect;
+  }
+
+  private FollowerReadService.Readable readable() {
+    FollowerView now = view.get();
+    Set<Integer> live = now.live();
+    return new FollowerReadService.Readable(now.shards(), live::contains);
+  }
+
+  private FollowerStatusResponse status() {
+    FollowerView now = view.get();
+    FollowerStatusResponse.Builder out = FollowerStatusResponse.newBuilder()
+        .setId(now.id()).setLeaderId(now.leaderId()).setLeaderEpoch(now.leaderEpoch()).setState(now.state())
+        .setReason(now.reason()).setAssignmentVersion(now.assignmentVersion());
+    for (int shard : new TreeSet<>(now.assigned())) {
+      out.addShards(FollowerReadService.digest(shard, store.shardState(shard)));
+    }
+    return out.build();
+  }
+
+  private void registerMetrics() {
+    metrics.gauge("kvdb_follower_shards_assigned", "Shards placed on this follower", "", () -> view.get().assigned().size());
+    metrics.gauge("kvdb_follower_shards_live", "Assigned shards caught up and served", "", () -> view.get().live().size());
+    metrics.gauge("kvdb_follower_applied_total", "Sum of applied seqs over assigned shards", "", () ->
+        view.get().assigned().stream().mapToLong(shard -> store.shardState(shard).seq()).sum());
+    metrics.gauge("kvdb_replication_bad_frames_total", "Malformed replication frames dropped", "", Frames::droppedFrames);
+  }
+
+  private MetricsHttpServer.Health healthJson() {
+    FollowerView now = view.get();
+    boolean serving = server != null && !server.isShutdown() && !"refused".equals(now.state());
+    return new MetricsHttpServer.Health(serving, String.format(
+        "{\"status\":\"%s\",\"role\":\"follower\",\"id\":\"%s\",\"state\":\"%s\",\"leaderId\":\"%s\"}",
+        serving ? "SERVING" : "NOT_SERVING", now.id(), now.state(), now.leaderId()));
+  }
+
+  @SuppressWarnings("deprecation")
+  private static io.grpc.BindableService legacyReflection() {
+    return ProtoReflectionService.newInstance();
+  }
+
+  public int grpcPort() {
+    return server.getPort();
+  }
+
+  public int metricsPort() {
+    return metricsServer.port();
+  }
+
+  /** The follower's state as its gRPC Status reports it. */
+  public FollowerStatusResponse statusNow() {
+    return status();
+  }
+
+  public synchronized void stop() {
+    health.enterTerminalState();
+    if (server != null) {
+      server.shutdown();
+      try {
+        if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+          server.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (metricsServer != null) {
+      metricsServer.close();
+      metricsServer = null;
+    }
+    if (loop != null) {
+      loop.stop();
+      try {
+        loopThread.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      loop = null;
+    }
+    if (zmq != null) {
+      zmq.close();
+      zmq = null;
+    }
+    if (store != null) {
+      store.close();
+      store = null;
+    }
+  }
+
+  public void blockUntilShutdown() throws InterruptedException {
+    server.awaitTermination();
+  }
+}

@@ -1,0 +1,137 @@
+package io.kvdb.leader.replication;
+
+import io.kvdb.core.replication.EventSink;
+import io.kvdb.core.replication.ZmqEndpoints;
+import io.kvdb.core.sharding.Topics;
+import io.kvdb.core.storage.ShardState;
+import io.kvdb.replication.v1.DataMessage;
+import io.kvdb.replication.v1.Event;
+import io.kvdb.replication.v1.Heartbeat;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+/**
+ * Publishes committed events on the PUB socket, each on its shard's topic, and a heartbeat per
+ * shard every interval with the head seq and digest it last published, so that a follower notices
+ * a lost tail even when no writes come. The "kv-pub" thread owns the socket (ZeroMQ sockets are
+ * not thread-safe; it is created here and handed over at thread start); the writer thread only
+ * enqueues.
+ */
+public final class Publisher implements EventSink, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Publisher.class);
+
+  private final ZMQ.Socket socket;
+  private final String leaderId;
+  private final long epoch;
+  private final long heartbeatMs;
+  private final int port;
+  /** Owned by the PUB thread: what was last published per shard. */
+  private final ShardState[] published;
+  private final BlockingQueue<List<Event>> queue = new LinkedBlockingQueue<>();
+  private final Thread thread;
+  private volatile boolean running = true;
+
+  /** {@code heads}: the shards' states before any write of this run. Binds at once. */
+  public Publisher(ZContext context, String host, int port, String leaderId, long epoch, long heartbeatMs,
+      int shards, IntFunction<ShardState> heads) {
+    this.leaderId = leaderId;
+    this.epoch = epoch;
+    this.heartbeatMs = heartbeatMs;
+    this.published = new ShardState[shards];
+    for (int shard = 0; shard < shards; shard++) {
+      published[shard] = heads.apply(shard);
+    }
+    socket = context.createSocket(SocketType.PUB);
+    // A high mark: slow subscribers lose less; what they lose, they catch up from the backlog.
+    socket.setSndHWM(200_000);
+    socket.setLinger(0);
+    this.port = ZmqEndpoints.bind(socket, host, port, "PUB");
+    thread = new Thread(this::run, "kv-pub");
+    thread.start();
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** Called by the writer thread after commit; never blocks. */
+  @Override
+  public void publish(List<Event> events) {
+    if (!events.isEmpty()) {
+      queue.add(events);
+    }
+  }
+
+  private void run() {
+    long nextHeartbeat = now();
+    try {
+      while (running) {
+        List<Event> events = queue.poll(Math.max(1, nextHeartbeat - now()), TimeUnit.MILLISECONDS);
+        if (events != null) {
+          send(events);
+          List<Event> more;
+          while ((more = queue.poll()) != null) {
+            send(more);
+          }
+        }
+        if (now() >= nextHeartbeat) {
+          heartbeats();
+          nextHeartbeat = now() + heartbeatMs;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      log.error("publisher stopped", e);
+    } finally {
+      List<Event> rest;
+      while ((rest = queue.poll()) != null) {
+        send(rest);
+      }
+      socket.close();
+    }
+  }
+
+  private void send(List<Event> events) {
+    for (Event event : events) {
+      socket.sendMore(Topics.of(event.getShard()));
+      socket.send(DataMessage.newBuilder().setEvent(event).build().toByteArray(), ZMQ.DONTWAIT);
+      published[event.getShard()] = new ShardState(event.getSeq(), event.getEpoch(), event.getDigest(), event.getKeys());
+    }
+  }
+
+  private void heartbeats() {
+    for (int shard = 0; shard < published.length; shard++) {
+      ShardState head = published[shard];
+      Heartbeat heartbeat = Heartbeat.newBuilder()
+          .setLeaderId(leaderId).setEpoch(epoch).setShard(shard)
+          .setSeq(head.seq()).setSeqEpoch(head.seqEpoch()).setDigest(head.digest()).setKeys(head.keys())
+          .build();
+      socket.sendMore(Topics.of(shard));
+      socket.send(DataMessage.newBuilder().setHeartbeat(heartbeat).build().toByteArray(), ZMQ.DONTWAIT);
+    }
+  }
+
+  private static long now() {
+    return System.nanoTime() / 1_000_000;
+  }
+
+  /** Publishes what is queued, then stops the thread and closes the socket. */
+  @Override
+  public void close() {
+    running = false;
+    try {
+      thread.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
