@@ -139,8 +139,12 @@ public final class FollowerServer {
     FollowerStatusResponse.Builder out = FollowerStatusResponse.newBuilder()
         .setId(now.id()).setLeaderId(now.leaderId()).setLeaderEpoch(now.leaderEpoch()).setState(now.state())
         .setReason(now.reason()).setAssignmentVersion(now.assignmentVersion());
-    for (int shard : new TreeSet<>(now.assigned())) {
-      out.addShards(FollowerReadService.digest(shard, store.shardState(shard)));
+    // Assigned shards, and any other shard with data (e.g. kept while refusing a new leader).
+    for (int shard = 0; shard < now.shards(); shard++) {
+      ShardState state = store.shardState(shard);
+      if (now.assigned().contains(shard) || state.seq() > 0 || state.keys() > 0) {
+        out.addShards(FollowerReadService.digest(shard, state));
+      }
     }
     return out.build();
   }

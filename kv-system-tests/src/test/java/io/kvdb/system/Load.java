@@ -1,0 +1,167 @@
+package io.kvdb.system;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.kvdb.api.v1.DeleteRequest;
+import io.kvdb.api.v1.GetRequest;
+import io.kvdb.api.v1.KVGrpc;
+import io.kvdb.api.v1.PutRequest;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * A bounded write load with its history: worker threads each own a disjoint set of keys and write
+ * them one at a time (puts and deletes), so the last acknowledged outcome of a key is well defined.
+ * A write that failed or timed out is unknown: either outcome is allowed until the next ack.
+ */
+final class Load {
+  private final Supplier<KVGrpc.KVBlockingStub> kv;
+  private final String prefix;
+  private final int workers;
+  private final int keysPerWorker;
+  private final Map<String, Expected> history = new ConcurrentHashMap<>();
+  private final AtomicLong acknowledged = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
+  private final AtomicBoolean stop = new AtomicBoolean();
+  private final List<Thread> threads = new ArrayList<>();
+
+  /** What a key may hold: its last acknowledged value (null: absent), or an unknown write's outcome. */
+  private static final class Expected {
+    String value;
+    final Set<String> alsoAllowed = new HashSet<>();
+
+    void acknowledged(String newValue) {
+      value = newValue;
+      alsoAllowed.clear();
+    }
+
+    boolean allows(String actual) {
+      return java.util.Objects.equals(actual, value) || alsoAllowed.contains(actual == null ? ABSENT : actual);
+    }
+  }
+
+  private static final String ABSENT = "\u0000absent";
+
+  /** The outcome of a check against the leader. */
+  record Verdict(long checked, long lost, long resurrected, List<String> examples) {}
+
+  Load(Supplier<KVGrpc.KVBlockingStub> kv, String prefix, int workers, int keysPerWorker) {
+    this.kv = kv;
+    this.prefix = prefix;
+    this.workers = workers;
+    this.keysPerWorker = keysPerWorker;
+  }
+
+  /** Writes {@code opsPerWorker} operations per worker and returns when all are done. */
+  Load run(int opsPerWorker) {
+    start(opsPerWorker);
+    return awaitDone(TimeUnit.MINUTES.toMillis(5));
+  }
+
+  /** Starts the workers; each stops after {@code opsPerWorker} operations or at {@link #stop()}. */
+  Load start(int opsPerWorker) {
+    for (int w = 0; w < workers; w++) {
+      int worker = w;
+      Thread thread = new Thread(() -> work(worker, opsPerWorker), "load-" + w);
+      threads.add(thread);
+      thread.start();
+    }
+    return this;
+  }
+
+  Load stop() {
+    stop.set(true);
+    return awaitDone(TimeUnit.MINUTES.toMillis(2));
+  }
+
+  Load awaitDone(long timeoutMs) {
+    for (Thread thread : threads) {
+      try {
+        thread.join(timeoutMs);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return this;
+  }
+
+  private void work(int worker, int ops) {
+    Random random = new Random(worker * 7919L + prefix.hashCode());
+    for (int i = 0; i < ops && !stop.get(); i++) {
+      String key = prefix + "/" + worker + "/" + random.nextInt(keysPerWorker);
+      Expected expected = history.computeIfAbsent(key, k -> new Expected());
+      boolean delete = random.nextInt(5) == 0;
+      String value = delete ? null : "v" + i + "-" + random.nextInt(1_000_000);
+      try {
+        if (delete) {
+          kv.get().delete(DeleteRequest.newBuilder().setKey(key).build());
+        } else {
+          kv.get().put(PutRequest.newBuilder().setKey(key).setValue(ByteString.copyFromUtf8(value)).build());
+        }
+        expected.acknowledged(value);
+        acknowledged.incrementAndGet();
+      } catch (StatusRuntimeException e) {
+        if (delete && e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+          expected.acknowledged(null); // an answer: the key was absent
+          acknowledged.incrementAndGet();
+        } else {
+          expected.alsoAllowed.add(value == null ? ABSENT : value);
+          failed.incrementAndGet();
+          TestCluster.sleep(50); // the leader may be down: do not spin
+        }
+      }
+    }
+  }
+
+  long acknowledged() {
+    return acknowledged.get();
+  }
+
+  long failed() {
+    return failed.get();
+  }
+
+  int keysTouched() {
+    return history.size();
+  }
+
+  /** Reads every key from the leader and compares with its history. */
+  Verdict verify(KVGrpc.KVBlockingStub leader) {
+    long lost = 0;
+    long resurrected = 0;
+    List<String> examples = new ArrayList<>();
+    for (Map.Entry<String, Expected> entry : history.entrySet()) {
+      String actual;
+      try {
+        actual = leader.get(GetRequest.newBuilder().setKey(entry.getKey()).build()).getValue().toStringUtf8();
+      } catch (StatusRuntimeException e) {
+        if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
+          throw e;
+        }
+        actual = null;
+      }
+      Expected expected = entry.getValue();
+      if (!expected.allows(actual)) {
+        if (expected.value == null) {
+          resurrected++;
+        } else {
+          lost++;
+        }
+        if (examples.size() < 5) {
+          examples.add(entry.getKey() + ": expected " + expected.value + " (or " + expected.alsoAllowed + "), found " + actual);
+        }
+      }
+    }
+    return new Verdict(history.size(), lost, resurrected, examples);
+  }
+}

@@ -1,0 +1,212 @@
+package io.kvdb.system;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.kvdb.api.v1.ClusterGrpc;
+import io.kvdb.api.v1.FollowerGrpc;
+import io.kvdb.api.v1.FollowerInfo;
+import io.kvdb.api.v1.FollowerStatusRequest;
+import io.kvdb.api.v1.FollowerStatusResponse;
+import io.kvdb.api.v1.KVGrpc;
+import io.kvdb.api.v1.StatusRequest;
+import io.kvdb.api.v1.StatusResponse;
+import io.kvdb.testing.FreePorts;
+import io.kvdb.testing.JavaProcess;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A cluster of real kvdb processes on 127.0.0.1, started from the packaged jars: one leader and any
+ * number of followers. Ports are chosen once, so a restarted process comes back on the same ones.
+ */
+final class TestCluster implements AutoCloseable {
+  static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+  final Path dir;
+  final int grpcPort = FreePorts.next();
+  final int pubPort = FreePorts.next();
+  final int controlPort = FreePorts.next();
+  final int metricsPort = FreePorts.next();
+  private final List<String> leaderArgs;
+  private JavaProcess leader;
+  private ManagedChannel leaderChannel;
+  final Map<String, Follower> followers = new LinkedHashMap<>();
+
+  /** One follower: its process, ports and channel. */
+  final class Follower {
+    final String id;
+    final int grpcPort = FreePorts.next();
+    final int metricsPort = FreePorts.next();
+    final Path dataDir;
+    final List<String> extraArgs;
+    JavaProcess process;
+    ManagedChannel channel;
+
+    Follower(String id, List<String> extraArgs) {
+      this.id = id;
+      this.dataDir = dir.resolve(id);
+      this.extraArgs = extraArgs;
+    }
+
+    void start() {
+      List<String> args = new ArrayList<>(List.of("--id", id, "--host", "127.0.0.1", "--leader", "127.0.0.1",
+          "--leader-pub-port", Integer.toString(pubPort), "--leader-control-port", Integer.toString(controlPort),
+          "--grpc-port", Integer.toString(grpcPort), "--metrics-port", Integer.toString(metricsPort),
+          "--data-dir", dataDir.toString()));
+      args.addAll(extraArgs);
+      process = JavaProcess.start(id, JavaProcess.jarOf("kv-follower"), dir.resolve("logs"), args.toArray(String[]::new));
+      process.awaitPort(grpcPort, START_TIMEOUT);
+      if (channel == null) {
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+      }
+    }
+
+    FollowerGrpc.FollowerBlockingStub stub() {
+      return FollowerGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+    }
+
+    FollowerStatusResponse status() {
+      return stub().status(FollowerStatusRequest.getDefaultInstance());
+    }
+
+    String log() {
+      return process.log();
+    }
+  }
+
+  TestCluster(Path dir, String... leaderArgs) {
+    this.dir = dir;
+    this.leaderArgs = List.of(leaderArgs);
+  }
+
+  /** Starts (or restarts) the leader on its data dir and ports. */
+  TestCluster startLeader() {
+    return startLeader(dir.resolve("leader"));
+  }
+
+  TestCluster startLeader(Path dataDir) {
+    List<String> args = new ArrayList<>(List.of("--host", "127.0.0.1", "--grpc-port", Integer.toString(grpcPort),
+        "--pub-port", Integer.toString(pubPort), "--control-port", Integer.toString(controlPort),
+        "--metrics-port", Integer.toString(metricsPort), "--data-dir", dataDir.toString()));
+    args.addAll(leaderArgs);
+    leader = JavaProcess.start("leader", JavaProcess.jarOf("kv-leader"), dir.resolve("logs"), args.toArray(String[]::new));
+    leader.awaitPort(grpcPort, START_TIMEOUT);
+    if (leaderChannel == null) {
+      leaderChannel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+    }
+    return this;
+  }
+
+  JavaProcess leader() {
+    return leader;
+  }
+
+  Follower addFollower(String id, String... extraArgs) {
+    Follower follower = new Follower(id, List.of(extraArgs));
+    followers.put(id, follower);
+    follower.start();
+    return follower;
+  }
+
+  Follower follower(String id) {
+    return followers.get(id);
+  }
+
+  KVGrpc.KVBlockingStub kv() {
+    return KVGrpc.newBlockingStub(leaderChannel).withDeadlineAfter(30, TimeUnit.SECONDS);
+  }
+
+  KVGrpc.KVFutureStub kvAsync() {
+    return KVGrpc.newFutureStub(leaderChannel);
+  }
+
+  ClusterGrpc.ClusterBlockingStub cluster() {
+    return ClusterGrpc.newBlockingStub(leaderChannel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  StatusResponse status() {
+    return cluster().status(StatusRequest.getDefaultInstance());
+  }
+
+  FollowerInfo info(String id) {
+    return status().getFollowersList().stream().filter(f -> f.getId().equals(id)).findFirst()
+        .orElseThrow(() -> new AssertionError("the leader does not know follower " + id));
+  }
+
+  /** Waits until the leader lists the follower as alive. */
+  void awaitAlive(String id) {
+    await("the leader sees follower " + id + " alive", START_TIMEOUT,
+        () -> status().getFollowersList().stream().anyMatch(f -> f.getId().equals(id) && f.getAlive()));
+  }
+
+  /** Polls {@code condition} until true or the timeout, then fails with {@code what} and the logs' tails. */
+  void await(String what, Duration timeout, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        if (condition.getAsBoolean()) {
+          return;
+        }
+      } catch (RuntimeException notYet) {
+        // e.g. a process still starting: poll again
+      }
+      sleep(100);
+    }
+    throw new AssertionError("timed out after " + timeout + " waiting until " + what + "\n" + logTails());
+  }
+
+  String logTails() {
+    StringBuilder out = new StringBuilder();
+    if (leader != null) {
+      out.append("--- leader log (tail) ---\n").append(tail(leader.log()));
+    }
+    followers.values().forEach(f -> {
+      if (f.process != null) {
+        out.append("--- ").append(f.id).append(" log (tail) ---\n").append(tail(f.log()));
+      }
+    });
+    return out.toString();
+  }
+
+  private static String tail(String log) {
+    String[] lines = log.split("\n");
+    StringBuilder out = new StringBuilder();
+    for (int i = Math.max(0, lines.length - 40); i < lines.length; i++) {
+      out.append(lines[i]).append('\n');
+    }
+    return out.toString();
+  }
+
+  static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    followers.values().forEach(f -> {
+      if (f.channel != null) {
+        f.channel.shutdownNow();
+      }
+      if (f.process != null) {
+        f.process.close();
+      }
+    });
+    if (leaderChannel != null) {
+      leaderChannel.shutdownNow();
+    }
+    if (leader != null) {
+      leader.close();
+    }
+  }
+}
