@@ -44,7 +44,8 @@ final class TestCluster implements AutoCloseable {
     final int grpcPort = FreePorts.next();
     final int metricsPort = FreePorts.next();
     final Path dataDir;
-    final List<String> extraArgs;
+    /** Flags added at every (re)start. */
+    List<String> extraArgs;
     JavaProcess process;
     ManagedChannel channel;
 

@@ -6,7 +6,7 @@ import java.util.UUID;
 /**
  * The leader's identity in its data dir: a random id made once, the shard count fixed at creation,
  * and an epoch bumped (and synced) at every start, so that events from before a crash can be told
- * from events after it.
+ * from events after it. The epoch is also at least the wall-clock milliseconds at start.
  */
 public record LeaderMetadata(String leaderId, long epoch, int shards) {
   static final String LEADER_ID = "leader_id";
@@ -37,7 +37,9 @@ public record LeaderMetadata(String leaderId, long epoch, int shards) {
       leaderId = UUID.randomUUID().toString();
       store.putMetaSynced(LEADER_ID, leaderId);
     }
-    long epoch = store.metaLong(EPOCH, 0) + 1;
+    // At least the wall clock: a leader restored from an old backup must not reuse an epoch that
+    // followers saw from the run it replaced.
+    long epoch = Math.max(store.metaLong(EPOCH, 0) + 1, System.currentTimeMillis());
     store.putMetaSynced(EPOCH, epoch);
     return new LeaderMetadata(leaderId, epoch, shards);
   }
