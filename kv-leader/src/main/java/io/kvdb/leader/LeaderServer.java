@@ -8,12 +8,14 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.kvdb.api.v1.ClusterGrpc;
+import io.kvdb.api.v1.FollowerInfo;
 import io.kvdb.api.v1.KVGrpc;
 import io.kvdb.core.metrics.GrpcMetricsInterceptor;
 import io.kvdb.core.metrics.Metrics;
 import io.kvdb.core.metrics.MetricsHttpServer;
 import io.kvdb.core.replication.BacklogPins;
 import io.kvdb.core.replication.CatchUpSource;
+import io.kvdb.core.replication.Frames;
 import io.kvdb.core.replication.LeaderReplicas;
 import io.kvdb.core.replication.Membership;
 import io.kvdb.core.replication.SnapshotSource;
@@ -23,16 +25,16 @@ import io.kvdb.core.service.WritePipeline;
 import io.kvdb.core.sharding.ShardFunction;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.LeaderMetadata;
+import io.kvdb.leader.replication.ControlServer;
+import io.kvdb.leader.replication.Publisher;
 import java.io.IOException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import io.kvdb.leader.replication.ControlServer;
-import io.kvdb.leader.replication.Publisher;
-import org.zeromq.ZContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.zeromq.ZContext;
 
 /**
  * The leader process: opens the data dir, starts the write pipeline and serves KV, Cluster, health
@@ -94,7 +96,7 @@ public final class LeaderServer {
           .addService(legacyReflection())
           .build()
           .start();
-      registerGauges();
+      registerGauges(replicas);
       metricsServer = new MetricsHttpServer(config.host(), config.metricsPort(), metrics, this::healthJson);
     } catch (IOException | RuntimeException e) {
       stop();
@@ -103,8 +105,8 @@ public final class LeaderServer {
     health.setStatus("", ServingStatus.SERVING);
     health.setStatus(KVGrpc.SERVICE_NAME, ServingStatus.SERVING);
     health.setStatus(ClusterGrpc.SERVICE_NAME, ServingStatus.SERVING);
-    log.info("leader {} epoch {} with {} shards, data in {} ({} mode)", metadata.leaderId(), metadata.epoch(),
-        metadata.shards(), config.dataDir(), config.durable() ? "durable: fsync before reply" : "async: no fsync");
+    log.info("leader {} epoch {} with {} shards, data in {} (durability: {})", metadata.leaderId(), metadata.epoch(),
+        metadata.shards(), config.dataDir(), config.durable() ? "sync, fsync before every reply" : "async, no fsync");
     log.info("gRPC (KV, Cluster, health, reflection) listening on {}:{}", config.host(), grpcPort());
     log.info("ZeroMQ PUB (replication events) listening on {}:{}", config.host(), publisher.port());
     log.info("ZeroMQ ROUTER (follower control) listening on {}:{}", config.host(), control.port());
@@ -117,7 +119,12 @@ public final class LeaderServer {
     return ProtoReflectionService.newInstance();
   }
 
-  private void registerGauges() {
+  private void registerGauges(LeaderReplicas replicas) {
+    metrics.gauge("kvdb_followers_alive", "Followers not declared dead", "", () ->
+        replicas.followers().stream().filter(FollowerInfo::getAlive).count());
+    metrics.gauge("kvdb_followers_lag_events_max", "Largest replication lag of a live follower, in events", "", () ->
+        replicas.followers().stream().filter(FollowerInfo::getAlive).mapToLong(FollowerInfo::getLagEvents).max().orElse(0));
+    metrics.gauge("kvdb_replication_bad_frames_total", "Malformed replication frames dropped", "", Frames::droppedFrames);
     metrics.gauge("kvdb_leader_epoch", "Epoch of this leader run", "", () -> metadata.epoch());
     metrics.gauge("kvdb_keys", "Keys stored on the leader", "", () -> sumHeads(true));
     metrics.gauge("kvdb_writes_committed", "Sum of the shards' head seqs", "", () -> sumHeads(false));
