@@ -15,6 +15,7 @@ import io.kvdb.core.metrics.MetricsHttpServer;
 import io.kvdb.core.replication.Frames;
 import io.kvdb.core.replication.ReplicaStore;
 import io.kvdb.core.service.FollowerReadService;
+import io.kvdb.core.service.RequestParsing;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.ShardState;
 import java.io.IOException;
@@ -60,8 +61,8 @@ public final class FollowerServer {
       Set<Integer> suspect = replica == null ? Set.of() : verify(replica);
       view.set(FollowerView.connecting(id, replica == null ? 0 : replica.shards()));
       server = serverBuilder
-          .addService(ServerInterceptors.intercept(new FollowerReadService(store, this::readable, this::status,
-              Limits.DEFAULT), new GrpcMetricsInterceptor(metrics)))
+          .addService(ServerInterceptors.intercept(RequestParsing.checked(new FollowerReadService(store,
+              this::readable, this::status, Limits.DEFAULT).bindService()), new GrpcMetricsInterceptor(metrics)))
           .addService(health.getHealthService())
           .addService(ProtoReflectionServiceV1.newInstance())
           .addService(legacyReflection())

@@ -21,6 +21,7 @@ import io.kvdb.core.replication.Membership;
 import io.kvdb.core.replication.SnapshotSource;
 import io.kvdb.core.service.ClusterService;
 import io.kvdb.core.service.KvService;
+import io.kvdb.core.service.RequestParsing;
 import io.kvdb.core.service.WritePipeline;
 import io.kvdb.core.sharding.ShardFunction;
 import io.kvdb.core.storage.KvStore;
@@ -89,8 +90,8 @@ public final class LeaderServer {
       GrpcMetricsInterceptor counting = new GrpcMetricsInterceptor(metrics);
       server = serverBuilder
           .maxInboundMessageSize(config.limits().maxMessageBytes())
-          .addService(ServerInterceptors.intercept(kv, counting))
-          .addService(ServerInterceptors.intercept(cluster, counting))
+          .addService(ServerInterceptors.intercept(RequestParsing.checked(kv.bindService()), counting))
+          .addService(ServerInterceptors.intercept(RequestParsing.checked(cluster.bindService()), counting))
           .addService(health.getHealthService())
           .addService(ProtoReflectionServiceV1.newInstance())
           .addService(legacyReflection())
