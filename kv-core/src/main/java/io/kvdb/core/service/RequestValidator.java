@@ -38,17 +38,19 @@ final class RequestValidator {
     }
   }
 
+  /** The page size for a List {@code limit}: a uint32 on the wire, so above 2^31 it is a negative int here. */
   int pageSize(int requested) {
     if (requested == 0) {
       return limits.defaultPageSize();
     }
-    return Math.min(requested, limits.maxPageSize());
+    return (int) Math.min(Integer.toUnsignedLong(requested), limits.maxPageSize());
   }
 
+  /** {@code minAcks} is a uint32 on the wire: 4294967295 arrives as -1 and is far above any R. */
   void minAcks(int minAcks, int replicationFactor) {
-    if (minAcks > replicationFactor) {
-      throw invalid("min_acks is " + minAcks + " but each shard is placed on only " + replicationFactor
-          + " follower(s) (the replication factor)");
+    if (Integer.toUnsignedLong(minAcks) > replicationFactor) {
+      throw invalid("min_acks is " + Integer.toUnsignedString(minAcks) + " but each shard is placed on only "
+          + replicationFactor + " follower(s) (the replication factor)");
     }
   }
 
