@@ -119,6 +119,11 @@ final class TestCluster implements AutoCloseable {
     return followers.get(id);
   }
 
+  /** The test's channel to the leader's gRPC port (kept across leader restarts). */
+  ManagedChannel leaderChannel() {
+    return leaderChannel;
+  }
+
   KVGrpc.KVBlockingStub kv() {
     return KVGrpc.newBlockingStub(leaderChannel).withDeadlineAfter(30, TimeUnit.SECONDS);
   }
