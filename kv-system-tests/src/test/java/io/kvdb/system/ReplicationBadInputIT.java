@@ -38,7 +38,7 @@ class ReplicationBadInputIT {
 
   @Test
   void leaderAndFollowerSurviveHostileReplicationFrames() throws Exception {
-    try (TestCluster cluster = new TestCluster(dir, "--shards", "8"); ZContext zmq = new ZContext()) {
+    try (TestCluster cluster = new TestCluster(dir, "--shards", "8"); ZContext zmq = lingering()) {
       cluster.startLeader();
       Relay relay = new Relay(zmq, cluster.pubPort);
       Thread relayThread = new Thread(relay, "relay");
@@ -64,6 +64,50 @@ class ReplicationBadInputIT {
         relayThread.join(5000);
       }
     }
+  }
+
+  /**
+   * A time-boxed fuzz of the leader's two ZeroMQ ports while a follower replicates: the leader keeps
+   * serving, the follower converges, and a follower started afterwards can still join.
+   */
+  @Test
+  void leaderKeepsReplicatingWhileItsZeroMqPortsAreFuzzed() throws Exception {
+    long seed = Long.getLong("kvdb.fuzz.seed", 20240611L);
+    long budgetMs = Long.getLong("kvdb.fuzz.zmqSeconds", 8L) * 1000;
+    try (TestCluster cluster = new TestCluster(dir, "--shards", "8", "--dead-timeout-ms", "3000");
+        ZContext zmq = lingering()) {
+      cluster.startLeader();
+      cluster.addFollower("f1");
+      cluster.awaitAlive("f1");
+      Load load = new Load(cluster::kv, "zfuzz", 4, 50).start(100_000);
+      ZmqFuzzer fuzzer = new ZmqFuzzer(zmq, "127.0.0.1", cluster.pubPort, cluster.controlPort, 8, seed);
+      long start = System.nanoTime();
+      int inputs;
+      try {
+        inputs = fuzzer.run(1_000_000, budgetMs);
+      } catch (java.io.IOException e) {
+        throw new AssertionError("a port stopped answering: " + e + "\n" + cluster.logTails(), e);
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      load.stop();
+
+      assertTrue(cluster.leader().isAlive(), "the leader survived:\n" + cluster.leader().log());
+      cluster.addFollower("f2");
+      cluster.awaitAlive("f2");
+      Convergence.await(cluster, Duration.ofSeconds(90));
+      Load.Verdict verdict = load.verify(cluster.kv());
+      assertEquals(0, verdict.lost() + verdict.resurrected(), verdict.examples().toString());
+      assertTrue(cluster.leader().log().contains("dropped"), "the leader logs what it dropped");
+      System.out.printf("ZeroMQ fuzz: %d inputs in %.1f s (seed %d) %s; meanwhile %d writes acknowledged%n",
+          inputs, seconds, seed, fuzzer.sent, load.acknowledged());
+    }
+  }
+
+  /** A context whose sockets still deliver what they queued when closed (ZContext's default linger is 0). */
+  private static ZContext lingering() {
+    ZContext zmq = new ZContext();
+    zmq.setLinger(2000);
+    return zmq;
   }
 
   /** Sends random bytes, empty frames, leader-only messages and hostile requests to the ROUTER. */
