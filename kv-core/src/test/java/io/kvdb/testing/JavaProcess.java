@@ -25,19 +25,31 @@ public final class JavaProcess implements AutoCloseable {
   private final String name;
   private final Process process;
   private final Path logFile;
+  /** Where this run's output starts in the log file, which is appended across restarts. */
+  private final long logStart;
 
-  private JavaProcess(String name, Process process, Path logFile) {
+  private JavaProcess(String name, Process process, Path logFile, long logStart) {
     this.name = name;
     this.process = process;
     this.logFile = logFile;
+    this.logStart = logStart;
   }
 
   /** Starts {@code jar} with {@code args}, logging to {@code logDir/name.log} (appended across restarts). */
   public static JavaProcess start(String name, Path jar, Path logDir, String... args) {
+    return start(name, List.of(), jar, logDir, args);
+  }
+
+  /**
+   * Like {@link #start(String, Path, Path, String...)}, with {@code launcher} put before the java
+   * command, e.g. {@code ip netns exec NS} to run it in a network namespace. The launcher must exec
+   * java in its own process, so that signals reach the JVM.
+   */
+  public static JavaProcess start(String name, List<String> launcher, Path jar, Path logDir, String... args) {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " is missing: run the tests through `mvn verify`, which packages it first");
     }
-    List<String> command = new ArrayList<>();
+    List<String> command = new ArrayList<>(launcher);
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(Arrays.asList(System.getProperty("kvdb.test.childJvmArgs", DEFAULT_JVM_ARGS).trim().split("\\s+")));
     command.add("-jar");
@@ -48,11 +60,12 @@ public final class JavaProcess implements AutoCloseable {
       Path log = logDir.resolve(name + ".log");
       Files.writeString(log, "\n=== start: " + String.join(" ", command) + "\n", StandardCharsets.UTF_8,
           java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+      long logStart = Files.size(log);
       Process process = new ProcessBuilder(command)
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
           .start();
-      return new JavaProcess(name, process, log);
+      return new JavaProcess(name, process, log, logStart);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -84,6 +97,35 @@ public final class JavaProcess implements AutoCloseable {
       }
     }
     throw new IllegalStateException(name + " did not open port " + port + " within " + timeout + ":\n" + log());
+  }
+
+  /**
+   * Waits until this run of the process has logged {@code text} (e.g. its last "listening on"
+   * line), for processes the test cannot reach by TCP, or fails with its log.
+   */
+  public JavaProcess awaitLog(String text, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (logSinceStart().contains(text)) {
+        return this;
+      }
+      if (!process.isAlive()) {
+        throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + log());
+      }
+      sleep(100);
+    }
+    throw new IllegalStateException(name + " did not log '" + text + "' within " + timeout + ":\n" + log());
+  }
+
+  /** What this run of the process has logged so far (earlier runs' output excluded). */
+  public String logSinceStart() {
+    try {
+      byte[] all = Files.readAllBytes(logFile);
+      int from = (int) Math.min(logStart, all.length);
+      return new String(all, from, all.length - from, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
   }
 
   public long pid() {

@@ -1,7 +1,6 @@
 package io.kvdb.system;
 
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.kvdb.api.v1.ClusterGrpc;
 import io.kvdb.api.v1.FollowerGrpc;
 import io.kvdb.api.v1.FollowerInfo;
@@ -22,13 +21,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * A cluster of real kvdb processes on 127.0.0.1, started from the packaged jars: one leader and any
- * number of followers. Ports are chosen once, so a restarted process comes back on the same ones.
+ * A cluster of real kvdb processes, started from the packaged jars: one leader and any number of
+ * followers, on 127.0.0.1 or on the hosts of a {@link Network}. Ports are chosen once, so a
+ * restarted process comes back on the same ones.
  */
 final class TestCluster implements AutoCloseable {
   static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+  /** The leader's process name (its log file, its host in a {@link Network}). */
+  static final String LEADER = "leader";
 
   final Path dir;
+  final Network network;
   final int grpcPort = FreePorts.next();
   final int pubPort = FreePorts.next();
   final int controlPort = FreePorts.next();
@@ -56,15 +59,17 @@ final class TestCluster implements AutoCloseable {
     }
 
     void start() {
-      List<String> args = new ArrayList<>(List.of("--id", id, "--host", "127.0.0.1", "--leader", "127.0.0.1",
+      List<String> args = new ArrayList<>(List.of("--id", id, "--host", network.address(id),
+          "--leader", network.address(LEADER),
           "--leader-pub-port", Integer.toString(pubPort), "--leader-control-port", Integer.toString(controlPort),
           "--grpc-port", Integer.toString(grpcPort), "--metrics-port", Integer.toString(metricsPort),
           "--data-dir", dataDir.toString()));
       args.addAll(extraArgs);
-      process = JavaProcess.start(id, JavaProcess.jarOf("kv-follower"), dir.resolve("logs"), args.toArray(String[]::new));
-      process.awaitPort(grpcPort, START_TIMEOUT);
+      process = JavaProcess.start(id, network.launcher(id), JavaProcess.jarOf("kv-follower"), dir.resolve("logs"),
+          args.toArray(String[]::new));
+      network.awaitListening(process, id, grpcPort, START_TIMEOUT);
       if (channel == null) {
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+        channel = network.channel(id, grpcPort);
       }
     }
 
@@ -82,7 +87,12 @@ final class TestCluster implements AutoCloseable {
   }
 
   TestCluster(Path dir, String... leaderArgs) {
+    this(dir, Network.LOOPBACK, leaderArgs);
+  }
+
+  TestCluster(Path dir, Network network, String... leaderArgs) {
     this.dir = dir;
+    this.network = network;
     this.leaderArgs = List.of(leaderArgs);
   }
 
@@ -92,14 +102,15 @@ final class TestCluster implements AutoCloseable {
   }
 
   TestCluster startLeader(Path dataDir) {
-    List<String> args = new ArrayList<>(List.of("--host", "127.0.0.1", "--grpc-port", Integer.toString(grpcPort),
+    List<String> args = new ArrayList<>(List.of("--host", network.address(LEADER), "--grpc-port", Integer.toString(grpcPort),
         "--pub-port", Integer.toString(pubPort), "--control-port", Integer.toString(controlPort),
         "--metrics-port", Integer.toString(metricsPort), "--data-dir", dataDir.toString()));
     args.addAll(leaderArgs);
-    leader = JavaProcess.start("leader", JavaProcess.jarOf("kv-leader"), dir.resolve("logs"), args.toArray(String[]::new));
-    leader.awaitPort(grpcPort, START_TIMEOUT);
+    leader = JavaProcess.start(LEADER, network.launcher(LEADER), JavaProcess.jarOf("kv-leader"), dir.resolve("logs"),
+        args.toArray(String[]::new));
+    network.awaitListening(leader, LEADER, grpcPort, START_TIMEOUT);
     if (leaderChannel == null) {
-      leaderChannel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+      leaderChannel = network.channel(LEADER, grpcPort);
     }
     return this;
   }
