@@ -211,7 +211,7 @@ public final class WritePipeline implements AutoCloseable {
     long keepFrom = headSeq - backlogPerShard + 1;
     long pinned = pins.lowestPinned(shard);
     if (pinned != Long.MAX_VALUE) {
-      keepFrom = Math.min(keepFrom, pinned + 1);
+      keepFrom = Math.min(keepFrom, pinned);
     }
     long oldest = oldestLogSeq[shard];
     while (oldest < keepFrom) {
