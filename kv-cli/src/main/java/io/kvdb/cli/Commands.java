@@ -48,6 +48,7 @@ final class Commands {
       case "list", "ls" -> list(operands);
       case "status" -> status();
       case "verify" -> new Verify(channel, out, err).run();
+      case "bench" -> new Bench(channel, out).run(operands);
       default -> throw new KvCli.UsageException("unknown command '" + command + "'");
     };
   }
@@ -167,7 +168,7 @@ final class Commands {
     return operands.get(index);
   }
 
-  private static int number(String text, String flag) {
+  static int number(String text, String flag) {
     try {
       return Integer.parseInt(text);
     } catch (NumberFormatException e) {

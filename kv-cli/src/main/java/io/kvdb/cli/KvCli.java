@@ -24,6 +24,8 @@ public final class KvCli {
                                    print keys and values in key order (all pages; --limit caps the total)
         status                     the leader, its shards and every follower with its lag
         verify                     compare every live follower's shards with the leader's digests
+        bench [--ops N] [--clients C] [--value-bytes B]
+                                   N puts then N gets of keys bench/0.. from C clients; prints ops/s
 
       --leader defaults to 127.0.0.1:50051.
       """;
