@@ -208,7 +208,12 @@ public final class WritePipeline implements AutoCloseable {
 
   /** Deletes log entries older than the retention allows, sparing what a snapshot install pinned. */
   private void trimBacklog(int shard, long headSeq, StoreBatch storeBatch) {
-    long keepFrom = Math.min(headSeq - backlogPerShard + 1, pins.lowestPinned(shard) + 1);
+    long pinned = pins.lowestPinned(shard);
+    long keepFrom = headSeq - backlogPerShard + 1;
+    if (pinned != Long.MAX_VALUE) {
+      // MAX_VALUE means no pin; adding 1 to it would overflow and keep everything forever.
+      keepFrom = Math.min(keepFrom, pinned + 1);
+    }
     long oldest = oldestLogSeq[shard];
     while (oldest < keepFrom) {
       storeBatch.deleteLog(shard, oldest++);
