@@ -38,11 +38,12 @@ final class RequestValidator {
     }
   }
 
+  /** {@code requested} is a uint32 on the wire: above 2^31 - 1 it arrives negative. */
   int pageSize(int requested) {
     if (requested == 0) {
       return limits.defaultPageSize();
     }
-    return Math.min(requested, limits.maxPageSize());
+    return (int) Math.min(Integer.toUnsignedLong(requested), limits.maxPageSize());
   }
 
   void minAcks(int minAcks, int replicationFactor) {
