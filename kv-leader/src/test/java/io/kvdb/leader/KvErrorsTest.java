@@ -85,6 +85,16 @@ class KvErrorsTest {
   }
 
   @Test
+  void largestUint32MinAcksIsInvalidToo() {
+    // min_acks is a uint32: 4294967295 reaches Java as -1 and must not slip under the check.
+    WaitForAcks huge = WaitForAcks.newBuilder().setMinAcks(-1).build();
+    StatusRuntimeException e = assertCode(Code.INVALID_ARGUMENT, () -> leader.kv().put(
+        PutRequest.newBuilder().setKey("a").setValue(ByteString.copyFromUtf8("changed")).setWait(huge).build()));
+    assertEquals("min_acks is 4294967295 but each shard is placed on only 1 follower(s) (the replication factor)",
+        e.getStatus().getDescription());
+  }
+
+  @Test
   void prefixOrCursorLongerThanAnyKeyIsInvalid() {
     String tooLong = "p".repeat(MAX_KEY + 1);
     assertDescription("prefix is longer than the longest possible key (16 bytes)",
@@ -105,6 +115,8 @@ class KvErrorsTest {
         () -> put("a", MAX_VALUE + 1),
         () -> leader.kv().put(PutRequest.newBuilder().setKey("a").setValue(ByteString.copyFromUtf8("x")).setWait(tooMany).build()),
         () -> leader.kv().delete(DeleteRequest.newBuilder().setKey("a").setWait(tooMany).build()),
+        () -> leader.kv().put(PutRequest.newBuilder().setKey("a").setValue(ByteString.copyFromUtf8("x"))
+            .setWait(WaitForAcks.newBuilder().setMinAcks(-1)).build()),
         () -> delete(""),
         () -> delete("k".repeat(MAX_KEY + 1)),
         () -> delete("never existed"),
