@@ -60,7 +60,7 @@ class LeaderServerTest {
   @Test
   void restartWithAnotherShardCountIsRefusedAndReleasesTheDir() throws Exception {
     start(LeaderConfig.forTest(dir), "created").stop();
-    LeaderConfig sixteen = withShards(LeaderConfig.forTest(dir), 16);
+    LeaderConfig sixteen = TestLeader.withShards(LeaderConfig.forTest(dir), OptionalInt.of(16));
     StorageException e = assertThrows(StorageException.class, () -> start(sixteen, "refused"));
     assertTrue(e.getMessage().contains("was created with 8 shards; --shards 16 would move every key"), e.getMessage());
     start(LeaderConfig.forTest(dir), "again").stop();
@@ -125,11 +125,5 @@ class LeaderServerTest {
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
-  }
-
-  private static LeaderConfig withShards(LeaderConfig c, int shards) {
-    return new LeaderConfig(c.host(), c.grpcPort(), c.pubPort(), c.controlPort(), c.metricsPort(), c.dataDir(),
-        OptionalInt.of(shards), c.replicationFactor(), c.durable(), c.limits(), c.backlogPerShard(), c.heartbeatMs(),
-        c.deadTimeoutMs(), c.ackTimeoutMs());
   }
 }

@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
@@ -96,6 +97,13 @@ final class TestLeader implements BeforeAllCallback, AfterAllCallback {
 
   LeaderServer server() {
     return leader;
+  }
+
+  /** {@code config} with another shard count; empty: the default of a new data dir (64). */
+  static LeaderConfig withShards(LeaderConfig c, OptionalInt shards) {
+    return new LeaderConfig(c.host(), c.grpcPort(), c.pubPort(), c.controlPort(), c.metricsPort(), c.dataDir(),
+        shards, c.replicationFactor(), c.durable(), c.limits(), c.backlogPerShard(), c.heartbeatMs(),
+        c.deadTimeoutMs(), c.ackTimeoutMs());
   }
 
   static void deleteRecursively(Path dir) {
