@@ -12,6 +12,8 @@ import io.kvdb.core.sharding.ShardFunction;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.testing.FreePorts;
 import io.kvdb.testing.JavaProcess;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -84,6 +86,25 @@ class LeaderLifecycleIT {
           second.log());
       assertTrue(first.process().isAlive());
       first.kv().put(PutRequest.newBuilder().setKey("first still serves").setValue(ByteString.EMPTY).build());
+    }
+  }
+
+  @Test
+  void portInUseExitsNonZeroNamingThePort() throws Exception {
+    for (String flag : List.of("--grpc-port", "--metrics-port")) {
+      try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        int port = taken.getLocalPort();
+        int other = FreePorts.next();
+        JavaProcess leader = JavaProcess.start("busy" + flag, JavaProcess.jarOf("kv-leader"), dir.resolve("logs"),
+            "--host", "127.0.0.1", "--grpc-port", Integer.toString(other), "--metrics-port", Integer.toString(other),
+            flag, Integer.toString(port), "--data-dir", dir.resolve("data" + flag).toString());
+        assertTrue(leader.waitFor(EXIT_TIMEOUT), "the leader kept running:\n" + leader.log());
+        assertTrue(leader.exitValue() != 0, leader.log());
+        String output = leader.log().substring(leader.log().lastIndexOf("=== start"));
+        String afterCommandLine = output.substring(output.indexOf('\n'));
+        assertTrue(afterCommandLine.contains("kv leader: ") && afterCommandLine.contains("127.0.0.1:" + port),
+            flag + ": the error does not name the port:\n" + output);
+      }
     }
   }
 
