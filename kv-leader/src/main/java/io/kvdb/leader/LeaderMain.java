@@ -3,6 +3,7 @@ package io.kvdb.leader;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.kvdb.core.config.Flags;
 import io.kvdb.core.storage.StorageException;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 
 /** {@code java -jar kv-leader.jar [flags]}: runs a leader until SIGTERM or Ctrl-C. */
@@ -26,7 +27,7 @@ public final class LeaderMain {
         NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.grpcPort())));
     try {
       leader.start();
-    } catch (StorageException e) {
+    } catch (StorageException | IOException e) {
       System.err.println("kv leader: " + e.getMessage());
       System.exit(3);
       return;
