@@ -77,6 +77,15 @@ class ReadmeGrpcurlTest {
     assertEquals(4, answersChecked);
   }
 
+  @Test
+  void listAnswersTheServicesShown() throws Exception {
+    Readme.Block shown = Readme.load().blocksUnder("grpcurl").stream()
+        .filter(block -> block.language().isEmpty() && block.text().startsWith("grpc.")).findFirst().orElseThrow();
+    // grpcurl prints the names sorted.
+    List<String> services = ReflectionClient.v1alpha(leader.channel()).listServices().stream().sorted().toList();
+    assertEquals(String.join("\n", services) + "\n", shown.text());
+  }
+
   private static Object invoke(MethodDescriptor<?, ?> method, String json) throws Exception {
     Message.Builder request = prototype(method.getRequestMarshaller()).newBuilderForType();
     JsonFormat.parser().merge(json, request);
