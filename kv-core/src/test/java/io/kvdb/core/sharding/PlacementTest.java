@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.common.hash.Hashing;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -100,6 +104,15 @@ class PlacementTest {
     // follower-4 held about 2/4 of the shards with R = 2.
     double fraction = moved / (double) SHARDS;
     assertTrue(fraction > 0.4 && fraction < 0.6, "moved " + fraction + " of the shards");
+  }
+
+  @Test
+  void weightIsTheDocumentedHashOfIdAndShard() {
+    // README: murmur3_x64_128(utf8(id) + shard as 4 bytes little-endian, seed 0), first 8 bytes LE.
+    byte[] id = "follower-é".getBytes(StandardCharsets.UTF_8);
+    byte[] input = ByteBuffer.allocate(id.length + 4).order(ByteOrder.LITTLE_ENDIAN).put(id).putInt(1234).array();
+    long expected = Hashing.murmur3_128(0).hashBytes(input).asLong();
+    assertEquals(expected, Placement.weight("follower-é", 1234));
   }
 
   @Test
