@@ -27,7 +27,7 @@ public final class LeaderMain {
         NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.grpcPort())));
     try {
       leader.start();
-    } catch (StorageException e) {
+    } catch (StorageException | IOException e) {
       System.err.println("kv leader: " + e.getMessage());
       System.exit(3);
       return;

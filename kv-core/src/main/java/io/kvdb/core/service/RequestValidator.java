@@ -38,16 +38,18 @@ final class RequestValidator {
     }
   }
 
+  /** {@code requested} is a uint32 on the wire: above 2^31 - 1 it arrives negative. */
   int pageSize(int requested) {
     if (requested == 0) {
       return limits.defaultPageSize();
     }
-    return Math.min(requested, limits.maxPageSize());
+    return (int) Math.min(Integer.toUnsignedLong(requested), limits.maxPageSize());
   }
 
+  /** {@code minAcks} is a uint32 on the wire: compared unsigned, so 2^32 - 1 is not -1. */
   void minAcks(int minAcks, int replicationFactor) {
-    if (minAcks > replicationFactor) {
-      throw invalid("min_acks is " + minAcks + " but each shard is placed on only " + replicationFactor
+    if (Integer.toUnsignedLong(minAcks) > replicationFactor) {
+      throw invalid("min_acks is " + Integer.toUnsignedString(minAcks) + " but each shard is placed on only " + replicationFactor
           + " follower(s) (the replication factor)");
     }
   }
