@@ -27,7 +27,7 @@ public final class LeaderMain {
         NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.grpcPort())));
     try {
       leader.start();
-    } catch (StorageException | IOException e) {
+    } catch (StorageException e) {
       System.err.println("kv leader: " + e.getMessage());
       System.exit(3);
       return;

@@ -20,10 +20,11 @@ class LeaderMetadataTest {
   }
 
   @Test
-  void newDataDirGetsARandomIdTheDefaultShardsAndEpochOne() {
+  void newDataDirGetsARandomIdTheDefaultShardsAndAnEpochNotBelowTheWallClock() {
+    long before = System.currentTimeMillis();
     LeaderMetadata first = start(OptionalInt.empty());
     assertEquals(64, first.shards());
-    assertEquals(1, first.epoch());
+    assertTrue(first.epoch() >= before, "epoch " + first.epoch() + " is at least the start time " + before);
     assertEquals(first.leaderId(), UUID.fromString(first.leaderId()).toString());
   }
 
@@ -34,17 +35,28 @@ class LeaderMetadataTest {
     LeaderMetadata third = start(OptionalInt.of(16));
     assertEquals(16, second.shards());
     assertEquals(first.leaderId(), third.leaderId());
-    assertEquals(2, second.epoch());
-    assertEquals(3, third.epoch());
+    assertTrue(second.epoch() > first.epoch());
+    assertTrue(third.epoch() > second.epoch());
   }
 
   @Test
   void differentShardCountOnAnExistingDirIsRefused() {
-    start(OptionalInt.of(16));
+    LeaderMetadata first = start(OptionalInt.of(16));
     StorageException e = assertThrows(StorageException.class, () -> start(OptionalInt.of(32)));
     assertEquals("data dir " + dir + " was created with 16 shards; --shards 32 would move every key."
         + " Drop the flag or use a new data dir", e.getMessage());
-    assertEquals(2, start(OptionalInt.empty()).epoch(), "a refused start does not count as a start");
+    try (KvStore store = KvStore.open(dir, true)) {
+      assertEquals(first.epoch(), store.metaLong(LeaderMetadata.EPOCH, 0), "a refused start does not count as a start");
+    }
+  }
+
+  @Test
+  void aDataDirRestoredFromAnOldBackupNeverReusesAnEpoch() {
+    LeaderMetadata first = start(OptionalInt.empty());
+    try (KvStore store = KvStore.open(dir, true)) {
+      store.putMetaSynced(LeaderMetadata.EPOCH, 5L); // as if restored from a copy taken long ago
+    }
+    assertTrue(start(OptionalInt.empty()).epoch() > first.epoch());
   }
 
   @Test
