@@ -232,7 +232,7 @@
   function renderShardMap(status, colors) {
     const map = $('shard-map');
     const shards = status.shards;
-    const cols = Math.min(16, Math.max(1, shards));
+    const cols = Math.min(16, Math.max(1, Math.ceil(Math.sqrt(2 * shards))));
     const rows = Math.ceil(shards / cols);
     const size = 34;
     const gap = 4;
