@@ -104,6 +104,18 @@ final class GatewayUnderTest implements AutoCloseable {
     }
   }
 
+  /** GET whose body the caller reads as it arrives. */
+  java.net.http.HttpResponse<java.io.InputStream> stream(String pathAndQuery) {
+    try {
+      return client.send(HttpRequest.newBuilder(uri(pathAndQuery)).GET().build(), BodyHandlers.ofInputStream());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   @Override
   public void close() {
     server.stop().join();

@@ -1,11 +1,16 @@
 package io.kvdb.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.ByteString;
+import io.kvdb.api.v1.PutRequest;
 import io.kvdb.core.config.Limits;
 import io.kvdb.gateway.GatewayUnderTest.Reply;
 import io.kvdb.gateway.config.GatewayConfig;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +61,31 @@ class LeaderOutageTest {
       Reply reply = awaitNot503(() -> gateway.get("/get/kept"));
       assertEquals(200, reply.status(), reply.body());
       assertEquals("1", reply.json().get("value").asText());
+    }
+  }
+
+  /**
+   * The listing is larger than the socket buffers, so the gateway waits for the client before it
+   * asks the leader for more; the leader goes away meanwhile. The client must see a broken
+   * response, not a short array that looks complete.
+   */
+  @Test
+  void aLeaderLostInTheMiddleOfAStreamedListingBreaksTheResponse() throws IOException {
+    Limits smallPages = new Limits(1024, 1 << 20, (1 << 20) + (64 << 10), 7, 7);
+    try (InProcessLeader leader = InProcessLeader.start(dataDir, smallPages);
+        GatewayUnderTest gateway = GatewayUnderTest.start(GatewayConfig.forTest(leader.address()))) {
+      ByteString value = ByteString.copyFromUtf8("v".repeat(4096));
+      for (int i = 0; i < 1500; i++) {
+        leader.kv().put(PutRequest.newBuilder().setKey(String.format("stream/%05d", i)).setValue(value).build());
+      }
+
+      var response = gateway.stream("/all");
+      assertEquals(200, response.statusCode());
+      try (InputStream body = response.body()) {
+        assertEquals('[', body.read());
+        leader.stop();
+        assertThrows(IOException.class, () -> body.readAllBytes());
+      }
     }
   }
 

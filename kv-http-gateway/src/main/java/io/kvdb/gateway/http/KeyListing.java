@@ -133,9 +133,10 @@ public final class KeyListing {
               send(next, false);
             } else {
               // The 200 is already out: abort, so the client sees a broken response, never a
-              // well-formed array that silently lacks keys.
+              // well-formed array that silently lacks keys. The reason is logged here; aborting
+              // without a cause keeps Armeria from logging it again with a stack trace.
               log.warn("GET /all aborted after key '{}': {}", list.getNextStartAfter(), error.toString());
-              out.abort(error);
+              out.abort();
             }
           });
     }
