@@ -237,6 +237,8 @@
     const size = 34;
     const gap = 4;
     map.setAttribute('viewBox', '0 0 ' + (cols * (size + gap)) + ' ' + (rows * (size + gap)));
+    // Few shards would otherwise blow up into huge cells.
+    map.style.maxWidth = Math.round(cols * (size + gap) * 1.5) + 'px';
     map.replaceChildren();
     const unplaced = new Set(status.unplaced_shards);
     for (let shard = 0; shard < shards; shard++) {
