@@ -289,13 +289,10 @@ final class ReplicationLoop implements Runnable {
       case OUTCOME_EVENTS -> {
         Outcome outcome = replica.apply(reply.getEventsList()).getOrDefault(sync.shard, Outcome.APPLIED);
         progressSinceAck = true;
+        sync.caughtUpEvents += reply.getEventsCount();
         if (outcome == Outcome.DIVERGED) {
           startSnapshot(sync, "a caught-up event did not match the leader's digest");
         } else if (replica.state(sync.shard).seq() < reply.getHeadSeq()) {
-          if (reply.getEventsCount() > 0) {
-            log.debug("shard {}: caught up {} event(s), now at seq {} of {}", sync.shard, reply.getEventsCount(),
-                replica.state(sync.shard).seq(), reply.getHeadSeq());
-          }
           catchUp(sync);
         } else {
           goLive(sync);
@@ -358,7 +355,9 @@ final class ReplicationLoop implements Runnable {
       applyLive(replay);
     }
     if (sync.mode == ShardSync.Mode.LIVE) {
-      log.info("shard {}: live at seq {}", sync.shard, replica.state(sync.shard).seq());
+      log.info("shard {}: live at seq {} ({} event(s) caught up from the backlog, {} buffered)", sync.shard,
+          replica.state(sync.shard).seq(), sync.caughtUpEvents, replay.size());
+      sync.caughtUpEvents = 0;
       publishView();
     }
   }

@@ -24,6 +24,8 @@ final class ShardSync {
   long requestedAtMs;
   long snapshotId;
   long snapshotKeys;
+  /** Events applied from the backlog since the shard last went live, for the log. */
+  long caughtUpEvents;
   /** Set when the data may not match its digest: the next sync is a snapshot, not a catch-up. */
   boolean suspect;
   final Deque<Event> buffered = new ArrayDeque<>();

@@ -73,8 +73,11 @@ class FollowerFaultsIT {
     TestCluster.Follower f2 = cluster.follower("f2");
     f2.process.terminate(Duration.ofSeconds(20));
     new Load(cluster::kv, "behind", 8, 50).run(250); // 2000 writes: > 50 per shard on average
+    // Writes go on while f2 pulls its snapshots: it must catch up from the pinned backlog after them.
+    Load during = new Load(cluster::kv, "during", 4, 50).start(300);
     f2.start();
     cluster.awaitAlive("f2");
+    during.awaitDone(Duration.ofMinutes(2).toMillis());
     Convergence.await(cluster, CONVERGE);
     assertTrue(f2.log().contains("snapshot installed"), "f2 caught up by snapshot:\n" + f2.log());
   }

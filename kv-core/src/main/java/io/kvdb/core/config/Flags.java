@@ -107,7 +107,11 @@ public final class Flags {
   }
 
   public int integer(String name) {
-    return (int) longValue(name);
+    long value = longValue(name);
+    if (value != (int) value) {
+      throw new IllegalArgumentException("flag --" + name + " is too large: " + string(name));
+    }
+    return (int) value;
   }
 
   public long longValue(String name) {
@@ -116,6 +120,8 @@ public final class Flags {
       return parseSize(value);
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("flag --" + name + " needs a number, got '" + value + "'");
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException("flag --" + name + " is too large: " + value);
     }
   }
 

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
@@ -21,7 +22,11 @@ public final class MetricsHttpServer implements AutoCloseable {
   public record Health(boolean serving, String json) {}
 
   public MetricsHttpServer(String host, int port, Metrics metrics, Supplier<Health> health) throws IOException {
-    server = HttpServer.create(new InetSocketAddress(host, port), 0);
+    try {
+      server = HttpServer.create(new InetSocketAddress(host, port), 0);
+    } catch (BindException e) {
+      throw new BindException("cannot listen on " + host + ":" + port + " for /metrics and /health: " + e.getMessage());
+    }
     server.setExecutor(Executors.newSingleThreadExecutor(runnable -> {
       Thread thread = new Thread(runnable, "metrics-http");
       thread.setDaemon(true);

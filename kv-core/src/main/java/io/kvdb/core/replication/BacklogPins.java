@@ -6,7 +6,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Seqs below which the writer must not trim a shard's backlog: a follower installing a snapshot
- * taken at seq n needs the events after n once the install ends.
+ * taken at seq n needs the events after n once the install ends, and the entry at n itself, whose
+ * epoch its catch-up request is checked against.
  */
 public final class BacklogPins {
   private final Map<Long, Pin> pins = new ConcurrentHashMap<>();
@@ -14,7 +15,7 @@ public final class BacklogPins {
 
   private record Pin(int shard, long seq) {}
 
-  /** Keeps events with seq > {@code seq} of {@code shard} until {@link #release}; returns the pin id. */
+  /** Keeps events with seq >= {@code seq} of {@code shard} until {@link #release}; returns the pin id. */
   public long pin(int shard, long seq) {
     long id = ids.incrementAndGet();
     pins.put(id, new Pin(shard, seq));

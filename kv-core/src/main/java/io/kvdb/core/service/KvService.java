@@ -140,7 +140,8 @@ public final class KvService extends KVGrpc.KVImplBase {
     if (wait.getMinAcks() == 0) {
       return CompletableFuture.completedFuture(reply.build());
     }
-    long timeoutMs = wait.getTimeoutMs() == 0 ? defaultAckTimeoutMs : wait.getTimeoutMs();
+    // timeout_ms is a uint32: read unsigned, or 2^32 - 1 would be a negative timeout.
+    long timeoutMs = wait.getTimeoutMs() == 0 ? defaultAckTimeoutMs : Integer.toUnsignedLong(wait.getTimeoutMs());
     return replicas.awaitAcks(committed.shard(), committed.seq(), wait.getMinAcks(), timeoutMs)
         .thenApply(acks -> reply.setAcks(acks).build());
   }

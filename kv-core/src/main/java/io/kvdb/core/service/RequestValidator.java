@@ -38,7 +38,7 @@ final class RequestValidator {
     }
   }
 
-  /** The page size for a List {@code limit}: a uint32 on the wire, so above 2^31 it is a negative int here. */
+  /** {@code requested} is a uint32 on the wire: above 2^31 - 1 it arrives negative. */
   int pageSize(int requested) {
     if (requested == 0) {
       return limits.defaultPageSize();
@@ -46,11 +46,11 @@ final class RequestValidator {
     return (int) Math.min(Integer.toUnsignedLong(requested), limits.maxPageSize());
   }
 
-  /** {@code minAcks} is a uint32 on the wire: 4294967295 arrives as -1 and is far above any R. */
+  /** {@code minAcks} is a uint32 on the wire: compared unsigned, so 2^32 - 1 is not -1. */
   void minAcks(int minAcks, int replicationFactor) {
     if (Integer.toUnsignedLong(minAcks) > replicationFactor) {
-      throw invalid("min_acks is " + Integer.toUnsignedString(minAcks) + " but each shard is placed on only "
-          + replicationFactor + " follower(s) (the replication factor)");
+      throw invalid("min_acks is " + Integer.toUnsignedString(minAcks) + " but each shard is placed on only " + replicationFactor
+          + " follower(s) (the replication factor)");
     }
   }
 

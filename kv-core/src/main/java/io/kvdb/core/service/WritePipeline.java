@@ -155,6 +155,7 @@ public final class WritePipeline implements AutoCloseable {
     Map<Integer, ShardState> states = new HashMap<>();
     List<Event> events = new ArrayList<>(batch.size());
     List<Committed> outcomes = new ArrayList<>(batch.size());
+    Map<Integer, Long> oldestAfterCommit = new HashMap<>();
     long now = clockMs.getAsLong();
     try (StoreBatch storeBatch = store.newBatch()) {
       for (PendingWrite write : batch) {
@@ -193,31 +194,37 @@ public final class WritePipeline implements AutoCloseable {
       }
       states.forEach((shard, state) -> {
         storeBatch.putShardState(shard, state);
-        trimBacklog(shard, state.seq(), storeBatch);
+        oldestAfterCommit.put(shard, trimBacklog(shard, state.seq(), storeBatch));
       });
       if (storeBatch.operations() > 0) {
         committer.commit(storeBatch);
       }
     }
     states.forEach(heads::set);
+    // Only now: had the commit failed, the trimmed entries would still be on disk.
+    oldestAfterCommit.forEach((shard, oldest) -> oldestLogSeq[shard] = oldest);
     sink.publish(events);
     for (int i = 0; i < batch.size(); i++) {
       batch.get(i).reply().complete(outcomes.get(i));
     }
   }
 
-  /** Deletes log entries older than the retention allows, sparing what a snapshot install pinned. */
-  private void trimBacklog(int shard, long headSeq, StoreBatch storeBatch) {
-    long keepFrom = headSeq - backlogPerShard + 1;
+  /**
+   * Deletes log entries older than the retention allows, sparing what a snapshot install pinned;
+   * returns the shard's oldest log seq once the batch is committed.
+   */
+  private long trimBacklog(int shard, long headSeq, StoreBatch storeBatch) {
     long pinned = pins.lowestPinned(shard);
+    long keepFrom = headSeq - backlogPerShard + 1;
     if (pinned != Long.MAX_VALUE) {
-      keepFrom = Math.min(keepFrom, pinned + 1);
+      // The pinned entry itself stays: a catch-up from that seq checks its epoch.
+      keepFrom = Math.min(keepFrom, pinned);
     }
     long oldest = oldestLogSeq[shard];
     while (oldest < keepFrom) {
       storeBatch.deleteLog(shard, oldest++);
     }
-    oldestLogSeq[shard] = oldest;
+    return oldest;
   }
 
   /** Finishes the queued writes, then stops the writer thread. */

@@ -1,0 +1,98 @@
+package io.kvdb.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.kvdb.follower.FollowerConfig;
+import io.kvdb.follower.FollowerServer;
+import io.kvdb.leader.LeaderConfig;
+import io.kvdb.leader.LeaderServer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The kv command against a real leader and follower in this JVM, over TCP. */
+@Timeout(120)
+class KvCliTest {
+  @TempDir static Path dir;
+  private static LeaderServer leader;
+  private static FollowerServer follower;
+
+  private record Result(int code, String out, String err) {}
+
+  @BeforeAll
+  static void start() throws Exception {
+    leader = new LeaderServer(LeaderConfig.forTest(dir.resolve("leader")),
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)));
+    leader.start();
+    follower = new FollowerServer(FollowerConfig.forTest(dir.resolve("f1"), "f1", leader.pubPort(), leader.controlPort()),
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)));
+    follower.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    follower.stop();
+    leader.stop();
+  }
+
+  @Test
+  void putGetListDeleteRoundTrip() {
+    Result put = kv("put", "greeting", "hello world");
+    assertEquals(0, put.code(), put.err());
+    assertTrue(put.out().startsWith("OK shard="), put.out());
+    assertEquals("hello world\n", kv("get", "greeting").out());
+    kv("put", "greeting2", "hi");
+    assertEquals("greeting\thello world\ngreeting2\thi\n", kv("list", "--prefix", "greeting").out());
+    assertEquals("greeting\thello world\n", kv("list", "--prefix", "greeting", "--limit", "1").out());
+    assertEquals(0, kv("delete", "greeting").code());
+    Result missing = kv("get", "greeting");
+    assertEquals(1, missing.code());
+    assertTrue(missing.err().contains("not found"), missing.err());
+    assertEquals(1, kv("delete", "greeting").code());
+  }
+
+  @Test
+  void waitForAFollowerAckThenVerifyItsDigests() throws Exception {
+    Result put = kv("put", "replicated", "yes", "--wait", "1");
+    assertEquals(0, put.code(), put.err());
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    Result verify = kv("verify");
+    while (!verify.out().contains("0 lagging") && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      verify = kv("verify");
+    }
+    assertEquals(0, verify.code(), verify.out() + verify.err());
+    assertTrue(verify.out().contains("8 shard copies match the leader, 0 lagging (retry), 0 differ"), verify.out());
+    Result status = kv("status");
+    assertTrue(status.out().contains("f1"), status.out());
+  }
+
+  @Test
+  void badUsageAndBadServerInputGiveClearErrors() {
+    assertEquals(2, kv("frobnicate").code());
+    assertEquals(2, kv("put", "only-key").code());
+    Result empty = kv("put", "", "value");
+    assertEquals(3, empty.code());
+    assertTrue(empty.err().contains("INVALID_ARGUMENT: key is empty"), empty.err());
+  }
+
+  private static Result kv(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    String[] full = new String[args.length + 2];
+    full[0] = "--leader";
+    full[1] = "127.0.0.1:" + leader.grpcPort();
+    System.arraycopy(args, 0, full, 2, args.length);
+    int code = KvCli.run(full, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+}

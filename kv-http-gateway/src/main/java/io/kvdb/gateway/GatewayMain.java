@@ -1,0 +1,99 @@
+package io.kvdb.gateway;
+
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.grpc.GrpcSerializationFormats;
+import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.cors.CorsService;
+import com.linecorp.armeria.server.grpc.GrpcService;
+import io.kvdb.gateway.config.GatewayConfig;
+import io.kvdb.gateway.errors.JsonErrorHandler;
+import io.kvdb.gateway.http.ClusterHttpApi;
+import io.kvdb.gateway.http.KeyListing;
+import io.kvdb.gateway.http.KvHttpApi;
+import io.kvdb.gateway.leader.LeaderClient;
+import io.kvdb.gateway.leader.LeaderProxy;
+import io.kvdb.gateway.ops.OpsServices;
+import io.kvdb.gateway.web.WebPage;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code java -jar kv-http-gateway.jar [flags]}: the HTTP gateway of kvdb. It holds no data: every
+ * request is a gRPC call to the leader. It starts, and answers /health, even while the leader is
+ * down; API calls then get 503 until the leader is back.
+ */
+public final class GatewayMain {
+  private static final Logger log = LoggerFactory.getLogger(GatewayMain.class);
+
+  private GatewayMain() {}
+
+  public static void main(String[] args) {
+    Optional<GatewayConfig> parsed;
+    try {
+      parsed = GatewayConfig.fromArgs(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("kv gateway: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    if (parsed.isEmpty()) {
+      System.out.print(GatewayConfig.usage());
+      return;
+    }
+    GatewayConfig config = parsed.get();
+    Server server = newServer(config);
+    // The logger may already be shut down when the hook runs: write to stderr.
+    server.closeOnJvmShutdown(() -> System.err.println("kv gateway: shutting down"));
+    server.start().join();
+    log.info("HTTP API, web page, /docs, /health and /metrics listening on http://{}:{}",
+        config.host(), server.activeLocalPort());
+    log.info("leader at {} (gRPC); CORS {}", config.leader(),
+        config.corsOrigins().isEmpty() ? "off" : "allows " + String.join(", ", config.corsOrigins()));
+  }
+
+  /** A gateway server as configured, not started. Used by main and by the tests. */
+  public static Server newServer(GatewayConfig config) {
+    ServerBuilder sb = Server.builder()
+        .http(new InetSocketAddress(config.host(), config.port()))
+        .gracefulShutdownTimeout(config.shutdownGrace(), config.shutdownGrace())
+        // Guards requests that hang; each leader call has its own, shorter deadline.
+        .requestTimeout(config.leaderTimeout().plus(Duration.ofSeconds(5)));
+    configureServices(sb, config);
+    return sb.build();
+  }
+
+  /** Every service of the gateway, on {@code sb}. */
+  public static void configureServices(ServerBuilder sb, GatewayConfig config) {
+    LeaderClient leader = LeaderClient.of(config.leader(), config.leaderTimeout());
+    JsonErrorHandler errors = new JsonErrorHandler(config.leader().toString());
+    OpsServices ops = new OpsServices();
+    sb.errorHandler(errors);
+    for (Object api : new Object[] {new KvHttpApi(leader), new KeyListing(leader), new ClusterHttpApi(leader)}) {
+      sb.annotatedService()
+          .maxRequestLength(config.maxBodyBytes())
+          .exceptionHandlers(errors)
+          .decorator(ops.requestMetrics())
+          .build(api);
+    }
+    sb.service(GrpcService.builder()
+        .addServices(LeaderProxy.services(leader))
+        .supportedSerializationFormats(GrpcSerializationFormats.values())
+        // Lets /docs call the gRPC methods with JSON from its form.
+        .enableUnframedRequests(true)
+        .build(), ops.requestMetrics());
+    ops.configure(sb);
+    WebPage.configure(sb);
+    if (!config.corsOrigins().isEmpty()) {
+      sb.decorator(CorsService.builder(config.corsOrigins())
+          .allowRequestMethods(HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE, HttpMethod.OPTIONS)
+          .allowRequestHeaders(HttpHeaderNames.CONTENT_TYPE)
+          .maxAge(Duration.ofHours(1))
+          .newDecorator());
+    }
+  }
+}

@@ -1,0 +1,113 @@
+package io.kvdb.gateway.config;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Everything the gateway is started with. Built from flags in one place ({@link #fromArgs}); tests
+ * build it with {@link #forTest}.
+ *
+ * @param host address the HTTP port binds to (0.0.0.0: all interfaces)
+ * @param port HTTP port (0: any free port, for tests)
+ * @param leader the leader's gRPC address
+ * @param corsOrigins origins allowed to call the API from a browser page they serve; empty: CORS
+ *     off, only same-origin pages can read the responses
+ * @param maxBodyBytes largest request body the HTTP API accepts
+ * @param leaderTimeout how long a call to the leader may take before the request fails with 504
+ * @param shutdownGrace how long a stopping gateway keeps serving requests in flight
+ */
+public record GatewayConfig(
+    String host, int port, LeaderAddress leader, List<String> corsOrigins, long maxBodyBytes,
+    Duration leaderTimeout, Duration shutdownGrace) {
+
+  /** The default largest body: a 1 MiB value (the leader's default limit) even fully JSON-escaped. */
+  public static final long DEFAULT_MAX_BODY_BYTES = 8L << 20;
+
+  public GatewayConfig {
+    checkArgument(port >= 0 && port <= 65535, "port must be in 0..65535: %s", port);
+    checkArgument(maxBodyBytes > 0, "max body bytes must be > 0: %s", maxBodyBytes);
+    checkArgument(!leaderTimeout.isNegative() && !leaderTimeout.isZero(), "leader timeout must be > 0: %s", leaderTimeout);
+    checkArgument(!shutdownGrace.isNegative(), "shutdown grace must be >= 0: %s", shutdownGrace);
+    for (String origin : corsOrigins) {
+      checkArgument(isOrigin(origin), "CORS origin must be scheme://host[:port] with no path, got '%s'", origin);
+    }
+    corsOrigins = List.copyOf(corsOrigins);
+  }
+
+  /** A gateway on 127.0.0.1, any free port, no shutdown grace, CORS off. */
+  public static GatewayConfig forTest(LeaderAddress leader) {
+    return new GatewayConfig("127.0.0.1", 0, leader, List.of(), DEFAULT_MAX_BODY_BYTES,
+        Duration.ofSeconds(10), Duration.ZERO);
+  }
+
+  public GatewayConfig withCorsOrigins(List<String> origins) {
+    return new GatewayConfig(host, port, leader, origins, maxBodyBytes, leaderTimeout, shutdownGrace);
+  }
+
+  public GatewayConfig withMaxBodyBytes(long bytes) {
+    return new GatewayConfig(host, port, leader, corsOrigins, bytes, leaderTimeout, shutdownGrace);
+  }
+
+  public GatewayConfig withLeaderTimeout(Duration timeout) {
+    return new GatewayConfig(host, port, leader, corsOrigins, maxBodyBytes, timeout, shutdownGrace);
+  }
+
+  /** The flags, with their defaults and help. */
+  static CommandLine flags() {
+    return new CommandLine("kv gateway")
+        .declare("host", "0.0.0.0", "address to bind the HTTP port to (127.0.0.1: this machine only)")
+        .declare("port", "3000", "HTTP port: API, web page, /docs, /health, /metrics")
+        .declare("leader", "127.0.0.1:50051", "the leader's gRPC address, HOST:PORT")
+        .declare("cors-origins", "", "comma-separated origins allowed to call the API cross-origin, "
+            + "e.g. http://localhost:8080 (empty: CORS off)")
+        .declare("max-body-bytes", Long.toString(DEFAULT_MAX_BODY_BYTES),
+            "largest request body, bytes (k, m suffixes allowed)")
+        .declare("leader-timeout-ms", "10000", "how long one call to the leader may take (then 504)")
+        .declare("shutdown-grace-ms", "1000", "on SIGTERM, how long requests in flight may still finish");
+  }
+
+  /** The usage text that {@code --help} prints. */
+  public static String usage() {
+    return flags().usage();
+  }
+
+  /**
+   * Parses the command line; empty when {@code --help} was asked.
+   *
+   * @throws IllegalArgumentException naming the flag that is wrong
+   */
+  public static Optional<GatewayConfig> fromArgs(String... args) {
+    CommandLine flags = flags();
+    if (!flags.parse(args)) {
+      return Optional.empty();
+    }
+    List<String> origins = new ArrayList<>();
+    for (String origin : flags.string("cors-origins").split(",")) {
+      if (!origin.isBlank()) {
+        origins.add(origin.trim());
+      }
+    }
+    long port = flags.number("port");
+    checkArgument(port >= 0 && port <= 65535, "--port must be in 0..65535: %s", port);
+    return Optional.of(new GatewayConfig(
+        flags.string("host"), (int) port, LeaderAddress.parse(flags.string("leader")), origins,
+        flags.number("max-body-bytes"), Duration.ofMillis(flags.number("leader-timeout-ms")),
+        Duration.ofMillis(flags.number("shutdown-grace-ms"))));
+  }
+
+  private static boolean isOrigin(String origin) {
+    try {
+      URI uri = new URI(origin);
+      return uri.getScheme() != null && uri.getHost() != null
+          && (uri.getRawPath() == null || uri.getRawPath().isEmpty())
+          && uri.getRawQuery() == null && uri.getRawFragment() == null;
+    } catch (java.net.URISyntaxException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,27 @@
+package io.kvdb.gateway.errors;
+
+import com.linecorp.armeria.common.HttpStatus;
+
+/**
+ * A request the gateway itself refuses before asking the leader (bad JSON, bad parameter...). Its
+ * message is what the client reads in {@code {"error": ...}}, so it must say what to fix.
+ */
+public final class ApiException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  private final HttpStatus status;
+
+  private ApiException(HttpStatus status, String message) {
+    super(message, null, false, false);
+    this.status = status;
+  }
+
+  /** 400 with {@code message}. */
+  public static ApiException badRequest(String message) {
+    return new ApiException(HttpStatus.BAD_REQUEST, message);
+  }
+
+  public HttpStatus status() {
+    return status;
+  }
+}

@@ -1,0 +1,161 @@
+package io.kvdb.gateway.errors;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.ContentTooLargeException;
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.common.util.Exceptions;
+import com.linecorp.armeria.server.HttpStatusException;
+import com.linecorp.armeria.server.RequestTimeoutException;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.StatusRuntimeException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place that turns a failure into an HTTP status and a JSON body {@code {"error": "..."}}:
+ * gRPC statuses from the leader, the gateway's own {@link ApiException}s, and Armeria's errors
+ * (body too large, request timeout). Whether a client may retry follows from the status: 503 and
+ * 504 are safe to retry for reads; a write that got 504 may have been committed.
+ */
+public final class HttpErrors {
+  private static final Logger log = LoggerFactory.getLogger(HttpErrors.class);
+  private static final JsonFactory JSON = JsonFactory.builder()
+      .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build();
+
+  /** The body of a 404 for a missing key, byte for byte as the original Node app sent it. */
+  public static final String KEY_NOT_FOUND = "Key not found";
+
+  private HttpErrors() {}
+
+  /** The HTTP status for a gRPC status code of the leader's reply. */
+  public static HttpStatus httpStatusOf(Status.Code code) {
+    return switch (code) {
+      case OK -> HttpStatus.OK;
+      case INVALID_ARGUMENT, OUT_OF_RANGE, FAILED_PRECONDITION -> HttpStatus.BAD_REQUEST;
+      case NOT_FOUND -> HttpStatus.NOT_FOUND;
+      case ALREADY_EXISTS, ABORTED -> HttpStatus.CONFLICT;
+      case RESOURCE_EXHAUSTED -> HttpStatus.REQUEST_ENTITY_TOO_LARGE;
+      case UNAUTHENTICATED -> HttpStatus.UNAUTHORIZED;
+      case PERMISSION_DENIED -> HttpStatus.FORBIDDEN;
+      case UNIMPLEMENTED -> HttpStatus.NOT_IMPLEMENTED;
+      case UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;
+      case DEADLINE_EXCEEDED -> HttpStatus.GATEWAY_TIMEOUT;
+      // The client went away or the call was cancelled under us: 499 as nginx and grpc-gateway use.
+      case CANCELLED -> HttpStatus.valueOf(499);
+      case UNKNOWN, INTERNAL, DATA_LOSS -> HttpStatus.INTERNAL_SERVER_ERROR;
+    };
+  }
+
+  /**
+   * The response for {@code error}. {@code leader} names the leader in 503/504 bodies, so that an
+   * operator sees which address the gateway could not reach.
+   */
+  public static HttpResponse toResponse(Throwable error, String leader) {
+    Throwable cause = Exceptions.peel(error);
+    if (cause instanceof ApiException api) {
+      return json(api.status(), api.getMessage());
+    }
+    if (cause instanceof ContentTooLargeException tooLarge) {
+      return bodyTooLarge(tooLarge.maxContentLength()).toHttpResponse();
+    }
+    if (cause instanceof HttpStatusException statusException) {
+      // Armeria's own refusals, e.g. a body over the limit found while reading it (413).
+      if (statusException.getCause() instanceof ContentTooLargeException tooLarge) {
+        return bodyTooLarge(tooLarge.maxContentLength()).toHttpResponse();
+      }
+      HttpStatus status = statusException.httpStatus();
+      return json(status, status.reasonPhrase());
+    }
+    if (cause instanceof RequestTimeoutException) {
+      return json(HttpStatus.GATEWAY_TIMEOUT, "request timed out in the gateway");
+    }
+    Status status = statusOf(cause);
+    if (status != null) {
+      return fromLeader(status, leader);
+    }
+    log.warn("unexpected error answering a request", cause);
+    return json(HttpStatus.INTERNAL_SERVER_ERROR, "internal error in the gateway (see its log)");
+  }
+
+  /**
+   * The body limit is a client error in the original API's terms: 400, like the other malformed
+   * bodies of POST /set (the leader's own size limits answer 413).
+   */
+  public static AggregatedHttpResponse bodyTooLarge(long maxBytes) {
+    return aggregated(HttpStatus.BAD_REQUEST, "request body is larger than " + maxBytes
+        + " bytes (gateway flag --max-body-bytes)");
+  }
+
+  private static HttpResponse fromLeader(Status status, String leader) {
+    HttpStatus http = httpStatusOf(status.getCode());
+    String description = describe(status);
+    return switch (status.getCode()) {
+      // The only NOT_FOUND of the KV API is a missing key; the original body is kept exactly.
+      case NOT_FOUND -> json(http, KEY_NOT_FOUND);
+      case UNAVAILABLE -> json(http, "leader unreachable at " + leader + ": " + description);
+      case DEADLINE_EXCEEDED -> json(http, "leader at " + leader + " did not answer in time: " + description);
+      default -> json(http, description);
+    };
+  }
+
+  /** The status' description, or else what its local cause says (e.g. "Connection refused"). */
+  private static String describe(Status status) {
+    if (status.getDescription() != null) {
+      return status.getDescription();
+    }
+    if (status.getCause() != null) {
+      Throwable root = status.getCause();
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+    }
+    return status.getCode().name();
+  }
+
+  private static Status statusOf(Throwable cause) {
+    if (cause instanceof StatusRuntimeException e) {
+      return e.getStatus();
+    }
+    if (cause instanceof StatusException e) {
+      return e.getStatus();
+    }
+    return null;
+  }
+
+  /** {@code {"error": message}} with {@code status}. */
+  public static HttpResponse json(HttpStatus status, String message) {
+    return aggregated(status, message).toHttpResponse();
+  }
+
+  /** {@link #json} as a complete response, for the places Armeria wants one. */
+  public static AggregatedHttpResponse aggregated(HttpStatus status, String message) {
+    return AggregatedHttpResponse.of(ResponseHeaders.of(status, HttpHeaderNames.CONTENT_TYPE, MediaType.JSON_UTF_8),
+        HttpData.wrap(body(message)));
+  }
+
+  /** The bytes of {@code {"error": message}}. */
+  public static byte[] body(String message) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (JsonGenerator json = JSON.createGenerator(out)) {
+      json.writeStartObject();
+      json.writeStringField("error", message);
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+}

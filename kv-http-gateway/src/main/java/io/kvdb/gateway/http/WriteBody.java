@@ -1,0 +1,141 @@
+package io.kvdb.gateway.http;
+
+import static io.kvdb.gateway.errors.ApiException.badRequest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.google.protobuf.ByteString;
+import com.linecorp.armeria.common.AggregatedHttpRequest;
+import com.linecorp.armeria.common.MediaType;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.Set;
+
+/**
+ * The body of {@code POST /set}: {@code {"key": "...", "value": "..."}}, optionally with
+ * {@code "encoding": "base64"} to store bytes that are not text (the same form GET returns them in).
+ * Anything else is a 400 that says what is wrong.
+ *
+ * @param key the key, non-empty
+ * @param value the bytes to store: the value's UTF-8, or its base64-decoded bytes
+ */
+record WriteBody(String key, ByteString value) {
+  private static final ObjectMapper JSON = JsonMapper.builder()
+      // {"key": "a", "key": "b"} is ambiguous: refuse it rather than pick one.
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .build();
+  private static final Set<String> FIELDS = Set.of("key", "value", "encoding");
+  static final String SHAPE = "send {\"key\": \"...\", \"value\": \"...\"} with Content-Type: application/json";
+
+  /** Parses and checks the request; throws a 400 {@code ApiException} naming the problem. */
+  static WriteBody parse(AggregatedHttpRequest request) {
+    MediaType type = request.contentType();
+    if (type == null || !type.isJson()) {
+      throw badRequest("Content-Type must be application/json, got " + (type == null ? "none" : "'" + type + "'")
+          + "; " + SHAPE);
+    }
+    if (type.charset() != null && !type.charset().equals(StandardCharsets.UTF_8)) {
+      throw badRequest("JSON must be UTF-8, got charset " + type.charset().name());
+    }
+    if (request.content().isEmpty()) {
+      throw badRequest("request body is empty; " + SHAPE);
+    }
+    JsonNode root;
+    try {
+      root = JSON.readTree(request.content().array());
+    } catch (JsonProcessingException e) {
+      throw badRequest("malformed JSON" + where(e) + ": " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw badRequest("unreadable body: " + e.getMessage());
+    }
+    if (root == null || !root.isObject()) {
+      throw badRequest("body must be a JSON object; " + SHAPE);
+    }
+    for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!FIELDS.contains(name)) {
+        throw badRequest("unknown field '" + name + "'; the fields are key, value and (optional) encoding");
+      }
+    }
+    String key = text(root, "key");
+    if (key.isEmpty()) {
+      throw badRequest("key is empty; keys are non-empty strings");
+    }
+    return new WriteBody(key, value(text(root, "value"), encoding(root)));
+  }
+
+  private static String text(JsonNode root, String field) {
+    JsonNode node = root.get(field);
+    if (node == null) {
+      throw badRequest("missing \"" + field + "\"; " + SHAPE);
+    }
+    if (!node.isTextual()) {
+      throw badRequest("\"" + field + "\" must be a JSON string, got " + kind(node));
+    }
+    String text = node.textValue();
+    int bad = firstUnpairedSurrogate(text);
+    if (bad >= 0) {
+      throw badRequest("\"" + field + "\" is not valid Unicode: unpaired surrogate \\u"
+          + Integer.toHexString(text.charAt(bad)).toUpperCase() + " at index " + bad);
+    }
+    return text;
+  }
+
+  private static String encoding(JsonNode root) {
+    JsonNode node = root.get("encoding");
+    if (node == null) {
+      return "utf8";
+    }
+    if (!node.isTextual() || !(node.textValue().equals("utf8") || node.textValue().equals("base64"))) {
+      throw badRequest("\"encoding\" must be \"utf8\" (the default) or \"base64\"");
+    }
+    return node.textValue();
+  }
+
+  private static ByteString value(String text, String encoding) {
+    if (encoding.equals("utf8")) {
+      return ByteString.copyFromUtf8(text);
+    }
+    try {
+      return ByteString.copyFrom(Base64.getDecoder().decode(text));
+    } catch (IllegalArgumentException e) {
+      throw badRequest("\"value\" is not valid base64: " + e.getMessage());
+    }
+  }
+
+  /** Index of the first lone surrogate: Java would turn it into '?' on the way to UTF-8. */
+  static int firstUnpairedSurrogate(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static String kind(JsonNode node) {
+    return switch (node.getNodeType()) {
+      case NUMBER -> "a number";
+      case BOOLEAN -> "a boolean";
+      case NULL -> "null";
+      case ARRAY -> "an array";
+      case OBJECT -> "an object";
+      default -> node.getNodeType().name().toLowerCase();
+    };
+  }
+
+  private static String where(JsonProcessingException e) {
+    return e.getLocation() == null ? ""
+        : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+  }
+}

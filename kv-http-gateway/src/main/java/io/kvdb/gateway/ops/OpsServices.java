@@ -1,0 +1,62 @@
+package io.kvdb.gateway.ops;
+
+import com.google.protobuf.ByteString;
+import com.linecorp.armeria.common.RequestContext;
+import com.linecorp.armeria.common.metric.MeterIdPrefixFunction;
+import com.linecorp.armeria.common.prometheus.PrometheusMeterRegistries;
+import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import com.linecorp.armeria.server.docs.DocService;
+import com.linecorp.armeria.server.healthcheck.HealthCheckService;
+import com.linecorp.armeria.server.metric.MetricCollectingService;
+import com.linecorp.armeria.server.prometheus.PrometheusExpositionService;
+import io.kvdb.api.v1.ClusterGrpc;
+import io.kvdb.api.v1.KVGrpc;
+import io.kvdb.api.v1.GetRequest;
+import io.kvdb.api.v1.ListRequest;
+import io.kvdb.api.v1.PutRequest;
+import io.kvdb.api.v1.StatusRequest;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.function.Function;
+
+/**
+ * What operators use: {@code /docs} (Armeria DocService: the gRPC services and the HTTP API, with a
+ * form to try them), {@code /health} (the gateway is up; it says nothing of the leader, whose state
+ * {@code /cluster} shows, so that a load balancer does not restart gateways for a leader outage) and
+ * {@code /metrics} (Prometheus: request counts and latencies per endpoint, labelled by route).
+ */
+public final class OpsServices {
+  /** Prefix of the request metrics: kvdb_gateway_requests_total, kvdb_gateway_total_duration_seconds... */
+  public static final String METRIC_PREFIX = "kvdb.gateway";
+
+  private final PrometheusMeterRegistry registry = PrometheusMeterRegistries.newRegistry();
+
+  /** Binds the registry to the server, and serves /docs, /health and /metrics. */
+  public void configure(ServerBuilder sb) {
+    sb.meterRegistry(registry);
+    sb.service("/health", HealthCheckService.of());
+    sb.service("/metrics", PrometheusExpositionService.of(registry.getPrometheusRegistry()));
+    sb.serviceUnder("/docs", DocService.builder()
+        .exampleRequests(KVGrpc.SERVICE_NAME, "Put",
+            PutRequest.newBuilder().setKey("hello").setValue(ByteString.copyFromUtf8("world")).build())
+        .exampleRequests(KVGrpc.SERVICE_NAME, "Get", GetRequest.newBuilder().setKey("hello").build())
+        .exampleRequests(KVGrpc.SERVICE_NAME, "List", ListRequest.newBuilder().setLimit(10).build())
+        .exampleRequests(ClusterGrpc.SERVICE_NAME, "Status", StatusRequest.getDefaultInstance())
+        .build());
+  }
+
+  /**
+   * Counts and times the requests of the service it decorates. Armeria's default tags (service,
+   * method, http_status) plus {@code route}, the endpoint's path pattern such as {@code /get/:key},
+   * which is what an operator looks for.
+   */
+  public Function<? super HttpService, MetricCollectingService> requestMetrics() {
+    return MetricCollectingService.newDecorator(MeterIdPrefixFunction.ofDefault(METRIC_PREFIX)
+        .andThen((registry, log, prefix) -> prefix.withTags("route", routeOf(log.context()))));
+  }
+
+  private static String routeOf(RequestContext ctx) {
+    return ctx instanceof ServiceRequestContext service ? service.config().route().patternString() : "unknown";
+  }
+}
