@@ -16,11 +16,13 @@ import java.util.OptionalInt;
  * @param shards shard count of a new data dir; empty: the stored one, or the default
  * @param durable sync every batch to disk before replying
  * @param backlogPerShard replication events kept per shard for followers to catch up from
+ * @param minFreeDiskBytes free space kept on the data dir's disk: below it the leader does not
+ *     start and refuses writes (RESOURCE_EXHAUSTED), as LevelDB on a full disk kills the process
  */
 public record LeaderConfig(
     String host, int grpcPort, int pubPort, int controlPort, int metricsPort, Path dataDir,
     OptionalInt shards, int replicationFactor, boolean durable, Limits limits, int backlogPerShard,
-    long heartbeatMs, long deadTimeoutMs, long ackTimeoutMs) {
+    long heartbeatMs, long deadTimeoutMs, long ackTimeoutMs, long minFreeDiskBytes) {
 
   public LeaderConfig {
     checkArgument(replicationFactor > 0, "replication factor must be > 0: %s", replicationFactor);
@@ -29,6 +31,7 @@ public record LeaderConfig(
     checkArgument(deadTimeoutMs > heartbeatMs, "dead timeout (%s ms) must exceed the heartbeat interval (%s ms)",
         deadTimeoutMs, heartbeatMs);
     checkArgument(ackTimeoutMs > 0, "ack timeout must be > 0 ms: %s", ackTimeoutMs);
+    checkArgument(minFreeDiskBytes >= 0, "min free disk must be >= 0 bytes: %s", minFreeDiskBytes);
     shards.ifPresent(s -> checkArgument(s > 0 && s <= ShardFunction.MAX_SHARDS,
         "shards must be in 1..%s: %s", ShardFunction.MAX_SHARDS, s));
   }
@@ -36,17 +39,17 @@ public record LeaderConfig(
   /** A leader on 127.0.0.1 with ephemeral ports, for tests. */
   public static LeaderConfig forTest(Path dataDir) {
     return new LeaderConfig("127.0.0.1", 0, 0, 0, 0, dataDir, OptionalInt.of(8), 1, true, Limits.DEFAULT,
-        1000, 50, 2000, 1000);
+        1000, 50, 2000, 1000, 0);
   }
 
   public LeaderConfig withDataDir(Path dir) {
     return new LeaderConfig(host, grpcPort, pubPort, controlPort, metricsPort, dir, shards, replicationFactor,
-        durable, limits, backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs);
+        durable, limits, backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs, minFreeDiskBytes);
   }
 
   public LeaderConfig withLimits(Limits newLimits) {
     return new LeaderConfig(host, grpcPort, pubPort, controlPort, metricsPort, dataDir, shards, replicationFactor,
-        durable, newLimits, backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs);
+        durable, newLimits, backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs, minFreeDiskBytes);
   }
 
   static Flags flags() {
@@ -68,7 +71,9 @@ public record LeaderConfig(
         .declare("backlog-events", "10000", "replication events kept per shard for catch-up; older gaps take a snapshot")
         .declare("heartbeat-ms", "100", "interval of per-shard heartbeats to followers")
         .declare("dead-timeout-ms", "5000", "a follower silent this long is declared dead and its shards re-placed")
-        .declare("ack-timeout-ms", "1000", "default wait for min_acks when a request names no timeout");
+        .declare("ack-timeout-ms", "1000", "default wait for min_acks when a request names no timeout")
+        .declare("min-free-disk", "64m", "free space kept on the data dir's disk; below it writes get RESOURCE_EXHAUSTED"
+            + " and the leader does not start (k, m, g suffixes allowed)");
   }
 
   static LeaderConfig from(Flags flags) {
@@ -84,6 +89,7 @@ public record LeaderConfig(
         flags.integer("metrics-port"), Path.of(flags.string("data-dir")),
         flags.string("shards").isEmpty() ? OptionalInt.empty() : OptionalInt.of(flags.integer("shards")),
         flags.integer("replication-factor"), durability.equals("sync"), limits, flags.integer("backlog-events"),
-        flags.longValue("heartbeat-ms"), flags.longValue("dead-timeout-ms"), flags.longValue("ack-timeout-ms"));
+        flags.longValue("heartbeat-ms"), flags.longValue("dead-timeout-ms"), flags.longValue("ack-timeout-ms"),
+        flags.longValue("min-free-disk"));
   }
 }

@@ -24,6 +24,7 @@ import io.kvdb.core.service.KvService;
 import io.kvdb.core.service.RequestParsing;
 import io.kvdb.core.service.WritePipeline;
 import io.kvdb.core.sharding.ShardFunction;
+import io.kvdb.core.storage.DiskSpace;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.LeaderMetadata;
 import io.kvdb.leader.replication.ControlServer;
@@ -67,6 +68,9 @@ public final class LeaderServer {
   }
 
   public void start() throws IOException {
+    // Before LevelDB opens (it writes at once): on a full disk its mmap writes kill the JVM.
+    DiskSpace disk = new DiskSpace(config.dataDir(), config.minFreeDiskBytes());
+    disk.checkAtStart();
     store = KvStore.open(config.dataDir(), config.durable());
     try {
       metadata = LeaderMetadata.start(store, config.shards(), ShardFunction.DEFAULT_SHARDS);
@@ -76,7 +80,10 @@ public final class LeaderServer {
           config.heartbeatMs(), metadata.shards(), store::shardState);
       BacklogPins pins = new BacklogPins();
       pipeline = new WritePipeline(store, shardFunction, metadata.leaderId(), metadata.epoch(),
-          config.backlogPerShard(), pins, publisher, store::write, LeaderServer::monotonicMs);
+          config.backlogPerShard(), pins, publisher, batch -> {
+            disk.checkRoom(batch.bytes());
+            store.write(batch);
+          }, LeaderServer::monotonicMs);
       Membership membership = new Membership(store, metadata.shards(), config.replicationFactor(),
           config.deadTimeoutMs(), monotonicMs());
       timer = Executors.newSingleThreadScheduledExecutor(daemon("kv-ack-timer"));

@@ -103,7 +103,7 @@ final class TestLeader implements BeforeAllCallback, AfterAllCallback {
   static LeaderConfig withShards(LeaderConfig c, OptionalInt shards) {
     return new LeaderConfig(c.host(), c.grpcPort(), c.pubPort(), c.controlPort(), c.metricsPort(), c.dataDir(),
         shards, c.replicationFactor(), c.durable(), c.limits(), c.backlogPerShard(), c.heartbeatMs(),
-        c.deadTimeoutMs(), c.ackTimeoutMs());
+        c.deadTimeoutMs(), c.ackTimeoutMs(), c.minFreeDiskBytes());
   }
 
   static void deleteRecursively(Path dir) {

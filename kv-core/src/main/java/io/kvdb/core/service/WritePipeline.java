@@ -5,6 +5,7 @@ import io.grpc.Status;
 import io.kvdb.core.replication.BacklogPins;
 import io.kvdb.core.replication.EventSink;
 import io.kvdb.core.sharding.ShardFunction;
+import io.kvdb.core.storage.DiskSpace;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.ShardState;
 import io.kvdb.core.storage.StoreBatch;
@@ -140,6 +141,10 @@ public final class WritePipeline implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
+      } catch (DiskSpace.FullException e) {
+        // Refused before LevelDB wrote anything; DiskSpace logs when this starts and ends.
+        Status status = Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage());
+        batch.forEach(write -> write.reply().completeExceptionally(status.asRuntimeException()));
       } catch (RuntimeException e) {
         log.error("write batch of {} failed", batch.size(), e);
         Status status = Status.UNAVAILABLE.withDescription("the leader could not write to its data dir: " + e.getMessage());

@@ -7,6 +7,7 @@ import org.iq80.leveldb.WriteBatch;
 public final class StoreBatch implements AutoCloseable {
   private final WriteBatch batch;
   private int operations;
+  private long bytes;
 
   StoreBatch(WriteBatch batch) {
     this.batch = batch;
@@ -18,6 +19,11 @@ public final class StoreBatch implements AutoCloseable {
 
   public int operations() {
     return operations;
+  }
+
+  /** Keys and values added so far, in bytes: roughly what the batch adds to LevelDB's log. */
+  public long bytes() {
+    return bytes;
   }
 
   public StoreBatch putData(int shard, byte[] key, byte[] value) {
@@ -59,12 +65,14 @@ public final class StoreBatch implements AutoCloseable {
   private StoreBatch put(byte[] key, byte[] value) {
     batch.put(key, value);
     operations++;
+    bytes += key.length + value.length;
     return this;
   }
 
   private StoreBatch delete(byte[] key) {
     batch.delete(key);
     operations++;
+    bytes += key.length;
     return this;
   }
 

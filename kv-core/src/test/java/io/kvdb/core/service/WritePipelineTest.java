@@ -17,6 +17,7 @@ import io.grpc.StatusRuntimeException;
 import io.kvdb.core.replication.BacklogPins;
 import io.kvdb.core.replication.EventSink;
 import io.kvdb.core.storage.Digest;
+import io.kvdb.core.storage.DiskSpace;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.ShardCursor;
 import io.kvdb.core.storage.ShardState;
@@ -206,6 +207,24 @@ class WritePipelineTest {
       assertTrue(store.get(shard, bytes("k")).isEmpty());
       fail[0] = false;
       assertEquals(1, await(pipeline.put("k", bytes("v"))).seq(), "the failed write used no seq");
+    }
+  }
+
+  @Test
+  void writeRefusedForDiskSpaceIsResourceExhaustedAndChangesNothing() throws Exception {
+    DiskSpace[] disk = {new DiskSpace(dir, Long.MAX_VALUE / 4)}; // more than any disk has: refuses
+    WritePipeline.BatchCommitter guarded = batch -> {
+      disk[0].checkRoom(batch.bytes());
+      store.write(batch);
+    };
+    try (WritePipeline pipeline = pipeline(store, 1, 1000, new BacklogPins(), EventSink.NONE, guarded)) {
+      ExecutionException e = assertThrows(ExecutionException.class, () -> await(pipeline.put("k", bytes("v"))));
+      StatusRuntimeException status = assertInstanceOf(StatusRuntimeException.class, e.getCause());
+      assertEquals(Status.Code.RESOURCE_EXHAUSTED, status.getStatus().getCode());
+      assertTrue(status.getStatus().getDescription().contains("--min-free-disk"), status.getStatus().getDescription());
+      assertEquals(ShardState.EMPTY, pipeline.head(SHARD_OF.shardOf("k")));
+      disk[0] = new DiskSpace(dir, 0); // space freed
+      assertEquals(1, await(pipeline.put("k", bytes("v"))).seq(), "the refused write used no seq");
     }
   }
 

@@ -1,0 +1,36 @@
+package io.kvdb.core.storage;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DiskSpaceTest {
+  /** More than any disk has free. */
+  private static final long HUGE = Long.MAX_VALUE / 4;
+
+  @TempDir Path dir;
+
+  @Test
+  void startRefusedBelowTheReserveWithAMessageNamingTheFlag() {
+    StorageException e = assertThrows(StorageException.class, () -> new DiskSpace(dir, HUGE).checkAtStart());
+    assertTrue(e.getMessage().contains("--min-free-disk") && e.getMessage().contains(dir.toString()), e.getMessage());
+    assertDoesNotThrow(() -> new DiskSpace(dir, 0).checkAtStart());
+  }
+
+  @Test
+  void aDataDirStillToBeMadeIsMeasuredOnItsParentsDisk() {
+    assertDoesNotThrow(() -> new DiskSpace(dir.resolve("not/yet/made"), 0).checkAtStart());
+  }
+
+  @Test
+  void writesThatWouldEatIntoTheReserveAreRefused() {
+    DiskSpace.FullException e = assertThrows(DiskSpace.FullException.class, () -> new DiskSpace(dir, HUGE).checkRoom(1));
+    assertTrue(e.getMessage().contains("almost full"), e.getMessage());
+    assertThrows(DiskSpace.FullException.class, () -> new DiskSpace(dir, 0).checkRoom(HUGE));
+    assertDoesNotThrow(() -> new DiskSpace(dir, 0).checkRoom(1));
+  }
+}
