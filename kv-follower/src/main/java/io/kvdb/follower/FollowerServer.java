@@ -54,11 +54,28 @@ public final class FollowerServer {
   }
 
   public void start() throws IOException {
-    store = KvStore.open(config.dataDir(), false);
+    ReplicaStore replica;
+    Set<Integer> suspect;
+    try {
+      store = KvStore.open(config.dataDir(), false);
+      replica = ReplicaStore.openExisting(store);
+      suspect = replica == null ? Set.of() : verify(replica);
+    } catch (RuntimeException e) {
+      if (!CorruptDataDir.isCorruption(e)) {
+        stop();
+        throw e;
+      }
+      if (store != null) {
+        store.close();
+        store = null;
+      }
+      CorruptDataDir.setAside(config.dataDir(), e);
+      store = KvStore.open(config.dataDir(), false);
+      replica = null;
+      suspect = Set.of();
+    }
     try {
       String id = resolveId();
-      ReplicaStore replica = ReplicaStore.openExisting(store);
-      Set<Integer> suspect = replica == null ? Set.of() : verify(replica);
       view.set(FollowerView.connecting(id, replica == null ? 0 : replica.shards()));
       server = serverBuilder
           .addService(ServerInterceptors.intercept(RequestParsing.checked(new FollowerReadService(store,

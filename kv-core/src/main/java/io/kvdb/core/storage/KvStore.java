@@ -134,7 +134,9 @@ public final class KvStore implements AutoCloseable {
    * key; skipped unless {@code inclusive}), as of {@code snapshot} (null: now).
    */
   public ShardCursor cursor(int shard, byte[] startKey, boolean inclusive, StoreSnapshot snapshot) {
-    ReadOptions readOptions = new ReadOptions().fillCache(false);
+    // Checksums on: a damaged table block is an error here (a follower's startup scan moves such a
+    // data dir aside) rather than keys and values read from garbage.
+    ReadOptions readOptions = new ReadOptions().fillCache(false).verifyChecksums(true);
     if (snapshot != null) {
       readOptions.snapshot(snapshot.snapshot);
     }
