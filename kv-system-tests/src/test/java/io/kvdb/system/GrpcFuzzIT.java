@@ -53,7 +53,7 @@ class GrpcFuzzIT {
   @TempDir Path dir;
 
   private final long seed = Long.getLong("kvdb.fuzz.seed", 20240611L);
-  private final long budgetMs = Long.getLong("kvdb.fuzz.seconds", 12L) * 1000;
+  private final long budgetMs = Long.getLong("kvdb.fuzz.seconds", Scale.current().fuzzSeconds() * 3 / 5) * 1000;
   private final Random random = new Random(seed);
   private final FuzzInputs inputs = new FuzzInputs(random, LIMITS.maxKeyBytes(), LIMITS.maxValueBytes());
   private final KvModel model = new KvModel(LIMITS, REPLICATION_FACTOR);
@@ -192,14 +192,19 @@ class GrpcFuzzIT {
     return new Input(Rpc.LIST, request.toByteArray(), "List " + KvModel.abbreviate(request.toString()));
   }
 
-  /** Occasionally asks for follower acks: min_acks at, over and far over R (as uint32), odd timeouts. */
+  /**
+   * Occasionally asks for follower acks: min_acks at, over and far over R (as uint32). The longest
+   * timeout (2^32 - 1 ms) comes only with requests that do not wait: this leader has no follower, so
+   * a valid wait lasts its whole timeout.
+   */
   private WaitForAcks waitForAcks() {
     if (random.nextInt(4) != 0) {
       return WaitForAcks.getDefaultInstance();
     }
-    int[] timeouts = {0, 1, 20, -1};
-    return WaitForAcks.newBuilder().setMinAcks(inputs.uint32(REPLICATION_FACTOR + 1))
-        .setTimeoutMs(timeouts[random.nextInt(timeouts.length)]).build();
+    int minAcks = inputs.uint32(REPLICATION_FACTOR + 1);
+    boolean waits = minAcks > 0 && minAcks <= REPLICATION_FACTOR;
+    int[] timeouts = waits ? new int[] {0, 1, 20} : new int[] {0, 1, 20, -1};
+    return WaitForAcks.newBuilder().setMinAcks(minAcks).setTimeoutMs(timeouts[random.nextInt(timeouts.length)]).build();
   }
 
   /** Field 1 (a string in every KV request) holding bytes that are not UTF-8. */

@@ -67,7 +67,7 @@ final class NetnsNetwork implements Network, AutoCloseable {
 
   private void build(String... names) {
     String switchNs = prefix + "-sw";
-    String why = tryRun("ip", "netns", "add", switchNs);
+    String why = Shell.run("ip", "netns", "add", switchNs);
     if (why != null) {
       skip("cannot make network namespaces here (`ip netns add` failed: " + why.trim() + ")");
     }
@@ -75,20 +75,20 @@ final class NetnsNetwork implements Network, AutoCloseable {
     if (!Epoll.isAvailable()) {
       skip("netty's epoll transport (for Unix sockets into the namespaces) is not available: " + Epoll.unavailabilityCause());
     }
-    run("ip", "-n", switchNs, "link", "add", "br0", "type", "bridge");
-    run("ip", "-n", switchNs, "link", "set", "br0", "up");
+    Shell.require("ip", "-n", switchNs, "link", "add", "br0", "type", "bridge");
+    Shell.require("ip", "-n", switchNs, "link", "set", "br0", "up");
     List<String> all = new ArrayList<>(List.of(names));
     all.add(CLIENT);
     for (String name : all) {
       int host = hosts.size() + 1;
       String ns = namespace(name);
-      run("ip", "netns", "add", ns);
+      Shell.require("ip", "netns", "add", ns);
       namespaces.add(ns);
-      run("ip", "link", "add", "eth0", "netns", ns, "type", "veth", "peer", "name", port(host), "netns", switchNs);
-      run("ip", "-n", switchNs, "link", "set", port(host), "master", "br0", "up");
-      run("ip", "-n", ns, "addr", "add", SUBNET + host + "/24", "dev", "eth0");
-      run("ip", "-n", ns, "link", "set", "eth0", "up");
-      run("ip", "-n", ns, "link", "set", "lo", "up");
+      Shell.require("ip", "link", "add", "eth0", "netns", ns, "type", "veth", "peer", "name", port(host), "netns", switchNs);
+      Shell.require("ip", "-n", switchNs, "link", "set", port(host), "master", "br0", "up");
+      Shell.require("ip", "-n", ns, "addr", "add", SUBNET + host + "/24", "dev", "eth0");
+      Shell.require("ip", "-n", ns, "link", "set", "eth0", "up");
+      Shell.require("ip", "-n", ns, "link", "set", "lo", "up");
       hosts.put(name, host);
     }
     startRelay();
@@ -142,11 +142,11 @@ final class NetnsNetwork implements Network, AutoCloseable {
 
   /** Cuts host {@code name} off the network: its switch port goes down, its processes keep running. */
   void cut(String name) {
-    run("ip", "-n", prefix + "-sw", "link", "set", port(hosts.get(name)), "down");
+    Shell.require("ip", "-n", prefix + "-sw", "link", "set", port(hosts.get(name)), "down");
   }
 
   void restore(String name) {
-    run("ip", "-n", prefix + "-sw", "link", "set", port(hosts.get(name)), "up");
+    Shell.require("ip", "-n", prefix + "-sw", "link", "set", port(hosts.get(name)), "up");
   }
 
   private void startRelay() {
@@ -172,31 +172,6 @@ final class NetnsNetwork implements Network, AutoCloseable {
     return "p" + host;
   }
 
-  /** Runs a command; null when it succeeded, else its output. */
-  private static String tryRun(String... command) {
-    try {
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        return "timed out";
-      }
-      return process.exitValue() == 0 ? null : output;
-    } catch (IOException e) {
-      return e.toString();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return e.toString();
-    }
-  }
-
-  private static void run(String... command) {
-    String failure = tryRun(command);
-    if (failure != null) {
-      throw new IllegalStateException(String.join(" ", command) + " failed: " + failure);
-    }
-  }
-
   /** Stops the relay and deletes the namespaces, which takes their links with them. */
   @Override
   public void close() {
@@ -207,7 +182,7 @@ final class NetnsNetwork implements Network, AutoCloseable {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
     for (int i = namespaces.size() - 1; i >= 0; i--) {
-      tryRun("ip", "netns", "del", namespaces.get(i));
+      Shell.run("ip", "netns", "del", namespaces.get(i));
     }
     namespaces.clear();
   }
