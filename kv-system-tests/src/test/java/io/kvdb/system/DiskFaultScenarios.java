@@ -111,9 +111,12 @@ final class DiskFaultScenarios {
         cluster, load, healed, summary);
 
     String log = victim.process.logSinceStart();
-    assertTrue(log.contains("DATA DIR CORRUPTED") || log.contains("does not match its digest"),
+    boolean setAside = log.contains("DATA DIR CORRUPTED");
+    assertTrue(setAside || log.contains("does not match its digest"),
         "f3 noticed the damage to " + damaged.getFileName() + ":\n" + log);
-    if (log.contains("DATA DIR CORRUPTED")) {
+    System.out.printf("f3 found %s damaged: %s%n", damaged.getFileName(),
+        setAside ? "LevelDB reported corruption, the dir was set aside" : "a shard's data did not match its digest");
+    if (setAside) {
       try (Stream<Path> siblings = Files.list(victim.dataDir.getParent())) {
         assertTrue(siblings.anyMatch(p -> p.getFileName().toString().startsWith("f3.corrupt-")),
             "the damaged dir was kept aside");

@@ -36,11 +36,12 @@ class FaultSuiteIT {
   private static final int MAX_OPS_PER_WORKER = 1_000_000; // bounded; scenarios stop the load themselves
   private static final String[] FOLLOWERS = {"f1", "f2", "f3"};
 
-  @TempDir Path dir;
+  @TempDir static Path dir; // static: one dir for the whole class, as the loopback cluster outlives each test
   private final Scale scale = Scale.current();
   private final Random random = new Random(Long.getLong("kvdb.fault.seed", 20240611L));
   private final FaultSummary summary = new FaultSummary();
   private TestCluster loopback;
+  private Load beforeFaults;
 
   /** Leader and three followers on 127.0.0.1, R=2, shared by the scenarios that do not need hosts of their own. */
   private TestCluster loopback() {
@@ -48,6 +49,9 @@ class FaultSuiteIT {
       // A short backlog, so that a follower far behind (or rebuilt from nothing) takes snapshots.
       loopback = started(new TestCluster(dir.resolve("loopback"), "--shards", "16", "--replication-factor", "2",
           "--dead-timeout-ms", "3000", "--backlog-events", "500"));
+      int workers = 16;
+      beforeFaults = new Load(loopback::kv, "s0", workers, scale.keysBeforeFaults() / workers).everyKeyFirst()
+          .run(scale.keysBeforeFaults() / workers);
     }
     return loopback;
   }
@@ -181,6 +185,19 @@ class FaultSuiteIT {
 
   private DiskFaultScenarios disk() {
     return new DiskFaultScenarios(dir.resolve("disk"), random, summary);
+  }
+
+  @Test
+  @Order(10)
+  void keysWrittenBeforeTheFaultsSurviveThemAll() {
+    TestCluster cluster = loopback();
+    long start = System.nanoTime();
+    Convergence.await(cluster, CONVERGE);
+    Load.Verdict verdict = beforeFaults.verify(cluster.kv());
+    summary.add(new Row("0. keys written before the faults above", beforeFaults.acknowledged(), beforeFaults.failed(),
+        beforeFaults.keysTouched(), verdict.lost(), verdict.resurrected(), Duration.ofNanos(System.nanoTime() - start)));
+    assertEquals(scale.keysBeforeFaults(), beforeFaults.keysTouched());
+    assertEquals(0, verdict.lost() + verdict.resurrected(), verdict.examples().toString());
   }
 
   private Load load(TestCluster cluster, String prefix) {

@@ -30,7 +30,7 @@ final class FaultSummary {
     String format = "%-46s %12s %8s %8s %5s %12s %10s%n";
     StringBuilder out = new StringBuilder(String.format(format, "scenario", "acknowledged", "unknown", "keys", "lost",
         "resurrected", "converged"));
-    for (Row row : rows) {
+    for (Row row : rows.stream().sorted(java.util.Comparator.comparing(Row::scenario)).toList()) {
       out.append(String.format(format, row.scenario(), row.acknowledged(), row.unknown(), row.keys(), row.lost(),
           row.resurrected(), row.converged() == null ? "-" : String.format("%.1f s", row.converged().toMillis() / 1000.0)));
     }

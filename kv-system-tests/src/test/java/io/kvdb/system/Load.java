@@ -36,6 +36,7 @@ final class Load {
   private final AtomicLong failed = new AtomicLong();
   private final AtomicBoolean stop = new AtomicBoolean();
   private final List<Thread> threads = new ArrayList<>();
+  private boolean everyKeyFirst;
 
   /** What a key may hold: its last acknowledged value (null: absent), or an unknown write's outcome. */
   private static final class Expected {
@@ -62,6 +63,12 @@ final class Load {
     this.prefix = prefix;
     this.workers = workers;
     this.keysPerWorker = keysPerWorker;
+  }
+
+  /** Each worker first puts each of its keys once, in order, then goes on at random: a known number of keys. */
+  Load everyKeyFirst() {
+    everyKeyFirst = true;
+    return this;
   }
 
   /** Writes {@code opsPerWorker} operations per worker and returns when all are done. */
@@ -100,9 +107,10 @@ final class Load {
   private void work(int worker, int ops) {
     Random random = new Random(worker * 7919L + prefix.hashCode());
     for (int i = 0; i < ops && !stop.get(); i++) {
-      String key = prefix + "/" + worker + "/" + random.nextInt(keysPerWorker);
+      boolean filling = everyKeyFirst && i < keysPerWorker;
+      String key = prefix + "/" + worker + "/" + (filling ? i : random.nextInt(keysPerWorker));
       Expected expected = history.computeIfAbsent(key, k -> new Expected());
-      boolean delete = random.nextInt(5) == 0;
+      boolean delete = !filling && random.nextInt(5) == 0;
       String value = delete ? null : "v" + i + "-" + random.nextInt(1_000_000);
       try {
         if (delete) {
