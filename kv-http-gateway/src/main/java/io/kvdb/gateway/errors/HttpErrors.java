@@ -99,15 +99,33 @@ public final class HttpErrors {
   }
 
   private static HttpResponse fromLeader(Status status, String leader) {
-    HttpStatus http = httpStatusOf(status.getCode());
+    Status.Code code = brokenConnection(status) ? Status.Code.UNAVAILABLE : status.getCode();
+    HttpStatus http = httpStatusOf(code);
     String description = describe(status);
-    return switch (status.getCode()) {
+    return switch (code) {
       // The only NOT_FOUND of the KV API is a missing key; the original body is kept exactly.
       case NOT_FOUND -> json(http, KEY_NOT_FOUND);
       case UNAVAILABLE -> json(http, "leader unreachable at " + leader + ": " + description);
       case DEADLINE_EXCEEDED -> json(http, "leader at " + leader + " did not answer in time: " + description);
       default -> json(http, description);
     };
+  }
+
+  /**
+   * A call the leader's connection broke under (the leader died mid-call: "Connection reset by
+   * peer") comes from the gRPC client as UNKNOWN with the I/O error as its cause. The leader is
+   * unreachable then (503, safe to retry a read), not the gateway broken (500).
+   */
+  private static boolean brokenConnection(Status status) {
+    if (status.getCode() != Status.Code.UNKNOWN && status.getCode() != Status.Code.INTERNAL) {
+      return false;
+    }
+    for (Throwable cause = status.getCause(); cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+      if (cause instanceof IOException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The status' description, or else what its local cause says (e.g. "Connection refused"). */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import io.grpc.Status;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
@@ -46,6 +47,18 @@ class HttpErrorsTest {
 
     assertEquals(503, response.status().code());
     assertEquals("{\"error\":\"leader unreachable at 127.0.0.1:50051: Connection refused\"}", response.contentUtf8());
+  }
+
+  @Test
+  void aCallBrokenByTheLeadersConnectionIsUnavailableNotAGatewayError() {
+    Throwable reset = Status.UNKNOWN.withCause(new RuntimeException(new IOException("Connection reset by peer")))
+        .asRuntimeException();
+
+    AggregatedHttpResponse response = answer(new CompletionException(reset));
+
+    assertEquals(503, response.status().code());
+    assertEquals("{\"error\":\"leader unreachable at 127.0.0.1:50051: Connection reset by peer\"}", response.contentUtf8());
+    assertEquals(500, answer(Status.INTERNAL.withDescription("a bug").asRuntimeException()).status().code());
   }
 
   @Test
