@@ -99,24 +99,6 @@ public final class JavaProcess implements AutoCloseable {
     throw new IllegalStateException(name + " did not open port " + port + " within " + timeout + ":\n" + log());
   }
 
-  /**
-   * Waits until this run of the process has logged {@code text} (e.g. its last "listening on"
-   * line), for processes the test cannot reach by TCP, or fails with its log.
-   */
-  public JavaProcess awaitLog(String text, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (logSinceStart().contains(text)) {
-        return this;
-      }
-      if (!process.isAlive()) {
-        throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + log());
-      }
-      sleep(100);
-    }
-    throw new IllegalStateException(name + " did not log '" + text + "' within " + timeout + ":\n" + log());
-  }
-
   /** What this run of the process has logged so far (earlier runs' output excluded). */
   public String logSinceStart() {
     try {

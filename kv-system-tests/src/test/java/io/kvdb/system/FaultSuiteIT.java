@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A table of the figures is printed at the end.
  *
  * <p>Short form in every build; {@code mvn -Psoak verify} runs the long one (see {@link Scale}).
- * The disk scenarios (6) are in {@link DiskFaultScenarios}. The gateway scenario (4) waits for the gateway.
+ * The disk scenarios (6) are in {@link DiskFaultScenarios}.
  */
 @Timeout(900)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -136,12 +136,41 @@ class FaultSuiteIT {
   }
 
   @Test
+  @Order(4)
+  void gatewayAndThenLeaderKilledUnderHttpLoadGiveErrorsNotHangs() {
+    TestCluster cluster = loopback();
+    cluster.startGateway();
+    HttpWriter http = new HttpWriter("http://127.0.0.1:" + cluster.gatewayPort);
+    Load load = new Load(http, "s4", scale.workers(), scale.keysPerWorker()).start(MAX_OPS_PER_WORKER);
+    awaitProgress(cluster, load, 300 + random.nextInt(1000));
+    cluster.gateway().kill();
+    cluster.await("clients are refused while the gateway is down", Duration.ofSeconds(60),
+        () -> http.failures("connection refused") > 0);
+    cluster.startGateway();
+    awaitProgress(cluster, load, 300 + random.nextInt(1000));
+    cluster.leader().kill();
+    cluster.await("the gateway answers 503 while the leader is down", Duration.ofSeconds(60),
+        () -> http.failures("HTTP 503") > 0);
+    cluster.startLeader();
+    long healed = System.nanoTime();
+    for (String id : FOLLOWERS) {
+      cluster.awaitAlive(id);
+    }
+    finish("4. kill -9 the gateway, then the leader (HTTP)", cluster, load, healed);
+    System.out.println("gateway scenario: HTTP failures by kind " + http.failures() + ", e.g. " + http.examples());
+    assertEquals(0, http.failures("timeout"), "errors, not hangs: " + http.failures());
+    assertEquals(0, http.failures("HTTP 500"), "a lost leader is a 503, not a gateway error: " + http.examples());
+  }
+
+  @Test
   @Order(5)
   void followerCutOffTheNetworkRejoinsWhenItsLinkIsBack() throws Exception {
     Files.createDirectories(dir.resolve("sockets"));
-    try (NetnsNetwork network = NetnsNetwork.create(dir.resolve("sockets"), TestCluster.LEADER, "f1", "f2", "f3");
+    try (NetnsNetwork network = NetnsNetwork.create(dir.resolve("sockets"), TestCluster.LEADER, "f1", "f2", "f3",
+            TestCluster.GATEWAY);
         TestCluster cluster = started(new TestCluster(dir.resolve("netns"), network, "--shards", "16",
             "--replication-factor", "2", "--dead-timeout-ms", "3000"))) {
+      gatewayOnItsOwnHostServesTheCluster(network, cluster.startGateway());
       Load load = load(cluster, "s5");
       awaitProgress(cluster, load, 300);
       long cutAt = System.nanoTime();
@@ -156,6 +185,21 @@ class FaultSuiteIT {
       long healed = System.nanoTime();
       cluster.awaitAlive("f1");
       finish("5. cut a follower's link for " + scale.linkCut().toSeconds() + " s (netns hosts)", cluster, load, healed);
+    }
+  }
+
+  /** The gateway, on a host of its own, reaches the leader across the bridge; the followers show their addresses. */
+  private static void gatewayOnItsOwnHostServesTheCluster(NetnsNetwork network, TestCluster cluster) {
+    Path gateway = network.socket(TestCluster.GATEWAY, cluster.gatewayPort);
+    UdsHttp.Reply set = UdsHttp.exchange(gateway, "POST", "/set", "{\"key\": \"s5-gateway\", \"value\": \"across hosts\"}");
+    assertEquals(200, set.status(), set.body());
+    UdsHttp.Reply get = UdsHttp.exchange(gateway, "GET", "/get/s5-gateway", null);
+    assertEquals(200, get.status(), get.body());
+    assertTrue(get.body().contains("across hosts"), get.body());
+    UdsHttp.Reply status = UdsHttp.exchange(gateway, "GET", "/cluster", null);
+    assertEquals(200, status.status(), status.body());
+    for (String id : FOLLOWERS) {
+      assertTrue(status.body().contains(network.address(id)), id + " at " + network.address(id) + " in " + status.body());
     }
   }
 

@@ -27,7 +27,7 @@ import java.util.function.Supplier;
  * A write that failed or timed out is unknown: either outcome is allowed until the next ack.
  */
 final class Load {
-  private final Supplier<KVGrpc.KVBlockingStub> kv;
+  private final Writer writer;
   private final String prefix;
   private final int workers;
   private final int keysPerWorker;
@@ -58,8 +58,24 @@ final class Load {
   /** The outcome of a check against the leader. */
   record Verdict(long checked, long lost, long resurrected, List<String> examples) {}
 
+  /**
+   * How the load writes one key. Returning normally is an acknowledgement; any exception leaves the
+   * outcome unknown.
+   */
+  interface Writer {
+    void put(String key, String value) throws Exception;
+
+    /** Deletes {@code key}; false when the answer was "not found" (an answer: the key is absent). */
+    boolean delete(String key) throws Exception;
+  }
+
+  /** A load through the leader's gRPC API. */
   Load(Supplier<KVGrpc.KVBlockingStub> kv, String prefix, int workers, int keysPerWorker) {
-    this.kv = kv;
+    this(grpc(kv), prefix, workers, keysPerWorker);
+  }
+
+  Load(Writer writer, String prefix, int workers, int keysPerWorker) {
+    this.writer = writer;
     this.prefix = prefix;
     this.workers = workers;
     this.keysPerWorker = keysPerWorker;
@@ -114,23 +130,40 @@ final class Load {
       String value = delete ? null : "v" + i + "-" + random.nextInt(1_000_000);
       try {
         if (delete) {
-          kv.get().delete(DeleteRequest.newBuilder().setKey(key).build());
+          writer.delete(key); // found or not, the key is now absent
         } else {
-          kv.get().put(PutRequest.newBuilder().setKey(key).setValue(ByteString.copyFromUtf8(value)).build());
+          writer.put(key, value);
         }
         expected.acknowledged(value);
         acknowledged.incrementAndGet();
-      } catch (StatusRuntimeException e) {
-        if (delete && e.getStatus().getCode() == Status.Code.NOT_FOUND) {
-          expected.acknowledged(null); // an answer: the key was absent
-          acknowledged.incrementAndGet();
-        } else {
-          expected.alsoAllowed.add(value == null ? ABSENT : value);
-          failed.incrementAndGet();
-          TestCluster.sleep(50); // the leader may be down: do not spin
-        }
+      } catch (Exception e) {
+        expected.alsoAllowed.add(value == null ? ABSENT : value);
+        failed.incrementAndGet();
+        TestCluster.sleep(50); // the leader may be down: do not spin
       }
     }
+  }
+
+  private static Writer grpc(Supplier<KVGrpc.KVBlockingStub> kv) {
+    return new Writer() {
+      @Override
+      public void put(String key, String value) {
+        kv.get().put(PutRequest.newBuilder().setKey(key).setValue(ByteString.copyFromUtf8(value)).build());
+      }
+
+      @Override
+      public boolean delete(String key) {
+        try {
+          kv.get().delete(DeleteRequest.newBuilder().setKey(key).build());
+          return true;
+        } catch (StatusRuntimeException e) {
+          if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+            return false;
+          }
+          throw e;
+        }
+      }
+    };
   }
 
   long acknowledged() {

@@ -37,8 +37,6 @@ import org.junit.jupiter.api.Assumptions;
 final class NetnsNetwork implements Network, AutoCloseable {
   private static final String SUBNET = "10.77.0.";
   private static final String CLIENT = "client";
-  /** The last line leader and follower log at startup, once every listener is up. */
-  private static final String STARTED = "HTTP /metrics and /health listening on";
 
   private final String prefix = "kvt" + ProcessHandle.current().pid();
   private final Path socketDir;
@@ -117,27 +115,48 @@ final class NetnsNetwork implements Network, AutoCloseable {
     return List.of("ip", "netns", "exec", namespace(name));
   }
 
+  /** Asks the relay, from the client host, until the port accepts connections. */
   @Override
   public void awaitListening(JavaProcess process, String name, int port, Duration timeout) {
-    process.awaitLog(STARTED, timeout);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!relay("probe " + address(name) + ":" + port).equals("open")) {
+      if (!process.isAlive() || System.nanoTime() > deadline) {
+        throw new IllegalStateException(name + " is not listening on " + address(name) + ":" + port + " (alive: "
+            + process.isAlive() + "):\n" + process.log());
+      }
+      TestCluster.sleep(200);
+    }
   }
 
   @Override
   public ManagedChannel channel(String name, int port) {
+    return NettyChannelBuilder.forAddress(new DomainSocketAddress(socket(name, port).toString()))
+        .channelType(EpollDomainSocketChannel.class).eventLoopGroup(group)
+        .overrideAuthority("localhost").usePlaintext().build();
+  }
+
+  /** A Unix socket in the test's file system that leads to {@code port} of host {@code name}. */
+  Path socket(String name, int port) {
     Path socket = socketDir.resolve(name + "-" + port + ".sock");
+    String answer = relay("listen " + socket + " " + address(name) + ":" + port);
+    if (!answer.equals("ready " + socket)) {
+      throw new IllegalStateException("the relay answered '" + answer + "' for " + socket);
+    }
+    return socket;
+  }
+
+  private synchronized String relay(String command) {
     try {
-      relayIn.write(socket + " " + address(name) + ":" + port + "\n");
+      relayIn.write(command + "\n");
       relayIn.flush();
       String answer = relayOut.readLine();
-      if (!("ready " + socket).equals(answer)) {
-        throw new IllegalStateException("the relay answered '" + answer + "' for " + socket);
+      if (answer == null) {
+        throw new IllegalStateException("the relay into the client namespace exited; see " + socketDir.resolve("relay.log"));
       }
+      return answer;
     } catch (IOException e) {
       throw new UncheckedIOException("the relay into the client namespace failed", e);
     }
-    return NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
-        .channelType(EpollDomainSocketChannel.class).eventLoopGroup(group)
-        .overrideAuthority("localhost").usePlaintext().build();
   }
 
   /** Cuts host {@code name} off the network: its switch port goes down, its processes keep running. */

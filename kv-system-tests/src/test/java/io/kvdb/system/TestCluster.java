@@ -29,6 +29,8 @@ final class TestCluster implements AutoCloseable {
   static final Duration START_TIMEOUT = Duration.ofSeconds(60);
   /** The leader's process name (its log file, its host in a {@link Network}). */
   static final String LEADER = "leader";
+  /** The HTTP gateway's process name. */
+  static final String GATEWAY = "gateway";
 
   final Path dir;
   final Network network;
@@ -36,8 +38,10 @@ final class TestCluster implements AutoCloseable {
   final int pubPort = FreePorts.next();
   final int controlPort = FreePorts.next();
   final int metricsPort = FreePorts.next();
+  final int gatewayPort = FreePorts.next();
   private final List<String> leaderArgs;
   private JavaProcess leader;
+  private JavaProcess gateway;
   private ManagedChannel leaderChannel;
   final Map<String, Follower> followers = new LinkedHashMap<>();
 
@@ -119,6 +123,21 @@ final class TestCluster implements AutoCloseable {
     return leader;
   }
 
+  /** Starts (or restarts) the HTTP gateway in front of the leader, on its port. */
+  TestCluster startGateway(String... extraArgs) {
+    List<String> args = new ArrayList<>(List.of("--host", network.address(GATEWAY), "--port",
+        Integer.toString(gatewayPort), "--leader", network.address(LEADER) + ":" + grpcPort));
+    args.addAll(List.of(extraArgs));
+    gateway = JavaProcess.start(GATEWAY, network.launcher(GATEWAY), JavaProcess.jarOf("kv-http-gateway"),
+        dir.resolve("logs"), args.toArray(String[]::new));
+    network.awaitListening(gateway, GATEWAY, gatewayPort, START_TIMEOUT);
+    return this;
+  }
+
+  JavaProcess gateway() {
+    return gateway;
+  }
+
   Follower addFollower(String id, String... extraArgs) {
     Follower follower = new Follower(id, List.of(extraArgs));
     followers.put(id, follower);
@@ -183,6 +202,9 @@ final class TestCluster implements AutoCloseable {
     if (leader != null) {
       out.append("--- leader log (tail) ---\n").append(tail(leader.log()));
     }
+    if (gateway != null) {
+      out.append("--- gateway log (tail) ---\n").append(tail(gateway.log()));
+    }
     followers.values().forEach(f -> {
       if (f.process != null) {
         out.append("--- ").append(f.id).append(" log (tail) ---\n").append(tail(f.log()));
@@ -211,6 +233,9 @@ final class TestCluster implements AutoCloseable {
 
   @Override
   public void close() {
+    if (gateway != null) {
+      gateway.close();
+    }
     followers.values().forEach(f -> {
       if (f.channel != null) {
         f.channel.shutdownNow();

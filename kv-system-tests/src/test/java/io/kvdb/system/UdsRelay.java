@@ -15,9 +15,16 @@ import java.nio.file.Path;
 
 /**
  * Runs in a network namespace of the test and forwards Unix sockets, which every namespace sees
- * through the file system, to TCP addresses that only this namespace can reach. Reads lines
- * {@code SOCKET_PATH HOST:PORT} on stdin and answers {@code ready SOCKET_PATH} once it listens;
- * exits when stdin closes. Plain JDK, so it starts from the test classes alone.
+ * through the file system, to TCP addresses that only this namespace can reach. Commands on stdin,
+ * one per line, each answered on stdout:
+ *
+ * <ul>
+ *   <li>{@code listen SOCKET_PATH HOST:PORT}: forwards the socket to the address; answers
+ *       {@code ready SOCKET_PATH}
+ *   <li>{@code probe HOST:PORT}: answers {@code open} when a TCP connection succeeds, else {@code closed}
+ * </ul>
+ *
+ * <p>Exits when stdin closes. Plain JDK, so it starts from the test classes alone.
  */
 public final class UdsRelay {
   private static final int CONNECT_TIMEOUT_MS = 3000;
@@ -28,13 +35,29 @@ public final class UdsRelay {
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     for (String line = in.readLine(); line != null; line = in.readLine()) {
       String[] parts = line.trim().split(" ");
-      int colon = parts[1].lastIndexOf(':');
-      Path socket = Path.of(parts[0]);
-      listen(socket, new InetSocketAddress(parts[1].substring(0, colon), Integer.parseInt(parts[1].substring(colon + 1))));
-      System.out.println("ready " + socket);
+      if (parts[0].equals("listen")) {
+        listen(Path.of(parts[1]), address(parts[2]));
+        System.out.println("ready " + parts[1]);
+      } else {
+        System.out.println(probe(address(parts[1])) ? "open" : "closed");
+      }
       System.out.flush();
     }
     System.exit(0); // stdin closed: the test is done with us
+  }
+
+  private static InetSocketAddress address(String hostPort) {
+    int colon = hostPort.lastIndexOf(':');
+    return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+  }
+
+  private static boolean probe(InetSocketAddress target) {
+    try (SocketChannel channel = SocketChannel.open()) {
+      channel.socket().connect(target, CONNECT_TIMEOUT_MS);
+      return true;
+    } catch (IOException notListening) {
+      return false;
+    }
   }
 
   private static void listen(Path socket, InetSocketAddress target) throws IOException {
