@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvdb.system.FaultSummary.Row;
+import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -190,13 +191,13 @@ class FaultSuiteIT {
 
   /** The gateway, on a host of its own, reaches the leader across the bridge; the followers show their addresses. */
   private static void gatewayOnItsOwnHostServesTheCluster(NetnsNetwork network, TestCluster cluster) {
-    Path gateway = network.socket(TestCluster.GATEWAY, cluster.gatewayPort);
-    UdsHttp.Reply set = UdsHttp.exchange(gateway, "POST", "/set", "{\"key\": \"s5-gateway\", \"value\": \"across hosts\"}");
+    UnixDomainSocketAddress gateway = UnixDomainSocketAddress.of(network.socket(TestCluster.GATEWAY, cluster.gatewayPort));
+    RawHttp.Reply set = RawHttp.exchange(gateway, "POST", "/set", "{\"key\": \"s5-gateway\", \"value\": \"across hosts\"}");
     assertEquals(200, set.status(), set.body());
-    UdsHttp.Reply get = UdsHttp.exchange(gateway, "GET", "/get/s5-gateway", null);
+    RawHttp.Reply get = RawHttp.exchange(gateway, "GET", "/get/s5-gateway", null);
     assertEquals(200, get.status(), get.body());
     assertTrue(get.body().contains("across hosts"), get.body());
-    UdsHttp.Reply status = UdsHttp.exchange(gateway, "GET", "/cluster", null);
+    RawHttp.Reply status = RawHttp.exchange(gateway, "GET", "/cluster", null);
     assertEquals(200, status.status(), status.body());
     for (String id : FOLLOWERS) {
       assertTrue(status.body().contains(network.address(id)), id + " at " + network.address(id) + " in " + status.body());

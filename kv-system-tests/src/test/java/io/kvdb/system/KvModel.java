@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.grpc.Channel;
 import io.grpc.Status.Code;
 import io.kvdb.api.v1.DeleteRequest;
 import io.kvdb.api.v1.GetRequest;
 import io.kvdb.api.v1.GetResponse;
+import io.kvdb.api.v1.KVGrpc;
 import io.kvdb.api.v1.KeyValue;
 import io.kvdb.api.v1.ListRequest;
 import io.kvdb.api.v1.ListResponse;
@@ -15,9 +17,7 @@ import io.kvdb.api.v1.PutRequest;
 import io.kvdb.api.v1.WaitForAcks;
 import io.kvdb.core.config.Limits;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
@@ -148,11 +148,34 @@ final class KvModel {
     return page.build();
   }
 
-  /** Every key the leader must hold, in order. */
-  List<String> keys() {
-    List<String> keys = new ArrayList<>();
-    data.keySet().forEach(key -> keys.add(new String(key, StandardCharsets.UTF_8)));
-    return keys;
+  /** Records a write accepted through another API (the gateway's). */
+  void put(String key, byte[] value) {
+    data.put(utf8(key), value);
+  }
+
+  void remove(String key) {
+    data.remove(utf8(key));
+  }
+
+  boolean contains(String key) {
+    return data.containsKey(utf8(key));
+  }
+
+  /**
+   * Pages through every key on the leader (over {@code channel}), each page equal to the one this
+   * reference gives; returns the number of pages read.
+   */
+  int assertLeaderHoldsTheSame(Channel channel) throws InvalidProtocolBufferException {
+    String after = "";
+    int pages = 0;
+    do {
+      ListRequest request = ListRequest.newBuilder().setStartAfter(after).setLimit(limits.maxPageSize()).build();
+      ListResponse page = ListResponse.parseFrom(RawGrpc.call(channel, KVGrpc.getListMethod(), request.toByteArray()));
+      assertEquals(page(request), page, "page after " + abbreviate(after));
+      after = page.getHasMore() ? page.getNextStartAfter() : null;
+      pages++;
+    } while (after != null);
+    return pages;
   }
 
   int size() {

@@ -73,7 +73,7 @@ class ReplicationBadInputIT {
   @Test
   void leaderKeepsReplicatingWhileItsZeroMqPortsAreFuzzed() throws Exception {
     long seed = Long.getLong("kvdb.fuzz.seed", 20240611L);
-    long budgetMs = Long.getLong("kvdb.fuzz.zmqSeconds", Scale.current().fuzzSeconds() * 2 / 5) * 1000;
+    long budgetMs = Long.getLong("kvdb.fuzz.zmqSeconds", Scale.current().fuzzSeconds() * 3 / 10) * 1000;
     try (TestCluster cluster = new TestCluster(dir, "--shards", "8", "--dead-timeout-ms", "3000");
         ZContext zmq = lingering()) {
       cluster.startLeader();

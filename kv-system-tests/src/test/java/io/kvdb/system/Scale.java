@@ -13,7 +13,8 @@ import java.time.Duration;
  * @param leaderKills kill -9 of the leader, at random moments
  * @param stopBeyondDeadTimeout how long a SIGSTOPped follower stays stopped after the leader declared it dead
  * @param linkCut how long a follower's network link is down
- * @param fuzzSeconds time of the fuzz tests together: 3/5 for the gRPC API, 2/5 for the ZeroMQ ports
+ * @param fuzzSeconds time of the fuzz tests together: 2/5 for the gRPC API, 3/10 each for the ZeroMQ ports
+ *     and the HTTP gateway
  */
 record Scale(int keysBeforeFaults, int workers, int keysPerWorker, int followerKills, int leaderKills, Duration stopBeyondDeadTimeout,
     Duration linkCut, int fuzzSeconds) {
