@@ -60,8 +60,9 @@ public final class FollowerServer {
       Set<Integer> suspect = replica == null ? Set.of() : verify(replica);
       view.set(FollowerView.connecting(id, replica == null ? 0 : replica.shards()));
       server = serverBuilder
-          .addService(ServerInterceptors.intercept(new FollowerReadService(store, this::readable, this::status,
-              Limits.DEFAULT), new GrpcMetricsInterceptor(metrics)))
+          // Tokens guard the read API only; health and reflection stay open (no data in them).
+          .addService(ServerInterceptors.intercept(config.grpcSecurity().protect(new FollowerReadService(store,
+              this::readable, this::status, Limits.DEFAULT)), new GrpcMetricsInterceptor(metrics)))
           .addService(health.getHealthService())
           .addService(ProtoReflectionServiceV1.newInstance())
           .addService(legacyReflection())
@@ -77,8 +78,11 @@ public final class FollowerServer {
       health.setStatus("", ServingStatus.SERVING);
       log.info("follower {} (data in {}) following leader {} (PUB :{}, control :{})", id, config.dataDir(),
           config.leaderHost(), config.leaderPubPort(), config.leaderControlPort());
-      log.info("gRPC (Follower read API, health, reflection) listening on {}:{}, advertised as {}", config.host(),
-          server.getPort(), address);
+      log.info("gRPC (Follower read API, health, reflection) listening on {}:{}, advertised as {} ({})",
+          config.host(), server.getPort(), address, config.grpcSecurity().describe());
+      log.info("replication from the leader: {}", config.curve()
+          .map(c -> "CURVE, this follower's public key " + c.keys().publicKey() + ", leader key " + c.leaderPublicKey())
+          .orElse("plaintext"));
       log.info("HTTP /metrics and /health listening on {}:{}", config.host(), metricsServer.port());
     } catch (IOException | RuntimeException e) {
       stop();

@@ -4,6 +4,7 @@ import io.kvdb.core.replication.Frames;
 import io.kvdb.core.replication.ReplicaStore;
 import io.kvdb.core.replication.ReplicaStore.Outcome;
 import io.kvdb.core.replication.ZmqEndpoints;
+import io.kvdb.core.security.HandshakeMonitor;
 import io.kvdb.core.sharding.Topics;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.ShardState;
@@ -57,6 +58,7 @@ final class ReplicationLoop implements Runnable {
   private final ZMQ.Socket sub;
   private final ZMQ.Socket dealer;
   private final ZMQ.Poller poller;
+  private final HandshakeMonitor handshakes;
   private final AtomicReference<FollowerView> view;
   private final Map<Integer, ShardSync> syncs = new TreeMap<>();
   private final Set<Integer> subscribed = new TreeSet<>();
@@ -85,11 +87,18 @@ final class ReplicationLoop implements Runnable {
     sub = context.createSocket(SocketType.SUB);
     sub.setRcvHWM(200_000);
     sub.setLinger(0);
+    config.curve().ifPresent(curve -> curve.secure(sub)); // CURVE options must precede connect
     sub.connect(ZmqEndpoints.tcp(config.leaderHost(), config.leaderPubPort()));
     dealer = context.createSocket(SocketType.DEALER);
     dealer.setIdentity(id.getBytes(StandardCharsets.UTF_8));
     dealer.setLinger(0);
     dealer.setReconnectIVL(100);
+    config.curve().ifPresent(curve -> curve.secure(dealer));
+    // The control socket's handshakes tell why a leader that uses (or does not use) CURVE keeps us out.
+    handshakes = HandshakeMonitor.watch(context, dealer, "the leader's control port " + config.leaderHost() + ":"
+        + config.leaderControlPort(), config.curve()
+            .map(c -> "add this follower's public key " + c.keys().publicKey() + " to the leader's --curve-authorized-keys")
+            .orElse("the leader may require CURVE: give --curve-key-file and --leader-curve-public-key"));
     dealer.connect(ZmqEndpoints.tcp(config.leaderHost(), config.leaderControlPort()));
     poller = context.createPoller(2);
     poller.register(sub, ZMQ.Poller.POLLIN);
@@ -121,6 +130,7 @@ final class ReplicationLoop implements Runnable {
       poller.close();
       sub.close();
       dealer.close();
+      handshakes.close();
     }
   }
 
