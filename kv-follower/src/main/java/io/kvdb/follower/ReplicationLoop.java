@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
+import org.zeromq.ZMQException;
 
 /**
  * The follower's replication thread ("kv-replica"): owns the SUB socket (events and heartbeats of
@@ -480,6 +481,10 @@ final class ReplicationLoop implements Runnable {
   // ---- timers and acks ------------------------------------------------------------------------
 
   private void timers(long now) {
+    long failingSince = handshakes.failingSinceMs();
+    if (failingSince != 0 && now - failingSince >= REFUSED_RETRY_MS) {
+      reconnect();
+    }
     if (!welcomed) {
       if (now - lastHelloMs >= (refused ? REFUSED_RETRY_MS : HELLO_RETRY_MS)) {
         sayHello();
@@ -533,6 +538,26 @@ final class ReplicationLoop implements Runnable {
   private ShardPosition position(int shard) {
     ShardState state = replica.state(shard);
     return ShardPosition.newBuilder().setShard(shard).setAppliedSeq(state.seq()).setAppliedEpoch(state.seqEpoch()).build();
+  }
+
+  /**
+   * ZeroMQ gives up on a session whose handshake the leader refused (a CURVE key not yet
+   * authorized, CURVE on one side only) and never retries it. Reconnecting both sockets now and
+   * then means fixing the leader's side is enough: no follower restart.
+   */
+  private void reconnect() {
+    handshakes.retrying();
+    log.debug("handshake with the leader failed: connecting again");
+    for (ZMQ.Socket socket : new ZMQ.Socket[] {dealer, sub}) {
+      String endpoint = socket == dealer ? ZmqEndpoints.tcp(config.leaderHost(), config.leaderControlPort())
+          : ZmqEndpoints.tcp(config.leaderHost(), config.leaderPubPort());
+      try {
+        socket.disconnect(endpoint);
+      } catch (ZMQException notConnected) {
+        // the refused session is already gone
+      }
+      socket.connect(endpoint);
+    }
   }
 
   private void send(ControlMessage message) {

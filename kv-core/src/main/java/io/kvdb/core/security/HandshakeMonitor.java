@@ -1,6 +1,7 @@
 package io.kvdb.core.security;
 
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
@@ -27,6 +28,8 @@ public final class HandshakeMonitor implements AutoCloseable {
   private volatile boolean running = true;
   private int lastEvent;
   private long lastLoggedMs;
+  /** When the handshakes started failing (monotonic ms), 0 when the last one succeeded. */
+  private final AtomicLong failingSinceMs = new AtomicLong();
 
   private HandshakeMonitor(ZMQ.Socket pair, String what, String hint) {
     this.pair = pair;
@@ -75,6 +78,11 @@ public final class HandshakeMonitor implements AutoCloseable {
   private void report(ZMQ.Event event) {
     int kind = event.getEvent();
     long now = System.nanoTime() / 1_000_000;
+    if (kind == zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
+      failingSinceMs.set(0);
+    } else {
+      failingSinceMs.compareAndSet(0, Math.max(1, now));
+    }
     boolean repeat = kind == lastEvent && now - lastLoggedMs < LOG_EVERY_MS;
     if (repeat) {
       return;
@@ -91,6 +99,20 @@ public final class HandshakeMonitor implements AutoCloseable {
     }
     lastEvent = kind;
     lastLoggedMs = now;
+  }
+
+  /**
+   * Since when (monotonic ms, {@code System.nanoTime() / 1e6}) the handshakes have been failing;
+   * 0 while the last one succeeded or none failed. ZeroMQ gives up on a session whose handshake
+   * the peer refused, so the owner reconnects the socket when this stays set.
+   */
+  public long failingSinceMs() {
+    return failingSinceMs.get();
+  }
+
+  /** The owner is reconnecting: forget the failure, so that only a new one sets it again. */
+  public void retrying() {
+    failingSinceMs.set(0);
   }
 
   private static String describe(int kind) {

@@ -122,6 +122,53 @@ class CurveSocketsTest {
     assertTrue(keys.allows(strangerKeys.publicKeyBytes()));
   }
 
+  @Test
+  void aRefusedClientGetsInWhenItsKeyIsAddedAndItReconnects(@TempDir Path dir) throws Exception {
+    // ZeroMQ drops a session refused by ZAP and does not retry it: the follower reconnects itself.
+    Path file = Files.writeString(dir.resolve("authorized_keys"), followerKeys.publicKey() + " f1\n");
+    ZContext context = new ZContext();
+    try {
+      CurveServer fromFile = new CurveServer(leaderKeys, AuthorizedKeys.load(file));
+      ZapHandler handler = fromFile.startAuthentication(context);
+      ZMQ.Socket router = context.createSocket(SocketType.ROUTER);
+      fromFile.secure(router);
+      router.setReceiveTimeOut(1_500);
+      int port = router.bindToRandomPort("tcp://127.0.0.1");
+      List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+      ZMQ.Socket stranger = clientContext.createSocket(SocketType.DEALER);
+      new CurveClient(strangerKeys, leaderKeys.publicKey()).secure(stranger);
+      stranger.setIdentity("stranger".getBytes(StandardCharsets.UTF_8));
+      HandshakeMonitor monitor = HandshakeMonitor.watch(clientContext, stranger, "test leader", "authorize it");
+      stranger.connect("tcp://127.0.0.1:" + port);
+      stranger.send("refused hello");
+      assertNull(router.recv(), "a key not authorized got through");
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      while (monitor.failingSinceMs() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertTrue(monitor.failingSinceMs() != 0, "the monitor saw the refusal");
+
+      Files.writeString(file, strangerKeys.publicKey() + " stranger\n", StandardOpenOption.APPEND);
+      Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 5_000));
+      Thread.sleep(1_100); // the file is re-checked at most once a second
+      assertNull(router.recv(), "ZeroMQ retried a refused session on its own; the follower's retry is not needed");
+      monitor.retrying();
+      stranger.disconnect("tcp://127.0.0.1:" + port);
+      stranger.connect("tcp://127.0.0.1:" + port);
+      stranger.send("second hello");
+      router.setReceiveTimeOut(5_000);
+      assertEquals("stranger", router.recvStr(), "after reconnecting, the newly authorized key gets in");
+      assertEquals("second hello", router.recvStr());
+      assertEquals(0, monitor.failingSinceMs());
+      stranger.close();
+      monitor.close();
+      router.close();
+      handler.close();
+    } finally {
+      context.close();
+    }
+  }
+
   private ZMQ.Socket subscriber(int port, Consumer<ZMQ.Socket> secure) {
     ZMQ.Socket sub = clientContext.createSocket(SocketType.SUB);
     secure.accept(sub);
