@@ -14,6 +14,7 @@ import io.kvdb.core.metrics.Metrics;
 import io.kvdb.core.metrics.MetricsHttpServer;
 import io.kvdb.core.replication.Frames;
 import io.kvdb.core.replication.ReplicaStore;
+import io.kvdb.core.security.GrpcSecurity;
 import io.kvdb.core.service.FollowerReadService;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.ShardState;
@@ -83,7 +84,12 @@ public final class FollowerServer {
       log.info("replication from the leader: {}", config.curve()
           .map(c -> "CURVE, this follower's public key " + c.keys().publicKey() + ", leader key " + c.leaderPublicKey())
           .orElse("plaintext"));
-      log.info("HTTP /metrics and /health listening on {}:{}", config.host(), metricsServer.port());
+      log.info("HTTP /metrics and /health listening on {}:{} (plaintext, no data)", config.host(), metricsServer.port());
+      config.grpcSecurity().exposure(config.host()).ifPresent(log::warn);
+      if (config.curve().isEmpty() && !GrpcSecurity.isLoopback(config.leaderHost())) {
+        log.warn("replication from {} is not secured: events travel unencrypted and nothing proves they come from"
+            + " the leader (see --curve-key-file)", config.leaderHost());
+      }
     } catch (IOException | RuntimeException e) {
       stop();
       throw e;

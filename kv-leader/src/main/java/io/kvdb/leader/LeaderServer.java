@@ -20,6 +20,7 @@ import io.kvdb.core.replication.LeaderReplicas;
 import io.kvdb.core.replication.Membership;
 import io.kvdb.core.replication.SnapshotSource;
 import io.kvdb.core.security.CurveServer;
+import io.kvdb.core.security.GrpcSecurity;
 import io.kvdb.core.security.ZapHandler;
 import io.kvdb.core.service.ClusterService;
 import io.kvdb.core.service.KvService;
@@ -30,8 +31,6 @@ import io.kvdb.core.storage.LeaderMetadata;
 import io.kvdb.leader.replication.ControlServer;
 import io.kvdb.leader.replication.Publisher;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
@@ -134,26 +133,12 @@ public final class LeaderServer {
         + " authorized follower key(s)";
   }
 
-  /** An unsecured port on a non-loopback address lets anyone on the network read or write. */
+  /** An unsecured port on a non-loopback address lets others on the network in. */
   private void warnIfOpenToTheNetwork() {
-    if (isLoopback(config.host())) {
-      return;
-    }
-    if (config.grpcSecurity().isOpen()) {
-      log.warn("gRPC on {} has neither TLS nor tokens: anyone who reaches this port can read and write every key"
-          + " (see --tls-cert, --token-file, or --host 127.0.0.1)", config.host());
-    }
-    if (config.curve().isEmpty()) {
+    config.grpcSecurity().exposure(config.host()).ifPresent(log::warn);
+    if (config.curve().isEmpty() && !GrpcSecurity.isLoopback(config.host())) {
       log.warn("replication on {} is not secured: anyone who reaches the PUB port can read every write, and anyone"
           + " may register as a follower (see --curve-secret-key-file)", config.host());
-    }
-  }
-
-  static boolean isLoopback(String host) {
-    try {
-      return InetAddress.getByName(host).isLoopbackAddress();
-    } catch (UnknownHostException e) {
-      return false;
     }
   }
 

@@ -7,6 +7,8 @@ import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.kvdb.core.config.Flags;
 import io.kvdb.core.security.BearerTokens.Role;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Optional;
 
 /**
@@ -67,6 +69,38 @@ public record GrpcSecurity(Optional<ServerTls> tls, Optional<BearerTokens> token
   /** True when neither TLS nor tokens are on: anyone who reaches the port may read and write. */
   public boolean isOpen() {
     return tls.isEmpty() && tokens.isEmpty();
+  }
+
+  /**
+   * A warning for the startup log when a port bound to {@code host} is reachable from other
+   * machines without protection; empty on loopback or when TLS and tokens are both on.
+   */
+  public Optional<String> exposure(String host) {
+    if (isLoopback(host)) {
+      return Optional.empty();
+    }
+    if (isOpen()) {
+      return Optional.of("gRPC on " + host + " has neither TLS nor bearer tokens: anyone who can reach this port can "
+          + "call its API (see --tls-cert, --token-file, or --host 127.0.0.1)");
+    }
+    if (tls.isEmpty()) {
+      return Optional.of("gRPC on " + host + " takes bearer tokens over plaintext: anyone on the network path can read"
+          + " the tokens and the data (add --tls-cert and --tls-key)");
+    }
+    if (tokens.isEmpty()) {
+      return Optional.of("gRPC on " + host + " uses TLS but no bearer tokens: any client that trusts the certificate"
+          + " can call its API (add --token-file)");
+    }
+    return Optional.empty();
+  }
+
+  /** Whether {@code host} is a loopback address (0.0.0.0, all interfaces, is not). */
+  public static boolean isLoopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
   }
 
   /** One line for the startup log. */
