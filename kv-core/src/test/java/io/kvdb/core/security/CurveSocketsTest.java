@@ -134,7 +134,6 @@ class CurveSocketsTest {
       fromFile.secure(router);
       router.setReceiveTimeOut(1_500);
       int port = router.bindToRandomPort("tcp://127.0.0.1");
-      List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
       ZMQ.Socket stranger = clientContext.createSocket(SocketType.DEALER);
       new CurveClient(strangerKeys, leaderKeys.publicKey()).secure(stranger);
       stranger.setIdentity("stranger".getBytes(StandardCharsets.UTF_8));
