@@ -1,7 +1,12 @@
 package io.kvdb.system;
 
+import io.grpc.ChannelCredentials;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
 import io.kvdb.api.v1.ClusterGrpc;
 import io.kvdb.api.v1.FollowerGrpc;
 import io.kvdb.api.v1.FollowerInfo;
@@ -10,8 +15,11 @@ import io.kvdb.api.v1.FollowerStatusResponse;
 import io.kvdb.api.v1.KVGrpc;
 import io.kvdb.api.v1.StatusRequest;
 import io.kvdb.api.v1.StatusResponse;
+import io.kvdb.core.security.BearerAuthInterceptor;
 import io.kvdb.testing.FreePorts;
 import io.kvdb.testing.JavaProcess;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +44,9 @@ final class TestCluster implements AutoCloseable {
   private final List<String> leaderArgs;
   private JavaProcess leader;
   private ManagedChannel leaderChannel;
+  /** The test's clients: TLS trusting this certificate (null: plaintext), with this bearer token (null: none). */
+  private Path trustedCert;
+  private String token;
   final Map<String, Follower> followers = new LinkedHashMap<>();
 
   /** One follower: its process, ports and channel. */
@@ -64,7 +75,7 @@ final class TestCluster implements AutoCloseable {
       process = JavaProcess.start(id, JavaProcess.jarOf("kv-follower"), dir.resolve("logs"), args.toArray(String[]::new));
       process.awaitPort(grpcPort, START_TIMEOUT);
       if (channel == null) {
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+        channel = channelTo(grpcPort);
       }
     }
 
@@ -99,9 +110,38 @@ final class TestCluster implements AutoCloseable {
     leader = JavaProcess.start("leader", JavaProcess.jarOf("kv-leader"), dir.resolve("logs"), args.toArray(String[]::new));
     leader.awaitPort(grpcPort, START_TIMEOUT);
     if (leaderChannel == null) {
-      leaderChannel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+      leaderChannel = channelTo(grpcPort);
     }
     return this;
+  }
+
+  /**
+   * Makes the test's own clients (leader and follower stubs) use TLS with {@code trustedCert} as
+   * trust root and send {@code token} as bearer token, for clusters started with --tls-cert and
+   * --token-file. Call before starting processes.
+   */
+  TestCluster secureClients(Path trustedCert, String token) {
+    this.trustedCert = trustedCert;
+    this.token = token;
+    return this;
+  }
+
+  /** A channel to a process of this cluster, as the test's clients are configured. */
+  ManagedChannel channelTo(int port) {
+    ChannelCredentials credentials;
+    try {
+      credentials = trustedCert == null ? InsecureChannelCredentials.create()
+          : TlsChannelCredentials.newBuilder().trustManager(trustedCert.toFile()).build();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    NettyChannelBuilder builder = NettyChannelBuilder.forAddress("127.0.0.1", port, credentials);
+    if (token != null) {
+      Metadata headers = new Metadata();
+      headers.put(BearerAuthInterceptor.AUTHORIZATION, "Bearer " + token);
+      builder.intercept(MetadataUtils.newAttachHeadersInterceptor(headers));
+    }
+    return builder.build();
   }
 
   JavaProcess leader() {
