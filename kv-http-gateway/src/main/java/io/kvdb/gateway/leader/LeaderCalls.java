@@ -41,10 +41,6 @@ public final class LeaderCalls {
     return MetadataUtils.newAttachHeadersInterceptor(headers);
   }
 
-  public LeaderClient client() {
-    return client;
-  }
-
   public CompletableFuture<WriteResponse> put(PutRequest request) {
     return call(kv(request.getWait())::put, request);
   }
