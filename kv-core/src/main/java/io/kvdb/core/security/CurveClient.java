@@ -43,13 +43,16 @@ public record CurveClient(CurveKeyPair keys, String leaderPublicKey) {
     return keys.map(k -> new CurveClient(k, leaderKey(flags.string("leader-curve-public-key"))));
   }
 
-  /** A Z85 key as is, or the first key in the file it names. */
+  /**
+   * The first key in the file {@code value} names, or else {@code value} as a Z85 key. The file is
+   * looked for first: a path can be 40 characters of the Z85 alphabet too ({@code /tmp/.../leader.pub}).
+   */
   private static String leaderKey(String value) {
-    if (CurveKeys.isKey(value)) {
-      return value;
-    }
     Path file = Path.of(value);
     if (!Files.isRegularFile(file)) {
+      if (CurveKeys.isKey(value)) {
+        return value;
+      }
       throw new IllegalArgumentException("--leader-curve-public-key: neither a 40-character Z85 key nor an existing"
           + " file: " + value);
     }

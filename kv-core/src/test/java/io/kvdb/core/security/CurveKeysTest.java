@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.Set;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -77,6 +78,22 @@ class CurveKeysTest {
     assertMessage(() -> client("--curve-key-file", keyFile), "--curve-key-file needs --leader-curve-public-key");
     assertMessage(() -> client("--curve-key-file", dir.resolve("none.key").toString(), "--leader-curve-public-key",
         leader.publicKey()), "--curve-key-file " + dir.resolve("none.key") + ": no such file");
+  }
+
+  @Test
+  void aPubFileWhosePathLooksLikeAKeyIsReadAsAFile() throws Exception {
+    CurveKeyPair leader = CurveKeyPair.generate();
+    CurveKeyPair follower = CurveKeyPair.generate();
+    follower.write(dir.resolve("f1.key"), dir.resolve("f1.pub"), "f1");
+    // 40 characters, all of them in the Z85 alphabet, as a temp dir's path can happen to be.
+    int room = 40 - dir.toString().length() - 1;
+    Assumptions.assumeTrue(room > 0, "temp dir path too long for this case: " + dir);
+    String name = "k".repeat(room);
+    Assumptions.assumeTrue(CurveKeys.isKey(dir.resolve(name).toString()), "temp dir path outside Z85: " + dir);
+    leader.write(dir.resolve("leader.key"), dir.resolve(name), "leader");
+
+    assertEquals(leader.publicKey(), client("--curve-key-file", dir.resolve("f1.key").toString(),
+        "--leader-curve-public-key", dir.resolve(name).toString()).leaderPublicKey());
   }
 
   @Test
