@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code kv verify}: asks each live follower for the digests of the shards placed on it and
  * compares them with the leader's. A shard still behind (lower seq) is reported as lagging, not as
- * a mismatch; the same seq with another digest or key count is a mismatch (exit 1). Followers are
+ * a mismatch; the same seq with another digest or key count is a mismatch (exit 1), and so is a
+ * live follower that cannot be asked. Followers are
  * dialled with the same TLS trust and token as the leader.
  */
 final class Verify {
@@ -79,7 +80,8 @@ final class Verify {
     }
     out.printf("%d shard copies match the leader, %d lagging (retry), %d differ, %d follower(s) unreachable%n",
         matching, lagging, mismatched, unreachable);
-    return mismatched > 0 ? 1 : 0;
+    // A follower that could not be checked is not a pass: say so in the exit code too.
+    return mismatched > 0 || unreachable > 0 ? 1 : 0;
   }
 
   private Map<Integer, ShardDigest> followerDigests(FollowerInfo follower) {
