@@ -1,11 +1,15 @@
 // The web page in real headless Chromium (Debian's /usr/bin/chromium driven by playwright-core):
 // set a key through the form, see it in the list, page through keys, get it, delete it, and see the
 // cluster picture, also with followers (a recorded Cluster.Status served in place of /cluster).
+// With READ_TOKEN and WRITE_TOKEN (a gateway whose leader runs with --token-file), it first checks
+// that the page asks for a token, shows a wrong one's error and takes the write token; the same
+// steps then run signed in; at the end a read token may look but not write, and sign out forgets.
 //
 //   BASE_URL=http://127.0.0.1:3000 OUT_DIR=../../../target/browser node browser-test.mjs
 //
 // Env: BASE_URL (gateway), OUT_DIR (screenshots), CHROMIUM (default /usr/bin/chromium),
-// FIXTURE (default ../resources/cluster-with-followers.json). Exits non-zero when a step fails.
+// FIXTURE (default ../resources/cluster-with-followers.json), READ_TOKEN and WRITE_TOKEN (both or
+// neither), SHOTS (screenshot name prefix, default web-page). Exits non-zero when a step fails.
 import { chromium } from 'playwright-core';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +23,13 @@ const outDir = process.env.OUT_DIR || join(here, '..', '..', '..', 'target', 'br
 const fixture = JSON.parse(readFileSync(process.env.FIXTURE || join(here, '..', 'resources',
   'cluster-with-followers.json'), 'utf8'));
 const WAIT = { timeout: 15000 };
+const readToken = process.env.READ_TOKEN;
+const writeToken = process.env.WRITE_TOKEN;
+const tokens = Boolean(readToken && writeToken);
+if (Boolean(readToken) !== Boolean(writeToken)) throw new Error('set both READ_TOKEN and WRITE_TOKEN, or neither');
+const shots = process.env.SHOTS || 'web-page';
+/** What the test's own API calls send: the write token when the gateway needs one. */
+const apiHeaders = tokens ? { Authorization: 'Bearer ' + writeToken } : {};
 
 mkdirSync(outDir, { recursive: true });
 const profile = mkdtempSync(join(tmpdir(), 'kvdb-chromium-'));
@@ -60,14 +71,52 @@ async function waitForListed(key, present) {
   }, [key, present], WAIT);
 }
 
-async function apiGet(path) {
-  const response = await page.request.get(baseUrl + path);
-  return { status: response.status(), json: await response.json() };
+async function apiGet(path, headers = apiHeaders) {
+  const response = await page.request.get(baseUrl + path, { headers });
+  return { status: response.status(), json: await response.json(), headers: response.headers() };
 }
 
 const stamp = Date.now();
 const key = 'browser/key with space?#%ü🔑 ' + stamp;
 const value = 'set from Chromium ' + stamp;
+
+const dialogOpen = () => page.waitForSelector('#token-dialog[open]', WAIT);
+
+async function enterToken(token) {
+  await page.fill('#token', token);
+  await page.click('#token-ok');
+}
+
+if (tokens) {
+  await step('without a token the API answers 401 with a Bearer challenge', async () => {
+    const anonymous = await apiGet('cluster', {});
+    assert.equal(anonymous.status, 401);
+    assert.match(anonymous.json.error, /bearer token/);
+    assert.match(anonymous.headers['www-authenticate'], /^Bearer/);
+  });
+
+  await step('the page asks for a token', async () => {
+    await page.goto(baseUrl);
+    await dialogOpen();
+    assert.equal(await page.isVisible('#signed-in'), false);
+    await page.screenshot({ path: join(outDir, shots + '-token.png'), fullPage: true });
+  });
+
+  await step('a wrong token shows the error and the page asks again', async () => {
+    await enterToken('not-the-right-token-0123456789');
+    await page.waitForSelector('#token-reason:has-text("invalid bearer token")', WAIT);
+    assert.equal(await page.isVisible('#token-dialog'), true);
+    assert.equal(await page.inputValue('#token'), '', 'the refused token is cleared');
+  });
+
+  await step('the write token is taken, kept in sessionStorage and the page loads', async () => {
+    await enterToken(writeToken);
+    await page.waitForSelector('#token-dialog', { state: 'hidden', ...WAIT });
+    await page.waitForSelector('body[data-cluster-rendered="true"]', WAIT);
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('kvdb.token')), writeToken);
+    assert.equal(await page.isVisible('#signed-in'), true);
+  });
+}
 
 await step('the page loads and draws the cluster from GET /cluster', async () => {
   await page.goto(baseUrl);
@@ -109,7 +158,7 @@ await step('get it back into the form', async () => {
 
 await step('page through keys with Next and Prev', async () => {
   for (let i = 0; i < 12; i++) {
-    const r = await page.request.post(baseUrl + 'set', {
+    const r = await page.request.post(baseUrl + 'set', { headers: apiHeaders,
       data: { key: 'browser/page/' + String(i).padStart(2, '0'), value: 'p' + i } });
     assert.equal(r.status(), 200);
   }
@@ -142,7 +191,7 @@ await step('screenshot of the page', async () => {
   await page.fill('#key', 'browser/page/03');
   await page.click('#get-btn');
   await page.waitForSelector('#result .ok', WAIT);
-  await page.screenshot({ path: join(outDir, 'web-page.png'), fullPage: true });
+  await page.screenshot({ path: join(outDir, shots + '.png'), fullPage: true });
 });
 
 await step('followers, their shards and lag are drawn when the status has them', async () => {
@@ -171,7 +220,7 @@ await step('followers, their shards and lag are drawn when the status has them',
   assert.equal(await page.locator('#legend span').count(), fixture.followers.length + 1);
   assert.equal(await page.locator('#shard-map rect.progress').count(),
     fixture.followers.reduce((n, f) => n + f.progress.filter((p) => f.shards.includes(p.shard)).length, 0));
-  await page.screenshot({ path: join(outDir, 'web-page-followers.png'), fullPage: true });
+  await page.screenshot({ path: join(outDir, shots + '-followers.png'), fullPage: true });
 });
 
 await step('a leader outage is shown', async () => {
@@ -182,6 +231,39 @@ await step('a leader outage is shown', async () => {
   await page.waitForSelector('#leader.down', WAIT);
   assert.match(await page.textContent('#cluster-summary'), /leader unreachable/);
 });
+
+if (tokens) {
+  await step('sign out forgets the token; a read token may look but not write', async () => {
+    await page.unroute('**/cluster');
+    await page.click('#sign-out');
+    await dialogOpen();
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('kvdb.token')), null);
+    await enterToken(readToken);
+    await page.waitForSelector('#token-dialog', { state: 'hidden', ...WAIT });
+    await page.waitForSelector('#leader.up', WAIT);
+    await page.fill('#key', 'browser/page/04');
+    await page.click('#get-btn');
+    await page.waitForSelector('#result .ok:has-text("Got")', WAIT);
+    await page.fill('#value', 'overwritten by a reader');
+    await page.click('#set-btn');
+    await page.waitForSelector('#result .err:has-text("403")', WAIT);
+    assert.match(await page.textContent('#result'), /read-only/);
+    assert.equal((await apiGet('get/' + encodeURIComponent('browser/page/04'))).json.value, 'p4');
+  });
+
+  await step('cancelling the dialog stops the asking until "sign in"', async () => {
+    await page.click('#sign-out');
+    await dialogOpen();
+    await page.click('#token-cancel');
+    await page.waitForSelector('#leader.locked', WAIT);
+    await page.waitForTimeout(2500); // one cluster poll: it must not reopen the dialog
+    assert.equal(await page.isVisible('#token-dialog'), false);
+    await page.click('#sign-in');
+    await dialogOpen();
+    await enterToken(writeToken);
+    await page.waitForSelector('#leader.up', WAIT);
+  });
+}
 
 await step('no script errors on the page', async () => {
   assert.deepEqual(pageErrors, []);

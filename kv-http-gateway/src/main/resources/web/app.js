@@ -1,6 +1,8 @@
 // The kvdb web page: keys (get, set, delete, a paged list with a prefix filter) and a live picture
 // of the cluster. Plain browser JavaScript, no build step. Every URL is relative to the page, so the
 // page works wherever the gateway is served from; all data is inserted as text, never as HTML.
+// When the leader requires a bearer token, the API answers 401 and the page asks for one, keeps it
+// in sessionStorage (this tab only, gone when it closes) and sends it with every request.
 'use strict';
 
 (() => {
@@ -10,15 +12,96 @@
     '#dc2626', '#4f46e5', '#0d9488'];
   const CLUSTER_POLL_MS = 2000;
 
+  // ---- Token ----------------------------------------------------------------------------------
+
+  const TOKEN_KEY = 'kvdb.token';
+  // Tokens are visible ASCII without spaces (the leader's rule); anything else cannot be a header.
+  const TOKEN_CHARS = /^[\x21-\x7e]+$/;
+  // The open dialog: every request that got a 401 meanwhile waits for the same answer. Once the
+  // user cancels it, 401s stop asking (the cluster poll would reopen it every 2 s) until they
+  // click "sign in".
+  const prompt = { pending: null, resolve: null, declined: false };
+
+  function storedToken() {
+    return sessionStorage.getItem(TOKEN_KEY);
+  }
+
+  function showAuth() {
+    $('signed-in').hidden = storedToken() === null;
+    $('signed-out').hidden = storedToken() !== null || !prompt.declined;
+  }
+
+  /** Opens the token dialog; resolves to true once a token is stored, false when cancelled. */
+  function askForToken(reason) {
+    $('token-reason').textContent = reason;
+    if (prompt.pending) return prompt.pending;
+    prompt.pending = new Promise((resolve) => { prompt.resolve = resolve; });
+    $('token').value = '';
+    $('token-dialog').showModal();
+    return prompt.pending;
+  }
+
+  function closePrompt(stored) {
+    const resolve = prompt.resolve;
+    prompt.pending = null;
+    prompt.resolve = null;
+    prompt.declined = !stored;
+    if ($('token-dialog').open) $('token-dialog').close();
+    showAuth();
+    if (resolve) resolve(stored);
+  }
+
+  function submitToken(event) {
+    event.preventDefault();
+    const token = $('token').value.trim();
+    if (!TOKEN_CHARS.test(token)) {
+      $('token-reason').textContent = 'A token is visible ASCII characters without spaces.';
+      return;
+    }
+    sessionStorage.setItem(TOKEN_KEY, token);
+    closePrompt(true);
+  }
+
+  function signOut(event) {
+    event.preventDefault();
+    sessionStorage.removeItem(TOKEN_KEY);
+    prompt.declined = false;
+    showAuth();
+    refreshAll();
+  }
+
+  function signIn(event) {
+    event.preventDefault();
+    prompt.declined = false;
+    refreshAll();
+  }
+
   // ---- HTTP ---------------------------------------------------------------------------------
 
-  /** Calls the gateway; always resolves to {ok, status, json}, with json.error on failure. */
+  /**
+   * Calls the gateway; always resolves to {ok, status, json}, with json.error on failure. A 401 asks
+   * for a token and tries again with it, until the gateway accepts one or the user cancels.
+   */
   async function call(method, url, body) {
+    for (;;) {
+      const token = storedToken();
+      const r = await send(method, url, body, token);
+      if (r.status !== 401 || prompt.declined) {
+        showAuth();
+        return r;
+      }
+      const reason = token === null ? '' : 'That token was refused: ' + r.json.error;
+      if (!(await askForToken(reason))) return r;
+    }
+  }
+
+  async function send(method, url, body, token) {
     const init = { method, headers: {} };
     if (body !== undefined) {
       init.headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(body);
     }
+    if (token !== null) init.headers['Authorization'] = 'Bearer ' + token;
     let response;
     try {
       response = await fetch(url, init);
@@ -81,6 +164,12 @@
     return key;
   }
 
+  /** "Set failed (403): ..." and, for a token that may not do this, how to use another. */
+  function failure(action, r) {
+    return action + ' failed (' + r.status + '): ' + r.json.error
+      + (r.status === 403 ? ' Sign out (top right) to use another token.' : '');
+  }
+
   function whereItWent(json) {
     const followers = json.followers && json.followers.length
       ? 'followers ' + json.followers.join(', ') : 'no follower yet (leader only)';
@@ -94,8 +183,7 @@
     const body = { key, value: $('value').value };
     if (valueIsBase64.current) body.encoding = 'base64';
     const r = await call('POST', 'set', body);
-    showResult(r.ok, r.ok ? 'Stored "' + key + '": ' + whereItWent(r.json) : 'Set failed (' + r.status + '): '
-      + r.json.error, r.json);
+    showResult(r.ok, r.ok ? 'Stored "' + key + '": ' + whereItWent(r.json) : failure('Set', r), r.json);
     if (r.ok) refreshAll();
   }
 
@@ -111,8 +199,7 @@
       showResult(true, 'Got "' + key + '"' + (valueIsBase64.current
         ? ' (not UTF-8: shown as base64, and Set stores it back as bytes)' : ''), r.json);
     } else {
-      showResult(false, r.status === 404 ? 'Key "' + key + '" not found.' : 'Get failed (' + r.status + '): '
-        + r.json.error, r.json);
+      showResult(false, r.status === 404 ? 'Key "' + key + '" not found.' : failure('Get', r), r.json);
     }
   }
 
@@ -123,8 +210,7 @@
     if (url === null) return showResult(false, 'The keys "." and ".." cannot be deleted through a URL.');
     const r = await call('DELETE', url);
     showResult(r.ok, r.ok ? 'Deleted "' + key + '" from ' + whereItWent(r.json)
-      : r.status === 404 ? 'Key "' + key + '" not found.' : 'Delete failed (' + r.status + '): ' + r.json.error,
-      r.json);
+      : r.status === 404 ? 'Key "' + key + '" not found.' : failure('Delete', r), r.json);
     if (r.ok) refreshAll();
   }
 
@@ -204,11 +290,6 @@
 
   function renderLeader(status) {
     const badge = $('leader');
-    if (status === null) {
-      badge.className = 'leader down';
-      badge.textContent = 'leader unreachable';
-      return;
-    }
     badge.className = 'leader up';
     badge.textContent = 'leader ' + status.leader_id.slice(0, 8) + ' · epoch ' + status.epoch;
   }
@@ -341,10 +422,17 @@
     return chart;
   }
 
+  /** The badge when /cluster failed: no token (or one the leader refused), or no leader at all. */
+  function renderLeaderFailure(r) {
+    const locked = r.status === 401 || r.status === 403;
+    $('leader').className = 'leader ' + (locked ? 'locked' : 'down');
+    $('leader').textContent = locked ? 'leader needs a token' : 'leader unreachable';
+  }
+
   async function refreshCluster() {
     const r = await call('GET', 'cluster');
     if (!r.ok) {
-      renderLeader(null);
+      renderLeaderFailure(r);
       $('cluster-summary').replaceChildren(el('div', { className: 'err', textContent: r.json.error }));
       return;
     }
@@ -363,6 +451,19 @@
     refreshCluster();
   }
 
+  // The poll skips a round while the token dialog is open or the last round is still out, so that
+  // requests do not pile up behind a slow leader or a user who is typing.
+  const poll = { busy: false };
+  async function pollCluster() {
+    if (poll.busy || prompt.pending) return;
+    poll.busy = true;
+    try {
+      await refreshCluster();
+    } finally {
+      poll.busy = false;
+    }
+  }
+
   // ---- Wiring -------------------------------------------------------------------------------
 
   $('key-form').addEventListener('submit', setKey);
@@ -373,8 +474,15 @@
   $('page-size').addEventListener('change', restartList);
   $('next-btn').addEventListener('click', nextPage);
   $('prev-btn').addEventListener('click', prevPage);
+  $('token-form').addEventListener('submit', submitToken);
+  $('token-cancel').addEventListener('click', () => closePrompt(false));
+  // Escape closes a modal dialog by itself: that is a cancel too.
+  $('token-dialog').addEventListener('cancel', (event) => { event.preventDefault(); closePrompt(false); });
+  $('sign-out').addEventListener('click', signOut);
+  $('sign-in').addEventListener('click', signIn);
 
+  showAuth();
   restartList();
   refreshCluster();
-  setInterval(refreshCluster, CLUSTER_POLL_MS);
+  setInterval(pollCluster, CLUSTER_POLL_MS);
 })();

@@ -29,11 +29,13 @@ import java.util.concurrent.TimeUnit;
 /** The commands of {@link KvCli}, each a call or two on the leader's gRPC API. */
 final class Commands {
   private final ManagedChannel channel;
+  private final Connection connection;
   private final PrintStream out;
   private final PrintStream err;
 
-  Commands(ManagedChannel channel, PrintStream out, PrintStream err) {
+  Commands(ManagedChannel channel, Connection connection, PrintStream out, PrintStream err) {
     this.channel = channel;
+    this.connection = connection;
     this.out = out;
     this.err = err;
   }
@@ -47,7 +49,7 @@ final class Commands {
       case "delete", "del" -> delete(one(operands, "delete KEY"));
       case "list", "ls" -> list(operands);
       case "status" -> status();
-      case "verify" -> new Verify(channel, out, err).run();
+      case "verify" -> new Verify(channel, connection, out, err).run();
       case "bench" -> new Bench(channel, out).run(operands);
       default -> throw new KvCli.UsageException("unknown command '" + command + "'");
     };

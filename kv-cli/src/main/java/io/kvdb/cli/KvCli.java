@@ -1,20 +1,24 @@
 package io.kvdb.cli;
 
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.PrintStream;
-import java.util.ArrayList;
-import java.util.List;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.security.cert.CertificateException;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 
 /**
- * The {@code kv} command-line client: {@code kv [--leader HOST:PORT] COMMAND ARGS}.
- * Exit codes: 0 done, 1 not found or digests differ, 2 usage, 3 the server refused or is unreachable.
+ * The {@code kv} command-line client: {@code kv [--leader HOST:PORT] [--token T] [--tls-ca FILE |
+ * --tls] COMMAND ARGS}. Exit codes: 0 done, 1 not found or digests differ, 2 usage (also a missing
+ * or wrong --tls-ca file), 3 the server refused or is unreachable.
  */
 public final class KvCli {
   static final String USAGE = """
-      usage: kv [--leader HOST:PORT] COMMAND [ARGS]
+      usage: kv [--leader HOST:PORT] [--token TOKEN] [--tls-ca FILE | --tls] COMMAND [ARGS]
 
       commands:
         put KEY VALUE [--wait N]   store VALUE under KEY; --wait N waits for N follower acks (1 s)
@@ -27,56 +31,52 @@ public final class KvCli {
         bench [--ops N] [--clients C] [--value-bytes B]
                                    N puts then N gets of keys bench/0.. from C clients; prints ops/s
 
-      --leader defaults to 127.0.0.1:50051.
+      flags (anywhere on the line):
+        --leader HOST:PORT         the leader's gRPC address (default 127.0.0.1:50051)
+        --token TOKEN              bearer token, for servers started with --token-file (default: the
+                                   environment variable KV_TOKEN, which keeps it out of the process list)
+        --tls-ca FILE              speak TLS, trusting the PEM certificates in FILE (the servers' CA, or
+                                   their self-signed certificates)
+        --tls                      speak TLS, trusting the system's root certificates
+
+      verify dials each follower at the address the leader lists, with the same TLS trust and token.
       """;
 
   private KvCli() {}
 
   public static void main(String[] args) {
-    System.exit(run(args, System.out, System.err));
+    System.exit(run(args, System.getenv(), System.out, System.err));
   }
 
-  /** Runs one command; returns the exit code. */
-  static int run(String[] args, PrintStream out, PrintStream err) {
-    String leader = "127.0.0.1:50051";
-    List<String> rest = new ArrayList<>();
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--leader") && i + 1 < args.length) {
-        leader = args[++i];
-      } else if (args[i].startsWith("--leader=")) {
-        leader = args[i].substring("--leader=".length());
-      } else if (args[i].equals("--help") || args[i].equals("-h")) {
-        out.print(USAGE);
-        return 0;
-      } else {
-        rest.add(args[i]);
-      }
-    }
-    if (rest.isEmpty()) {
-      err.print(USAGE);
-      return 2;
-    }
-    int colon = leader.lastIndexOf(':');
-    if (colon <= 0) {
-      err.println("kv: --leader must be HOST:PORT, got '" + leader + "'");
-      return 2;
-    }
+  /** Runs one command with {@code env} as the environment; returns the exit code. */
+  static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+    Options options;
+    Connection connection;
     ManagedChannel channel;
     try {
-      channel = NettyChannelBuilder.forAddress(leader.substring(0, colon), Integer.parseInt(leader.substring(colon + 1)))
-          .usePlaintext().build();
-    } catch (NumberFormatException e) {
-      err.println("kv: --leader must be HOST:PORT, got '" + leader + "'");
+      options = Options.parse(args, env);
+      if (options.help()) {
+        out.print(USAGE);
+        return 0;
+      }
+      if (options.command().isEmpty()) {
+        err.print(USAGE);
+        return 2;
+      }
+      connection = Connection.of(options.tlsCa(), options.tls(), options.token());
+      channel = connection.open(options.leader(), "--leader");
+    } catch (UsageException e) {
+      err.println("kv: " + e.getMessage());
       return 2;
     }
     try {
-      return new Commands(channel, out, err).run(rest);
+      return new Commands(channel, connection, out, err).run(options.command());
     } catch (UsageException e) {
       err.println("kv: " + e.getMessage());
       err.print(USAGE);
       return 2;
     } catch (StatusRuntimeException e) {
-      err.println("kv: " + e.getStatus().getCode() + ": " + e.getStatus().getDescription());
+      err.println("kv: " + describe(e.getStatus()) + hint(e.getStatus(), connection));
       return 3;
     } finally {
       channel.shutdownNow();
@@ -86,6 +86,56 @@ public final class KvCli {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  /**
+   * {@code CODE: description}. A connection failure's description is grpc's generic "io exception"
+   * followed by a dump of its pipeline; the local cause (a TLS alert, "Connection refused") says
+   * more, so it replaces the dump.
+   */
+  static String describe(Status status) {
+    String description = status.getDescription() == null ? "" : status.getDescription().lines().findFirst().orElse("");
+    Throwable root = status.getCause();
+    while (root != null && root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    if (root != null && root.getMessage() != null && !description.contains(root.getMessage())) {
+      description = description.isEmpty() ? root.getMessage() : description + ": " + root.getMessage();
+    }
+    return status.getCode() + ": " + description;
+  }
+
+  /** What to try when a refusal or a failed connection is likely a flag away from working. */
+  static String hint(Status status, Connection connection) {
+    return switch (status.getCode()) {
+      case UNAUTHENTICATED -> connection.hasToken()
+          ? " (check --token / KV_TOKEN: this server does not know that token)"
+          : " (this server wants a token: pass --token TOKEN or set KV_TOKEN)";
+      // A TLS server hangs up on a plaintext client without a word; a handshake that fails names
+      // the certificate. A refused connection or an unknown host is no TLS matter.
+      case UNAVAILABLE -> {
+        if (connection.tls() && causedBy(status, SSLException.class, CertificateException.class)) {
+          yield " (with TLS: --tls-ca must hold the server's certificate or its CA, and the certificate must name"
+              + " the host you dial)";
+        }
+        if (!connection.tls() && !causedBy(status, ConnectException.class, UnknownHostException.class)) {
+          yield " (if the server was started with --tls-cert, pass --tls-ca FILE or --tls)";
+        }
+        yield "";
+      }
+      default -> "";
+    };
+  }
+
+  private static boolean causedBy(Status status, Class<?>... types) {
+    for (Throwable t = status.getCause(); t != null; t = t.getCause() == t ? null : t.getCause()) {
+      for (Class<?> type : types) {
+        if (type.isInstance(t)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** A command line that does not fit the usage. */

@@ -2,7 +2,6 @@ package io.kvdb.cli;
 
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.kvdb.api.v1.ClusterGrpc;
 import io.kvdb.api.v1.FollowerGrpc;
 import io.kvdb.api.v1.FollowerInfo;
@@ -18,15 +17,19 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code kv verify}: asks each live follower for the digests of the shards placed on it and
  * compares them with the leader's. A shard still behind (lower seq) is reported as lagging, not as
- * a mismatch; the same seq with another digest or key count is a mismatch (exit 1).
+ * a mismatch; the same seq with another digest or key count is a mismatch (exit 1), and so is a
+ * live follower that cannot be asked. Followers are
+ * dialled with the same TLS trust and token as the leader.
  */
 final class Verify {
   private final ManagedChannel leader;
+  private final Connection connection;
   private final PrintStream out;
   private final PrintStream err;
 
-  Verify(ManagedChannel leader, PrintStream out, PrintStream err) {
+  Verify(ManagedChannel leader, Connection connection, PrintStream out, PrintStream err) {
     this.leader = leader;
+    this.connection = connection;
     this.out = out;
     this.err = err;
   }
@@ -51,7 +54,12 @@ final class Verify {
       try {
         own = followerDigests(follower);
       } catch (StatusRuntimeException e) {
-        err.printf("%s at %s: unreachable (%s)%n", follower.getId(), follower.getAddress(), e.getStatus().getCode());
+        err.printf("%s at %s: unreachable or refused: %s%s%n", follower.getId(), follower.getAddress(),
+            KvCli.describe(e.getStatus()), KvCli.hint(e.getStatus(), connection));
+        unreachable++;
+        continue;
+      } catch (KvCli.UsageException e) {
+        err.printf("%s: %s%n", follower.getId(), e.getMessage());
         unreachable++;
         continue;
       }
@@ -72,14 +80,13 @@ final class Verify {
     }
     out.printf("%d shard copies match the leader, %d lagging (retry), %d differ, %d follower(s) unreachable%n",
         matching, lagging, mismatched, unreachable);
-    return mismatched > 0 ? 1 : 0;
+    // A follower that could not be checked is not a pass: say so in the exit code too.
+    return mismatched > 0 || unreachable > 0 ? 1 : 0;
   }
 
-  private static Map<Integer, ShardDigest> followerDigests(FollowerInfo follower) {
-    String address = follower.getAddress();
-    int colon = address.lastIndexOf(':');
-    ManagedChannel channel = NettyChannelBuilder
-        .forAddress(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1))).usePlaintext().build();
+  private Map<Integer, ShardDigest> followerDigests(FollowerInfo follower) {
+    ManagedChannel channel = connection.open(follower.getAddress(), "the address the leader lists for "
+        + follower.getId());
     try {
       Map<Integer, ShardDigest> digests = new HashMap<>();
       FollowerGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)

@@ -13,6 +13,7 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -77,6 +78,17 @@ class KvCliTest {
   }
 
   @Test
+  void benchWritesAndReadsItsKeysAndPrintsThroughput() {
+    Result bench = kv("bench", "--ops", "50", "--clients", "2", "--value-bytes", "10");
+    assertEquals(0, bench.code(), bench.err());
+    assertTrue(bench.out().contains("put: 50 ops in ") && bench.out().contains("get: 50 ops in "), bench.out());
+    Result written = kv("get", "bench/49");
+    assertEquals(0, written.code(), "bench wrote its keys");
+    assertEquals("\0".repeat(10) + "\n", written.out(), "a value of 10 zero bytes");
+    assertEquals(2, kv("bench", "--ops", "0").code());
+  }
+
+  @Test
   void badUsageAndBadServerInputGiveClearErrors() {
     assertEquals(2, kv("frobnicate").code());
     assertEquals(2, kv("put", "only-key").code());
@@ -92,7 +104,8 @@ class KvCliTest {
     full[0] = "--leader";
     full[1] = "127.0.0.1:" + leader.grpcPort();
     System.arraycopy(args, 0, full, 2, args.length);
-    int code = KvCli.run(full, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    int code = KvCli.run(full, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
     return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 }

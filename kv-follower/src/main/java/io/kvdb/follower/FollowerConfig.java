@@ -4,7 +4,11 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import io.kvdb.core.config.Flags;
 import io.kvdb.core.replication.Frames;
+import io.kvdb.core.security.CurveClient;
+import io.kvdb.core.security.GrpcSecurity;
 import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Everything a follower is started with. Built from flags in one place; tests build it directly.
@@ -12,16 +16,34 @@ import java.nio.file.Path;
  * @param id this follower's id; empty: the one stored in the data dir, or a new random one
  * @param advertise the gRPC address (host:port) the leader shows to others for this follower
  * @param acceptNewLeader wipe data from another leader and copy this one's (operator decision)
+ * @param grpcSecurity TLS and bearer tokens of the read API's gRPC port
+ * @param curve CURVE keys for replication from the leader; empty: plaintext
  */
 public record FollowerConfig(
     String id, String leaderHost, int leaderPubPort, int leaderControlPort, String host, int grpcPort,
-    String advertise, int metricsPort, Path dataDir, boolean acceptNewLeader, int catchUpBatch) {
+    String advertise, int metricsPort, Path dataDir, boolean acceptNewLeader, int catchUpBatch,
+    GrpcSecurity grpcSecurity, Optional<CurveClient> curve) {
 
   public FollowerConfig {
+    Objects.requireNonNull(grpcSecurity, "grpcSecurity (GrpcSecurity.NONE for none)");
+    Objects.requireNonNull(curve, "curve (Optional.empty() for none)");
     checkArgument(id.isEmpty() || Frames.isValidFollowerId(id),
         "follower id '%s' must be 1-64 characters of letters, digits, '.', '_' or '-', starting with a letter or digit", id);
     checkArgument(!leaderHost.isBlank(), "--leader needs the leader's host");
     checkArgument(catchUpBatch > 0, "catch-up batch must be > 0: %s", catchUpBatch);
+  }
+
+  /** Without security: plaintext gRPC and replication, no tokens. */
+  public FollowerConfig(
+      String id, String leaderHost, int leaderPubPort, int leaderControlPort, String host, int grpcPort,
+      String advertise, int metricsPort, Path dataDir, boolean acceptNewLeader, int catchUpBatch) {
+    this(id, leaderHost, leaderPubPort, leaderControlPort, host, grpcPort, advertise, metricsPort, dataDir,
+        acceptNewLeader, catchUpBatch, GrpcSecurity.NONE, Optional.empty());
+  }
+
+  public FollowerConfig withSecurity(GrpcSecurity newGrpcSecurity, Optional<CurveClient> newCurve) {
+    return new FollowerConfig(id, leaderHost, leaderPubPort, leaderControlPort, host, grpcPort, advertise,
+        metricsPort, dataDir, acceptNewLeader, catchUpBatch, newGrpcSecurity, newCurve);
   }
 
   /** The address to advertise: the flag, or the bind host (this machine's name for 0.0.0.0) and port. */
@@ -46,7 +68,7 @@ public record FollowerConfig(
   }
 
   static Flags flags() {
-    return new Flags("kv follower")
+    Flags flags = new Flags("kv follower")
         .declare("id", "", "follower id, kept in the data dir (default: the stored one, or a new random id)")
         .declare("leader", "127.0.0.1", "the leader's host (name or address)")
         .declare("leader-pub-port", "5555", "the leader's ZeroMQ PUB port")
@@ -58,12 +80,16 @@ public record FollowerConfig(
         .declare("data-dir", "data/follower", "LevelDB data dir (created if missing)")
         .declareBoolean("accept-new-leader", "wipe data that came from another leader and copy this leader's")
         .declare("catch-up-batch", "1000", "events asked for per catch-up request");
+    // Security (docs/SECURITY.md): TLS and tokens on the read API, CURVE towards the leader.
+    GrpcSecurity.declareFlags(flags);
+    return CurveClient.declareFlags(flags);
   }
 
   static FollowerConfig from(Flags flags) {
     return new FollowerConfig(flags.string("id"), flags.string("leader"), flags.integer("leader-pub-port"),
         flags.integer("leader-control-port"), flags.string("host"), flags.integer("grpc-port"),
         flags.string("advertise"), flags.integer("metrics-port"), Path.of(flags.string("data-dir")),
-        flags.bool("accept-new-leader"), flags.integer("catch-up-batch"));
+        flags.bool("accept-new-leader"), flags.integer("catch-up-batch"), GrpcSecurity.fromFlags(flags),
+        CurveClient.fromFlags(flags));
   }
 }

@@ -14,6 +14,7 @@ import io.kvdb.core.metrics.Metrics;
 import io.kvdb.core.metrics.MetricsHttpServer;
 import io.kvdb.core.replication.Frames;
 import io.kvdb.core.replication.ReplicaStore;
+import io.kvdb.core.security.GrpcSecurity;
 import io.kvdb.core.service.FollowerReadService;
 import io.kvdb.core.service.RequestParsing;
 import io.kvdb.core.storage.KvStore;
@@ -78,8 +79,10 @@ public final class FollowerServer {
       String id = resolveId();
       view.set(FollowerView.connecting(id, replica == null ? 0 : replica.shards()));
       server = serverBuilder
-          .addService(ServerInterceptors.intercept(RequestParsing.checked(new FollowerReadService(store,
-              this::readable, this::status, Limits.DEFAULT).bindService()), new GrpcMetricsInterceptor(metrics)))
+          // Tokens guard the read API only; health and reflection stay open (no data in them).
+          .addService(ServerInterceptors.intercept(config.grpcSecurity().protect(() -> RequestParsing.checked(
+              new FollowerReadService(store, this::readable, this::status, Limits.DEFAULT).bindService())),
+              new GrpcMetricsInterceptor(metrics)))
           .addService(health.getHealthService())
           .addService(ProtoReflectionServiceV1.newInstance())
           .addService(legacyReflection())
@@ -95,9 +98,17 @@ public final class FollowerServer {
       health.setStatus("", ServingStatus.SERVING);
       log.info("follower {} (data in {}) following leader {} (PUB :{}, control :{})", id, config.dataDir(),
           config.leaderHost(), config.leaderPubPort(), config.leaderControlPort());
-      log.info("gRPC (Follower read API, health, reflection) listening on {}:{}, advertised as {}", config.host(),
-          server.getPort(), address);
-      log.info("HTTP /metrics and /health listening on {}:{}", config.host(), metricsServer.port());
+      log.info("gRPC (Follower read API, health, reflection) listening on {}:{}, advertised as {} ({})",
+          config.host(), server.getPort(), address, config.grpcSecurity().describe());
+      log.info("replication from the leader: {}", config.curve()
+          .map(c -> "CURVE, this follower's public key " + c.keys().publicKey() + ", leader key " + c.leaderPublicKey())
+          .orElse("plaintext"));
+      log.info("HTTP /metrics and /health listening on {}:{} (plaintext, no data)", config.host(), metricsServer.port());
+      config.grpcSecurity().exposure(config.host()).ifPresent(log::warn);
+      if (config.curve().isEmpty() && !GrpcSecurity.isLoopback(config.leaderHost())) {
+        log.warn("replication from {} is not secured: events travel unencrypted and nothing proves they come from"
+            + " the leader (see --curve-key-file)", config.leaderHost());
+      }
     } catch (IOException | RuntimeException e) {
       stop();
       throw e;

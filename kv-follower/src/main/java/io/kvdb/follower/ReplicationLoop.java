@@ -4,6 +4,7 @@ import io.kvdb.core.replication.Frames;
 import io.kvdb.core.replication.ReplicaStore;
 import io.kvdb.core.replication.ReplicaStore.Outcome;
 import io.kvdb.core.replication.ZmqEndpoints;
+import io.kvdb.core.security.HandshakeMonitor;
 import io.kvdb.core.sharding.Topics;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.ShardState;
@@ -33,6 +34,7 @@ import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
+import org.zeromq.ZMQException;
 
 /**
  * The follower's replication thread ("kv-replica"): owns the SUB socket (events and heartbeats of
@@ -57,6 +59,7 @@ final class ReplicationLoop implements Runnable {
   private final ZMQ.Socket sub;
   private final ZMQ.Socket dealer;
   private final ZMQ.Poller poller;
+  private final HandshakeMonitor handshakes;
   private final AtomicReference<FollowerView> view;
   private final Map<Integer, ShardSync> syncs = new TreeMap<>();
   private final Set<Integer> subscribed = new TreeSet<>();
@@ -85,11 +88,18 @@ final class ReplicationLoop implements Runnable {
     sub = context.createSocket(SocketType.SUB);
     sub.setRcvHWM(200_000);
     sub.setLinger(0);
+    config.curve().ifPresent(curve -> curve.secure(sub)); // CURVE options must precede connect
     sub.connect(ZmqEndpoints.tcp(config.leaderHost(), config.leaderPubPort()));
     dealer = context.createSocket(SocketType.DEALER);
     dealer.setIdentity(id.getBytes(StandardCharsets.UTF_8));
     dealer.setLinger(0);
     dealer.setReconnectIVL(100);
+    config.curve().ifPresent(curve -> curve.secure(dealer));
+    // The control socket's handshakes tell why a leader that uses (or does not use) CURVE keeps us out.
+    handshakes = HandshakeMonitor.watch(context, dealer, "the leader's control port " + config.leaderHost() + ":"
+        + config.leaderControlPort(), config.curve()
+            .map(c -> "add this follower's public key " + c.keys().publicKey() + " to the leader's --curve-authorized-keys")
+            .orElse("the leader may require CURVE: give --curve-key-file and --leader-curve-public-key"));
     dealer.connect(ZmqEndpoints.tcp(config.leaderHost(), config.leaderControlPort()));
     poller = context.createPoller(2);
     poller.register(sub, ZMQ.Poller.POLLIN);
@@ -121,6 +131,7 @@ final class ReplicationLoop implements Runnable {
       poller.close();
       sub.close();
       dealer.close();
+      handshakes.close();
     }
   }
 
@@ -469,6 +480,10 @@ final class ReplicationLoop implements Runnable {
   // ---- timers and acks ------------------------------------------------------------------------
 
   private void timers(long now) {
+    long failingSince = handshakes.failingSinceMs();
+    if (failingSince != 0 && now - failingSince >= REFUSED_RETRY_MS) {
+      reconnect();
+    }
     if (!welcomed) {
       if (now - lastHelloMs >= (refused ? REFUSED_RETRY_MS : HELLO_RETRY_MS)) {
         sayHello();
@@ -522,6 +537,26 @@ final class ReplicationLoop implements Runnable {
   private ShardPosition position(int shard) {
     ShardState state = replica.state(shard);
     return ShardPosition.newBuilder().setShard(shard).setAppliedSeq(state.seq()).setAppliedEpoch(state.seqEpoch()).build();
+  }
+
+  /**
+   * ZeroMQ gives up on a session whose handshake the leader refused (a CURVE key not yet
+   * authorized, CURVE on one side only) and never retries it. Reconnecting both sockets now and
+   * then means fixing the leader's side is enough: no follower restart.
+   */
+  private void reconnect() {
+    handshakes.retrying();
+    log.debug("handshake with the leader failed: connecting again");
+    for (ZMQ.Socket socket : new ZMQ.Socket[] {dealer, sub}) {
+      String endpoint = socket == dealer ? ZmqEndpoints.tcp(config.leaderHost(), config.leaderControlPort())
+          : ZmqEndpoints.tcp(config.leaderHost(), config.leaderPubPort());
+      try {
+        socket.disconnect(endpoint);
+      } catch (ZMQException notConnected) {
+        // the refused session is already gone
+      }
+      socket.connect(endpoint);
+    }
   }
 
   private void send(ControlMessage message) {

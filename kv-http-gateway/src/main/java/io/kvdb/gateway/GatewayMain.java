@@ -5,6 +5,7 @@ import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.grpc.GrpcSerializationFormats;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.ServerListener;
 import com.linecorp.armeria.server.cors.CorsService;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import io.kvdb.gateway.config.GatewayConfig;
@@ -24,8 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code java -jar kv-http-gateway.jar [flags]}: the HTTP gateway of kvdb. It holds no data: every
- * request is a gRPC call to the leader. It starts, and answers /health, even while the leader is
- * down; API calls then get 503 until the leader is back.
+ * request is a gRPC call to the leader, with the caller's {@code Authorization} header. It starts,
+ * and answers /health, even while the leader is down; API calls then get 503 until the leader is
+ * back.
  */
 public final class GatewayMain {
   private static final Logger log = LoggerFactory.getLogger(GatewayMain.class);
@@ -50,17 +52,22 @@ public final class GatewayMain {
     // The logger may already be shut down when the hook runs: write to stderr.
     server.closeOnJvmShutdown(() -> System.err.println("kv gateway: shutting down"));
     server.start().join();
-    log.info("HTTP API, web page, /docs, /health and /metrics listening on http://{}:{}",
+    log.info("HTTP API, web page, /docs, /health and /metrics listening on {}://{}:{}", config.scheme(),
         config.host(), server.activeLocalPort());
-    log.info("leader at {} (gRPC); CORS {}", config.leader(),
+    config.https().ifPresent(https -> log.info("HTTPS certificate: {}", https.describe()));
+    log.info("leader at {} (gRPC, {}); CORS {}", config.leader(), config.leaderTls().describe(),
         config.corsOrigins().isEmpty() ? "off" : "allows " + String.join(", ", config.corsOrigins()));
+    config.exposureWarnings().forEach(warning -> log.warn(warning));
   }
 
   /** A gateway server as configured, not started. Used by main and by the tests. */
   public static Server newServer(GatewayConfig config) {
-    ServerBuilder sb = Server.builder()
-        .http(new InetSocketAddress(config.host(), config.port()))
-        .gracefulShutdownTimeout(config.shutdownGrace(), config.shutdownGrace())
+    InetSocketAddress address = new InetSocketAddress(config.host(), config.port());
+    ServerBuilder sb = Server.builder();
+    // With a certificate the port speaks HTTPS only (a plaintext request gets no answer), so no
+    // client keeps working while it sends tokens in clear text.
+    config.https().ifPresentOrElse(https -> sb.https(address).tls(https.keyPair()), () -> sb.http(address));
+    sb.gracefulShutdownTimeout(config.shutdownGrace(), config.shutdownGrace())
         // Guards requests that hang; each leader call has its own, shorter deadline.
         .requestTimeout(config.leaderTimeout().plus(Duration.ofSeconds(5)));
     configureServices(sb, config);
@@ -69,7 +76,8 @@ public final class GatewayMain {
 
   /** Every service of the gateway, on {@code sb}. */
   public static void configureServices(ServerBuilder sb, GatewayConfig config) {
-    LeaderClient leader = LeaderClient.of(config.leader(), config.leaderTimeout());
+    LeaderClient leader = LeaderClient.of(config.leader(), config.leaderTimeout(), config.leaderTls());
+    sb.serverListener(ServerListener.builder().whenStopped(stopped -> leader.close()).build());
     JsonErrorHandler errors = new JsonErrorHandler(config.leader().toString());
     OpsServices ops = new OpsServices();
     sb.errorHandler(errors);
@@ -91,7 +99,9 @@ public final class GatewayMain {
     if (!config.corsOrigins().isEmpty()) {
       sb.decorator(CorsService.builder(config.corsOrigins())
           .allowRequestMethods(HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE, HttpMethod.OPTIONS)
-          .allowRequestHeaders(HttpHeaderNames.CONTENT_TYPE)
+          // Authorization: pages of the listed origins send the user's token.
+          .allowRequestHeaders(HttpHeaderNames.CONTENT_TYPE, HttpHeaderNames.AUTHORIZATION)
+          .exposeHeaders(HttpHeaderNames.WWW_AUTHENTICATE)
           .maxAge(Duration.ofHours(1))
           .newDecorator());
     }

@@ -1,6 +1,7 @@
 package io.kvdb.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +27,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The packaged jars as an operator runs them: a leader and a gateway as real processes on
  * 127.0.0.1, then the Postman collection through newman and the web page in headless Chromium
- * (src/test/js). Screenshots and reports land in target/it/.
+ * (src/test/js). A second pair runs the leader with --token-file: the collection passes with a
+ * write token, and the page asks for the token. Screenshots and reports land in target/it/.
  *
  * <p>Needs node, the npm packages of src/test/js ({@code npm ci} there) and /usr/bin/chromium;
  * .ci/run installs them. Without them the test is skipped with a message, except when the
@@ -37,68 +40,128 @@ class GatewayIT {
   static final Path OUT = Path.of("target", "it").toAbsolutePath();
   static final Path CHROMIUM = Path.of("/usr/bin/chromium");
 
-  static JavaProcess leader;
-  static JavaProcess gateway;
-  static int gatewayPort;
+  static final String READ_TOKEN = "it-read-token-" + Long.toHexString(System.nanoTime());
+  static final String WRITE_TOKEN = "it-write-token-" + Long.toHexString(System.nanoTime());
 
-  @BeforeAll
-  static void startCluster() throws IOException {
-    Files.createDirectories(OUT);
-    int grpc = FreePorts.next();
-    leader = JavaProcess.start("leader", JavaProcess.jarOf("kv-leader"), OUT,
-        "--host", "127.0.0.1", "--grpc-port", Integer.toString(grpc),
-        "--metrics-port", Integer.toString(FreePorts.next()), "--pub-port", Integer.toString(FreePorts.next()),
-        "--control-port", Integer.toString(FreePorts.next()),
-        "--data-dir", Files.createTempDirectory(OUT, "leader-data").toString());
-    leader.awaitPort(grpc, Duration.ofSeconds(60));
-    gatewayPort = FreePorts.next();
-    String origin = "http://127.0.0.1:" + gatewayPort;
-    gateway = JavaProcess.start("gateway", JavaProcess.jarOf("kv-http-gateway"), OUT,
-        "--host", "127.0.0.1", "--port", Integer.toString(gatewayPort), "--leader", "127.0.0.1:" + grpc,
-        "--cors-origins", origin);
-    gateway.awaitPort(gatewayPort, Duration.ofSeconds(60));
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    if (gateway != null) {
-      gateway.close();
+  /** A leader and the gateway in front of it, as processes. */
+  record Pair(JavaProcess leader, JavaProcess gateway, int gatewayPort) implements AutoCloseable {
+    String baseUrl() {
+      return "http://127.0.0.1:" + gatewayPort;
     }
-    if (leader != null) {
+
+    String gatewayLog() {
+      return "\n--- gateway log ---\n" + gateway.log();
+    }
+
+    @Override
+    public void close() {
+      gateway.close();
       leader.close();
     }
   }
 
-  private static String baseUrl() {
-    return "http://127.0.0.1:" + gatewayPort;
+  static Pair open;
+  static Pair withTokens;
+
+  @BeforeAll
+  static void startCluster() throws IOException {
+    Files.createDirectories(OUT);
+    open = startPair("", List.of());
+    Path tokens = OUT.resolve("tokens");
+    Files.writeString(tokens, "read " + READ_TOKEN + "\nwrite " + WRITE_TOKEN + "\n", StandardCharsets.UTF_8);
+    withTokens = startPair("-tokens", List.of("--token-file", tokens.toString()));
+  }
+
+  /** A leader (with {@code leaderFlags}) and a gateway; their logs are target/it/leader{suffix}.log... */
+  private static Pair startPair(String suffix, List<String> leaderFlags) throws IOException {
+    int grpc = FreePorts.next();
+    List<String> args = new ArrayList<>(List.of("--host", "127.0.0.1", "--grpc-port", Integer.toString(grpc),
+        "--metrics-port", Integer.toString(FreePorts.next()), "--pub-port", Integer.toString(FreePorts.next()),
+        "--control-port", Integer.toString(FreePorts.next()),
+        "--data-dir", Files.createTempDirectory(OUT, "leader-data").toString()));
+    args.addAll(leaderFlags);
+    JavaProcess leader = JavaProcess.start("leader" + suffix, JavaProcess.jarOf("kv-leader"), OUT,
+        args.toArray(String[]::new));
+    leader.awaitPort(grpc, Duration.ofSeconds(60));
+    int port = FreePorts.next();
+    JavaProcess gateway = JavaProcess.start("gateway" + suffix, JavaProcess.jarOf("kv-http-gateway"), OUT,
+        "--host", "127.0.0.1", "--port", Integer.toString(port), "--leader", "127.0.0.1:" + grpc,
+        "--cors-origins", "http://127.0.0.1:" + port);
+    gateway.awaitPort(port, Duration.ofSeconds(60));
+    return new Pair(leader, gateway, port);
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    for (Pair pair : new Pair[] {open, withTokens}) {
+      if (pair != null) {
+        pair.close();
+      }
+    }
   }
 
   @Test
   void thePostmanCollectionPassesUnderNewman() {
-    requireNodeTools(JS.resolve("node_modules/newman/bin/newman.js"));
+    Result newman = newman(open, "newman", List.of());
 
-    Result newman = node(Duration.ofMinutes(4), Map.of(), "node_modules/newman/bin/newman.js", "run",
-        JS.resolve("../../../postman/kvdb.postman_collection.json").normalize().toString(),
-        "--env-var", "baseUrl=" + baseUrl(), "--reporters", "cli,junit",
-        "--reporter-junit-export", OUT.resolve("newman-junit.xml").toString(), "--color", "off");
+    assertEquals(0, newman.exit(), "newman failed:\n" + newman.output() + open.gatewayLog());
+  }
 
-    assertEquals(0, newman.exit(), "newman failed:\n" + newman.output() + gatewayLog());
+  @Test
+  void thePostmanCollectionPassesWithAWriteTokenAgainstALeaderWithTokens() {
+    Result newman = newman(withTokens, "newman-tokens", List.of("--env-var", "token=" + WRITE_TOKEN));
+
+    assertEquals(0, newman.exit(), "newman failed:\n" + newman.output() + withTokens.gatewayLog());
+    assertTrue(newman.output().contains("401 with a Bearer challenge"), "the access control checks ran with tokens on");
   }
 
   @Test
   void theWebPageWorksInHeadlessChromium() {
+    Result browser = browser(open, "web-page", Map.of());
+
+    assertTrue(Files.isRegularFile(OUT.resolve("web-page.png")), "screenshot saved");
+    assertTrue(Files.isRegularFile(OUT.resolve("web-page-followers.png")), "screenshot saved");
+    assertFalse(browser.output().contains("asks for a token"), "no token steps without tokens");
+  }
+
+  @Test
+  void theWebPageAsksForATokenWhenTheLeaderRequiresOne() {
+    Result browser = browser(withTokens, "web-page-tokens", Map.of("READ_TOKEN", READ_TOKEN, "WRITE_TOKEN", WRITE_TOKEN));
+
+    assertTrue(browser.output().contains("ok   a wrong token shows the error"), browser.output());
+    assertTrue(browser.output().contains("ok   sign out forgets the token; a read token may look but not write"),
+        browser.output());
+    assertTrue(Files.isRegularFile(OUT.resolve("web-page-tokens-token.png")), "screenshot of the token dialog");
+    assertFalse(withTokens.gateway().log().contains(WRITE_TOKEN) || withTokens.leader().log().contains(WRITE_TOKEN),
+        "tokens never reach a log");
+  }
+
+  private Result newman(Pair pair, String name, List<String> extra) {
+    requireNodeTools(JS.resolve("node_modules/newman/bin/newman.js"));
+    List<String> args = new ArrayList<>(List.of("node_modules/newman/bin/newman.js", "run",
+        JS.resolve("../../../postman/kvdb.postman_collection.json").normalize().toString(),
+        "--env-var", "baseUrl=" + pair.baseUrl(), "--reporters", "cli,junit",
+        "--reporter-junit-export", OUT.resolve(name + "-junit.xml").toString(), "--color", "off"));
+    args.addAll(extra);
+    return node(Duration.ofMinutes(4), Map.of(), name + ".log", args.toArray(String[]::new));
+  }
+
+  /** Runs browser-test.mjs against {@code pair}'s gateway; fails unless every step passed. */
+  private Result browser(Pair pair, String shots, Map<String, String> tokens) {
     requireNodeTools(JS.resolve("node_modules/playwright-core/package.json"));
     if (!Files.isExecutable(CHROMIUM)) {
       missing(CHROMIUM + " (Debian package chromium)");
     }
+    Map<String, String> env = new HashMap<>(Map.of("BASE_URL", pair.baseUrl(), "OUT_DIR", OUT.toString(),
+        "CHROMIUM", CHROMIUM.toString(), "SHOTS", shots));
+    env.putAll(tokens);
 
-    Result browser = node(Duration.ofMinutes(4), Map.of("BASE_URL", baseUrl(), "OUT_DIR", OUT.toString(),
-        "CHROMIUM", CHROMIUM.toString()), "browser-test.mjs");
+    Result browser = node(Duration.ofMinutes(4), env, shots + ".log", "browser-test.mjs");
 
-    assertEquals(0, browser.exit(), "browser test failed (see target/it/*.png):\n" + browser.output() + gatewayLog());
+    assertEquals(0, browser.exit(), "browser test failed (see target/it/*.png):\n" + browser.output()
+        + pair.gatewayLog());
     assertTrue(browser.output().contains(" 0 failed"), browser.output());
-    assertTrue(Files.isRegularFile(OUT.resolve("web-page.png")), "screenshot saved");
-    assertTrue(Files.isRegularFile(OUT.resolve("web-page-followers.png")), "screenshot saved");
+    return browser;
   }
 
   @Test
@@ -112,10 +175,13 @@ class GatewayIT {
       assertEquals(2, bad.exitValue(), bad.log());
       assertTrue(bad.log().contains("--port needs a number"), bad.log());
     }
-  }
-
-  private String gatewayLog() {
-    return "\n--- gateway log ---\n" + gateway.log();
+    Path missing = OUT.resolve("no-such-cert.pem");
+    try (JavaProcess noCert = JavaProcess.start("gateway-no-cert", JavaProcess.jarOf("kv-http-gateway"), OUT,
+        "--tls-cert", missing.toString(), "--tls-key", missing.toString())) {
+      assertTrue(noCert.waitFor(Duration.ofSeconds(60)));
+      assertEquals(2, noCert.exitValue(), noCert.log());
+      assertTrue(noCert.log().contains("--tls-cert " + missing + ": no such file"), noCert.log());
+    }
   }
 
   private static void requireNodeTools(Path module) {
@@ -147,11 +213,11 @@ class GatewayIT {
 
   record Result(int exit, String output) {}
 
-  /** Runs node in src/test/js, its output into target/it/ and the result; killed past the timeout. */
-  private static Result node(Duration timeout, Map<String, String> env, String... args) {
+  /** Runs node in src/test/js, its output into target/it/{logName} and the result; killed past the timeout. */
+  private static Result node(Duration timeout, Map<String, String> env, String logName, String... args) {
     List<String> command = new ArrayList<>(List.of("node"));
     command.addAll(List.of(args));
-    Path log = OUT.resolve(Path.of(args[0]).getFileName() + ".log");
+    Path log = OUT.resolve(logName);
     try {
       ProcessBuilder builder = new ProcessBuilder(command).directory(JS.toFile())
           .redirectErrorStream(true).redirectOutput(log.toFile());

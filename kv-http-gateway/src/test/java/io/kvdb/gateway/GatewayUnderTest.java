@@ -15,27 +15,55 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
 
 /**
  * A gateway server started as main starts it ({@link GatewayMain#newServer}), on 127.0.0.1 and a free
  * port, and a plain JDK HTTP client to call it, so the tests see exactly what a client sees on the
- * wire.
+ * wire. {@link #as} gives a caller that sends a bearer token with every request.
  */
 final class GatewayUnderTest implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
 
   private final Server server;
-  private final HttpClient client = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+  private final String scheme;
+  private final HttpClient client;
+  /** Sent as {@code Authorization: Bearer <token>} with every request; null: no header. */
+  private final String token;
+  /** Whether {@link #close} stops the server: false for the views {@link #as} makes. */
+  private final boolean owner;
 
-  private GatewayUnderTest(Server server) {
+  private GatewayUnderTest(Server server, String scheme, HttpClient client, String token, boolean owner) {
     this.server = server;
+    this.scheme = scheme;
+    this.client = client;
+    this.token = token;
+    this.owner = owner;
   }
 
   static GatewayUnderTest start(GatewayConfig config) {
+    return start(config, null);
+  }
+
+  /** A gateway that may speak HTTPS; the client trusts {@code tls} (null: the JDK's defaults). */
+  static GatewayUnderTest start(GatewayConfig config, SSLContext tls) {
     Server server = GatewayMain.newServer(config);
     server.start().join();
-    return new GatewayUnderTest(server);
+    HttpClient.Builder client = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5));
+    if (tls != null) {
+      client.sslContext(tls);
+    }
+    return new GatewayUnderTest(server, config.scheme(), client.build(), null, true);
+  }
+
+  /** The same gateway, called by a client that sends {@code token} (closing it is a no-op). */
+  GatewayUnderTest as(String token) {
+    return new GatewayUnderTest(server, scheme, client, token, false);
+  }
+
+  int port() {
+    return server.activeLocalPort();
   }
 
   /** A reply: status, headers, body as text, and the body as JSON. */
@@ -63,7 +91,7 @@ final class GatewayUnderTest implements AutoCloseable {
   }
 
   URI uri(String pathAndQuery) {
-    return URI.create("http://127.0.0.1:" + server.activeLocalPort() + pathAndQuery);
+    return URI.create(scheme + "://127.0.0.1:" + server.activeLocalPort() + pathAndQuery);
   }
 
   Reply get(String pathAndQuery) {
@@ -92,6 +120,9 @@ final class GatewayUnderTest implements AutoCloseable {
   }
 
   Reply send(HttpRequest.Builder request) {
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
     try {
       var response = client.send(request.timeout(Duration.ofSeconds(30)).build(),
           BodyHandlers.ofString(StandardCharsets.UTF_8));
@@ -118,6 +149,8 @@ final class GatewayUnderTest implements AutoCloseable {
 
   @Override
   public void close() {
-    server.stop().join();
+    if (owner) {
+      server.stop().join();
+    }
   }
 }

@@ -1,10 +1,20 @@
 package io.kvdb.gateway;
 
+import io.grpc.ChannelCredentials;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.AbstractStub;
+import io.grpc.stub.MetadataUtils;
+import io.kvdb.api.v1.ClusterGrpc;
 import io.kvdb.api.v1.KVGrpc;
 import io.kvdb.core.config.Limits;
+import io.kvdb.core.security.BearerAuthInterceptor;
+import io.kvdb.core.security.GrpcSecurity;
+import io.kvdb.core.security.ServerTls;
 import io.kvdb.gateway.config.LeaderAddress;
 import io.kvdb.leader.LeaderConfig;
 import io.kvdb.leader.LeaderServer;
@@ -12,11 +22,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * A real leader (LevelDB, write pipeline, gRPC over Netty on 127.0.0.1) inside the test JVM, so the
- * gateway talks to it over a real socket. It can be stopped and started again on the same port and
- * data dir, as an operator restarts a leader.
+ * gateway talks to it over a real socket, optionally with TLS and bearer tokens as LeaderMain sets
+ * them up. It can be stopped and started again on the same port and data dir, as an operator
+ * restarts a leader.
  */
 final class InProcessLeader implements AutoCloseable {
   private final LeaderConfig config;
@@ -28,16 +40,23 @@ final class InProcessLeader implements AutoCloseable {
     this.config = config;
   }
 
-  /** Starts a leader with 8 shards in {@code dataDir}, on any free port. */
+  /** Starts a leader with 8 shards in {@code dataDir}, on any free port, open to anyone. */
   static InProcessLeader start(Path dataDir, Limits limits) {
-    InProcessLeader leader = new InProcessLeader(LeaderConfig.forTest(dataDir).withLimits(limits));
+    return start(dataDir, limits, GrpcSecurity.NONE);
+  }
+
+  /** As {@link #start(Path, Limits)}, with TLS and/or bearer tokens on its gRPC port. */
+  static InProcessLeader start(Path dataDir, Limits limits, GrpcSecurity security) {
+    InProcessLeader leader = new InProcessLeader(
+        LeaderConfig.forTest(dataDir).withLimits(limits).withSecurity(security, Optional.empty()));
     leader.startOn(0);
     return leader;
   }
 
   /** Starts (again) on {@code port}; 0 picks a free one. */
   void startOn(int wanted) {
-    server = new LeaderServer(config, NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", wanted)));
+    server = new LeaderServer(config, NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", wanted),
+        config.grpcSecurity().credentials()));
     try {
       server.start();
     } catch (IOException e) {
@@ -65,10 +84,37 @@ final class InProcessLeader implements AutoCloseable {
 
   /** A blocking stub straight to the leader (not through the gateway), for setting up and checking. */
   KVGrpc.KVBlockingStub kv() {
+    return KVGrpc.newBlockingStub(channel());
+  }
+
+  /** {@link #kv()} sending {@code token}, for a leader with tokens. */
+  KVGrpc.KVBlockingStub kv(String token) {
+    return withToken(kv(), token);
+  }
+
+  ClusterGrpc.ClusterBlockingStub cluster(String token) {
+    return withToken(ClusterGrpc.newBlockingStub(channel()), token);
+  }
+
+  private static <S extends AbstractStub<S>> S withToken(S stub, String token) {
+    Metadata headers = new Metadata();
+    headers.put(BearerAuthInterceptor.AUTHORIZATION, "Bearer " + token);
+    return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+  }
+
+  /** Plaintext, or TLS trusting the leader's own (self-signed) certificate. */
+  private ManagedChannel channel() {
     if (channel == null) {
-      channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+      ChannelCredentials credentials = config.grpcSecurity().tls().map(ServerTls::certFile).map(cert -> {
+        try {
+          return TlsChannelCredentials.newBuilder().trustManager(cert.toFile()).build();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }).orElseGet(InsecureChannelCredentials::create);
+      channel = NettyChannelBuilder.forAddress("127.0.0.1", port, credentials).build();
     }
-    return KVGrpc.newBlockingStub(channel);
+    return channel;
   }
 
   @Override

@@ -4,8 +4,11 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import io.kvdb.core.config.Flags;
 import io.kvdb.core.config.Limits;
+import io.kvdb.core.security.CurveServer;
+import io.kvdb.core.security.GrpcSecurity;
 import io.kvdb.core.sharding.ShardFunction;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -18,13 +21,18 @@ import java.util.OptionalInt;
  * @param backlogPerShard replication events kept per shard for followers to catch up from
  * @param minFreeDiskBytes free space kept on the data dir's disk: below it the leader does not
  *     start and refuses writes (RESOURCE_EXHAUSTED), as LevelDB on a full disk kills the process
+ * @param grpcSecurity TLS and bearer tokens of the gRPC port
+ * @param curve CURVE keys of the replication ports; empty: plaintext, anyone may connect
  */
 public record LeaderConfig(
     String host, int grpcPort, int pubPort, int controlPort, int metricsPort, Path dataDir,
     OptionalInt shards, int replicationFactor, boolean durable, Limits limits, int backlogPerShard,
-    long heartbeatMs, long deadTimeoutMs, long ackTimeoutMs, long minFreeDiskBytes) {
+    long heartbeatMs, long deadTimeoutMs, long ackTimeoutMs, long minFreeDiskBytes, GrpcSecurity grpcSecurity,
+    Optional<CurveServer> curve) {
 
   public LeaderConfig {
+    java.util.Objects.requireNonNull(grpcSecurity, "grpcSecurity (GrpcSecurity.NONE for none)");
+    java.util.Objects.requireNonNull(curve, "curve (Optional.empty() for none)");
     checkArgument(replicationFactor > 0, "replication factor must be > 0: %s", replicationFactor);
     checkArgument(backlogPerShard > 0, "backlog must keep at least one event per shard: %s", backlogPerShard);
     checkArgument(heartbeatMs > 0, "heartbeat interval must be > 0 ms: %s", heartbeatMs);
@@ -36,6 +44,15 @@ public record LeaderConfig(
         "shards must be in 1..%s: %s", ShardFunction.MAX_SHARDS, s));
   }
 
+  /** Without security: plaintext gRPC and replication, no tokens. */
+  public LeaderConfig(
+      String host, int grpcPort, int pubPort, int controlPort, int metricsPort, Path dataDir,
+      OptionalInt shards, int replicationFactor, boolean durable, Limits limits, int backlogPerShard,
+      long heartbeatMs, long deadTimeoutMs, long ackTimeoutMs, long minFreeDiskBytes) {
+    this(host, grpcPort, pubPort, controlPort, metricsPort, dataDir, shards, replicationFactor, durable, limits,
+        backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs, minFreeDiskBytes, GrpcSecurity.NONE, Optional.empty());
+  }
+
   /** A leader on 127.0.0.1 with ephemeral ports, for tests. */
   public static LeaderConfig forTest(Path dataDir) {
     return new LeaderConfig("127.0.0.1", 0, 0, 0, 0, dataDir, OptionalInt.of(8), 1, true, Limits.DEFAULT,
@@ -44,17 +61,25 @@ public record LeaderConfig(
 
   public LeaderConfig withDataDir(Path dir) {
     return new LeaderConfig(host, grpcPort, pubPort, controlPort, metricsPort, dir, shards, replicationFactor,
-        durable, limits, backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs, minFreeDiskBytes);
+        durable, limits, backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs, minFreeDiskBytes, grpcSecurity,
+        curve);
   }
 
   public LeaderConfig withLimits(Limits newLimits) {
     return new LeaderConfig(host, grpcPort, pubPort, controlPort, metricsPort, dataDir, shards, replicationFactor,
-        durable, newLimits, backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs, minFreeDiskBytes);
+        durable, newLimits, backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs, minFreeDiskBytes, grpcSecurity,
+        curve);
+  }
+
+  public LeaderConfig withSecurity(GrpcSecurity newGrpcSecurity, Optional<CurveServer> newCurve) {
+    return new LeaderConfig(host, grpcPort, pubPort, controlPort, metricsPort, dataDir, shards, replicationFactor,
+        durable, limits, backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs, minFreeDiskBytes, newGrpcSecurity,
+        newCurve);
   }
 
   static Flags flags() {
     Limits d = Limits.DEFAULT;
-    return new Flags("kv leader")
+    Flags flags = new Flags("kv leader")
         .declare("host", "0.0.0.0", "address to bind every listener to (127.0.0.1: this machine only)")
         .declare("grpc-port", "50051", "gRPC port: KV, Cluster, health, reflection")
         .declare("pub-port", "5555", "ZeroMQ PUB port: replication events, one topic per shard")
@@ -74,6 +99,9 @@ public record LeaderConfig(
         .declare("ack-timeout-ms", "1000", "default wait for min_acks when a request names no timeout")
         .declare("min-free-disk", "64m", "free space kept on the data dir's disk; below it writes get RESOURCE_EXHAUSTED"
             + " and the leader does not start (k, m, g suffixes allowed)");
+    // Security (docs/SECURITY.md): TLS and tokens on the gRPC port, CURVE on the replication ports.
+    GrpcSecurity.declareFlags(flags);
+    return CurveServer.declareFlags(flags);
   }
 
   static LeaderConfig from(Flags flags) {
@@ -90,6 +118,6 @@ public record LeaderConfig(
         flags.string("shards").isEmpty() ? OptionalInt.empty() : OptionalInt.of(flags.integer("shards")),
         flags.integer("replication-factor"), durability.equals("sync"), limits, flags.integer("backlog-events"),
         flags.longValue("heartbeat-ms"), flags.longValue("dead-timeout-ms"), flags.longValue("ack-timeout-ms"),
-        flags.longValue("min-free-disk"));
+        flags.longValue("min-free-disk"), GrpcSecurity.fromFlags(flags), CurveServer.fromFlags(flags));
   }
 }

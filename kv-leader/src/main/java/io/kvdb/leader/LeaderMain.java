@@ -23,8 +23,17 @@ public final class LeaderMain {
       System.exit(2);
       return;
     }
-    LeaderServer leader = new LeaderServer(config,
-        NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.grpcPort())));
+    NettyServerBuilder transport;
+    try {
+      // TLS, when configured, lives in the transport: this port then speaks nothing else.
+      transport = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.grpcPort()),
+          config.grpcSecurity().credentials());
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      System.err.println("kv leader: cannot use --tls-cert/--tls-key: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    LeaderServer leader = new LeaderServer(config, transport);
     try {
       leader.start();
     } catch (StorageException e) {

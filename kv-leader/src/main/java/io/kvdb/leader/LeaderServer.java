@@ -19,6 +19,9 @@ import io.kvdb.core.replication.Frames;
 import io.kvdb.core.replication.LeaderReplicas;
 import io.kvdb.core.replication.Membership;
 import io.kvdb.core.replication.SnapshotSource;
+import io.kvdb.core.security.CurveServer;
+import io.kvdb.core.security.GrpcSecurity;
+import io.kvdb.core.security.ZapHandler;
 import io.kvdb.core.service.ClusterService;
 import io.kvdb.core.service.KvService;
 import io.kvdb.core.service.RequestParsing;
@@ -34,9 +37,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
 
 /**
  * The leader process: opens the data dir, starts the write pipeline and serves KV, Cluster, health
@@ -58,6 +63,7 @@ public final class LeaderServer {
   private MetricsHttpServer metricsServer;
   private LeaderMetadata metadata;
   private ZContext zmq;
+  private ZapHandler zap;
   private Publisher publisher;
   private ControlServer control;
   private ScheduledExecutorService timer;
@@ -76,8 +82,12 @@ public final class LeaderServer {
       metadata = LeaderMetadata.start(store, config.shards(), ShardFunction.DEFAULT_SHARDS);
       ShardFunction shardFunction = new ShardFunction(metadata.shards());
       zmq = new ZContext();
+      // The ZAP handler must be up before a CURVE socket binds: without it ZeroMQ lets every key in.
+      zap = config.curve().map(curve -> curve.startAuthentication(zmq)).orElse(null);
+      Consumer<ZMQ.Socket> secure = config.curve().<Consumer<ZMQ.Socket>>map(curve -> curve::secure)
+          .orElse(socket -> {});
       publisher = new Publisher(zmq, config.host(), config.pubPort(), metadata.leaderId(), metadata.epoch(),
-          config.heartbeatMs(), metadata.shards(), store::shardState);
+          config.heartbeatMs(), metadata.shards(), store::shardState, secure);
       BacklogPins pins = new BacklogPins();
       pipeline = new WritePipeline(store, shardFunction, metadata.leaderId(), metadata.epoch(),
           config.backlogPerShard(), pins, publisher, batch -> {
@@ -91,14 +101,19 @@ public final class LeaderServer {
           LeaderServer::monotonicMs);
       control = new ControlServer(zmq, config.host(), config.controlPort(), metadata.leaderId(), metadata.epoch(),
           metadata.shards(), config.heartbeatMs(), membership, replicas, new CatchUpSource(store, pipeline::head),
-          new SnapshotSource(store, pipeline::head, pins, SNAPSHOT_IDLE_MS), LeaderServer::monotonicMs);
+          new SnapshotSource(store, pipeline::head, pins, SNAPSHOT_IDLE_MS), LeaderServer::monotonicMs, secure);
       KvService kv = new KvService(store, shardFunction, pipeline, replicas, config.limits(), config.ackTimeoutMs());
       ClusterService cluster = new ClusterService(pipeline, replicas, config.durable());
       GrpcMetricsInterceptor counting = new GrpcMetricsInterceptor(metrics);
       server = serverBuilder
           .maxInboundMessageSize(config.limits().maxMessageBytes())
-          .addService(ServerInterceptors.intercept(RequestParsing.checked(kv.bindService()), counting))
-          .addService(ServerInterceptors.intercept(RequestParsing.checked(cluster.bindService()), counting))
+          // Tokens guard the data services only (counting stays outermost, so refusals are counted);
+          // health and reflection stay open for probes and tools, and hold no data. Requests are
+          // parsed inside the token check: an unauthenticated caller learns nothing from a parse error.
+          .addService(ServerInterceptors.intercept(
+              config.grpcSecurity().protect(() -> RequestParsing.checked(kv.bindService())), counting))
+          .addService(ServerInterceptors.intercept(
+              config.grpcSecurity().protect(() -> RequestParsing.checked(cluster.bindService())), counting))
           .addService(health.getHealthService())
           .addService(ProtoReflectionServiceV1.newInstance())
           .addService(legacyReflection())
@@ -115,10 +130,27 @@ public final class LeaderServer {
     health.setStatus(ClusterGrpc.SERVICE_NAME, ServingStatus.SERVING);
     log.info("leader {} epoch {} with {} shards, data in {} (durability: {})", metadata.leaderId(), metadata.epoch(),
         metadata.shards(), config.dataDir(), config.durable() ? "sync, fsync before every reply" : "async, no fsync");
-    log.info("gRPC (KV, Cluster, health, reflection) listening on {}:{}", config.host(), grpcPort());
-    log.info("ZeroMQ PUB (replication events) listening on {}:{}", config.host(), publisher.port());
-    log.info("ZeroMQ ROUTER (follower control) listening on {}:{}", config.host(), control.port());
-    log.info("HTTP /metrics and /health listening on {}:{}", config.host(), metricsServer.port());
+    log.info("gRPC (KV, Cluster, health, reflection) listening on {}:{} ({})", config.host(), grpcPort(),
+        config.grpcSecurity().describe());
+    String replication = config.curve().map(LeaderServer::describe).orElse("plaintext, any follower may connect");
+    log.info("ZeroMQ PUB (replication events) listening on {}:{} ({})", config.host(), publisher.port(), replication);
+    log.info("ZeroMQ ROUTER (follower control) listening on {}:{} ({})", config.host(), control.port(), replication);
+    log.info("HTTP /metrics and /health listening on {}:{} (plaintext, no data)", config.host(), metricsServer.port());
+    warnIfOpenToTheNetwork();
+  }
+
+  private static String describe(CurveServer curve) {
+    return "CURVE, leader public key " + curve.keys().publicKey() + ", " + curve.authorized().size()
+        + " authorized follower key(s)";
+  }
+
+  /** An unsecured port on a non-loopback address lets others on the network in. */
+  private void warnIfOpenToTheNetwork() {
+    config.grpcSecurity().exposure(config.host()).ifPresent(log::warn);
+    if (config.curve().isEmpty() && !GrpcSecurity.isLoopback(config.host())) {
+      log.warn("replication on {} is not secured: anyone who reaches the PUB port can read every write, and anyone"
+          + " may register as a follower (see --curve-secret-key-file)", config.host());
+    }
   }
 
   /** grpcurl and many tools still speak only the v1alpha reflection protocol. */
@@ -133,6 +165,11 @@ public final class LeaderServer {
     metrics.gauge("kvdb_followers_lag_events_max", "Largest replication lag of a live follower, in events", "", () ->
         replicas.followers().stream().filter(FollowerInfo::getAlive).mapToLong(FollowerInfo::getLagEvents).max().orElse(0));
     metrics.gauge("kvdb_replication_bad_frames_total", "Malformed replication frames dropped", "", Frames::droppedFrames);
+    if (zap != null) {
+      ZapHandler handler = zap;
+      metrics.gauge("kvdb_replication_handshakes_refused_total", "CURVE handshakes refused: key not authorized", "",
+          handler::refused);
+    }
     metrics.gauge("kvdb_leader_epoch", "Epoch of this leader run", "", () -> metadata.epoch());
     metrics.gauge("kvdb_keys", "Keys stored on the leader", "", () -> sumHeads(true));
     metrics.gauge("kvdb_writes_committed", "Sum of the shards' head seqs", "", () -> sumHeads(false));
@@ -207,6 +244,10 @@ public final class LeaderServer {
     if (timer != null) {
       timer.shutdownNow();
       timer = null;
+    }
+    if (zap != null) {
+      zap.close();
+      zap = null;
     }
     if (zmq != null) {
       zmq.close();

@@ -1,6 +1,6 @@
 package io.kvdb.system;
 
-import io.grpc.ManagedChannel;
+import io.grpc.ChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
@@ -129,10 +129,9 @@ final class NetnsNetwork implements Network, AutoCloseable {
   }
 
   @Override
-  public ManagedChannel channel(String name, int port) {
-    return NettyChannelBuilder.forAddress(new DomainSocketAddress(socket(name, port).toString()))
-        .channelType(EpollDomainSocketChannel.class).eventLoopGroup(group)
-        .overrideAuthority("localhost").usePlaintext().build();
+  public NettyChannelBuilder channel(String name, int port, ChannelCredentials credentials) {
+    return NettyChannelBuilder.forAddress(new DomainSocketAddress(socket(name, port).toString()), credentials)
+        .channelType(EpollDomainSocketChannel.class).eventLoopGroup(group).overrideAuthority("localhost");
   }
 
   /** A Unix socket in the test's file system that leads to {@code port} of host {@code name}. */

@@ -1,6 +1,6 @@
 package io.kvdb.system;
 
-import io.grpc.ManagedChannel;
+import io.grpc.ChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.kvdb.testing.JavaProcess;
 import java.time.Duration;
@@ -20,8 +20,8 @@ interface Network {
   /** Returns once process {@code name} serves on {@code port}, or fails with its log. */
   void awaitListening(JavaProcess process, String name, int port, Duration timeout);
 
-  /** A channel from the test to {@code port} of process {@code name}. */
-  ManagedChannel channel(String name, int port);
+  /** A channel from the test to {@code port} of process {@code name}, to be built by the caller. */
+  NettyChannelBuilder channel(String name, int port, ChannelCredentials credentials);
 
   /** Every process on 127.0.0.1, reached directly. */
   Network LOOPBACK = new Network() {
@@ -41,8 +41,8 @@ interface Network {
     }
 
     @Override
-    public ManagedChannel channel(String name, int port) {
-      return NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    public NettyChannelBuilder channel(String name, int port, ChannelCredentials credentials) {
+      return NettyChannelBuilder.forAddress("127.0.0.1", port, credentials);
     }
   };
 }

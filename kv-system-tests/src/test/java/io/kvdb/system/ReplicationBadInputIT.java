@@ -51,8 +51,10 @@ class ReplicationBadInputIT {
         new Load(cluster::kv, "bad", 4, 50).run(250);
         Convergence.await(cluster, Duration.ofSeconds(90));
         assertTrue(relay.injected.get() > 0);
-        assertTrue(cluster.follower("f1").log().contains("dropped"), "the follower logs what it dropped");
-        assertTrue(cluster.leader().log().contains("dropped"), "the leader logs what it dropped");
+        cluster.await("the follower logs what it dropped", Duration.ofSeconds(30),
+            () -> cluster.follower("f1").log().contains("dropped"));
+        cluster.await("the leader logs what it dropped", Duration.ofSeconds(30),
+            () -> cluster.leader().log().contains("dropped"));
         assertTrue(cluster.leader().isAlive() && cluster.follower("f1").process.isAlive());
         // Still serving after it all.
         cluster.kv().put(PutRequest.newBuilder().setKey("after").setValue(ByteString.copyFromUtf8("ok")).build());
@@ -114,6 +116,7 @@ class ReplicationBadInputIT {
   private static int feedGarbageToControl(ZContext zmq, int controlPort) {
     Random random = new Random(42);
     ZMQ.Socket dealer = zmq.createSocket(SocketType.DEALER);
+    dealer.setLinger(5_000); // deliver everything before close (the context's default is to drop)
     dealer.setIdentity("intruder".getBytes(StandardCharsets.UTF_8));
     dealer.connect("tcp://127.0.0.1:" + controlPort);
     int sent = 0;

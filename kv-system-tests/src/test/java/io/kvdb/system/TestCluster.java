@@ -1,6 +1,12 @@
 package io.kvdb.system;
 
+import io.grpc.ChannelCredentials;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.TlsChannelCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
 import io.kvdb.api.v1.ClusterGrpc;
 import io.kvdb.api.v1.FollowerGrpc;
 import io.kvdb.api.v1.FollowerInfo;
@@ -9,8 +15,11 @@ import io.kvdb.api.v1.FollowerStatusResponse;
 import io.kvdb.api.v1.KVGrpc;
 import io.kvdb.api.v1.StatusRequest;
 import io.kvdb.api.v1.StatusResponse;
+import io.kvdb.core.security.BearerAuthInterceptor;
 import io.kvdb.testing.FreePorts;
 import io.kvdb.testing.JavaProcess;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,6 +52,9 @@ final class TestCluster implements AutoCloseable {
   private JavaProcess leader;
   private JavaProcess gateway;
   private ManagedChannel leaderChannel;
+  /** The test's clients: TLS trusting this certificate (null: plaintext), with this bearer token (null: none). */
+  private Path trustedCert;
+  private String token;
   final Map<String, Follower> followers = new LinkedHashMap<>();
 
   /** One follower: its process, ports and channel. */
@@ -73,7 +85,7 @@ final class TestCluster implements AutoCloseable {
           args.toArray(String[]::new));
       network.awaitListening(process, id, grpcPort, START_TIMEOUT);
       if (channel == null) {
-        channel = network.channel(id, grpcPort);
+        channel = channelTo(id, grpcPort);
       }
     }
 
@@ -114,9 +126,38 @@ final class TestCluster implements AutoCloseable {
         args.toArray(String[]::new));
     network.awaitListening(leader, LEADER, grpcPort, START_TIMEOUT);
     if (leaderChannel == null) {
-      leaderChannel = network.channel(LEADER, grpcPort);
+      leaderChannel = channelTo(LEADER, grpcPort);
     }
     return this;
+  }
+
+  /**
+   * Makes the test's own clients (leader and follower stubs) use TLS with {@code trustedCert} as
+   * trust root and send {@code token} as bearer token, for clusters started with --tls-cert and
+   * --token-file. Call before starting processes.
+   */
+  TestCluster secureClients(Path trustedCert, String token) {
+    this.trustedCert = trustedCert;
+    this.token = token;
+    return this;
+  }
+
+  /** A channel to process {@code name} of this cluster, as the test's clients are configured. */
+  ManagedChannel channelTo(String name, int port) {
+    ChannelCredentials credentials;
+    try {
+      credentials = trustedCert == null ? InsecureChannelCredentials.create()
+          : TlsChannelCredentials.newBuilder().trustManager(trustedCert.toFile()).build();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    NettyChannelBuilder builder = network.channel(name, port, credentials);
+    if (token != null) {
+      Metadata headers = new Metadata();
+      headers.put(BearerAuthInterceptor.AUTHORIZATION, "Bearer " + token);
+      builder.intercept(MetadataUtils.newAttachHeadersInterceptor(headers));
+    }
+    return builder.build();
   }
 
   JavaProcess leader() {

@@ -30,6 +30,11 @@ import java.util.function.IntPredicate;
  */
 public final class KvService extends KVGrpc.KVImplBase {
   private static final IntPredicate ALL_SHARDS = shard -> true;
+  /**
+   * A List page ends once it holds this many bytes of keys and values, so that it fits gRPC's
+   * default 4 MiB message limit on clients whatever the page size asked for.
+   */
+  static final long MAX_PAGE_BYTES = 3L << 20;
 
   private final KvStore store;
   private final ShardFunction shardFunction;
@@ -116,7 +121,7 @@ public final class KvService extends KVGrpc.KVImplBase {
     KeyRange.Page page = KeyRange.list(store, shards, shardFilter,
         request.getPrefix().getBytes(StandardCharsets.UTF_8),
         request.getStartAfter().getBytes(StandardCharsets.UTF_8),
-        validator.pageSize(request.getLimit()), request.getKeysOnly());
+        validator.pageSize(request.getLimit()), request.getKeysOnly(), MAX_PAGE_BYTES);
     ListResponse.Builder out = ListResponse.newBuilder().setHasMore(page.hasMore());
     for (KeyRange.Pair pair : page.items()) {
       KeyValue.Builder item = KeyValue.newBuilder().setKey(pair.keyString());

@@ -30,6 +30,15 @@ public final class KeyRange {
    */
   public static Page list(KvStore store, int shards, IntPredicate shardFilter,
       byte[] prefix, byte[] startAfter, int limit, boolean keysOnly) {
+    return list(store, shards, shardFilter, prefix, startAfter, limit, keysOnly, Long.MAX_VALUE);
+  }
+
+  /**
+   * As above, and the page also ends once its keys and values reach {@code maxBytes} (it always
+   * holds at least one pair), so that a page of large values still fits one message.
+   */
+  public static Page list(KvStore store, int shards, IntPredicate shardFilter,
+      byte[] prefix, byte[] startAfter, int limit, boolean keysOnly, long maxBytes) {
     // Start each shard at the later of the prefix (inclusive) and startAfter (exclusive).
     boolean afterCursor = startAfter.length > 0 && Arrays.compareUnsigned(startAfter, prefix) >= 0;
     byte[] start = afterCursor ? startAfter : prefix;
@@ -45,9 +54,11 @@ public final class KeyRange {
         advance(cursor, prefix, heads);
       }
       List<Pair> items = new ArrayList<>();
-      while (!heads.isEmpty() && items.size() < limit) {
+      long bytes = 0;
+      while (!heads.isEmpty() && items.size() < limit && (items.isEmpty() || bytes < maxBytes)) {
         Head head = heads.poll();
         items.add(new Pair(head.key, keysOnly ? null : head.value));
+        bytes += head.key.length + (keysOnly ? 0 : head.value.length);
         advance(head.cursor, prefix, heads);
       }
       return new Page(items, !heads.isEmpty());

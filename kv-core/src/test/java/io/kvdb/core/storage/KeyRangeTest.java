@@ -137,6 +137,15 @@ class KeyRangeTest {
     assertEquals(expected, keys(page));
   }
 
+  @Test
+  void aPageEndsAtItsByteBudgetButAlwaysHoldsOnePair() {
+    KeyRange.Page one = KeyRange.list(store, SHARDS, shard -> true, new byte[0], new byte[0], 100, false, 1);
+    assertEquals(1, one.items().size());
+    assertTrue(one.hasMore());
+    KeyRange.Page all = KeyRange.list(store, SHARDS, shard -> true, new byte[0], new byte[0], 100, false, Long.MAX_VALUE);
+    assertEquals(IN_ORDER, keys(all));
+  }
+
   private KeyRange.Page list(String prefix, String startAfter, int limit, boolean keysOnly) {
     return KeyRange.list(store, SHARDS, shard -> true, utf8(prefix), utf8(startAfter), limit, keysOnly);
   }

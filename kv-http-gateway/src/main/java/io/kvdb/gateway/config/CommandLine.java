@@ -4,24 +4,31 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The gateway's flags: {@code --name value} or {@code --name=value}. Each flag is declared with a
- * default and a help line, so {@code --help} lists them all and an unknown flag is an error that
- * names it. (Same syntax as the leader's flags; kept here so the gateway does not depend on
- * kv-core and its storage libraries.)
+ * The gateway's flags: {@code --name value} or {@code --name=value}, and switches that take no value
+ * ({@code --leader-tls}). Each flag is declared with a default and a help line, so {@code --help}
+ * lists them all and an unknown flag is an error that names it. (Same syntax as the leader's flags;
+ * kept here so the gateway does not depend on kv-core and its storage libraries.)
  */
 final class CommandLine {
   private final String program;
   private final Map<String, Flag> declared = new LinkedHashMap<>();
   private final Map<String, String> given = new LinkedHashMap<>();
 
-  private record Flag(String name, String defaultValue, String help) {}
+  /** A switch takes no value: given means true ({@code --name=false} turns it off again). */
+  private record Flag(String name, String defaultValue, String help, boolean isSwitch) {}
 
   CommandLine(String program) {
     this.program = program;
   }
 
   CommandLine declare(String name, String defaultValue, String help) {
-    declared.put(name, new Flag(name, defaultValue, help));
+    declared.put(name, new Flag(name, defaultValue, help, false));
+    return this;
+  }
+
+  /** A flag without a value, false unless given; read it with {@link #bool}. */
+  CommandLine declareSwitch(String name, String help) {
+    declared.put(name, new Flag(name, "false", help, true));
     return this;
   }
 
@@ -49,6 +56,9 @@ final class CommandLine {
       if (!declared.containsKey(name)) {
         throw new IllegalArgumentException("unknown flag --" + name + " (see --help)");
       }
+      if (value == null && declared.get(name).isSwitch()) {
+        value = "true";
+      }
       if (value == null) {
         if (i + 1 >= args.length) {
           throw new IllegalArgumentException("flag --" + name + " needs a value");
@@ -63,8 +73,8 @@ final class CommandLine {
   String usage() {
     StringBuilder out = new StringBuilder("usage: " + program + " [flags]\n\nflags:\n");
     for (Flag flag : declared.values()) {
-      out.append(String.format("  %-26s %s", "--" + flag.name() + " VALUE", flag.help()));
-      if (!flag.defaultValue().isEmpty()) {
+      out.append(String.format("  %-26s %s", "--" + flag.name() + (flag.isSwitch() ? "" : " VALUE"), flag.help()));
+      if (!flag.defaultValue().isEmpty() && !flag.isSwitch()) {
         out.append(" (default: ").append(flag.defaultValue()).append(')');
       }
       out.append('\n');
@@ -78,6 +88,15 @@ final class CommandLine {
       throw new IllegalStateException("flag not declared: " + name);
     }
     return given.getOrDefault(name, flag.defaultValue());
+  }
+
+  /** A switch: true when given alone or as {@code --name=true}. */
+  boolean bool(String name) {
+    return switch (string(name).trim().toLowerCase()) {
+      case "true", "yes", "1" -> true;
+      case "false", "no", "0" -> false;
+      default -> throw new IllegalArgumentException("flag --" + name + " needs true or false, got '" + string(name) + "'");
+    };
   }
 
   long number(String name) {

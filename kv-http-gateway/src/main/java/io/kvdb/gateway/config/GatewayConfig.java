@@ -2,10 +2,14 @@ package io.kvdb.gateway.config;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -20,10 +24,12 @@ import java.util.Optional;
  * @param maxBodyBytes largest request body the HTTP API accepts
  * @param leaderTimeout how long a call to the leader may take before the request fails with 504
  * @param shutdownGrace how long a stopping gateway keeps serving requests in flight
+ * @param https when present, the port speaks HTTPS only, with this certificate
+ * @param leaderTls how to dial the leader: plaintext or TLS, and which roots to trust
  */
 public record GatewayConfig(
     String host, int port, LeaderAddress leader, List<String> corsOrigins, long maxBodyBytes,
-    Duration leaderTimeout, Duration shutdownGrace) {
+    Duration leaderTimeout, Duration shutdownGrace, Optional<HttpsCertificate> https, LeaderTls leaderTls) {
 
   /** The default largest body: a 1 MiB value (the leader's default limit) even fully JSON-escaped. */
   public static final long DEFAULT_MAX_BODY_BYTES = 8L << 20;
@@ -37,24 +43,40 @@ public record GatewayConfig(
       checkArgument(isOrigin(origin), "CORS origin must be scheme://host[:port] with no path, got '%s'", origin);
     }
     corsOrigins = List.copyOf(corsOrigins);
+    Objects.requireNonNull(https, "https (Optional.empty() for plain HTTP)");
+    Objects.requireNonNull(leaderTls, "leaderTls (LeaderTls.PLAINTEXT for none)");
   }
 
   /** A gateway on 127.0.0.1, any free port, no shutdown grace, CORS off. */
   public static GatewayConfig forTest(LeaderAddress leader) {
     return new GatewayConfig("127.0.0.1", 0, leader, List.of(), DEFAULT_MAX_BODY_BYTES,
-        Duration.ofSeconds(10), Duration.ZERO);
+        Duration.ofSeconds(10), Duration.ZERO, Optional.empty(), LeaderTls.PLAINTEXT);
   }
 
   public GatewayConfig withCorsOrigins(List<String> origins) {
-    return new GatewayConfig(host, port, leader, origins, maxBodyBytes, leaderTimeout, shutdownGrace);
+    return new GatewayConfig(host, port, leader, origins, maxBodyBytes, leaderTimeout, shutdownGrace, https, leaderTls);
   }
 
   public GatewayConfig withMaxBodyBytes(long bytes) {
-    return new GatewayConfig(host, port, leader, corsOrigins, bytes, leaderTimeout, shutdownGrace);
+    return new GatewayConfig(host, port, leader, corsOrigins, bytes, leaderTimeout, shutdownGrace, https, leaderTls);
   }
 
   public GatewayConfig withLeaderTimeout(Duration timeout) {
-    return new GatewayConfig(host, port, leader, corsOrigins, maxBodyBytes, timeout, shutdownGrace);
+    return new GatewayConfig(host, port, leader, corsOrigins, maxBodyBytes, timeout, shutdownGrace, https, leaderTls);
+  }
+
+  public GatewayConfig withHttps(HttpsCertificate certificate) {
+    return new GatewayConfig(host, port, leader, corsOrigins, maxBodyBytes, leaderTimeout, shutdownGrace,
+        Optional.of(certificate), leaderTls);
+  }
+
+  public GatewayConfig withLeaderTls(LeaderTls tls) {
+    return new GatewayConfig(host, port, leader, corsOrigins, maxBodyBytes, leaderTimeout, shutdownGrace, https, tls);
+  }
+
+  /** The scheme of the gateway's own port. */
+  public String scheme() {
+    return https.isPresent() ? "https" : "http";
   }
 
   /** The flags, with their defaults and help. */
@@ -68,7 +90,12 @@ public record GatewayConfig(
         .declare("max-body-bytes", Long.toString(DEFAULT_MAX_BODY_BYTES),
             "largest request body, bytes (k, m suffixes allowed)")
         .declare("leader-timeout-ms", "10000", "how long one call to the leader may take (then 504)")
-        .declare("shutdown-grace-ms", "1000", "on SIGTERM, how long requests in flight may still finish");
+        .declare("shutdown-grace-ms", "1000", "on SIGTERM, how long requests in flight may still finish")
+        .declare("tls-cert", "", "PEM certificate chain: the port then speaks HTTPS only (needs --tls-key)")
+        .declare("tls-key", "", "PEM PKCS#8 private key of --tls-cert (BEGIN PRIVATE KEY)")
+        .declareSwitch("leader-tls", "dial the leader with TLS, trusting the system's root certificates")
+        .declare("leader-tls-ca", "", "dial the leader with TLS, trusting the certificates in this PEM file "
+            + "(its CA, or its self-signed certificate)");
   }
 
   /** The usage text that {@code --help} prints. */
@@ -97,7 +124,53 @@ public record GatewayConfig(
     return Optional.of(new GatewayConfig(
         flags.string("host"), (int) port, LeaderAddress.parse(flags.string("leader")), origins,
         flags.number("max-body-bytes"), Duration.ofMillis(flags.number("leader-timeout-ms")),
-        Duration.ofMillis(flags.number("shutdown-grace-ms"))));
+        Duration.ofMillis(flags.number("shutdown-grace-ms")), https(flags), leaderTls(flags)));
+  }
+
+  private static Optional<HttpsCertificate> https(CommandLine flags) {
+    String cert = flags.string("tls-cert");
+    String key = flags.string("tls-key");
+    if (cert.isBlank() != key.isBlank()) {
+      throw new IllegalArgumentException(cert.isBlank()
+          ? "--tls-key needs --tls-cert (a private key is served with its certificate)"
+          : "--tls-cert needs --tls-key (a certificate is served with its private key)");
+    }
+    return cert.isBlank() ? Optional.empty() : Optional.of(HttpsCertificate.load(cert, key));
+  }
+
+  /** --leader-tls-ca implies TLS; --leader-tls alone trusts the system's roots. */
+  private static LeaderTls leaderTls(CommandLine flags) {
+    String ca = flags.string("leader-tls-ca");
+    if (!ca.isBlank()) {
+      return LeaderTls.trusting(Path.of(ca));
+    }
+    return flags.bool("leader-tls") ? LeaderTls.systemTrust() : LeaderTls.PLAINTEXT;
+  }
+
+  /**
+   * Warnings for the startup log: tokens and data that would cross a network in clear text. Empty
+   * when the gateway binds loopback only (or speaks HTTPS) and dials a loopback (or TLS) leader.
+   */
+  public List<String> exposureWarnings() {
+    List<String> warnings = new ArrayList<>();
+    if (https.isEmpty() && !isLoopback(host)) {
+      warnings.add("HTTP on " + host + " is plaintext: callers' tokens and data cross the network in clear text "
+          + "(add --tls-cert and --tls-key, or bind --host 127.0.0.1 behind a TLS proxy)");
+    }
+    if (!leaderTls.enabled() && !isLoopback(leader.host())) {
+      warnings.add("the leader at " + leader + " is dialled in plaintext: callers' tokens and data cross the network "
+          + "in clear text (start the leader with --tls-cert and give the gateway --leader-tls-ca)");
+    }
+    return warnings;
+  }
+
+  /** Whether {@code host} is a loopback address (0.0.0.0, every interface, is not). */
+  static boolean isLoopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
   }
 
   private static boolean isOrigin(String origin) {

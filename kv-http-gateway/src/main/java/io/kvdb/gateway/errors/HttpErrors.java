@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.ClosedSessionException;
 import com.linecorp.armeria.common.ContentTooLargeException;
 import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpHeaderNames;
@@ -11,6 +12,7 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.common.ResponseHeadersBuilder;
 import com.linecorp.armeria.common.util.Exceptions;
 import com.linecorp.armeria.server.HttpStatusException;
 import com.linecorp.armeria.server.RequestTimeoutException;
@@ -20,6 +22,8 @@ import io.grpc.StatusRuntimeException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.security.cert.CertificateException;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,12 +31,22 @@ import org.slf4j.LoggerFactory;
  * The one place that turns a failure into an HTTP status and a JSON body {@code {"error": "..."}}:
  * gRPC statuses from the leader, the gateway's own {@link ApiException}s, and Armeria's errors
  * (body too large, request timeout). Whether a client may retry follows from the status: 503 and
- * 504 are safe to retry for reads; a write that got 504 may have been committed.
+ * 504 are safe to retry for reads; a write that got 504 may have been committed. The leader's
+ * token check becomes 401 (UNAUTHENTICATED: no, unknown or malformed token; with
+ * {@code WWW-Authenticate: Bearer}) and 403 (PERMISSION_DENIED: a read token on a write); neither
+ * is worth retrying with the same token.
  */
 public final class HttpErrors {
   private static final Logger log = LoggerFactory.getLogger(HttpErrors.class);
   private static final JsonFactory JSON = JsonFactory.builder()
       .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build();
+
+  /**
+   * The challenge every 401 carries (RFC 6750), as the leader's UNAUTHENTICATED does: the client
+   * should send {@code Authorization: Bearer <token>}. Browsers show no login box for this scheme,
+   * so the web page asks for the token itself.
+   */
+  public static final String BEARER_CHALLENGE = "Bearer realm=\"kvdb\"";
 
   /** The body of a 404 for a missing key, byte for byte as the original Node app sent it. */
   public static final String KEY_NOT_FOUND = "Key not found";
@@ -128,17 +142,35 @@ public final class HttpErrors {
     return false;
   }
 
-  /** The status' description, or else what its local cause says (e.g. "Connection refused"). */
+  /**
+   * The status' description, or else what its local cause says (e.g. "Connection refused"), with a
+   * hint for the two TLS mistakes that otherwise read as riddles: a gateway that does not trust the
+   * leader's certificate, and a plaintext gateway dialling a TLS leader (which just hangs up).
+   */
   private static String describe(Status status) {
     if (status.getDescription() != null) {
       return status.getDescription();
     }
     if (status.getCause() != null) {
+      boolean tls = false;
       Throwable root = status.getCause();
-      while (root.getCause() != null && root.getCause() != root) {
+      while (true) {
+        tls |= root instanceof SSLException || root instanceof CertificateException;
+        if (root.getCause() == null || root.getCause() == root) {
+          break;
+        }
         root = root.getCause();
       }
-      return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+      String reason = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+      if (tls) {
+        return "TLS handshake failed (" + reason + "); --leader-tls-ca must hold the leader's certificate or its CA,"
+            + " and the certificate must name the --leader host";
+      }
+      if (root instanceof ClosedSessionException) {
+        return "the leader closed the connection (a leader started with --tls-cert needs --leader-tls-ca or"
+            + " --leader-tls on the gateway)";
+      }
+      return reason;
     }
     return status.getCode().name();
   }
@@ -160,8 +192,11 @@ public final class HttpErrors {
 
   /** {@link #json} as a complete response, for the places Armeria wants one. */
   public static AggregatedHttpResponse aggregated(HttpStatus status, String message) {
-    return AggregatedHttpResponse.of(ResponseHeaders.of(status, HttpHeaderNames.CONTENT_TYPE, MediaType.JSON_UTF_8),
-        HttpData.wrap(body(message)));
+    ResponseHeadersBuilder headers = ResponseHeaders.builder(status).contentType(MediaType.JSON_UTF_8);
+    if (status.equals(HttpStatus.UNAUTHORIZED)) {
+      headers.set(HttpHeaderNames.WWW_AUTHENTICATE, BEARER_CHALLENGE);
+    }
+    return AggregatedHttpResponse.of(headers.build(), HttpData.wrap(body(message)));
   }
 
   /** The bytes of {@code {"error": message}}. */

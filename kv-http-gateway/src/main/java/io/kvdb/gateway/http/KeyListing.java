@@ -15,6 +15,7 @@ import io.grpc.Status;
 import io.kvdb.api.v1.KeyValue;
 import io.kvdb.api.v1.ListRequest;
 import io.kvdb.api.v1.ListResponse;
+import io.kvdb.gateway.leader.LeaderCalls;
 import io.kvdb.gateway.leader.LeaderClient;
 import java.io.ByteArrayOutputStream;
 import java.util.Set;
@@ -50,14 +51,16 @@ public final class KeyListing {
     String prefix = args.string("prefix").orElse("");
     String after = args.string("after").orElse("");
     var limit = args.number("limit", 1, Integer.MAX_VALUE);
+    LeaderCalls calls = leader.forCaller(ctx);
     if (limit.isPresent()) {
-      return fetch(prefix, after, limit.get().intValue()).thenApply(KeyListing::pageResponse);
+      return fetch(calls, prefix, after, limit.get().intValue()).thenApply(KeyListing::pageResponse);
     }
-    // The first page is read before the 200 goes out, so that a leader that is down still gets a 503.
-    return fetch(prefix, after, STREAM_PAGE).thenApply(first -> {
+    // The first page is read before the 200 goes out, so that a leader that is down (or refuses the
+    // caller's token) still gets its own status.
+    return fetch(calls, prefix, after, STREAM_PAGE).thenApply(first -> {
       HttpResponseWriter out = HttpResponse.streaming();
       out.write(ResponseHeaders.of(HttpStatus.OK, HttpHeaderNames.CONTENT_TYPE, MediaType.JSON_UTF_8));
-      new ArrayStream(ctx, out, prefix).send(first, true);
+      new ArrayStream(ctx, calls, out, prefix).send(first, true);
       return out;
     });
   }
@@ -69,14 +72,14 @@ public final class KeyListing {
    * One List call. A page of large values can exceed the largest reply the client accepts
    * (RESOURCE_EXHAUSTED); then the same page is asked again with half the size, down to one key.
    */
-  CompletableFuture<Page> fetch(String prefix, String after, int size) {
+  static CompletableFuture<Page> fetch(LeaderCalls calls, String prefix, String after, int size) {
     ListRequest request = ListRequest.newBuilder().setPrefix(prefix).setStartAfter(after).setLimit(size).build();
-    return leader.list(request).handle((response, error) -> {
+    return calls.list(request).handle((response, error) -> {
       if (error == null) {
         return CompletableFuture.completedFuture(new Page(response, size));
       }
       if (size > 1 && Status.fromThrowable(error).getCode() == Status.Code.RESOURCE_EXHAUSTED) {
-        return fetch(prefix, after, size / 2);
+        return fetch(calls, prefix, after, size / 2);
       }
       return CompletableFuture.<Page>failedFuture(error);
     }).thenCompose(page -> page);
@@ -101,16 +104,21 @@ public final class KeyListing {
     });
   }
 
-  /** Writes the pages of one listing as a single JSON array, one chunk per page. */
+  /**
+   * Writes the pages of one listing as a single JSON array, one chunk per page. Every page is asked
+   * with the caller's credential, as the first was.
+   */
   private final class ArrayStream {
     private final ServiceRequestContext ctx;
+    private final LeaderCalls calls;
     private final HttpResponseWriter out;
     private final String prefix;
     /** Whether an item was written yet, so the next one needs a comma. Pages come one at a time. */
     private boolean anyItem;
 
-    ArrayStream(ServiceRequestContext ctx, HttpResponseWriter out, String prefix) {
+    ArrayStream(ServiceRequestContext ctx, LeaderCalls calls, HttpResponseWriter out, String prefix) {
       this.ctx = ctx;
+      this.calls = calls;
       this.out = out;
       this.prefix = prefix;
     }
@@ -127,7 +135,7 @@ public final class KeyListing {
       // The request timeout guards each page, not the whole listing, which may take long.
       ctx.setRequestTimeout(TimeoutMode.SET_FROM_NOW, leader.timeout().multipliedBy(2));
       out.whenConsumed()
-          .thenCompose(unused -> fetch(prefix, list.getNextStartAfter(), page.size()))
+          .thenCompose(unused -> fetch(calls, prefix, list.getNextStartAfter(), page.size()))
           .whenComplete((next, error) -> {
             if (error == null) {
               send(next, false);

@@ -16,6 +16,7 @@ import io.kvdb.api.v1.GetRequest;
 import io.kvdb.api.v1.PutRequest;
 import io.kvdb.api.v1.WaitForAcks;
 import io.kvdb.api.v1.WriteResponse;
+import io.kvdb.gateway.leader.LeaderCalls;
 import io.kvdb.gateway.leader.LeaderClient;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -41,9 +42,10 @@ public final class KvHttpApi {
     QueryArgs args = QueryArgs.of(ctx.queryParams(), QueryArgs.WRITE_PARAMS);
     PutRequest.Builder put = PutRequest.newBuilder().setWait(args.waitForAcks());
     allowWait(ctx, put.getWait());
+    LeaderCalls calls = leader.forCaller(ctx);
     return request.aggregate()
         .thenApply(WriteBody::parse)
-        .thenCompose(body -> leader.put(put.setKey(body.key()).setValue(body.value()).build())
+        .thenCompose(body -> calls.put(put.setKey(body.key()).setValue(body.value()).build())
             .thenApply(reply -> written(body.key(), reply, false)));
   }
 
@@ -52,7 +54,7 @@ public final class KvHttpApi {
       + "that are not UTF-8 come as base64 with \"encoding\": \"base64\". 404 {\"error\": \"Key not found\"}.")
   public CompletableFuture<HttpResponse> get(ServiceRequestContext ctx, @Param("key") String key) {
     QueryArgs.of(ctx.queryParams(), Set.of());
-    return read(checkedKey(key));
+    return read(leader.forCaller(ctx), checkedKey(key));
   }
 
   @Delete("/delete/:key")
@@ -62,15 +64,15 @@ public final class KvHttpApi {
     return remove(ctx, checkedKey(key), QueryArgs.of(ctx.queryParams(), QueryArgs.WRITE_PARAMS));
   }
 
-  private CompletableFuture<HttpResponse> read(String key) {
-    return leader.get(GetRequest.newBuilder().setKey(key).build())
+  private static CompletableFuture<HttpResponse> read(LeaderCalls calls, String key) {
+    return calls.get(GetRequest.newBuilder().setKey(key).build())
         .thenApply(reply -> Json.ok(json -> Json.writePair(json, reply.getKey(), reply.getValue())));
   }
 
   private CompletableFuture<HttpResponse> remove(ServiceRequestContext ctx, String key, QueryArgs args) {
     DeleteRequest delete = DeleteRequest.newBuilder().setKey(key).setWait(args.waitForAcks()).build();
     allowWait(ctx, delete.getWait());
-    return leader.delete(delete).thenApply(reply -> written(key, reply, true));
+    return leader.forCaller(ctx).delete(delete).thenApply(reply -> written(key, reply, true));
   }
 
   /** A write that waits for acks may take longer than the server's request timeout. */

@@ -1,58 +1,82 @@
 package io.kvdb.gateway.leader;
 
+import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.client.Endpoint;
 import com.linecorp.armeria.client.grpc.GrpcClients;
 import com.linecorp.armeria.common.SessionProtocol;
-import io.grpc.stub.StreamObserver;
+import com.linecorp.armeria.server.ServiceRequestContext;
 import io.kvdb.api.v1.ClusterGrpc;
-import io.kvdb.api.v1.DeleteRequest;
-import io.kvdb.api.v1.GetRequest;
-import io.kvdb.api.v1.GetResponse;
 import io.kvdb.api.v1.KVGrpc;
-import io.kvdb.api.v1.ListRequest;
-import io.kvdb.api.v1.ListResponse;
-import io.kvdb.api.v1.PutRequest;
-import io.kvdb.api.v1.StatusRequest;
-import io.kvdb.api.v1.StatusResponse;
 import io.kvdb.api.v1.WaitForAcks;
-import io.kvdb.api.v1.WriteResponse;
 import io.kvdb.gateway.config.LeaderAddress;
+import io.kvdb.gateway.config.LeaderTls;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 
 /**
  * The gateway's only way to the data: async gRPC stubs of the leader's KV and Cluster services over
- * Armeria's HTTP/2 client. Nothing here blocks, so it is safe on Armeria's event loop. Every call
- * carries a deadline; a leader that is down fails the call at once with UNAVAILABLE, and the next
- * call connects again, so the gateway recovers by itself when the leader comes back.
+ * Armeria's HTTP/2 client, plaintext or TLS. Nothing here blocks, so it is safe on Armeria's event
+ * loop. Every call carries a deadline; a leader that is down fails the call at once with
+ * UNAVAILABLE, and the next call connects again, so the gateway recovers by itself when the leader
+ * comes back.
+ *
+ * <p>Calls are made only through {@link #forCaller}, which attaches the caller's credential: the
+ * gateway has none of its own, so a caller can never do through it what its own token does not
+ * allow.
  */
-public final class LeaderClient {
+public final class LeaderClient implements AutoCloseable {
   private final LeaderAddress address;
   private final Duration timeout;
+  private final ClientFactory factory;
   private final KVGrpc.KVStub kv;
   private final ClusterGrpc.ClusterStub cluster;
 
-  private LeaderClient(LeaderAddress address, Duration timeout, KVGrpc.KVStub kv, ClusterGrpc.ClusterStub cluster) {
+  private LeaderClient(LeaderAddress address, Duration timeout, ClientFactory factory, KVGrpc.KVStub kv,
+      ClusterGrpc.ClusterStub cluster) {
     this.address = address;
     this.timeout = timeout;
+    this.factory = factory;
     this.kv = kv;
     this.cluster = cluster;
   }
 
   /** A client of the leader at {@code address}; connects lazily, on the first call. */
-  public static LeaderClient of(LeaderAddress address, Duration timeout) {
-    // Plain HTTP/2 (h2c) as grpc-java's Netty server expects; deadlines are set per call, so the
-    // client-wide response timeout is off.
+  public static LeaderClient of(LeaderAddress address, Duration timeout, LeaderTls tls) {
+    // One factory (connection pool) per gateway, closed with it; the event loops are Armeria's
+    // shared ones. TLS verifies the chain against the given roots and the host name of --leader.
+    var builder = ClientFactory.builder();
+    tls.trustedCerts().ifPresent(file -> builder.tlsCustomizer(ssl -> ssl.trustManager(file.toFile())));
+    ClientFactory factory = builder.build();
+    // h2c (plaintext HTTP/2) is what grpc-java's Netty server speaks without TLS; deadlines are set
+    // per call, so the client-wide response timeout is off.
+    SessionProtocol protocol = tls.enabled() ? SessionProtocol.HTTPS : SessionProtocol.H2C;
     Endpoint endpoint = Endpoint.of(address.host(), address.port());
-    KVGrpc.KVStub kv = GrpcClients.builder(SessionProtocol.H2C, endpoint)
+    KVGrpc.KVStub kv = GrpcClients.builder(protocol, endpoint).factory(factory)
         .responseTimeout(Duration.ZERO)
         .build(KVGrpc.KVStub.class);
-    ClusterGrpc.ClusterStub cluster = GrpcClients.builder(SessionProtocol.H2C, endpoint)
+    ClusterGrpc.ClusterStub cluster = GrpcClients.builder(protocol, endpoint).factory(factory)
         .responseTimeout(Duration.ZERO)
         .build(ClusterGrpc.ClusterStub.class);
-    return new LeaderClient(address, timeout, kv, cluster);
+    return new LeaderClient(address, timeout, factory, kv, cluster);
+  }
+
+  /**
+   * The leader's calls on behalf of the caller who sent {@code auth}: every call carries its
+   * credential. This is the one place where a caller's Authorization header reaches the leader.
+   */
+  public LeaderCalls forCaller(CallerAuth auth) {
+    return auth.metadata()
+        .map(headers -> new LeaderCalls(this, kv.withInterceptors(LeaderCalls.attach(headers)),
+            cluster.withInterceptors(LeaderCalls.attach(headers))))
+        .orElseGet(() -> new LeaderCalls(this, kv, cluster));
+  }
+
+  /**
+   * The leader's calls on behalf of the caller of {@code ctx}'s request.
+   *
+   * @throws io.kvdb.gateway.errors.ApiException 401 when its Authorization header cannot be sent on
+   */
+  public LeaderCalls forCaller(ServiceRequestContext ctx) {
+    return forCaller(CallerAuth.of(ctx.request().headers()));
   }
 
   public LeaderAddress address() {
@@ -69,59 +93,9 @@ public final class LeaderClient {
     return timeout.plusMillis(Integer.toUnsignedLong(wait.getTimeoutMs()));
   }
 
-  public CompletableFuture<WriteResponse> put(PutRequest request) {
-    return call(kv(request.getWait())::put, request);
-  }
-
-  public CompletableFuture<WriteResponse> delete(DeleteRequest request) {
-    return call(kv(request.getWait())::delete, request);
-  }
-
-  public CompletableFuture<GetResponse> get(GetRequest request) {
-    return call(kv(WaitForAcks.getDefaultInstance())::get, request);
-  }
-
-  public CompletableFuture<ListResponse> list(ListRequest request) {
-    return call(kv(WaitForAcks.getDefaultInstance())::list, request);
-  }
-
-  public CompletableFuture<StatusResponse> status() {
-    return call(cluster()::status,
-        StatusRequest.getDefaultInstance());
-  }
-
-  /**
-   * The KV stub with this call's deadline: the leader timeout, plus the time a write may wait for
-   * follower acks (a 0 wait means the leader's default, which is shorter than our timeout).
-   */
-  KVGrpc.KVStub kv(WaitForAcks wait) {
-    return kv.withDeadlineAfter(deadlineFor(wait).toMillis(), TimeUnit.MILLISECONDS);
-  }
-
-  ClusterGrpc.ClusterStub cluster() {
-    return cluster.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
-  }
-
-  private static <Q, R> CompletableFuture<R> call(BiConsumer<Q, StreamObserver<R>> method, Q request) {
-    CompletableFuture<R> result = new CompletableFuture<>();
-    method.accept(request, new StreamObserver<>() {
-      @Override
-      public void onNext(R value) {
-        result.complete(value);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        result.completeExceptionally(t);
-      }
-
-      @Override
-      public void onCompleted() {
-        // A unary reply completes in onNext; a stream that ends without one is a broken leader.
-        result.completeExceptionally(io.grpc.Status.INTERNAL
-            .withDescription("leader closed the call without a reply").asRuntimeException());
-      }
-    });
-    return result;
+  /** Closes the connections to the leader; calls made afterwards fail. */
+  @Override
+  public void close() {
+    factory.closeAsync();
   }
 }

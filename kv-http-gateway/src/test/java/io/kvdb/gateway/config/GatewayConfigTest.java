@@ -4,9 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvdb.testing.TestCertificates;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class GatewayConfigTest {
   @Test
@@ -59,6 +65,54 @@ class GatewayConfigTest {
     assertMessage("needs a value", "--leader");
     assertMessage("unexpected argument", "gateway");
     assertMessage("max body bytes must be > 0", "--max-body-bytes", "0");
+  }
+
+  @Test
+  void tlsFlagsLoadTheirFiles(@TempDir Path dir) {
+    TestCertificates.Pem pem = TestCertificates.selfSigned(dir, "gateway");
+
+    GatewayConfig config = GatewayConfig.fromArgs("--tls-cert", pem.cert().toString(), "--tls-key",
+        pem.key().toString(), "--leader-tls-ca", pem.cert().toString()).orElseThrow();
+
+    assertEquals("https", config.scheme());
+    assertEquals(pem.cert(), config.https().orElseThrow().certFile());
+    assertEquals(new LeaderTls(true, Optional.of(pem.cert())), config.leaderTls());
+    assertEquals(LeaderTls.PLAINTEXT, GatewayConfig.fromArgs().orElseThrow().leaderTls());
+    assertEquals(LeaderTls.systemTrust(), GatewayConfig.fromArgs("--leader-tls").orElseThrow().leaderTls());
+    assertEquals(LeaderTls.PLAINTEXT, GatewayConfig.fromArgs("--leader-tls=false").orElseThrow().leaderTls());
+    assertTrue(GatewayConfig.usage().contains("--leader-tls-ca VALUE"), GatewayConfig.usage());
+    assertTrue(GatewayConfig.usage().contains("--leader-tls  "), "a switch takes no value: " + GatewayConfig.usage());
+  }
+
+  @Test
+  void badTlsFilesNameTheFlagAndTheFile(@TempDir Path dir) throws IOException {
+    TestCertificates.Pem pem = TestCertificates.selfSigned(dir, "gateway");
+    TestCertificates.Pem other = TestCertificates.selfSigned(dir, "other");
+    String missing = dir.resolve("missing.crt").toString();
+    String notPem = Files.writeString(dir.resolve("not.pem"), "hello\n").toString();
+    String cert = pem.cert().toString();
+
+    assertMessage("--tls-cert " + missing + ": no such file", "--tls-cert", missing, "--tls-key", pem.key().toString());
+    assertMessage("--tls-key " + missing + ": no such file", "--tls-cert", cert, "--tls-key", missing);
+    assertMessage("--tls-cert needs --tls-key", "--tls-cert", cert);
+    assertMessage("--tls-key needs --tls-cert", "--tls-key", pem.key().toString());
+    assertMessage("--tls-cert " + notPem, "--tls-cert", notPem, "--tls-key", pem.key().toString());
+    assertMessage("--tls-key " + notPem, "--tls-cert", cert, "--tls-key", notPem);
+    assertMessage("--tls-key " + cert, "--tls-cert", cert, "--tls-key", cert);
+    assertMessage("does not belong to --tls-cert", "--tls-cert", cert, "--tls-key", other.key().toString());
+    assertMessage("--leader-tls-ca " + missing + ": no such file", "--leader-tls-ca", missing);
+    assertMessage("--leader-tls-ca " + notPem + " is not a PEM certificate file", "--leader-tls-ca", notPem);
+    assertMessage("--leader-tls needs true or false", "--leader-tls=maybe");
+  }
+
+  @Test
+  void plaintextOffLoopbackIsWarnedAbout() {
+    assertEquals(List.of(), GatewayConfig.fromArgs("--host", "127.0.0.1").orElseThrow().exposureWarnings());
+    List<String> open = GatewayConfig.fromArgs("--host", "0.0.0.0", "--leader", "10.0.0.5:50051").orElseThrow()
+        .exposureWarnings();
+    assertEquals(2, open.size(), open.toString());
+    assertTrue(open.get(0).contains("--tls-cert"), open.get(0));
+    assertTrue(open.get(1).contains("--leader-tls-ca"), open.get(1));
   }
 
   private static void assertMessage(String expected, String... args) {

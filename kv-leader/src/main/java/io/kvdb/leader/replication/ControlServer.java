@@ -14,6 +14,7 @@ import io.kvdb.replication.v1.ShardPosition;
 import io.kvdb.replication.v1.Welcome;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +47,7 @@ public final class ControlServer implements AutoCloseable {
 
   public ControlServer(ZContext context, String host, int port, String leaderId, long epoch, int shards,
       long heartbeatMs, Membership membership, LeaderReplicas replicas, CatchUpSource catchUp,
-      SnapshotSource snapshots, LongSupplier clockMs) {
+      SnapshotSource snapshots, LongSupplier clockMs, Consumer<ZMQ.Socket> secure) {
     this.leaderId = leaderId;
     this.epoch = epoch;
     this.shards = shards;
@@ -60,6 +61,7 @@ public final class ControlServer implements AutoCloseable {
     router.setRouterHandover(true); // a restarted follower takes over its routing id at once
     router.setLinger(0);
     router.setSndHWM(10_000);
+    secure.accept(router); // CURVE (or nothing), before bind
     this.port = ZmqEndpoints.bind(router, host, port, "control ROUTER");
     thread = new Thread(this::run, "kv-control");
     thread.start();

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,9 +40,12 @@ public final class Publisher implements EventSink, AutoCloseable {
   private final Thread thread;
   private volatile boolean running = true;
 
-  /** {@code heads}: the shards' states before any write of this run. Binds at once. */
+  /**
+   * {@code heads}: the shards' states before any write of this run; {@code secure}: applied to the
+   * socket before it binds (CURVE, or nothing). Binds at once.
+   */
   public Publisher(ZContext context, String host, int port, String leaderId, long epoch, long heartbeatMs,
-      int shards, IntFunction<ShardState> heads) {
+      int shards, IntFunction<ShardState> heads, Consumer<ZMQ.Socket> secure) {
     this.leaderId = leaderId;
     this.epoch = epoch;
     this.heartbeatMs = heartbeatMs;
@@ -53,6 +57,7 @@ public final class Publisher implements EventSink, AutoCloseable {
     // A high mark: slow subscribers lose less; what they lose, they catch up from the backlog.
     socket.setSndHWM(200_000);
     socket.setLinger(0);
+    secure.accept(socket);
     this.port = ZmqEndpoints.bind(socket, host, port, "PUB");
     thread = new Thread(this::run, "kv-pub");
     thread.start();

@@ -1,0 +1,100 @@
+package io.kvdb.core.security;
+
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.kvdb.api.v1.ClusterGrpc;
+import io.kvdb.api.v1.FollowerGrpc;
+import io.kvdb.api.v1.KVGrpc;
+import io.kvdb.core.security.BearerTokens.Role;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Checks the {@code authorization: Bearer TOKEN} header of every call to the services it wraps,
+ * before the call reaches them: no token or an unknown one is {@code UNAUTHENTICATED}, a read token
+ * on a method that writes is {@code PERMISSION_DENIED}. A refused call never reaches the service,
+ * so it cannot change stored data.
+ *
+ * <p>A read token may call KV Get and List, every Cluster method and every Follower method. Any
+ * other method (Put, Delete, and methods added later until they are listed here) needs a write
+ * token: a method nobody classified fails closed.
+ *
+ * <p>Only services wrapped with this interceptor are guarded; the servers leave health checking
+ * and reflection unwrapped on purpose (load balancers and tools must reach them without a token,
+ * and they reveal no data).
+ */
+public final class BearerAuthInterceptor implements ServerInterceptor {
+  /** The header a client sends; gRPC header names are lower case. */
+  public static final Metadata.Key<String> AUTHORIZATION =
+      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+  private static final Metadata.Key<String> WWW_AUTHENTICATE =
+      Metadata.Key.of("www-authenticate", Metadata.ASCII_STRING_MARSHALLER);
+  private static final String SCHEME = "bearer ";
+  private static final Set<String> READ_METHODS = readMethods();
+
+  private final BearerTokens tokens;
+
+  public BearerAuthInterceptor(BearerTokens tokens) {
+    this.tokens = tokens;
+  }
+
+  private static Set<String> readMethods() {
+    Set<String> methods = new HashSet<>();
+    methods.add(KVGrpc.getGetMethod().getFullMethodName());
+    methods.add(KVGrpc.getListMethod().getFullMethodName());
+    for (MethodDescriptor<?, ?> method : ClusterGrpc.getServiceDescriptor().getMethods()) {
+      methods.add(method.getFullMethodName());
+    }
+    for (MethodDescriptor<?, ?> method : FollowerGrpc.getServiceDescriptor().getMethods()) {
+      methods.add(method.getFullMethodName());
+    }
+    return Set.copyOf(methods);
+  }
+
+  /** The role a method needs. */
+  public static Role needed(MethodDescriptor<?, ?> method) {
+    return READ_METHODS.contains(method.getFullMethodName()) ? Role.READ : Role.WRITE;
+  }
+
+  @Override
+  public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+      ServerCallHandler<Q, R> next) {
+    String method = call.getMethodDescriptor().getFullMethodName();
+    String header = headers.get(AUTHORIZATION);
+    if (header == null) {
+      return refuse(call, Status.UNAUTHENTICATED.withDescription(
+          "missing bearer token: this server requires the header 'authorization: Bearer <token>'"));
+    }
+    if (header.length() <= SCHEME.length()
+        || !header.substring(0, SCHEME.length()).toLowerCase(Locale.ROOT).equals(SCHEME)) {
+      return refuse(call, Status.UNAUTHENTICATED.withDescription(
+          "the authorization header must be 'Bearer <token>'"));
+    }
+    Optional<Role> role = tokens.roleOf(header.substring(SCHEME.length()).strip());
+    if (role.isEmpty()) {
+      return refuse(call, Status.UNAUTHENTICATED.withDescription("invalid bearer token"));
+    }
+    Role needed = needed(call.getMethodDescriptor());
+    if (!role.get().allows(needed)) {
+      return refuse(call, Status.PERMISSION_DENIED.withDescription(
+          "this token is read-only; " + method + " needs a write token"));
+    }
+    return next.startCall(call, headers);
+  }
+
+  private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status) {
+    Metadata trailers = new Metadata();
+    if (status.getCode() == Status.Code.UNAUTHENTICATED) {
+      // As HTTP does (RFC 6750): says which scheme the server wants.
+      trailers.put(WWW_AUTHENTICATE, "Bearer realm=\"kvdb\"");
+    }
+    call.close(status, trailers);
+    return new ServerCall.Listener<>() {};
+  }
+}

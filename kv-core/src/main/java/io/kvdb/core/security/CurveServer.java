@@ -1,0 +1,54 @@
+package io.kvdb.core.security;
+
+import io.kvdb.core.config.Flags;
+import java.util.Optional;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+/**
+ * CURVE on the leader's replication sockets (PUB and control ROUTER): traffic is encrypted, and
+ * only followers whose public key is authorized complete the handshake, so nobody else can
+ * subscribe to the events or register as a follower.
+ *
+ * @param keys the leader's key pair
+ * @param authorized the followers' public keys
+ */
+public record CurveServer(CurveKeyPair keys, AuthorizedKeys authorized) {
+
+  /** Adds --curve-secret-key-file and --curve-authorized-keys. */
+  public static Flags declareFlags(Flags flags) {
+    return flags
+        .declare("curve-secret-key-file", "", "this leader's CURVE key file (from kv keygen): the replication ports "
+            + "then speak CURVE only (needs --curve-authorized-keys)")
+        .declare("curve-authorized-keys", "", "file of the followers' CURVE public keys, one per line: only they may "
+            + "connect to the replication ports (re-read when it changes)");
+  }
+
+  /**
+   * Reads the flags of {@link #declareFlags}; empty when CURVE is off.
+   *
+   * @throws IllegalArgumentException naming the flag and file when a file is missing or wrong
+   */
+  public static Optional<CurveServer> fromFlags(Flags flags) {
+    FlagFiles.together(flags, "curve-secret-key-file", "curve-authorized-keys",
+        "without a list of followers' keys, any CURVE client could connect");
+    Optional<CurveKeyPair> keys = FlagFiles.load(flags, "curve-secret-key-file", CurveKeyPair::read);
+    Optional<AuthorizedKeys> authorized = FlagFiles.load(flags, "curve-authorized-keys", AuthorizedKeys::load);
+    return keys.map(k -> new CurveServer(k, authorized.orElseThrow()));
+  }
+
+  /**
+   * Starts the ZAP handler that checks clients' keys in {@code context}. Call before any socket of
+   * the context binds: without a handler, ZeroMQ would let any CURVE client in.
+   */
+  public ZapHandler startAuthentication(ZContext context) {
+    return ZapHandler.start(context, authorized);
+  }
+
+  /** Makes {@code socket} a CURVE server; call before it binds. */
+  public void secure(ZMQ.Socket socket) {
+    socket.setCurveServer(true);
+    socket.setCurvePublicKey(keys.publicKeyBytes());
+    socket.setCurveSecretKey(keys.secretKeyBytes());
+  }
+}

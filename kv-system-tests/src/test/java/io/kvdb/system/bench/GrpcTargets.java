@@ -1,0 +1,109 @@
+package io.kvdb.system.bench;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCalls;
+import io.kvdb.api.v1.GetRequest;
+import io.kvdb.api.v1.KVGrpc;
+import io.kvdb.api.v1.PutRequest;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/** kvdb and etcd over gRPC: one channel shared by all threads, as their Java clients do. */
+final class GrpcTargets {
+  private GrpcTargets() {}
+
+  static KvTarget kvdb(int port) {
+    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    return new KvTarget() {
+      @Override
+      public void put(String key, byte[] value) {
+        KVGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+            .put(PutRequest.newBuilder().setKey(key).setValue(ByteString.copyFrom(value)).build());
+      }
+
+      @Override
+      public void get(String key) {
+        KVGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+            .get(GetRequest.newBuilder().setKey(key).build());
+      }
+
+      @Override
+      public void close() {
+        channel.shutdownNow();
+      }
+    };
+  }
+
+  /**
+   * etcd v3's KV service, called with hand-encoded requests (PutRequest and RangeRequest both
+   * start with key = 1, value = 2 as bytes), so no etcd client library is needed.
+   */
+  static KvTarget etcd(int port) {
+    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    MethodDescriptor<byte[], byte[]> put = method("etcdserverpb.KV/Put");
+    MethodDescriptor<byte[], byte[]> range = method("etcdserverpb.KV/Range");
+    return new KvTarget() {
+      @Override
+      public void put(String key, byte[] value) {
+        ClientCalls.blockingUnaryCall(channel, put, CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS),
+            encode(key, value));
+      }
+
+      @Override
+      public void get(String key) {
+        ClientCalls.blockingUnaryCall(channel, range, CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS),
+            encode(key, null));
+      }
+
+      @Override
+      public void close() {
+        channel.shutdownNow();
+      }
+    };
+  }
+
+  private static byte[] encode(String key, byte[] value) {
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+      out.writeByteArray(1, key.getBytes(StandardCharsets.UTF_8));
+      if (value != null) {
+        out.writeByteArray(2, value);
+      }
+      out.flush();
+      return bytes.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static MethodDescriptor<byte[], byte[]> method(String name) {
+    MethodDescriptor.Marshaller<byte[]> raw = new MethodDescriptor.Marshaller<>() {
+      @Override
+      public InputStream stream(byte[] value) {
+        return new ByteArrayInputStream(value);
+      }
+
+      @Override
+      public byte[] parse(InputStream stream) {
+        try {
+          return stream.readAllBytes();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    };
+    return MethodDescriptor.<byte[], byte[]>newBuilder().setType(MethodDescriptor.MethodType.UNARY)
+        .setFullMethodName(name).setRequestMarshaller(raw).setResponseMarshaller(raw).build();
+  }
+}
