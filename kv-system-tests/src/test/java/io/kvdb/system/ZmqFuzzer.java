@@ -198,7 +198,7 @@ final class ZmqFuzzer {
 
   private ZMQ.Socket dealer() {
     ZMQ.Socket dealer = zmq.createSocket(SocketType.DEALER);
-    dealer.setLinger(0);
+    dealer.setLinger(1000); // what was queued reaches the leader before the close
     dealer.setIdentity(("fz-" + random.nextInt(1_000_000)).getBytes(StandardCharsets.US_ASCII));
     dealer.connect("tcp://" + host + ":" + controlPort);
     return dealer;
