@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * Unary gRPC calls with raw bytes as request and reply, so a test can send what the generated
  * stubs never would: invalid UTF-8 in string fields, truncated or mangled messages, random bytes.
  */
-final class RawGrpc {
+public final class RawGrpc {
   private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
     @Override
     public InputStream stream(byte[] value) {
@@ -36,13 +36,17 @@ final class RawGrpc {
 
   /** The reply's bytes; a non-OK status is thrown as {@link StatusRuntimeException}. */
   static byte[] call(Channel channel, MethodDescriptor<?, ?> method, byte[] request) {
-    MethodDescriptor<byte[], byte[]> raw = MethodDescriptor.<byte[], byte[]>newBuilder()
+    return ClientCalls.blockingUnaryCall(channel, method(method.getFullMethodName()),
+        CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), request);
+  }
+
+  /** A unary method named {@code fullName} ("package.Service/Method") whose request and reply are raw bytes. */
+  public static MethodDescriptor<byte[], byte[]> method(String fullName) {
+    return MethodDescriptor.<byte[], byte[]>newBuilder()
         .setType(MethodDescriptor.MethodType.UNARY)
-        .setFullMethodName(method.getFullMethodName())
+        .setFullMethodName(fullName)
         .setRequestMarshaller(BYTES)
         .setResponseMarshaller(BYTES)
         .build();
-    return ClientCalls.blockingUnaryCall(channel, raw, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS),
-        request);
   }
 }

@@ -10,10 +10,9 @@ import io.grpc.stub.ClientCalls;
 import io.kvdb.api.v1.GetRequest;
 import io.kvdb.api.v1.KVGrpc;
 import io.kvdb.api.v1.PutRequest;
-import java.io.ByteArrayInputStream;
+import io.kvdb.system.RawGrpc;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -50,8 +49,8 @@ final class GrpcTargets {
    */
   static KvTarget etcd(int port) {
     ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
-    MethodDescriptor<byte[], byte[]> put = method("etcdserverpb.KV/Put");
-    MethodDescriptor<byte[], byte[]> range = method("etcdserverpb.KV/Range");
+    MethodDescriptor<byte[], byte[]> put = RawGrpc.method("etcdserverpb.KV/Put");
+    MethodDescriptor<byte[], byte[]> range = RawGrpc.method("etcdserverpb.KV/Range");
     return new KvTarget() {
       @Override
       public void put(String key, byte[] value) {
@@ -85,25 +84,5 @@ final class GrpcTargets {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  private static MethodDescriptor<byte[], byte[]> method(String name) {
-    MethodDescriptor.Marshaller<byte[]> raw = new MethodDescriptor.Marshaller<>() {
-      @Override
-      public InputStream stream(byte[] value) {
-        return new ByteArrayInputStream(value);
-      }
-
-      @Override
-      public byte[] parse(InputStream stream) {
-        try {
-          return stream.readAllBytes();
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }
-    };
-    return MethodDescriptor.<byte[], byte[]>newBuilder().setType(MethodDescriptor.MethodType.UNARY)
-        .setFullMethodName(name).setRequestMarshaller(raw).setResponseMarshaller(raw).build();
   }
 }
