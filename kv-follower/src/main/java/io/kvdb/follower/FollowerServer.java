@@ -10,6 +10,8 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.kvdb.api.v1.FollowerStatusResponse;
 import io.kvdb.core.config.Limits;
 import io.kvdb.core.metrics.GrpcMetricsInterceptor;
+import io.kvdb.core.process.ProcessMain;
+import io.kvdb.core.process.Shutdown;
 import io.kvdb.core.metrics.Metrics;
 import io.kvdb.core.metrics.MetricsHttpServer;
 import io.kvdb.core.replication.Frames;
@@ -23,7 +25,6 @@ import java.io.IOException;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +34,7 @@ import org.zeromq.ZContext;
  * The follower process: opens its data dir, verifies what it holds, replicates its shards from the
  * leader on the "kv-replica" thread, and serves them read-only over gRPC plus /metrics and /health.
  */
-public final class FollowerServer {
+public final class FollowerServer implements ProcessMain.Server {
   private static final Logger log = LoggerFactory.getLogger(FollowerServer.class);
   private static final String FOLLOWER_ID = "follower_id";
 
@@ -54,6 +55,7 @@ public final class FollowerServer {
     this.serverBuilder = serverBuilder;
   }
 
+  @Override
   public void start() throws IOException {
     ReplicaStore replica;
     Set<Integer> suspect;
@@ -212,17 +214,11 @@ public final class FollowerServer {
     return status();
   }
 
+  @Override
   public synchronized void stop() {
     health.enterTerminalState();
     if (server != null) {
-      server.shutdown();
-      try {
-        if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
-          server.shutdownNow();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      Shutdown.grpc(server);
     }
     if (metricsServer != null) {
       metricsServer.close();
@@ -230,11 +226,7 @@ public final class FollowerServer {
     }
     if (loop != null) {
       loop.stop();
-      try {
-        loopThread.join(5_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      Shutdown.join(loopThread);
       loop = null;
     }
     if (zmq != null) {
@@ -247,6 +239,7 @@ public final class FollowerServer {
     }
   }
 
+  @Override
   public void blockUntilShutdown() throws InterruptedException {
     server.awaitTermination();
   }

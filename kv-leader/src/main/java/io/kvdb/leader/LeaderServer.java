@@ -11,6 +11,8 @@ import io.kvdb.api.v1.ClusterGrpc;
 import io.kvdb.api.v1.FollowerInfo;
 import io.kvdb.api.v1.KVGrpc;
 import io.kvdb.core.metrics.GrpcMetricsInterceptor;
+import io.kvdb.core.process.ProcessMain;
+import io.kvdb.core.process.Shutdown;
 import io.kvdb.core.metrics.Metrics;
 import io.kvdb.core.metrics.MetricsHttpServer;
 import io.kvdb.core.replication.BacklogPins;
@@ -36,7 +38,6 @@ import java.io.IOException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +49,7 @@ import org.zeromq.ZMQ;
  * and reflection over gRPC, plus /metrics and /health over HTTP. The gRPC transport comes from the
  * {@link ServerBuilder} handed in, so tests can use an in-process one.
  */
-public final class LeaderServer {
+public final class LeaderServer implements ProcessMain.Server {
   private static final Logger log = LoggerFactory.getLogger(LeaderServer.class);
   /** An unfinished snapshot transfer is abandoned (and its backlog pin dropped) after this idle time. */
   private static final long SNAPSHOT_IDLE_MS = 60_000;
@@ -73,6 +74,7 @@ public final class LeaderServer {
     this.serverBuilder = serverBuilder;
   }
 
+  @Override
   public void start() throws IOException {
     // Before LevelDB opens (it writes at once): on a full disk its mmap writes kill the JVM.
     DiskSpace disk = new DiskSpace(config.dataDir(), config.minFreeDiskBytes());
@@ -212,18 +214,11 @@ public final class LeaderServer {
   }
 
   /** Stops accepting calls, finishes queued writes, closes the data dir. Safe to call twice. */
+  @Override
   public synchronized void stop() {
     health.enterTerminalState();
     if (server != null) {
-      server.shutdown();
-      try {
-        if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
-          server.shutdownNow();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        server.shutdownNow();
-      }
+      Shutdown.grpc(server);
     }
     if (metricsServer != null) {
       metricsServer.close();
@@ -259,6 +254,7 @@ public final class LeaderServer {
     }
   }
 
+  @Override
   public void blockUntilShutdown() throws InterruptedException {
     server.awaitTermination();
   }

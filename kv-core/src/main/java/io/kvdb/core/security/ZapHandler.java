@@ -1,5 +1,6 @@
 package io.kvdb.core.security;
 
+import io.kvdb.core.process.Shutdown;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -146,10 +147,6 @@ public final class ZapHandler implements AutoCloseable {
   @Override
   public void close() {
     running = false;
-    try {
-      thread.join(5_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    Shutdown.join(thread);
   }
 }

@@ -1,5 +1,6 @@
 package io.kvdb.leader.replication;
 
+import io.kvdb.core.process.Shutdown;
 import io.kvdb.core.replication.CatchUpSource;
 import io.kvdb.core.replication.Frames;
 import io.kvdb.core.replication.LeaderReplicas;
@@ -193,11 +194,7 @@ public final class ControlServer implements AutoCloseable {
   @Override
   public void close() {
     running = false;
-    try {
-      thread.join(5_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    Shutdown.join(thread);
     snapshots.close();
   }
 }

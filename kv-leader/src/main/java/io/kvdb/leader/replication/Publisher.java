@@ -1,5 +1,6 @@
 package io.kvdb.leader.replication;
 
+import io.kvdb.core.process.Shutdown;
 import io.kvdb.core.replication.EventSink;
 import io.kvdb.core.replication.ZmqEndpoints;
 import io.kvdb.core.sharding.Topics;
@@ -133,10 +134,6 @@ public final class Publisher implements EventSink, AutoCloseable {
   @Override
   public void close() {
     running = false;
-    try {
-      thread.join(5_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    Shutdown.join(thread);
   }
 }
