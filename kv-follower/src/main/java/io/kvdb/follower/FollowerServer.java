@@ -5,11 +5,10 @@ import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
-import io.grpc.protobuf.services.ProtoReflectionService;
-import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.kvdb.api.v1.FollowerStatusResponse;
 import io.kvdb.core.config.Limits;
 import io.kvdb.core.metrics.GrpcMetricsInterceptor;
+import io.kvdb.core.process.OpenServices;
 import io.kvdb.core.process.ProcessMain;
 import io.kvdb.core.process.Shutdown;
 import io.kvdb.core.metrics.Metrics;
@@ -80,14 +79,11 @@ public final class FollowerServer implements ProcessMain.Server {
     try {
       String id = resolveId();
       view.set(FollowerView.connecting(id, replica == null ? 0 : replica.shards()));
-      server = serverBuilder
-          // Tokens guard the read API only; health and reflection stay open (no data in them).
+      // Tokens guard the read API only; health and reflection stay open (no data in them).
+      server = OpenServices.addTo(serverBuilder, health)
           .addService(ServerInterceptors.intercept(config.grpcSecurity().protect(() -> RequestParsing.checked(
               new FollowerReadService(store, this::readable, this::status, Limits.DEFAULT).bindService())),
               new GrpcMetricsInterceptor(metrics)))
-          .addService(health.getHealthService())
-          .addService(ProtoReflectionServiceV1.newInstance())
-          .addService(legacyReflection())
           .build()
           .start();
       String address = config.advertisedAddress(server.getPort());
@@ -196,10 +192,6 @@ public final class FollowerServer implements ProcessMain.Server {
         serving ? "SERVING" : "NOT_SERVING", now.id(), now.state(), now.leaderId()));
   }
 
-  @SuppressWarnings("deprecation")
-  private static io.grpc.BindableService legacyReflection() {
-    return ProtoReflectionService.newInstance();
-  }
 
   public int grpcPort() {
     return server.getPort();

@@ -5,12 +5,11 @@ import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
-import io.grpc.protobuf.services.ProtoReflectionService;
-import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.kvdb.api.v1.ClusterGrpc;
 import io.kvdb.api.v1.FollowerInfo;
 import io.kvdb.api.v1.KVGrpc;
 import io.kvdb.core.metrics.GrpcMetricsInterceptor;
+import io.kvdb.core.process.OpenServices;
 import io.kvdb.core.process.ProcessMain;
 import io.kvdb.core.process.Shutdown;
 import io.kvdb.core.metrics.Metrics;
@@ -107,7 +106,7 @@ public final class LeaderServer implements ProcessMain.Server {
       KvService kv = new KvService(store, shardFunction, pipeline, replicas, config.limits(), config.ackTimeoutMs());
       ClusterService cluster = new ClusterService(pipeline, replicas, config.durable());
       GrpcMetricsInterceptor counting = new GrpcMetricsInterceptor(metrics);
-      server = serverBuilder
+      server = OpenServices.addTo(serverBuilder, health)
           .maxInboundMessageSize(config.limits().maxMessageBytes())
           // Tokens guard the data services only (counting stays outermost, so refusals are counted);
           // health and reflection stay open for probes and tools, and hold no data. Requests are
@@ -116,9 +115,6 @@ public final class LeaderServer implements ProcessMain.Server {
               config.grpcSecurity().protect(() -> RequestParsing.checked(kv.bindService())), counting))
           .addService(ServerInterceptors.intercept(
               config.grpcSecurity().protect(() -> RequestParsing.checked(cluster.bindService())), counting))
-          .addService(health.getHealthService())
-          .addService(ProtoReflectionServiceV1.newInstance())
-          .addService(legacyReflection())
           .build()
           .start();
       registerGauges(replicas);
@@ -155,11 +151,6 @@ public final class LeaderServer implements ProcessMain.Server {
     }
   }
 
-  /** grpcurl and many tools still speak only the v1alpha reflection protocol. */
-  @SuppressWarnings("deprecation")
-  private static io.grpc.BindableService legacyReflection() {
-    return ProtoReflectionService.newInstance();
-  }
 
   private void registerGauges(LeaderReplicas replicas) {
     metrics.gauge("kvdb_followers_alive", "Followers not declared dead", "", () ->
