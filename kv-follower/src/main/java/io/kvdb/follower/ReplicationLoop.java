@@ -46,6 +46,12 @@ final class ReplicationLoop implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(ReplicationLoop.class);
   private static final long HELLO_RETRY_MS = 1_000;
   private static final long REFUSED_RETRY_MS = 5_000;
+  /**
+   * A connection whose ZeroMQ handshake has not finished by then is dropped and made again.
+   * ZeroMQ's default is 30 s; a greeting that stalls (seen now and then on a loaded machine) would
+   * keep the follower out of touch that long.
+   */
+  private static final int HANDSHAKE_TIMEOUT_MS = 3_000;
   private static final long REQUEST_TIMEOUT_MS = 5_000;
   private static final int SNAPSHOT_CHUNK_BYTES = 256 * 1024;
   private static final int MAX_DRAIN = 10_000;
@@ -88,15 +94,17 @@ final class ReplicationLoop implements Runnable {
     sub = context.createSocket(SocketType.SUB);
     sub.setRcvHWM(200_000);
     sub.setLinger(0);
+    sub.setHandshakeIvl(HANDSHAKE_TIMEOUT_MS);
     config.curve().ifPresent(curve -> curve.secure(sub)); // CURVE options must precede connect
     sub.connect(ZmqEndpoints.tcp(config.leaderHost(), config.leaderPubPort()));
     dealer = context.createSocket(SocketType.DEALER);
     dealer.setIdentity(id.getBytes(StandardCharsets.UTF_8));
     dealer.setLinger(0);
     dealer.setReconnectIVL(100);
+    dealer.setHandshakeIvl(HANDSHAKE_TIMEOUT_MS);
     config.curve().ifPresent(curve -> curve.secure(dealer));
     // The control socket's handshakes tell why a leader that uses (or does not use) CURVE keeps us out.
-    handshakes = HandshakeMonitor.watch(context, dealer, "the leader's control port " + config.leaderHost() + ":"
+    handshakes = HandshakeMonitor.watch(dealer, "the leader's control port " + config.leaderHost() + ":"
         + config.leaderControlPort(), config.curve()
             .map(c -> "add this follower's public key " + c.keys().publicKey() + " to the leader's --curve-authorized-keys")
             .orElse("the leader may require CURVE: give --curve-key-file and --leader-curve-public-key"));
@@ -129,9 +137,9 @@ final class ReplicationLoop implements Runnable {
       }
     } finally {
       poller.close();
+      handshakes.close();
       sub.close();
       dealer.close();
-      handshakes.close();
     }
   }
 
