@@ -269,6 +269,19 @@ class KvHttpApiTest {
   }
 
   @Test
+  void aQueryEscapeThatIsNotUtf8Is400ButARealReplacementCharacterIsListed() {
+    gateway.set("\uFFFDreplacement", "stored through the body");
+
+    Reply broken = gateway.get("/all?prefix=%FF");
+    Reply real = gateway.get("/all?prefix=%EF%BF%BD");
+
+    assertEquals(400, broken.status(), broken.body());
+    assertTrue(broken.error().contains("UTF-8"), broken.body());
+    assertEquals(200, real.status(), real.body());
+    assertTrue(real.body().contains("stored through the body"), real.body());
+  }
+
+  @Test
   void keysThatAUrlCannotCarryAre400Not404() {
     gateway.set("..", "dots");
 

@@ -25,7 +25,7 @@ public final class ClusterHttpApi {
       + "(id, address, alive, shards, applied_total, lag_events, lag_ms, progress, incoming_shards), "
       + "unplaced_shards. 503 when the leader is unreachable.")
   public CompletableFuture<HttpResponse> cluster(ServiceRequestContext ctx) {
-    QueryArgs.of(ctx.queryParams(), Set.of());
+    QueryArgs.of(ctx, Set.of());
     return leader.forCaller(ctx).status().thenApply(status -> Json.ok(json -> {
       json.writeStartObject();
       Json.writeFields(json, status);

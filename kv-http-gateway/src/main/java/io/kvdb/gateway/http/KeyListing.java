@@ -47,7 +47,7 @@ public final class KeyListing {
       + "?prefix=P keeps keys starting with P; ?after=K starts after key K. With ?limit=N the reply is one page: "
       + "{\"items\": [...], \"has_more\": bool, \"next_after\": K or null}; pass next_after as ?after= for the next.")
   public CompletableFuture<HttpResponse> all(ServiceRequestContext ctx) {
-    QueryArgs args = QueryArgs.of(ctx.queryParams(), PARAMS);
+    QueryArgs args = QueryArgs.of(ctx, PARAMS);
     String prefix = args.string("prefix").orElse("");
     String after = args.string("after").orElse("");
     var limit = args.number("limit", 1, Integer.MAX_VALUE);

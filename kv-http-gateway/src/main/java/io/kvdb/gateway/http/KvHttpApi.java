@@ -39,7 +39,7 @@ public final class KvHttpApi {
       + "binary values). Optional ?min_acks=N&timeout_ms=T waits for N followers to apply the write. "
       + "Replies with where it went: key, shard, seq, followers, acks, epoch.")
   public CompletableFuture<HttpResponse> set(ServiceRequestContext ctx, HttpRequest request) {
-    QueryArgs args = QueryArgs.of(ctx.queryParams(), QueryArgs.WRITE_PARAMS);
+    QueryArgs args = QueryArgs.of(ctx, QueryArgs.WRITE_PARAMS);
     PutRequest.Builder put = PutRequest.newBuilder().setWait(args.waitForAcks());
     allowWait(ctx, put.getWait());
     LeaderCalls calls = leader.forCaller(ctx);
@@ -53,7 +53,7 @@ public final class KvHttpApi {
   @Description("Reads a key (URL-encode it as one path segment). 200 {\"key\": ..., \"value\": ...}; values "
       + "that are not UTF-8 come as base64 with \"encoding\": \"base64\". 404 {\"error\": \"Key not found\"}.")
   public CompletableFuture<HttpResponse> get(ServiceRequestContext ctx, @Param("key") String key) {
-    QueryArgs.of(ctx.queryParams(), Set.of());
+    QueryArgs.of(ctx, Set.of());
     return read(leader.forCaller(ctx), checkedKey(key));
   }
 
@@ -61,7 +61,7 @@ public final class KvHttpApi {
   @Description("Deletes a key (URL-encoded as one path segment). Optional ?min_acks=N&timeout_ms=T. "
       + "200 with where it was deleted; 404 {\"error\": \"Key not found\"} when it does not exist.")
   public CompletableFuture<HttpResponse> delete(ServiceRequestContext ctx, @Param("key") String key) {
-    return remove(ctx, checkedKey(key), QueryArgs.of(ctx.queryParams(), QueryArgs.WRITE_PARAMS));
+    return remove(ctx, checkedKey(key), QueryArgs.of(ctx, QueryArgs.WRITE_PARAMS));
   }
 
   private static CompletableFuture<HttpResponse> read(LeaderCalls calls, String key) {

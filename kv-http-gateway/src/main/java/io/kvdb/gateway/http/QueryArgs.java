@@ -3,7 +3,13 @@ package io.kvdb.gateway.http;
 import static io.kvdb.gateway.errors.ApiException.badRequest;
 
 import com.linecorp.armeria.common.QueryParams;
+import com.linecorp.armeria.server.ServiceRequestContext;
 import io.kvdb.api.v1.WaitForAcks;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import java.util.Optional;
 import java.util.Set;
 
@@ -18,8 +24,13 @@ final class QueryArgs {
     this.params = params;
   }
 
-  /** Wraps {@code params}, refusing names outside {@code allowed} and repeated names. */
-  static QueryArgs of(QueryParams params, Set<String> allowed) {
+  /**
+   * The request's query parameters, refusing escapes that are not UTF-8, names outside
+   * {@code allowed} and repeated names.
+   */
+  static QueryArgs of(ServiceRequestContext ctx, Set<String> allowed) {
+    checkEscapes(ctx.query());
+    QueryParams params = ctx.queryParams();
     for (String name : params.names()) {
       if (!allowed.contains(name)) {
         throw badRequest("unknown query parameter '" + name + "'; this endpoint takes "
@@ -30,6 +41,37 @@ final class QueryArgs {
       }
     }
     return new QueryArgs(params);
+  }
+
+  /**
+   * Armeria decodes an escape that is not UTF-8 ({@code %FF}) to U+FFFD; a prefix or cursor made of
+   * that would silently list other keys than the client meant, so such a query is refused. A real
+   * U+FFFD ({@code %EF%BF%BD}) is valid UTF-8 and passes.
+   */
+  private static void checkEscapes(String rawQuery) {
+    if (rawQuery == null || rawQuery.indexOf('%') < 0) {
+      return;
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(rawQuery.length());
+    for (int i = 0; i < rawQuery.length(); i++) {
+      char c = rawQuery.charAt(i);
+      if (c == '%' && i + 2 < rawQuery.length() && isHex(rawQuery.charAt(i + 1)) && isHex(rawQuery.charAt(i + 2))) {
+        bytes.write(HexFormat.fromHexDigits(rawQuery, i + 1, i + 3));
+        i += 2;
+      } else {
+        bytes.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    try {
+      StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes.toByteArray()));
+    } catch (CharacterCodingException e) {
+      throw badRequest("the query string is not valid percent-encoded UTF-8 (an escape such as %FF is not a UTF-8 "
+          + "byte sequence)");
+    }
+  }
+
+  private static boolean isHex(char c) {
+    return Character.digit(c, 16) >= 0;
   }
 
   Optional<String> string(String name) {
