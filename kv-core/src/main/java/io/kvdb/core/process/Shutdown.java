@@ -1,6 +1,7 @@
 package io.kvdb.core.process;
 
 import io.grpc.Server;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /** Bounded waits used when a process stops, so that one stuck part cannot hang the shutdown. */
@@ -19,6 +20,19 @@ public final class Shutdown {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       server.shutdownNow();
+    }
+  }
+
+  /** Lets queued tasks finish for up to 5 s, then interrupts the rest. */
+  public static void executor(ExecutorService executor) {
+    executor.shutdown();
+    try {
+      if (!executor.awaitTermination(WAIT_MS, TimeUnit.MILLISECONDS)) {
+        executor.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      executor.shutdownNow();
     }
   }
 

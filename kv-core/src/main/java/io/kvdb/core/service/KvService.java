@@ -22,11 +22,14 @@ import io.kvdb.core.storage.KvStore;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.function.IntPredicate;
 
 /**
  * The leader's KV API: validates, then writes through the {@link WritePipeline} and reads from the
- * store. Replies never block a gRPC thread: writes complete from the writer thread.
+ * store. Calls are cheap enough to run on the gRPC transport's own threads (the leader serves with a
+ * direct executor): writes only queue and complete from the writer thread, a Get is one LevelDB
+ * read. List pages, which read up to {@link #MAX_PAGE_BYTES}, run on {@code listExecutor} instead.
  */
 public final class KvService extends KVGrpc.KVImplBase {
   private static final IntPredicate ALL_SHARDS = shard -> true;
@@ -42,15 +45,17 @@ public final class KvService extends KVGrpc.KVImplBase {
   private final Replicas replicas;
   private final RequestValidator validator;
   private final long defaultAckTimeoutMs;
+  private final Executor listExecutor;
 
   public KvService(KvStore store, ShardFunction shardFunction, WritePipeline pipeline, Replicas replicas,
-      Limits limits, long defaultAckTimeoutMs) {
+      Limits limits, long defaultAckTimeoutMs, Executor listExecutor) {
     this.store = store;
     this.shardFunction = shardFunction;
     this.pipeline = pipeline;
     this.replicas = replicas;
     this.validator = new RequestValidator(limits);
     this.defaultAckTimeoutMs = defaultAckTimeoutMs;
+    this.listExecutor = listExecutor;
   }
 
   @Override
@@ -105,12 +110,16 @@ public final class KvService extends KVGrpc.KVImplBase {
 
   @Override
   public void list(ListRequest request, StreamObserver<ListResponse> response) {
-    try {
-      response.onNext(list(store, shardFunction.shards(), ALL_SHARDS, validator, request));
-      response.onCompleted();
-    } catch (StatusRuntimeException e) {
-      response.onError(e);
-    }
+    listExecutor.execute(() -> {
+      try {
+        response.onNext(list(store, shardFunction.shards(), ALL_SHARDS, validator, request));
+        response.onCompleted();
+      } catch (StatusRuntimeException e) {
+        response.onError(e);
+      } catch (RuntimeException e) {
+        response.onError(asStatus(e));
+      }
+    });
   }
 
   /** One List page over the shards that {@code shardFilter} accepts; shared with the follower's read API. */

@@ -57,7 +57,7 @@ class DurableReplyOrderTest {
     }
     gate = new GatedCommitter(store);
     pipeline = pipeline(store, 1, 1000, new BacklogPins(), EventSink.NONE, gate);
-    KvService kv = new KvService(store, SHARD_OF, pipeline, Replicas.none(1), Limits.DEFAULT, 1000);
+    KvService kv = new KvService(store, SHARD_OF, pipeline, Replicas.none(1), Limits.DEFAULT, 1000, Runnable::run);
     String name = InProcessServerBuilder.generateName();
     server = InProcessServerBuilder.forName(name).addService(kv).build().start();
     channel = InProcessChannelBuilder.forName(name).build();

@@ -68,7 +68,7 @@ class KvServiceAcksTest {
     pipeline = pipeline(store);
     String name = InProcessServerBuilder.generateName();
     server = InProcessServerBuilder.forName(name)
-        .addService(new KvService(store, SHARD_OF, pipeline, replicas, Limits.DEFAULT, DEFAULT_ACK_TIMEOUT_MS))
+        .addService(new KvService(store, SHARD_OF, pipeline, replicas, Limits.DEFAULT, DEFAULT_ACK_TIMEOUT_MS, Runnable::run))
         .build().start();
     channel = InProcessChannelBuilder.forName(name).build();
     kv = KVGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
