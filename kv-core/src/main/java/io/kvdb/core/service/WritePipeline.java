@@ -103,10 +103,16 @@ public final class WritePipeline implements AutoCloseable {
   private CompletableFuture<Committed> enqueue(String key, byte[] value) {
     CompletableFuture<Committed> reply = new CompletableFuture<>();
     if (!running) {
-      reply.completeExceptionally(Status.UNAVAILABLE.withDescription("the leader is shutting down").asRuntimeException());
+      reply.completeExceptionally(shuttingDown());
       return reply;
     }
-    queue.add(new PendingWrite(key, key.getBytes(StandardCharsets.UTF_8), value, reply));
+    PendingWrite write = new PendingWrite(key, key.getBytes(StandardCharsets.UTF_8), value, reply);
+    queue.add(write);
+    // Closed between the check above and the add: the writer is gone and close() may have drained
+    // the queue already, so nobody else would answer this write.
+    if (!running && !writer.isAlive() && queue.remove(write)) {
+      reply.completeExceptionally(shuttingDown());
+    }
     return reply;
   }
 
@@ -232,7 +238,11 @@ public final class WritePipeline implements AutoCloseable {
     return oldest;
   }
 
-  /** Finishes the queued writes, then stops the writer thread. */
+  /**
+   * Finishes the queued writes, then stops the writer thread. A write queued while the writer was
+   * stopping (it saw {@code running} before close set it) is refused here, so that no caller waits
+   * for a reply that would never come.
+   */
   @Override
   public void close() {
     running = false;
@@ -241,5 +251,14 @@ public final class WritePipeline implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    if (!writer.isAlive()) {
+      for (PendingWrite late; (late = queue.poll()) != null; ) {
+        late.reply().completeExceptionally(shuttingDown());
+      }
+    }
+  }
+
+  private static RuntimeException shuttingDown() {
+    return Status.UNAVAILABLE.withDescription("the leader is shutting down").asRuntimeException();
   }
 }
