@@ -16,13 +16,17 @@ import java.util.Optional;
  * @param id this follower's id; empty: the one stored in the data dir, or a new random one
  * @param advertise the gRPC address (host:port) the leader shows to others for this follower
  * @param acceptNewLeader wipe data from another leader and copy this one's (operator decision)
+ * @param minFreeDiskBytes free space kept on the data dir's disk: below it the follower stops
+ *     applying events (the leader keeps them in its backlog) and does not start
  * @param grpcSecurity TLS and bearer tokens of the read API's gRPC port
  * @param curve CURVE keys for replication from the leader; empty: plaintext
  */
 public record FollowerConfig(
     String id, String leaderHost, int leaderPubPort, int leaderControlPort, String host, int grpcPort,
     String advertise, int metricsPort, Path dataDir, boolean acceptNewLeader, int catchUpBatch,
-    GrpcSecurity grpcSecurity, Optional<CurveClient> curve) {
+    long minFreeDiskBytes, GrpcSecurity grpcSecurity, Optional<CurveClient> curve) {
+  /** The default of --min-free-disk, as on the leader. */
+  public static final long DEFAULT_MIN_FREE_DISK = 64L << 20;
 
   public FollowerConfig {
     Objects.requireNonNull(grpcSecurity, "grpcSecurity (GrpcSecurity.NONE for none)");
@@ -31,6 +35,7 @@ public record FollowerConfig(
         "follower id '%s' must be 1-64 characters of letters, digits, '.', '_' or '-', starting with a letter or digit", id);
     checkArgument(!leaderHost.isBlank(), "--leader needs the leader's host");
     checkArgument(catchUpBatch > 0, "catch-up batch must be > 0: %s", catchUpBatch);
+    checkArgument(minFreeDiskBytes >= 0, "min free disk must be >= 0 bytes: %s", minFreeDiskBytes);
   }
 
   /** Without security: plaintext gRPC and replication, no tokens. */
@@ -38,12 +43,12 @@ public record FollowerConfig(
       String id, String leaderHost, int leaderPubPort, int leaderControlPort, String host, int grpcPort,
       String advertise, int metricsPort, Path dataDir, boolean acceptNewLeader, int catchUpBatch) {
     this(id, leaderHost, leaderPubPort, leaderControlPort, host, grpcPort, advertise, metricsPort, dataDir,
-        acceptNewLeader, catchUpBatch, GrpcSecurity.NONE, Optional.empty());
+        acceptNewLeader, catchUpBatch, DEFAULT_MIN_FREE_DISK, GrpcSecurity.NONE, Optional.empty());
   }
 
   public FollowerConfig withSecurity(GrpcSecurity newGrpcSecurity, Optional<CurveClient> newCurve) {
     return new FollowerConfig(id, leaderHost, leaderPubPort, leaderControlPort, host, grpcPort, advertise,
-        metricsPort, dataDir, acceptNewLeader, catchUpBatch, newGrpcSecurity, newCurve);
+        metricsPort, dataDir, acceptNewLeader, catchUpBatch, minFreeDiskBytes, newGrpcSecurity, newCurve);
   }
 
   /** The address to advertise: the flag, or the bind host (this machine's name for 0.0.0.0) and port. */
@@ -79,7 +84,9 @@ public record FollowerConfig(
         .declare("metrics-port", "9101", "HTTP port for /metrics (Prometheus) and /health")
         .declare("data-dir", "data/follower", "LevelDB data dir (created if missing)")
         .declareBoolean("accept-new-leader", "wipe data that came from another leader and copy this leader's")
-        .declare("catch-up-batch", "1000", "events asked for per catch-up request");
+        .declare("catch-up-batch", "1000", "events asked for per catch-up request")
+        .declare("min-free-disk", "64m", "free space kept on the data dir's disk; below it the follower stops applying"
+            + " events until space is freed, and does not start (k, m, g suffixes allowed)");
     // Security (docs/SECURITY.md): TLS and tokens on the read API, CURVE towards the leader.
     GrpcSecurity.declareFlags(flags);
     return CurveClient.declareFlags(flags);
@@ -89,7 +96,8 @@ public record FollowerConfig(
     return new FollowerConfig(flags.string("id"), flags.string("leader"), flags.integer("leader-pub-port"),
         flags.integer("leader-control-port"), flags.string("host"), flags.integer("grpc-port"),
         flags.string("advertise"), flags.integer("metrics-port"), Path.of(flags.string("data-dir")),
-        flags.bool("accept-new-leader"), flags.integer("catch-up-batch"), GrpcSecurity.fromFlags(flags),
+        flags.bool("accept-new-leader"), flags.integer("catch-up-batch"), flags.longValue("min-free-disk"),
+        GrpcSecurity.fromFlags(flags),
         CurveClient.fromFlags(flags));
   }
 }

@@ -18,6 +18,7 @@ import io.kvdb.core.replication.ReplicaStore;
 import io.kvdb.core.security.GrpcSecurity;
 import io.kvdb.core.service.FollowerReadService;
 import io.kvdb.core.service.RequestParsing;
+import io.kvdb.core.storage.DiskSpace;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.ShardState;
 import java.io.IOException;
@@ -56,6 +57,9 @@ public final class FollowerServer implements ProcessMain.Server {
 
   @Override
   public void start() throws IOException {
+    // Before LevelDB opens (it writes at once): on a full disk its mmap writes kill the JVM.
+    DiskSpace disk = new DiskSpace(config.dataDir(), "follower", config.minFreeDiskBytes());
+    disk.checkAtStart();
     ReplicaStore replica;
     Set<Integer> suspect;
     try {
@@ -88,7 +92,7 @@ public final class FollowerServer implements ProcessMain.Server {
           .start();
       String address = config.advertisedAddress(server.getPort());
       zmq = new ZContext();
-      loop = new ReplicationLoop(config, id, address, store, replica, suspect, zmq, view);
+      loop = new ReplicationLoop(config, id, address, store, replica, suspect, zmq, view, disk);
       loopThread = new Thread(loop, "kv-replica");
       loopThread.start();
       registerMetrics();

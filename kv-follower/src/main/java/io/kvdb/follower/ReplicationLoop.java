@@ -6,6 +6,7 @@ import io.kvdb.core.replication.ReplicaStore.Outcome;
 import io.kvdb.core.replication.ZmqEndpoints;
 import io.kvdb.core.security.HandshakeMonitor;
 import io.kvdb.core.sharding.Topics;
+import io.kvdb.core.storage.DiskSpace;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.ShardState;
 import io.kvdb.replication.v1.Ack;
@@ -25,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -67,6 +69,7 @@ final class ReplicationLoop implements Runnable {
   private final ZMQ.Poller poller;
   private final HandshakeMonitor handshakes;
   private final AtomicReference<FollowerView> view;
+  private final DiskSpace disk;
   private final Map<Integer, ShardSync> syncs = new TreeMap<>();
   private final Set<Integer> subscribed = new TreeSet<>();
   private volatile boolean running = true;
@@ -84,13 +87,14 @@ final class ReplicationLoop implements Runnable {
   private boolean progressSinceAck;
 
   ReplicationLoop(FollowerConfig config, String id, String address, KvStore store, ReplicaStore replica,
-      Set<Integer> suspectShards, ZContext context, AtomicReference<FollowerView> view) {
+      Set<Integer> suspectShards, ZContext context, AtomicReference<FollowerView> view, DiskSpace disk) {
     this.config = config;
     this.id = id;
     this.address = address;
     this.store = store;
     this.replica = replica;
     this.view = view;
+    this.disk = disk;
     sub = context.createSocket(SocketType.SUB);
     sub.setRcvHWM(200_000);
     sub.setLinger(0);
@@ -306,6 +310,10 @@ final class ReplicationLoop implements Runnable {
     }
     switch (reply.getOutcome()) {
       case OUTCOME_EVENTS -> {
+        if (!roomFor(reply.getSerializedSize())) {
+          waitForDisk(sync);
+          return;
+        }
         Outcome outcome = replica.apply(reply.getEventsList()).getOrDefault(sync.shard, Outcome.APPLIED);
         progressSinceAck = true;
         sync.caughtUpEvents += reply.getEventsCount();
@@ -347,6 +355,10 @@ final class ReplicationLoop implements Runnable {
     }
     if (!chunk.getError().isEmpty()) {
       startSnapshot(sync, chunk.getError());
+      return;
+    }
+    if (!roomFor(chunk.getSerializedSize())) {
+      sync.requestedAtMs = now(); // the timers start the snapshot again once the disk has room
       return;
     }
     sync.snapshotId = chunk.getSnapshotId();
@@ -468,6 +480,11 @@ final class ReplicationLoop implements Runnable {
     if (events.isEmpty()) {
       return;
     }
+    if (!roomFor(events.stream().mapToLong(Event::getSerializedSize).sum())) {
+      events.stream().map(event -> syncs.get(event.getShard())).filter(Objects::nonNull).distinct()
+          .forEach(this::waitForDisk);
+      return;
+    }
     Map<Integer, Outcome> outcomes = replica.apply(events);
     progressSinceAck = true;
     outcomes.forEach((shard, outcome) -> {
@@ -483,6 +500,30 @@ final class ReplicationLoop implements Runnable {
         publishView();
       }
     });
+  }
+
+  /**
+   * Whether the data dir's disk can take about {@code bytes} more (see --min-free-disk). LevelDB
+   * on a full disk fails its writes or, through its memory-mapped files, kills the process; so
+   * below the reserve nothing is written, and DiskSpace logs when that starts and ends.
+   */
+  private boolean roomFor(long bytes) {
+    try {
+      disk.checkRoom(bytes);
+      return true;
+    } catch (DiskSpace.FullException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Leaves the shard as it is and waits, as for a pending request: the timers ask the leader again
+   * once the disk has room, and the leader's backlog (or a snapshot) has what was not applied.
+   * Unapplied events are not acknowledged, so writes that wait for this follower's ack time out.
+   */
+  private void waitForDisk(ShardSync sync) {
+    sync.mode = ShardSync.Mode.CATCHING_UP;
+    sync.requestedAtMs = now();
   }
 
   // ---- timers and acks ------------------------------------------------------------------------
@@ -505,8 +546,11 @@ final class ReplicationLoop implements Runnable {
     }
     for (ShardSync sync : syncs.values()) {
       if (sync.mode != ShardSync.Mode.LIVE && now - sync.requestedAtMs > REQUEST_TIMEOUT_MS) {
-        if (sync.mode == ShardSync.Mode.INSTALLING) {
-          startSnapshot(sync, "no snapshot chunk for " + REQUEST_TIMEOUT_MS + " ms");
+        if (!roomFor(0)) {
+          sync.requestedAtMs = now; // asking the leader again would only fill the disk
+        } else if (sync.mode == ShardSync.Mode.INSTALLING) {
+          startSnapshot(sync,
+              "no snapshot chunk applied for " + REQUEST_TIMEOUT_MS + " ms (lost, or the disk was full)");
         } else {
           catchUp(sync);
         }

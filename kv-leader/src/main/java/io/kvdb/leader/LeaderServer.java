@@ -80,7 +80,7 @@ public final class LeaderServer implements ProcessMain.Server {
   @Override
   public void start() throws IOException {
     // Before LevelDB opens (it writes at once): on a full disk its mmap writes kill the JVM.
-    DiskSpace disk = new DiskSpace(config.dataDir(), config.minFreeDiskBytes());
+    DiskSpace disk = new DiskSpace(config.dataDir(), "leader", config.minFreeDiskBytes());
     disk.checkAtStart();
     store = KvStore.open(config.dataDir(), config.durable());
     try {

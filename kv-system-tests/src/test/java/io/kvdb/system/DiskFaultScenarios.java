@@ -20,8 +20,9 @@ import java.util.stream.Stream;
 /**
  * Scenario 6 of the fault suite, disk trouble: the leader's data dir read-only or its disk full at
  * start (a clear error, exit 3, data intact), the leader's disk filling up under load (writes
- * refused with RESOURCE_EXHAUSTED, reads served, writes back once space is freed, nothing lost),
- * and a follower data dir damaged at the LevelDB level (detected, set aside, rebuilt from the leader).
+ * refused with RESOURCE_EXHAUSTED, reads served, writes back once space is freed, nothing lost), a
+ * follower's disk filling up (it pauses, then catches up), and a follower data dir damaged at the
+ * LevelDB level (detected, set aside, rebuilt from the leader).
  */
 final class DiskFaultScenarios {
   private final Path dir;
@@ -92,6 +93,40 @@ final class DiskFaultScenarios {
       FaultSuiteIT.finish("6b. leader disk fills up under load", cluster, load, healed, summary);
       assertTrue(load.failed() > 0, "the load met the full disk");
       assertTrue(cluster.leader().logSinceStart().contains("almost full"), "the leader says why it refuses writes");
+    }
+  }
+
+  /**
+   * f1's data dir is a small tmpfs, filled up under load: f1 stops applying events short of its
+   * reserve (and says why) instead of dying of a full disk, the leader keeps accepting writes; once
+   * space is freed f1 catches up from the leader and holds the same data.
+   */
+  void followerStopsApplyingWhileItsDiskIsFullAndCatchesUp() throws IOException {
+    Path base = dir.resolve("6e");
+    long reserve = 8 << 20;
+    try (Mounts mounts = new Mounts(); TestCluster cluster = new TestCluster(base, "--shards", "8")) {
+      cluster.startLeader();
+      Path disk = mounts.tmpfs(base.resolve("f1"), "32m"); // f1's data dir
+      TestCluster.Follower f1 = cluster.addFollower("f1", "--min-free-disk", Long.toString(reserve));
+      cluster.awaitAlive("f1");
+      Load load = new Load(cluster::kv, "s6e", scale.workers(), scale.keysPerWorker()).start(1_000_000);
+      FaultSuiteIT.awaitProgress(cluster, load, 300);
+
+      // Leave about 1 MiB above f1's reserve: replication eats it.
+      Path filler = disk.resolve("filler");
+      DiskTrouble.fill(filler, Files.getFileStore(disk).getUsableSpace() - reserve - (1 << 20));
+      cluster.await("f1 says its disk is almost full", Duration.ofSeconds(120),
+          () -> f1.process.logSinceStart().contains("almost full"));
+      FaultSuiteIT.awaitProgress(cluster, load, 1000); // writes go on meanwhile
+      assertTrue(f1.process.isAlive(), "f1 keeps running:\n" + f1.process.log());
+      long free = Files.getFileStore(disk).getUsableSpace();
+      assertTrue(free > reserve / 2, "f1 stopped writing near its reserve, " + free + " bytes are still free");
+
+      Files.delete(filler);
+      long healed = System.nanoTime();
+      FaultSuiteIT.finish("6e. follower disk fills up under load", cluster, load, healed, summary);
+      assertEquals(0, load.failed(), "a follower's full disk does not refuse writes on the leader");
+      assertTrue(f1.process.logSinceStart().contains("accepting writes"), "f1 says when it writes again");
     }
   }
 

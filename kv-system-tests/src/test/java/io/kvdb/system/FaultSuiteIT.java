@@ -218,12 +218,18 @@ class FaultSuiteIT {
 
   @Test
   @Order(8)
+  void followerDiskFillingUpUnderLoadPausesItAndItCatchesUp() throws Exception {
+    disk().followerStopsApplyingWhileItsDiskIsFullAndCatchesUp();
+  }
+
+  @Test
+  @Order(9)
   void followerWithAGarbageCurrentFileRebuildsFromTheLeader() throws Exception {
     disk().damagedFollowerDataDirIsSetAsideAndRebuilt(loopback(), true);
   }
 
   @Test
-  @Order(9)
+  @Order(10)
   void followerWithAGarbageDataFileRebuildsFromTheLeader() throws Exception {
     disk().damagedFollowerDataDirIsSetAsideAndRebuilt(loopback(), false);
   }
@@ -233,7 +239,7 @@ class FaultSuiteIT {
   }
 
   @Test
-  @Order(10)
+  @Order(11)
   void keysWrittenBeforeTheFaultsSurviveThemAll() {
     TestCluster cluster = loopback();
     long start = System.nanoTime();

@@ -20,13 +20,18 @@ public final class DiskSpace {
   private static final int WRITE_AMPLIFICATION = 3;
 
   private final Path dir;
+  private final String role;
   private final long reserveBytes;
   private final FileStore store;
   private volatile boolean refusing;
 
-  /** Free space is refused when, after writing, less than {@code reserveBytes} would be left on {@code dir}'s disk. */
-  public DiskSpace(Path dir, long reserveBytes) {
+  /**
+   * Free space is refused when, after writing, less than {@code reserveBytes} would be left on
+   * {@code dir}'s disk; {@code role} ("leader", "follower") names the process in messages.
+   */
+  public DiskSpace(Path dir, String role, long reserveBytes) {
     this.dir = dir;
+    this.role = role;
     this.reserveBytes = reserveBytes;
     this.store = fileStore(dir);
   }
@@ -46,11 +51,11 @@ public final class DiskSpace {
     if (usable - bytes * WRITE_AMPLIFICATION < reserveBytes) {
       if (!refusing) {
         refusing = true;
-        log.warn("disk of {} almost full ({} free, {} kept free): refusing writes until space is freed", dir,
-            mib(usable), mib(reserveBytes));
+        log.warn("disk of {} almost full ({} free, {} kept free by --min-free-disk): refusing writes until space is"
+            + " freed", dir, mib(usable), mib(reserveBytes));
       }
-      throw new FullException("the leader's disk is almost full (" + mib(usable) + " free, " + mib(reserveBytes)
-          + " kept free by --min-free-disk): writes are refused until space is freed");
+      throw new FullException("the " + role + "'s disk is almost full (" + mib(usable) + " free, "
+          + mib(reserveBytes) + " kept free by --min-free-disk): writes are refused until space is freed");
     }
     if (refusing) {
       refusing = false;

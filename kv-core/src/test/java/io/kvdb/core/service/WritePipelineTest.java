@@ -212,7 +212,7 @@ class WritePipelineTest {
 
   @Test
   void writeRefusedForDiskSpaceIsResourceExhaustedAndChangesNothing() throws Exception {
-    DiskSpace[] disk = {new DiskSpace(dir, Long.MAX_VALUE / 4)}; // more than any disk has: refuses
+    DiskSpace[] disk = {new DiskSpace(dir, "leader", Long.MAX_VALUE / 4)}; // more than any disk has: refuses
     WritePipeline.BatchCommitter guarded = batch -> {
       disk[0].checkRoom(batch.bytes());
       store.write(batch);
@@ -223,7 +223,7 @@ class WritePipelineTest {
       assertEquals(Status.Code.RESOURCE_EXHAUSTED, status.getStatus().getCode());
       assertTrue(status.getStatus().getDescription().contains("--min-free-disk"), status.getStatus().getDescription());
       assertEquals(ShardState.EMPTY, pipeline.head(SHARD_OF.shardOf("k")));
-      disk[0] = new DiskSpace(dir, 0); // space freed
+      disk[0] = new DiskSpace(dir, "leader", 0); // space freed
       assertEquals(1, await(pipeline.put("k", bytes("v"))).seq(), "the refused write used no seq");
     }
   }

@@ -16,21 +16,22 @@ class DiskSpaceTest {
 
   @Test
   void startRefusedBelowTheReserveWithAMessageNamingTheFlag() {
-    StorageException e = assertThrows(StorageException.class, () -> new DiskSpace(dir, HUGE).checkAtStart());
+    StorageException e = assertThrows(StorageException.class, () -> new DiskSpace(dir, "leader", HUGE).checkAtStart());
     assertTrue(e.getMessage().contains("--min-free-disk") && e.getMessage().contains(dir.toString()), e.getMessage());
-    assertDoesNotThrow(() -> new DiskSpace(dir, 0).checkAtStart());
+    assertDoesNotThrow(() -> new DiskSpace(dir, "leader", 0).checkAtStart());
   }
 
   @Test
   void aDataDirStillToBeMadeIsMeasuredOnItsParentsDisk() {
-    assertDoesNotThrow(() -> new DiskSpace(dir.resolve("not/yet/made"), 0).checkAtStart());
+    assertDoesNotThrow(() -> new DiskSpace(dir.resolve("not/yet/made"), "leader", 0).checkAtStart());
   }
 
   @Test
   void writesThatWouldEatIntoTheReserveAreRefused() {
-    DiskSpace.FullException e = assertThrows(DiskSpace.FullException.class, () -> new DiskSpace(dir, HUGE).checkRoom(1));
+    DiskSpace.FullException e =
+        assertThrows(DiskSpace.FullException.class, () -> new DiskSpace(dir, "leader", HUGE).checkRoom(1));
     assertTrue(e.getMessage().contains("almost full"), e.getMessage());
-    assertThrows(DiskSpace.FullException.class, () -> new DiskSpace(dir, 0).checkRoom(HUGE));
-    assertDoesNotThrow(() -> new DiskSpace(dir, 0).checkRoom(1));
+    assertThrows(DiskSpace.FullException.class, () -> new DiskSpace(dir, "leader", 0).checkRoom(HUGE));
+    assertDoesNotThrow(() -> new DiskSpace(dir, "leader", 0).checkRoom(1));
   }
 }
