@@ -1,13 +1,17 @@
 package io.kvdb.system;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import com.google.rpc.ErrorInfo;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
 import io.kvdb.api.v1.GetRequest;
 import io.kvdb.api.v1.PutRequest;
+import io.kvdb.core.service.ErrorReasons;
 import io.kvdb.system.FaultSummary.Row;
 import io.kvdb.testing.JavaProcess;
 import java.io.IOException;
@@ -83,6 +87,10 @@ final class DiskFaultScenarios {
       DiskTrouble.fill(filler, Files.getFileStore(disk).getUsableSpace() - reserve - (1 << 20));
       cluster.await("a write is refused with RESOURCE_EXHAUSTED", Duration.ofSeconds(120),
           () -> probe(cluster) == Status.Code.RESOURCE_EXHAUSTED);
+      StatusRuntimeException refused =
+          assertThrows(StatusRuntimeException.class, () -> cluster.kv().put(put("s6b-probe")));
+      assertEquals(ErrorReasons.DISK_FULL, StatusProto.fromThrowable(refused).getDetails(0).unpack(ErrorInfo.class)
+          .getReason(), "the refusal says it is the disk, not the request's size");
       assertTrue(cluster.leader().isAlive(), "the leader keeps running");
       assertEquals("x", cluster.kv().get(GetRequest.newBuilder().setKey("s6b-before").build()).getValue()
           .toStringUtf8(), "reads are still served");

@@ -149,8 +149,7 @@ public final class WritePipeline implements AutoCloseable {
         return;
       } catch (DiskSpace.FullException e) {
         // Refused before LevelDB wrote anything; DiskSpace logs when this starts and ends.
-        Status status = Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage());
-        batch.forEach(write -> write.reply().completeExceptionally(status.asRuntimeException()));
+        batch.forEach(write -> write.reply().completeExceptionally(ErrorReasons.diskFull(e.getMessage())));
       } catch (RuntimeException e) {
         log.error("write batch of {} failed", batch.size(), e);
         Status status = Status.UNAVAILABLE.withDescription("the leader could not write to its data dir: " + e.getMessage());

@@ -3,6 +3,9 @@ package io.kvdb.gateway.errors;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.rpc.ErrorInfo;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.ClosedSessionException;
 import com.linecorp.armeria.common.ContentTooLargeException;
@@ -19,6 +22,7 @@ import com.linecorp.armeria.server.RequestTimeoutException;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -47,6 +51,13 @@ public final class HttpErrors {
    * so the web page asks for the token itself.
    */
   public static final String BEARER_CHALLENGE = "Bearer realm=\"kvdb\"";
+
+  /**
+   * The reason (and its domain) of the leader's RESOURCE_EXHAUSTED for a full disk, per kv.proto:
+   * that is 507, retry once space is freed, not 413, change the request.
+   */
+  private static final String DISK_FULL = "DISK_FULL";
+  private static final String KVDB_DOMAIN = "kvdb.io";
 
   /** The body of a 404 for a missing key, byte for byte as the original Node app sent it. */
   public static final String KEY_NOT_FOUND = "Key not found";
@@ -97,6 +108,9 @@ public final class HttpErrors {
     }
     Status status = statusOf(cause);
     if (status != null) {
+      if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED && hasReason(cause, DISK_FULL)) {
+        return json(HttpStatus.INSUFFICIENT_STORAGE, describe(status));
+      }
       return fromLeader(status, leader);
     }
     log.warn("unexpected error answering a request", cause);
@@ -173,6 +187,27 @@ public final class HttpErrors {
       return reason;
     }
     return status.getCode().name();
+  }
+
+  /** Whether the status details of {@code cause} hold a kvdb ErrorInfo with {@code reason}. */
+  private static boolean hasReason(Throwable cause, String reason) {
+    com.google.rpc.Status details = StatusProto.fromThrowable(cause);
+    if (details == null) {
+      return false;
+    }
+    for (Any detail : details.getDetailsList()) {
+      if (detail.is(ErrorInfo.class)) {
+        try {
+          ErrorInfo info = detail.unpack(ErrorInfo.class);
+          if (reason.equals(info.getReason()) && KVDB_DOMAIN.equals(info.getDomain())) {
+            return true;
+          }
+        } catch (InvalidProtocolBufferException e) {
+          log.debug("unreadable error details from the leader: {}", e.toString());
+        }
+      }
+    }
+    return false;
   }
 
   private static Status statusOf(Throwable cause) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import io.grpc.Status;
+import io.kvdb.core.service.ErrorReasons;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.util.concurrent.CompletionException;
@@ -29,6 +30,19 @@ class HttpErrorsTest {
       int http = HttpErrors.httpStatusOf(code).code();
       assertTrue(code == Status.Code.OK ? http == 200 : http >= 400, code + " -> " + http);
     }
+  }
+
+  @Test
+  void aFullLeaderDiskIs507NotTheTooLarge413() {
+    Throwable diskFull = ErrorReasons.diskFull("the leader's disk is almost full");
+    Throwable valueTooLarge = Status.RESOURCE_EXHAUSTED.withDescription("value too large").asRuntimeException();
+
+    AggregatedHttpResponse full = answer(new CompletionException(diskFull));
+    AggregatedHttpResponse tooLarge = answer(valueTooLarge);
+
+    assertEquals(507, full.status().code());
+    assertEquals("{\"error\":\"the leader's disk is almost full\"}", full.contentUtf8());
+    assertEquals(413, tooLarge.status().code());
   }
 
   @Test
