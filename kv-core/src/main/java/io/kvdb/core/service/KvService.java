@@ -114,10 +114,8 @@ public final class KvService extends KVGrpc.KVImplBase {
       try {
         response.onNext(list(store, shardFunction.shards(), ALL_SHARDS, validator, request));
         response.onCompleted();
-      } catch (StatusRuntimeException e) {
-        response.onError(e);
       } catch (RuntimeException e) {
-        response.onError(asStatus(e));
+        response.onError(asStatus(e)); // a StatusRuntimeException passes through unchanged
       }
     });
   }
