@@ -2,8 +2,8 @@ package io.kvdb.follower;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import io.kvdb.core.config.Flags;
-import io.kvdb.core.replication.Frames;
+import io.kvdb.common.config.Flags;
+import io.kvdb.core.protocol.Frames;
 import io.kvdb.core.security.CurveClient;
 import io.kvdb.core.security.GrpcSecurity;
 import java.nio.file.Path;

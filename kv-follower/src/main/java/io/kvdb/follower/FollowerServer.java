@@ -1,5 +1,6 @@
 package io.kvdb.follower;
 
+import io.kvdb.core.request.Reads;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
@@ -13,11 +14,11 @@ import io.kvdb.core.process.ProcessMain;
 import io.kvdb.core.process.Shutdown;
 import io.kvdb.core.metrics.Metrics;
 import io.kvdb.core.metrics.MetricsHttpServer;
-import io.kvdb.core.replication.Frames;
-import io.kvdb.core.replication.ReplicaStore;
+import io.kvdb.core.protocol.Frames;
+import io.kvdb.core.follower.ReplicaStore;
 import io.kvdb.core.security.GrpcSecurity;
-import io.kvdb.core.service.FollowerReadService;
-import io.kvdb.core.service.RequestParsing;
+import io.kvdb.core.follower.FollowerReadService;
+import io.kvdb.core.request.RequestParsing;
 import io.kvdb.core.storage.DiskSpace;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.ShardState;
@@ -174,7 +175,7 @@ public final class FollowerServer implements ProcessMain.Server {
     for (int shard = 0; shard < now.shards(); shard++) {
       ShardState state = store.shardState(shard);
       if (now.assigned().contains(shard) || state.seq() > 0 || state.keys() > 0) {
-        out.addShards(FollowerReadService.digest(shard, state));
+        out.addShards(Reads.digest(shard, state));
       }
     }
     return out.build();

@@ -1,11 +1,11 @@
 package io.kvdb.follower;
 
-import io.kvdb.core.replication.Frames;
-import io.kvdb.core.replication.ReplicaStore;
-import io.kvdb.core.replication.ReplicaStore.Outcome;
-import io.kvdb.core.replication.ZmqEndpoints;
+import io.kvdb.core.protocol.Frames;
+import io.kvdb.core.follower.ReplicaStore;
+import io.kvdb.core.follower.ReplicaStore.Outcome;
+import io.kvdb.core.protocol.ZmqEndpoints;
 import io.kvdb.core.security.HandshakeMonitor;
-import io.kvdb.core.sharding.Topics;
+import io.kvdb.core.protocol.Topics;
 import io.kvdb.core.storage.DiskSpace;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.ShardState;

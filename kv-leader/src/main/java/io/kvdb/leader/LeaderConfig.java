@@ -2,7 +2,7 @@ package io.kvdb.leader;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import io.kvdb.core.config.Flags;
+import io.kvdb.common.config.Flags;
 import io.kvdb.core.config.Limits;
 import io.kvdb.core.security.CurveServer;
 import io.kvdb.core.security.GrpcSecurity;

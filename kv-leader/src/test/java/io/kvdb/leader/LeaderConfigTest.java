@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kvdb.core.config.Flags;
+import io.kvdb.common.config.Flags;
 import io.kvdb.core.config.Limits;
 import java.nio.file.Path;
 import java.util.OptionalInt;

@@ -11,7 +11,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import io.kvdb.api.v1.GetRequest;
 import io.kvdb.api.v1.PutRequest;
-import io.kvdb.core.service.ErrorReasons;
+import io.kvdb.common.errors.ErrorReasons;
 import io.kvdb.system.FaultSummary.Row;
 import io.kvdb.testing.JavaProcess;
 import java.io.IOException;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import io.kvdb.api.v1.GetRequest;
 import io.kvdb.api.v1.PutRequest;
-import io.kvdb.core.sharding.Topics;
+import io.kvdb.core.protocol.Topics;
 import io.kvdb.replication.v1.ControlMessage;
 import io.kvdb.replication.v1.DataMessage;
 import io.kvdb.replication.v1.Event;

@@ -1,13 +1,14 @@
 package io.kvdb.core.process;
 
-import io.kvdb.core.config.Flags;
+import io.kvdb.common.config.Flags;
+import io.kvdb.common.process.ExitCodes;
 import io.kvdb.core.storage.StorageException;
 import java.io.IOException;
 import java.util.function.Function;
 
 /**
  * The main of every kvdb server process: parse flags, start, stop cleanly on SIGTERM or Ctrl-C.
- * Exit codes are the same for all: 2 a bad flag or file, 3 a data dir that cannot be used, 4 a port
+ * Exit codes ({@link ExitCodes}) are the same for all: 2 a bad flag or file, 3 a data dir that cannot be used, 4 a port
  * or another resource that cannot be had.
  */
 public final class ProcessMain {
@@ -36,16 +37,16 @@ public final class ProcessMain {
       }
       server = create.apply(configure.apply(flags));
     } catch (IllegalArgumentException | IllegalStateException e) {
-      exit(name, e.getMessage(), 2);
+      exit(name, e.getMessage(), ExitCodes.BAD_INPUT);
       return;
     }
     try {
       server.start();
     } catch (StorageException e) {
-      exit(name, e.getMessage(), 3);
+      exit(name, e.getMessage(), ExitCodes.DATA_DIR);
       return;
     } catch (IOException | IllegalStateException e) {
-      exit(name, "cannot start: " + e.getMessage(), 4);
+      exit(name, "cannot start: " + e.getMessage(), ExitCodes.UNAVAILABLE);
       return;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

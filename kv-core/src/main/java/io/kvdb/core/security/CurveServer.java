@@ -1,6 +1,6 @@
 package io.kvdb.core.security;
 
-import io.kvdb.core.config.Flags;
+import io.kvdb.common.config.Flags;
 import java.util.Optional;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;

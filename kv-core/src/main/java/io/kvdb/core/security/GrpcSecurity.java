@@ -5,7 +5,7 @@ import io.grpc.InsecureServerCredentials;
 import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
-import io.kvdb.core.config.Flags;
+import io.kvdb.common.config.Flags;
 import io.kvdb.core.security.BearerTokens.Role;
 import java.net.InetAddress;
 import java.net.UnknownHostException;

@@ -3,7 +3,7 @@ package io.kvdb.core.security;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kvdb.core.config.Flags;
+import io.kvdb.common.config.Flags;
 import io.kvdb.testing.TestCertificates;
 import java.nio.file.Files;
 import java.nio.file.Path;

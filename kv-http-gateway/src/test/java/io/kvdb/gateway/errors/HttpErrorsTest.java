@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import io.grpc.Status;
-import io.kvdb.core.service.ErrorReasons;
+import io.kvdb.common.errors.ErrorReasons;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.util.concurrent.CompletionException;

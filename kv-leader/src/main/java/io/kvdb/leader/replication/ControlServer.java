@@ -1,12 +1,12 @@
 package io.kvdb.leader.replication;
 
 import io.kvdb.core.process.Shutdown;
-import io.kvdb.core.replication.CatchUpSource;
-import io.kvdb.core.replication.Frames;
-import io.kvdb.core.replication.LeaderReplicas;
-import io.kvdb.core.replication.Membership;
-import io.kvdb.core.replication.SnapshotSource;
-import io.kvdb.core.replication.ZmqEndpoints;
+import io.kvdb.core.leader.CatchUpSource;
+import io.kvdb.core.protocol.Frames;
+import io.kvdb.core.leader.LeaderReplicas;
+import io.kvdb.core.leader.Membership;
+import io.kvdb.core.leader.SnapshotSource;
+import io.kvdb.core.protocol.ZmqEndpoints;
 import io.kvdb.replication.v1.Ack;
 import io.kvdb.replication.v1.Assignment;
 import io.kvdb.replication.v1.ControlMessage;

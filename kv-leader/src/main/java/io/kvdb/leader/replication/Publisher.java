@@ -1,9 +1,9 @@
 package io.kvdb.leader.replication;
 
 import io.kvdb.core.process.Shutdown;
-import io.kvdb.core.replication.EventSink;
-import io.kvdb.core.replication.ZmqEndpoints;
-import io.kvdb.core.sharding.Topics;
+import io.kvdb.core.leader.EventSink;
+import io.kvdb.core.protocol.ZmqEndpoints;
+import io.kvdb.core.protocol.Topics;
 import io.kvdb.core.storage.ShardState;
 import io.kvdb.replication.v1.DataMessage;
 import io.kvdb.replication.v1.Event;

@@ -1,0 +1,31 @@
+package io.kvdb.common.errors;
+
+import com.google.protobuf.Any;
+import com.google.rpc.Code;
+import com.google.rpc.ErrorInfo;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+
+/**
+ * Machine-readable reasons for errors whose status code alone is ambiguous, carried as a
+ * {@code google.rpc.ErrorInfo} in the status details (documented in kv.proto). RESOURCE_EXHAUSTED
+ * means "too large, change the request" for a key or value over its limit, but "retry once space is
+ * freed" for a full disk; clients and the HTTP gateway tell the two apart by the reason.
+ */
+public final class ErrorReasons {
+  /** The ErrorInfo domain of kvdb's reasons. */
+  public static final String DOMAIN = "kvdb.io";
+  /** RESOURCE_EXHAUSTED because the leader's disk is below --min-free-disk. */
+  public static final String DISK_FULL = "DISK_FULL";
+
+  private ErrorReasons() {}
+
+  /** RESOURCE_EXHAUSTED with {@code message}, marked {@link #DISK_FULL}. */
+  public static StatusRuntimeException diskFull(String message) {
+    return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+        .setCode(Code.RESOURCE_EXHAUSTED_VALUE)
+        .setMessage(message)
+        .addDetails(Any.pack(ErrorInfo.newBuilder().setReason(DISK_FULL).setDomain(DOMAIN).build()))
+        .build());
+  }
+}

@@ -1,0 +1,218 @@
+package io.kvdb.core.follower;
+
+import io.kvdb.core.storage.Digest;
+import io.kvdb.core.storage.KvStore;
+import io.kvdb.core.storage.ShardCursor;
+import io.kvdb.core.storage.ShardState;
+import io.kvdb.core.storage.StoreBatch;
+import io.kvdb.replication.v1.Event;
+import io.kvdb.replication.v1.SnapshotChunk;
+import io.kvdb.replication.v1.SnapshotEntry;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * A follower's copy of its shards: applies events and snapshot chunks, keeping each shard's applied
+ * seq, epoch, digest and key count in the same WriteBatch as the data. Every applied event is
+ * checked against the digest the leader computed after it, so divergence shows at once.
+ *
+ * <p>Used by the follower's replication thread only (reads from other threads go to the KvStore).
+ */
+public final class ReplicaStore {
+  private static final String INSTALLING = "installing/";
+  private static final String LEADER_ID = "synced_leader_id";
+
+  private final KvStore store;
+  private final ShardState[] states;
+
+  /** What applying a shard's events came to. */
+  public enum Outcome {
+    /** Every event was applied or was a duplicate. */
+    APPLIED,
+    /** An event skipped ahead of applied + 1: catch up from the backlog. */
+    GAP,
+    /** The digest after an event differs from the leader's: re-sync the shard by snapshot. */
+    DIVERGED
+  }
+
+  private static final String SHARDS = "replica_shards";
+
+  /** The replica in {@code store} if it was ever synced (its shard count is known), else null. */
+  public static ReplicaStore openExisting(KvStore store) {
+    long shards = store.metaLong(SHARDS, 0);
+    return shards == 0 ? null : new ReplicaStore(store, (int) shards);
+  }
+
+  /** A replica for a cluster of {@code shards} shards, remembered in the data dir. */
+  public static ReplicaStore create(KvStore store, int shards) {
+    store.putMetaSynced(SHARDS, shards);
+    return new ReplicaStore(store, shards);
+  }
+
+  private ReplicaStore(KvStore store, int shards) {
+    this.store = store;
+    this.states = new ShardState[shards];
+    for (int shard = 0; shard < shards; shard++) {
+      states[shard] = store.shardState(shard);
+    }
+  }
+
+  public ShardState state(int shard) {
+    return states[shard];
+  }
+
+  public int shards() {
+    return states.length;
+  }
+
+  /**
+   * Applies the events, in order, in one batch. Per shard, stops at the first gap or divergence
+   * and reports it; events of other shards still apply.
+   */
+  public Map<Integer, Outcome> apply(List<Event> events) {
+    Map<Integer, Outcome> outcomes = new HashMap<>();
+    Map<Integer, ShardState> next = new HashMap<>();
+    Map<ByteBuffer, byte[]> written = new HashMap<>();
+    try (StoreBatch batch = store.newBatch()) {
+      for (Event event : events) {
+        int shard = event.getShard();
+        Outcome sofar = outcomes.get(shard);
+        if (sofar == Outcome.GAP || sofar == Outcome.DIVERGED) {
+          continue;
+        }
+        ShardState state = next.getOrDefault(shard, states[shard]);
+        if (event.getSeq() <= state.seq()) {
+          outcomes.put(shard, Outcome.APPLIED);
+          continue; // a duplicate: already applied
+        }
+        if (event.getSeq() > state.seq() + 1) {
+          outcomes.put(shard, Outcome.GAP);
+          continue;
+        }
+        byte[] key = event.getKey().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer slot = ByteBuffer.wrap(key);
+        byte[] old = written.containsKey(slot) ? written.get(slot) : store.get(shard, key).orElse(null);
+        ShardState after;
+        if (event.hasPutValue()) {
+          byte[] value = event.getPutValue().toByteArray();
+          after = state.afterPut(event.getSeq(), event.getEpoch(), key, old, value);
+          batch.putData(shard, key, value);
+          written.put(slot, value);
+        } else {
+          // Applied unconditionally: a delete of a key this copy never had still advances the seq.
+          after = state.afterDelete(event.getSeq(), event.getEpoch(), key, old);
+          batch.deleteData(shard, key);
+          written.put(slot, null);
+        }
+        if (after.digest() != event.getDigest() || after.keys() != event.getKeys()) {
+          outcomes.put(shard, Outcome.DIVERGED);
+          continue;
+        }
+        next.put(shard, after);
+        outcomes.put(shard, Outcome.APPLIED);
+      }
+      // A diverged shard's earlier events of this batch are still committed: they matched.
+      next.forEach(batch::putShardState);
+      if (batch.operations() > 0) {
+        store.write(batch);
+      }
+    }
+    next.forEach((shard, state) -> states[shard] = state);
+    return outcomes;
+  }
+
+  /** Starts installing a snapshot: marks the shard as installing and wipes it, durably. */
+  public void beginInstall(int shard) {
+    try (StoreBatch batch = store.newBatch()) {
+      batch.putMeta(INSTALLING + shard, new byte[] {1});
+      store.deleteShard(shard, batch);
+      store.writeSynced(batch);
+    }
+    states[shard] = ShardState.EMPTY;
+  }
+
+  /**
+   * Writes one chunk. On the last chunk, sets the shard's state from it, clears the marker, and
+   * returns whether the data now matches the snapshot's digest and key count.
+   */
+  public boolean installChunk(SnapshotChunk chunk) {
+    int shard = chunk.getShard();
+    try (StoreBatch batch = store.newBatch()) {
+      for (SnapshotEntry entry : chunk.getEntriesList()) {
+        batch.putData(shard, entry.getKey().getBytes(StandardCharsets.UTF_8), entry.getValue().toByteArray());
+      }
+      ShardState state = null;
+      if (chunk.getLast()) {
+        state = new ShardState(chunk.getSeq(), chunk.getSeqEpoch(), chunk.getDigest(), chunk.getKeys());
+        batch.putShardState(shard, state);
+        batch.deleteMeta(INSTALLING + shard);
+      }
+      store.write(batch);
+      if (state == null) {
+        return true;
+      }
+      states[shard] = state;
+    }
+    ShardState computed = recompute(shard);
+    return computed.digest() == chunk.getDigest() && computed.keys() == chunk.getKeys();
+  }
+
+  /** Digest and key count computed from the stored data of a shard (seq fields left 0). */
+  public ShardState recompute(int shard) {
+    long digest = 0;
+    long keys = 0;
+    try (ShardCursor cursor = store.cursor(shard, null, false, null)) {
+      while (cursor.next()) {
+        digest += Digest.of(cursor.key(), cursor.value());
+        keys++;
+      }
+    }
+    return new ShardState(0, 0, digest, keys);
+  }
+
+  /** Shards whose snapshot install was interrupted (by a crash): they must be installed again. */
+  public Set<Integer> interruptedInstalls() {
+    Set<Integer> shards = new TreeSet<>();
+    for (int shard = 0; shard < states.length; shard++) {
+      if (store.meta(INSTALLING + shard).isPresent()) {
+        shards.add(shard);
+      }
+    }
+    return shards;
+  }
+
+  /** Deletes a shard's data and applied state in one batch (it is no longer placed here). */
+  public void drop(int shard) {
+    try (StoreBatch batch = store.newBatch()) {
+      store.deleteShard(shard, batch);
+      batch.deleteMeta(INSTALLING + shard);
+      store.write(batch);
+    }
+    states[shard] = ShardState.EMPTY;
+  }
+
+  /** Shards with data or an applied seq. */
+  public Set<Integer> shardsWithData() {
+    Set<Integer> shards = new TreeSet<>();
+    for (int shard = 0; shard < states.length; shard++) {
+      if (states[shard].seq() > 0 || states[shard].keys() > 0) {
+        shards.add(shard);
+      }
+    }
+    return shards;
+  }
+
+  /** The leader this copy came from; empty before the first sync. */
+  public String syncedLeaderId() {
+    return store.metaString(LEADER_ID).orElse("");
+  }
+
+  public void setSyncedLeaderId(String leaderId) {
+    store.putMetaSynced(LEADER_ID, leaderId);
+  }
+}

@@ -1,0 +1,157 @@
+package io.kvdb.core.leader;
+
+import io.kvdb.core.request.Reads;
+import io.kvdb.core.request.RequestValidator;
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import io.kvdb.api.v1.DeleteRequest;
+import io.kvdb.api.v1.GetRequest;
+import io.kvdb.api.v1.GetResponse;
+import io.kvdb.api.v1.KVGrpc;
+import io.kvdb.api.v1.KeyValue;
+import io.kvdb.api.v1.ListRequest;
+import io.kvdb.api.v1.ListResponse;
+import io.kvdb.api.v1.PutRequest;
+import io.kvdb.api.v1.WaitForAcks;
+import io.kvdb.api.v1.WriteResponse;
+import io.kvdb.core.config.Limits;
+import io.kvdb.core.leader.Replicas;
+import io.kvdb.core.sharding.ShardFunction;
+import io.kvdb.core.storage.KeyRange;
+import io.kvdb.core.storage.KvStore;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.function.IntPredicate;
+
+/**
+ * The leader's KV API: validates, then writes through the {@link WritePipeline} and reads from the
+ * store. Calls are cheap enough to run on the gRPC transport's own threads (the leader serves with a
+ * direct executor): writes only queue and complete from the writer thread, a Get is one LevelDB
+ * read. List pages, which read up to {@link Reads#MAX_PAGE_BYTES}, run on {@code listExecutor} instead.
+ */
+public final class KvService extends KVGrpc.KVImplBase {
+  private static final IntPredicate ALL_SHARDS = shard -> true;
+  /**
+   * A List page ends once it holds this many bytes of keys and values, so that it fits gRPC's
+   * default 4 MiB message limit on clients whatever the page size asked for.
+   */
+
+  private final KvStore store;
+  private final ShardFunction shardFunction;
+  private final WritePipeline pipeline;
+  private final Replicas replicas;
+  private final RequestValidator validator;
+  private final long defaultAckTimeoutMs;
+  private final Executor listExecutor;
+
+  public KvService(KvStore store, ShardFunction shardFunction, WritePipeline pipeline, Replicas replicas,
+      Limits limits, long defaultAckTimeoutMs, Executor listExecutor) {
+    this.store = store;
+    this.shardFunction = shardFunction;
+    this.pipeline = pipeline;
+    this.replicas = replicas;
+    this.validator = new RequestValidator(limits);
+    this.defaultAckTimeoutMs = defaultAckTimeoutMs;
+    this.listExecutor = listExecutor;
+  }
+
+  @Override
+  public void put(PutRequest request, StreamObserver<WriteResponse> response) {
+    try {
+      validator.key(request.getKey());
+      validator.value(request.getValue().size());
+      validator.minAcks(request.getWait().getMinAcks(), replicas.replicationFactor());
+    } catch (StatusRuntimeException e) {
+      response.onError(e);
+      return;
+    }
+    reply(pipeline.put(request.getKey(), request.getValue().toByteArray())
+        .thenCompose(committed -> withAcks(committed, request.getWait())), response);
+  }
+
+  @Override
+  public void delete(DeleteRequest request, StreamObserver<WriteResponse> response) {
+    try {
+      validator.key(request.getKey());
+      validator.minAcks(request.getWait().getMinAcks(), replicas.replicationFactor());
+    } catch (StatusRuntimeException e) {
+      response.onError(e);
+      return;
+    }
+    reply(pipeline.delete(request.getKey()).thenCompose(committed -> {
+      if (!committed.found()) {
+        throw Reads.notFound(request.getKey());
+      }
+      return withAcks(committed, request.getWait());
+    }), response);
+  }
+
+  @Override
+  public void get(GetRequest request, StreamObserver<GetResponse> response) {
+    byte[] key;
+    try {
+      key = validator.key(request.getKey());
+    } catch (StatusRuntimeException e) {
+      response.onError(e);
+      return;
+    }
+    int shard = shardFunction.shardOf(key);
+    store.get(shard, key).ifPresentOrElse(
+        value -> {
+          response.onNext(GetResponse.newBuilder()
+              .setKey(request.getKey()).setValue(ByteString.copyFrom(value)).setShard(shard).build());
+          response.onCompleted();
+        },
+        () -> response.onError(Reads.notFound(request.getKey())));
+  }
+
+  @Override
+  public void list(ListRequest request, StreamObserver<ListResponse> response) {
+    listExecutor.execute(() -> {
+      try {
+        response.onNext(Reads.list(store, shardFunction.shards(), ALL_SHARDS, validator, request));
+        response.onCompleted();
+      } catch (RuntimeException e) {
+        response.onError(asStatus(e)); // a StatusRuntimeException passes through unchanged
+      }
+    });
+  }
+
+  private CompletableFuture<WriteResponse> withAcks(Committed committed, WaitForAcks wait) {
+    WriteResponse.Builder reply = WriteResponse.newBuilder()
+        .setShard(committed.shard())
+        .setSeq(committed.seq())
+        .setEpoch(committed.epoch())
+        .addAllFollowers(replicas.holdersOf(committed.shard()));
+    if (wait.getMinAcks() == 0) {
+      return CompletableFuture.completedFuture(reply.build());
+    }
+    // timeout_ms is a uint32: read unsigned, or 2^32 - 1 would be a negative timeout.
+    long timeoutMs = wait.getTimeoutMs() == 0 ? defaultAckTimeoutMs : Integer.toUnsignedLong(wait.getTimeoutMs());
+    return replicas.awaitAcks(committed.shard(), committed.seq(), wait.getMinAcks(), timeoutMs)
+        .thenApply(acks -> reply.setAcks(acks).build());
+  }
+
+  private static <T> void reply(CompletableFuture<T> future, StreamObserver<T> response) {
+    future.whenComplete((value, error) -> {
+      if (error == null) {
+        response.onNext(value);
+        response.onCompleted();
+      } else {
+        response.onError(asStatus(error));
+      }
+    });
+  }
+
+  private static Throwable asStatus(Throwable error) {
+    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (cause instanceof StatusRuntimeException) {
+      return cause;
+    }
+    return Status.INTERNAL.withDescription("unexpected error: " + cause).asRuntimeException();
+  }
+}

@@ -1,0 +1,58 @@
+package io.kvdb.core.leader;
+
+import io.kvdb.api.v1.FollowerInfo;
+import io.kvdb.core.storage.ShardState;
+import io.kvdb.replication.v1.Ack;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.IntFunction;
+import java.util.function.LongSupplier;
+
+/** {@link Replicas} of a leader with followers: placement and acks come from {@link Membership}. */
+public final class LeaderReplicas implements Replicas {
+  private final Membership membership;
+  private final AckWaiters waiters;
+  private final IntFunction<ShardState> heads;
+  private final int replicationFactor;
+  private final LongSupplier clockMs;
+
+  public LeaderReplicas(Membership membership, IntFunction<ShardState> heads, int replicationFactor,
+      ScheduledExecutorService timer, LongSupplier clockMs) {
+    this.membership = membership;
+    this.waiters = new AckWaiters(timer);
+    this.heads = heads;
+    this.replicationFactor = replicationFactor;
+    this.clockMs = clockMs;
+  }
+
+  /** Records a follower's ack and wakes the writes it satisfies; false for an unknown follower. */
+  public boolean onAck(Ack ack) {
+    return membership.ack(ack, clockMs.getAsLong(), heads, waiters);
+  }
+
+  @Override
+  public List<String> holdersOf(int shard) {
+    return membership.holdersOf(shard);
+  }
+
+  @Override
+  public int replicationFactor() {
+    return replicationFactor;
+  }
+
+  @Override
+  public CompletableFuture<Integer> awaitAcks(int shard, long seq, int minAcks, long timeoutMs) {
+    return membership.awaitAcks(shard, seq, minAcks, timeoutMs, waiters);
+  }
+
+  @Override
+  public List<FollowerInfo> followers() {
+    return membership.describe(clockMs.getAsLong(), heads);
+  }
+
+  @Override
+  public long assignmentVersion() {
+    return membership.version();
+  }
+}

@@ -1,0 +1,53 @@
+package io.kvdb.core.leader;
+
+import io.kvdb.api.v1.FollowerInfo;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What the leader's services need to know of followers: who holds a shard, who has applied a write,
+ * and how each follower is doing.
+ */
+public interface Replicas {
+  /** Ids of the followers the shard is placed on now. */
+  List<String> holdersOf(int shard);
+
+  /** How many followers each shard is placed on (R). */
+  int replicationFactor();
+
+  /**
+   * Completes with the number of distinct current holders of {@code shard} that have applied
+   * {@code seq}, as soon as that reaches {@code minAcks} or when {@code timeoutMs} has passed.
+   */
+  CompletableFuture<Integer> awaitAcks(int shard, long seq, int minAcks, long timeoutMs);
+
+  /** Every known follower with its progress, for Cluster.Status. */
+  default List<FollowerInfo> followers() {
+    return List.of();
+  }
+
+  /** The version of the current placement. */
+  default long assignmentVersion() {
+    return 0;
+  }
+
+  /** No followers at all: a leader alone. Waiting for acks answers 0 at once, as none can come. */
+  static Replicas none(int replicationFactor) {
+    return new Replicas() {
+      @Override
+      public List<String> holdersOf(int shard) {
+        return List.of();
+      }
+
+      @Override
+      public int replicationFactor() {
+        return replicationFactor;
+      }
+
+      @Override
+      public CompletableFuture<Integer> awaitAcks(int shard, long seq, int minAcks, long timeoutMs) {
+        return CompletableFuture.completedFuture(0);
+      }
+    };
+  }
+}

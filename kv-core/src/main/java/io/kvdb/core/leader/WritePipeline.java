@@ -1,0 +1,264 @@
+package io.kvdb.core.leader;
+
+import io.kvdb.common.errors.ErrorReasons;
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.kvdb.core.leader.BacklogPins;
+import io.kvdb.core.leader.EventSink;
+import io.kvdb.core.sharding.ShardFunction;
+import io.kvdb.core.storage.DiskSpace;
+import io.kvdb.core.storage.KvStore;
+import io.kvdb.core.storage.ShardState;
+import io.kvdb.core.storage.StoreBatch;
+import io.kvdb.replication.v1.Event;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The leader's one write path. Requests are queued to one writer thread, which takes whatever is
+ * queued (group commit), gives each write the next seq of its shard, and commits data, shard
+ * states and log entries in one WriteBatch (synced in durable mode). Only then are the events
+ * handed to the {@link EventSink} and the requests answered, so no reply and no follower ever sees
+ * a write that could still be lost.
+ */
+public final class WritePipeline implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(WritePipeline.class);
+  private static final int MAX_BATCH = 1024;
+  /** Marks a key deleted earlier in the same batch. */
+  private static final byte[] TOMBSTONE = new byte[0];
+
+  private final KvStore store;
+  private final ShardFunction shardFunction;
+  private final String leaderId;
+  private final long epoch;
+  private final int backlogPerShard;
+  private final BacklogPins pins;
+  private final EventSink sink;
+  private final BatchCommitter committer;
+  private final LongSupplier clockMs;
+  private final BlockingQueue<PendingWrite> queue = new LinkedBlockingQueue<>();
+  /** Heads for readers on other threads; the writer thread is the only one that sets them. */
+  private final AtomicReferenceArray<ShardState> heads;
+  /** Owned by the writer thread: the lowest seq still in each shard's backlog. */
+  private final long[] oldestLogSeq;
+  private final Thread writer;
+  private volatile boolean running = true;
+
+  /** Commits a batch; tests wrap the real one to observe the order of commit and reply. */
+  @FunctionalInterface
+  public interface BatchCommitter {
+    void commit(StoreBatch batch);
+  }
+
+  private record PendingWrite(String key, byte[] keyBytes, byte[] value, CompletableFuture<Committed> reply) {
+    boolean isDelete() {
+      return value == null;
+    }
+  }
+
+  public WritePipeline(KvStore store, ShardFunction shardFunction, String leaderId, long epoch,
+      int backlogPerShard, BacklogPins pins, EventSink sink, BatchCommitter committer, LongSupplier clockMs) {
+    this.store = store;
+    this.shardFunction = shardFunction;
+    this.leaderId = leaderId;
+    this.epoch = epoch;
+    this.backlogPerShard = backlogPerShard;
+    this.pins = pins;
+    this.sink = sink;
+    this.committer = committer;
+    this.clockMs = clockMs;
+    int shards = shardFunction.shards();
+    this.heads = new AtomicReferenceArray<>(shards);
+    this.oldestLogSeq = new long[shards];
+    for (int shard = 0; shard < shards; shard++) {
+      heads.set(shard, store.shardState(shard));
+      long oldest = store.oldestLogSeq(shard);
+      oldestLogSeq[shard] = oldest == 0 ? heads.get(shard).seq() + 1 : oldest;
+    }
+    this.writer = new Thread(this::run, "kv-writer");
+    writer.start();
+  }
+
+  /** Stores {@code value} under {@code key}; completes once committed. */
+  public CompletableFuture<Committed> put(String key, byte[] value) {
+    return enqueue(key, value);
+  }
+
+  /** Deletes {@code key}; completes with {@code found == false} when it did not exist. */
+  public CompletableFuture<Committed> delete(String key) {
+    return enqueue(key, null);
+  }
+
+  private CompletableFuture<Committed> enqueue(String key, byte[] value) {
+    CompletableFuture<Committed> reply = new CompletableFuture<>();
+    if (!running) {
+      reply.completeExceptionally(shuttingDown());
+      return reply;
+    }
+    PendingWrite write = new PendingWrite(key, key.getBytes(StandardCharsets.UTF_8), value, reply);
+    queue.add(write);
+    // Closed between the check above and the add: the writer is gone and close() may have drained
+    // the queue already, so nobody else would answer this write.
+    if (!running && !writer.isAlive() && queue.remove(write)) {
+      reply.completeExceptionally(shuttingDown());
+    }
+    return reply;
+  }
+
+  /** The last committed state of a shard. */
+  public ShardState head(int shard) {
+    return heads.get(shard);
+  }
+
+  public int shards() {
+    return shardFunction.shards();
+  }
+
+  public long epoch() {
+    return epoch;
+  }
+
+  public String leaderId() {
+    return leaderId;
+  }
+
+  private void run() {
+    List<PendingWrite> batch = new ArrayList<>();
+    while (running || !queue.isEmpty()) {
+      try {
+        PendingWrite first = queue.poll(50, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        batch.add(first);
+        queue.drainTo(batch, MAX_BATCH - 1);
+        commit(batch);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (DiskSpace.FullException e) {
+        // Refused before LevelDB wrote anything; DiskSpace logs when this starts and ends.
+        batch.forEach(write -> write.reply().completeExceptionally(ErrorReasons.diskFull(e.getMessage())));
+      } catch (RuntimeException e) {
+        log.error("write batch of {} failed", batch.size(), e);
+        Status status = Status.UNAVAILABLE.withDescription("the leader could not write to its data dir: " + e.getMessage());
+        batch.forEach(write -> write.reply().completeExceptionally(status.asRuntimeException()));
+      } finally {
+        batch.clear();
+      }
+    }
+  }
+
+  private void commit(List<PendingWrite> batch) {
+    Map<ByteBuffer, byte[]> written = new HashMap<>();
+    Map<Integer, ShardState> states = new HashMap<>();
+    List<Event> events = new ArrayList<>(batch.size());
+    List<Committed> outcomes = new ArrayList<>(batch.size());
+    Map<Integer, Long> oldestAfterCommit = new HashMap<>();
+    long now = clockMs.getAsLong();
+    try (StoreBatch storeBatch = store.newBatch()) {
+      for (PendingWrite write : batch) {
+        int shard = shardFunction.shardOf(write.keyBytes());
+        byte[] old = written.get(ByteBuffer.wrap(write.keyBytes()));
+        if (old == null) {
+          old = store.get(shard, write.keyBytes()).orElse(null);
+        } else if (old == TOMBSTONE) {
+          old = null;
+        }
+        if (write.isDelete() && old == null) {
+          outcomes.add(Committed.notFound(shard));
+          continue;
+        }
+        ShardState state = states.computeIfAbsent(shard, heads::get);
+        long seq = state.seq() + 1;
+        Event.Builder event = Event.newBuilder()
+            .setLeaderId(leaderId).setEpoch(epoch).setShard(shard).setSeq(seq)
+            .setKey(write.key()).setCommitTimeMs(now);
+        if (write.isDelete()) {
+          state = state.afterDelete(seq, epoch, write.keyBytes(), old);
+          storeBatch.deleteData(shard, write.keyBytes());
+          event.setDelete(true);
+          written.put(ByteBuffer.wrap(write.keyBytes()), TOMBSTONE);
+        } else {
+          state = state.afterPut(seq, epoch, write.keyBytes(), old, write.value());
+          storeBatch.putData(shard, write.keyBytes(), write.value());
+          event.setPutValue(ByteString.copyFrom(write.value()));
+          written.put(ByteBuffer.wrap(write.keyBytes()), write.value());
+        }
+        Event built = event.setDigest(state.digest()).setKeys(state.keys()).build();
+        storeBatch.putLog(shard, seq, built.toByteArray());
+        states.put(shard, state);
+        events.add(built);
+        outcomes.add(new Committed(shard, seq, epoch, true));
+      }
+      states.forEach((shard, state) -> {
+        storeBatch.putShardState(shard, state);
+        oldestAfterCommit.put(shard, trimBacklog(shard, state.seq(), storeBatch));
+      });
+      if (storeBatch.operations() > 0) {
+        committer.commit(storeBatch);
+      }
+    }
+    states.forEach(heads::set);
+    // Only now: had the commit failed, the trimmed entries would still be on disk.
+    oldestAfterCommit.forEach((shard, oldest) -> oldestLogSeq[shard] = oldest);
+    sink.publish(events);
+    for (int i = 0; i < batch.size(); i++) {
+      batch.get(i).reply().complete(outcomes.get(i));
+    }
+  }
+
+  /**
+   * Deletes log entries older than the retention allows, sparing what a snapshot install pinned;
+   * returns the shard's oldest log seq once the batch is committed.
+   */
+  private long trimBacklog(int shard, long headSeq, StoreBatch storeBatch) {
+    long pinned = pins.lowestPinned(shard);
+    long keepFrom = headSeq - backlogPerShard + 1;
+    if (pinned != Long.MAX_VALUE) {
+      // The pinned entry itself stays: a catch-up from that seq checks its epoch.
+      keepFrom = Math.min(keepFrom, pinned);
+    }
+    long oldest = oldestLogSeq[shard];
+    while (oldest < keepFrom) {
+      storeBatch.deleteLog(shard, oldest++);
+    }
+    return oldest;
+  }
+
+  /**
+   * Finishes the queued writes, then stops the writer thread. A write queued while the writer was
+   * stopping (it saw {@code running} before close set it) is refused here, so that no caller waits
+   * for a reply that would never come.
+   */
+  @Override
+  public void close() {
+    running = false;
+    try {
+      writer.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (!writer.isAlive()) {
+      for (PendingWrite late; (late = queue.poll()) != null; ) {
+        late.reply().completeExceptionally(shuttingDown());
+      }
+    }
+  }
+
+  private static RuntimeException shuttingDown() {
+    return Status.UNAVAILABLE.withDescription("the leader is shutting down").asRuntimeException();
+  }
+}

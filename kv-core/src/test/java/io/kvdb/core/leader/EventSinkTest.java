@@ -1,0 +1,106 @@
+package io.kvdb.core.leader;
+
+import static io.kvdb.core.leader.PipelineFixture.await;
+import static io.kvdb.core.leader.PipelineFixture.pipeline;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kvdb.core.leader.BacklogPins;
+import io.kvdb.core.leader.EventSink;
+import io.kvdb.core.storage.KvStore;
+import io.kvdb.replication.v1.Event;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The hand-off of committed events to the publisher. */
+@Timeout(60)
+class EventSinkTest {
+  @TempDir Path dir;
+  private KvStore store;
+  private final List<Event> published = Collections.synchronizedList(new ArrayList<>());
+  private final List<String> problems = Collections.synchronizedList(new ArrayList<>());
+
+  @BeforeEach
+  void open() {
+    store = KvStore.open(dir, true);
+  }
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  /** Records events, and notes any event whose write is not yet in the store when it is handed over. */
+  private final EventSink recordingSink = events -> {
+    for (Event event : events) {
+      if (store.shardState(event.getShard()).seq() < event.getSeq()) {
+        problems.add("event " + event.getShard() + "/" + event.getSeq() + " published before its commit");
+      }
+      published.add(event);
+    }
+  };
+
+  @Test
+  void eventsArePublishedInCommitOrderAfterTheirCommit() throws Exception {
+    List<String> submitted = new ArrayList<>();
+    List<CompletableFuture<Committed>> replies = new ArrayList<>();
+    try (WritePipeline pipeline = pipeline(store, 1, 1000, new BacklogPins(), recordingSink, store::write)) {
+      for (int i = 0; i < 300; i++) {
+        String key = "k" + (i % 41);
+        submitted.add(key);
+        replies.add(i % 5 == 4 ? pipeline.delete(key) : pipeline.put(key, ("v" + i).getBytes(StandardCharsets.UTF_8)));
+      }
+      for (CompletableFuture<Committed> reply : replies) {
+        await(reply);
+      }
+    }
+    assertEquals(List.of(), problems);
+    // Deletes of absent keys publish nothing; every other write publishes exactly its event, in order.
+    List<String> expectedKeys = new ArrayList<>();
+    for (int i = 0; i < replies.size(); i++) {
+      if (replies.get(i).get().found()) {
+        expectedKeys.add(submitted.get(i));
+      }
+    }
+    assertEquals(expectedKeys, published.stream().map(Event::getKey).toList());
+    Map<Integer, Long> lastSeq = new HashMap<>();
+    for (Event event : published) {
+      long previous = lastSeq.getOrDefault(event.getShard(), 0L);
+      assertEquals(previous + 1, event.getSeq(), "shard " + event.getShard());
+      lastSeq.put(event.getShard(), event.getSeq());
+    }
+  }
+
+  @Test
+  void nothingIsPublishedWhileTheBatchIsUncommitted() throws Exception {
+    GatedCommitter gate = new GatedCommitter(store);
+    try (WritePipeline pipeline = pipeline(store, 1, 1000, new BacklogPins(), recordingSink, gate)) {
+      CompletableFuture<Committed> reply = pipeline.put("k", "v".getBytes(StandardCharsets.UTF_8));
+      gate.awaitBlocked();
+      assertEquals(List.of(), published);
+      gate.open();
+      await(reply);
+      assertEquals(1, published.size());
+      assertTrue(problems.isEmpty(), problems.toString());
+    }
+  }
+
+  @Test
+  void notFoundDeletePublishesNothing() throws Exception {
+    try (WritePipeline pipeline = pipeline(store, 1, 1000, new BacklogPins(), recordingSink, store::write)) {
+      await(pipeline.delete("absent"));
+    }
+    assertEquals(List.of(), published);
+  }
+}

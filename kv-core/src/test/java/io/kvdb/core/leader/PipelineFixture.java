@@ -1,0 +1,44 @@
+package io.kvdb.core.leader;
+
+import io.kvdb.core.leader.BacklogPins;
+import io.kvdb.core.leader.EventSink;
+import io.kvdb.core.sharding.ShardFunction;
+import io.kvdb.core.storage.KvStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** Helpers shared by the pipeline tests: keys of a chosen shard, and waiting on replies. */
+final class PipelineFixture {
+  static final int SHARDS = 8;
+  static final ShardFunction SHARD_OF = new ShardFunction(SHARDS);
+  static final String LEADER_ID = "leader-under-test";
+
+  private PipelineFixture() {}
+
+  static WritePipeline pipeline(KvStore store, long epoch, int backlog, BacklogPins pins, EventSink sink,
+      WritePipeline.BatchCommitter committer) {
+    return new WritePipeline(store, SHARD_OF, LEADER_ID, epoch, backlog, pins, sink, committer, () -> 1_000L);
+  }
+
+  static WritePipeline pipeline(KvStore store) {
+    return pipeline(store, 1, 1000, new BacklogPins(), EventSink.NONE, store::write);
+  }
+
+  /** {@code count} distinct keys that all fall in {@code shard}. */
+  static List<String> keysInShard(int shard, int count) {
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; keys.size() < count; i++) {
+      String key = "key-" + i;
+      if (SHARD_OF.shardOf(key) == shard) {
+        keys.add(key);
+      }
+    }
+    return keys;
+  }
+
+  static Committed await(CompletableFuture<Committed> reply) throws Exception {
+    return reply.get(10, TimeUnit.SECONDS);
+  }
+}
