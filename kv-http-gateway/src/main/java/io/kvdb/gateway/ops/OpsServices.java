@@ -3,9 +3,9 @@ package io.kvdb.gateway.ops;
 import com.google.protobuf.ByteString;
 import com.linecorp.armeria.common.RequestContext;
 import com.linecorp.armeria.common.metric.MeterIdPrefixFunction;
-import com.linecorp.armeria.common.prometheus.PrometheusMeterRegistries;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.ServerListener;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.server.docs.DocService;
 import com.linecorp.armeria.server.healthcheck.HealthCheckService;
@@ -17,6 +17,7 @@ import io.kvdb.api.v1.GetRequest;
 import io.kvdb.api.v1.ListRequest;
 import io.kvdb.api.v1.PutRequest;
 import io.kvdb.api.v1.StatusRequest;
+import io.kvdb.common.metrics.ProcessMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.function.Function;
 
@@ -24,17 +25,20 @@ import java.util.function.Function;
  * What operators use: {@code /docs} (Armeria DocService: the gRPC services and the HTTP API, with a
  * form to try them), {@code /health} (the gateway is up; it says nothing of the leader, whose state
  * {@code /cluster} shows, so that a load balancer does not restart gateways for a leader outage) and
- * {@code /metrics} (Prometheus: request counts and latencies per endpoint, labelled by route).
+ * {@code /metrics} (Prometheus: request counts and latencies per endpoint, labelled by route, and
+ * the JVM and process meters every kvdb process shows).
  */
 public final class OpsServices {
   /** Prefix of the request metrics: kvdb_gateway_requests_total, kvdb_gateway_total_duration_seconds... */
   public static final String METRIC_PREFIX = "kvdb.gateway";
 
-  private final PrometheusMeterRegistry registry = PrometheusMeterRegistries.newRegistry();
+  private final ProcessMetrics metrics = new ProcessMetrics();
+  private final PrometheusMeterRegistry registry = metrics.registry();
 
   /** Binds the registry to the server, and serves /docs, /health and /metrics. */
   public void configure(ServerBuilder sb) {
     sb.meterRegistry(registry);
+    sb.serverListener(ServerListener.builder().whenStopped(server -> metrics.close()).build());
     sb.service("/health", HealthCheckService.of());
     sb.service("/metrics", PrometheusExpositionService.of(registry.getPrometheusRegistry()));
     sb.serviceUnder("/docs", DocService.builder()
