@@ -9,6 +9,8 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -19,6 +21,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * The process adds its own meters to {@link #registry()}.
  */
 public final class ProcessMetrics implements AutoCloseable {
+  /**
+   * The range of every request latency histogram (gRPC calls on the leader and the followers, HTTP
+   * requests on the gateway), so that they share their buckets. A Get served from memory takes tens
+   * of microseconds; Micrometer's default floor is 1 ms.
+   */
+  public static final Duration LATENCY_MIN = Duration.of(50, ChronoUnit.MICROS);
+  /** The top of the request latency histograms: slower requests count only in +Inf. */
+  public static final Duration LATENCY_MAX = Duration.ofSeconds(10);
+
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   /** Listens to the JVM's GC notifications until closed. */
   private final JvmGcMetrics gc = new JvmGcMetrics();

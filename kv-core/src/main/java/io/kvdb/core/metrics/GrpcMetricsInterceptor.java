@@ -6,10 +6,9 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.kvdb.common.metrics.ProcessMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.time.Duration;
-import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -57,9 +56,8 @@ public final class GrpcMetricsInterceptor implements ServerInterceptor {
           .description("gRPC calls finished, by method and status code: count and seconds from start to close")
           .tags("method", method, "code", code.name())
           .publishPercentileHistogram()
-          // A Get served from memory takes tens of microseconds; Micrometer's default floor is 1 ms.
-          .minimumExpectedValue(Duration.of(50, ChronoUnit.MICROS))
-          .maximumExpectedValue(Duration.ofSeconds(10))
+          .minimumExpectedValue(ProcessMetrics.LATENCY_MIN)
+          .maximumExpectedValue(ProcessMetrics.LATENCY_MAX)
           .register(registry);
       byCode.set(code.ordinal(), timer);
     }

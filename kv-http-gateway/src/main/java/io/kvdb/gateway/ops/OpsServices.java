@@ -18,6 +18,9 @@ import io.kvdb.api.v1.ListRequest;
 import io.kvdb.api.v1.PutRequest;
 import io.kvdb.api.v1.StatusRequest;
 import io.kvdb.common.metrics.ProcessMetrics;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.function.Function;
 
@@ -34,6 +37,29 @@ public final class OpsServices {
 
   private final ProcessMetrics metrics = new ProcessMetrics();
   private final PrometheusMeterRegistry registry = metrics.registry();
+
+  public OpsServices() {
+    registry.config().meterFilter(new MeterFilter() {
+      /**
+       * Request durations as Prometheus histograms over the same buckets as the leader's and the
+       * followers' gRPC latencies, instead of Armeria's client-side quantiles, which cannot be
+       * added up over several gateways.
+       */
+      @Override
+      public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+        if (id.getType() != Meter.Type.TIMER || !id.getName().startsWith(METRIC_PREFIX + ".")) {
+          return config;
+        }
+        return DistributionStatisticConfig.builder()
+            .percentilesHistogram(true)
+            .percentiles() // none
+            .minimumExpectedValue((double) ProcessMetrics.LATENCY_MIN.toNanos())
+            .maximumExpectedValue((double) ProcessMetrics.LATENCY_MAX.toNanos())
+            .build()
+            .merge(config);
+      }
+    });
+  }
 
   /** Binds the registry to the server, and serves /docs, /health and /metrics. */
   public void configure(ServerBuilder sb) {
