@@ -12,9 +12,10 @@ import io.kvdb.core.metrics.GrpcMetricsInterceptor;
 import io.kvdb.core.process.OpenServices;
 import io.kvdb.core.process.ProcessMain;
 import io.kvdb.core.process.Shutdown;
-import io.kvdb.core.metrics.Metrics;
+import io.kvdb.common.metrics.ProcessMetrics;
+import io.kvdb.core.follower.ReplicaMetrics;
+import io.kvdb.core.metrics.ApplyMeters;
 import io.kvdb.core.metrics.MetricsHttpServer;
-import io.kvdb.core.protocol.Frames;
 import io.kvdb.core.follower.ReplicaStore;
 import io.kvdb.core.security.GrpcSecurity;
 import io.kvdb.core.follower.FollowerReadService;
@@ -41,7 +42,8 @@ public final class FollowerServer implements ProcessMain.Server {
 
   private final FollowerConfig config;
   private final ServerBuilder<?> serverBuilder;
-  private final Metrics metrics = new Metrics();
+  private final ProcessMetrics metrics = new ProcessMetrics();
+  private final ReplicaMetrics applyMeters = new ApplyMeters(metrics.registry());
   private final HealthStatusManager health = new HealthStatusManager();
   private final AtomicReference<FollowerView> view = new AtomicReference<>();
   private KvStore store;
@@ -65,7 +67,7 @@ public final class FollowerServer implements ProcessMain.Server {
     Set<Integer> suspect;
     try {
       store = KvStore.open(config.dataDir(), false);
-      replica = ReplicaStore.openExisting(store);
+      replica = ReplicaStore.openExisting(store, applyMeters);
       suspect = replica == null ? Set.of() : verify(replica);
     } catch (RuntimeException e) {
       if (!CorruptDataDir.isCorruption(e)) {
@@ -88,16 +90,16 @@ public final class FollowerServer implements ProcessMain.Server {
       server = OpenServices.addTo(serverBuilder, health)
           .addService(ServerInterceptors.intercept(config.grpcSecurity().protect(() -> RequestParsing.checked(
               new FollowerReadService(store, this::readable, this::status, Limits.DEFAULT).bindService())),
-              new GrpcMetricsInterceptor(metrics)))
+              new GrpcMetricsInterceptor(metrics.registry())))
           .build()
           .start();
       String address = config.advertisedAddress(server.getPort());
       zmq = new ZContext();
-      loop = new ReplicationLoop(config, id, address, store, replica, suspect, zmq, view, disk);
+      loop = new ReplicationLoop(config, id, address, store, replica, suspect, zmq, view, disk, applyMeters);
       loopThread = new Thread(loop, "kv-replica");
       loopThread.start();
-      registerMetrics();
-      metricsServer = new MetricsHttpServer(config.host(), config.metricsPort(), metrics, this::healthJson);
+      FollowerMeters.bind(metrics.registry(), view, store);
+      metricsServer = new MetricsHttpServer(config.host(), config.metricsPort(), metrics::scrape, this::healthJson);
       health.setStatus("", ServingStatus.SERVING);
       log.info("follower {} (data in {}) following leader {} (PUB :{}, control :{})", id, config.dataDir(),
           config.leaderHost(), config.leaderPubPort(), config.leaderControlPort());
@@ -181,14 +183,6 @@ public final class FollowerServer implements ProcessMain.Server {
     return out.build();
   }
 
-  private void registerMetrics() {
-    metrics.gauge("kvdb_follower_shards_assigned", "Shards placed on this follower", "", () -> view.get().assigned().size());
-    metrics.gauge("kvdb_follower_shards_live", "Assigned shards caught up and served", "", () -> view.get().live().size());
-    metrics.gauge("kvdb_follower_applied_total", "Sum of applied seqs over assigned shards", "", () ->
-        view.get().assigned().stream().mapToLong(shard -> store.shardState(shard).seq()).sum());
-    metrics.gauge("kvdb_replication_bad_frames_total", "Malformed replication frames dropped", "", Frames::droppedFrames);
-  }
-
   private MetricsHttpServer.Health healthJson() {
     FollowerView now = view.get();
     boolean serving = server != null && !server.isShutdown() && !"refused".equals(now.state());
@@ -221,6 +215,7 @@ public final class FollowerServer implements ProcessMain.Server {
       metricsServer.close();
       metricsServer = null;
     }
+    metrics.close();
     if (loop != null) {
       loop.stop();
       Shutdown.join(loopThread);

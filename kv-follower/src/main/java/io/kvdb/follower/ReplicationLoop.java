@@ -1,6 +1,7 @@
 package io.kvdb.follower;
 
 import io.kvdb.core.protocol.Frames;
+import io.kvdb.core.follower.ReplicaMetrics;
 import io.kvdb.core.follower.ReplicaStore;
 import io.kvdb.core.follower.ReplicaStore.Outcome;
 import io.kvdb.core.protocol.ZmqEndpoints;
@@ -70,6 +71,8 @@ final class ReplicationLoop implements Runnable {
   private final HandshakeMonitor handshakes;
   private final AtomicReference<FollowerView> view;
   private final DiskSpace disk;
+  /** What the ReplicaStore made at the first welcome reports to. */
+  private final ReplicaMetrics replicaMetrics;
   private final Map<Integer, ShardSync> syncs = new TreeMap<>();
   private final Set<Integer> subscribed = new TreeSet<>();
   private volatile boolean running = true;
@@ -87,7 +90,8 @@ final class ReplicationLoop implements Runnable {
   private boolean progressSinceAck;
 
   ReplicationLoop(FollowerConfig config, String id, String address, KvStore store, ReplicaStore replica,
-      Set<Integer> suspectShards, ZContext context, AtomicReference<FollowerView> view, DiskSpace disk) {
+      Set<Integer> suspectShards, ZContext context, AtomicReference<FollowerView> view, DiskSpace disk,
+      ReplicaMetrics replicaMetrics) {
     this.config = config;
     this.id = id;
     this.address = address;
@@ -95,6 +99,7 @@ final class ReplicationLoop implements Runnable {
     this.replica = replica;
     this.view = view;
     this.disk = disk;
+    this.replicaMetrics = replicaMetrics;
     sub = context.createSocket(SocketType.SUB);
     sub.setRcvHWM(200_000);
     sub.setLinger(0);
@@ -196,7 +201,7 @@ final class ReplicationLoop implements Runnable {
       return;
     }
     if (replica == null) {
-      replica = ReplicaStore.create(store, welcome.getShards());
+      replica = ReplicaStore.create(store, welcome.getShards(), replicaMetrics);
     }
     if (welcome.getShards() != replica.shards()) {
       refused = true;

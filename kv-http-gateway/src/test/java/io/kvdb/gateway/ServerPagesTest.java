@@ -101,6 +101,11 @@ class ServerPagesTest {
     assertEquals(before + 2, requests("/get/:key", "404"));
     String text = gateway.get("/metrics").body();
     assertTrue(text.contains("kvdb_gateway_total_duration_seconds"), "latencies");
+    assertTrue(text.contains("\n# TYPE kvdb_gateway_total_duration_seconds histogram\n"), "latencies as a histogram");
+    assertTrue(text.contains(",route=\"/get/:key\",service=\"io.kvdb.gateway.http.KvHttpApi\",le=\"5.0E-5\"}"),
+        "over the servers' buckets, from 50 us");
+    assertTrue(text.contains("\njvm_memory_used_bytes{"), "the JVM meters every process shows");
+    assertTrue(text.contains("\nprocess_uptime_seconds "), "the process meters every process shows");
   }
 
   /** The kvdb_gateway_requests_total sample of one route and status, 0 when absent. */

@@ -6,17 +6,16 @@ import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.kvdb.api.v1.ClusterGrpc;
-import io.kvdb.api.v1.FollowerInfo;
 import io.kvdb.api.v1.KVGrpc;
 import io.kvdb.core.metrics.GrpcMetricsInterceptor;
 import io.kvdb.core.process.OpenServices;
 import io.kvdb.core.process.ProcessMain;
 import io.kvdb.core.process.Shutdown;
-import io.kvdb.core.metrics.Metrics;
+import io.kvdb.common.metrics.ProcessMetrics;
 import io.kvdb.core.metrics.MetricsHttpServer;
+import io.kvdb.core.metrics.WriteMeters;
 import io.kvdb.core.leader.BacklogPins;
 import io.kvdb.core.leader.CatchUpSource;
-import io.kvdb.core.protocol.Frames;
 import io.kvdb.core.leader.LeaderReplicas;
 import io.kvdb.core.leader.Membership;
 import io.kvdb.core.leader.SnapshotSource;
@@ -58,7 +57,7 @@ public final class LeaderServer implements ProcessMain.Server {
 
   private final LeaderConfig config;
   private final ServerBuilder<?> serverBuilder;
-  private final Metrics metrics = new Metrics();
+  private final ProcessMetrics metrics = new ProcessMetrics();
   private final HealthStatusManager health = new HealthStatusManager();
   private KvStore store;
   private WritePipeline pipeline;
@@ -98,7 +97,7 @@ public final class LeaderServer implements ProcessMain.Server {
           config.backlogPerShard(), pins, publisher, batch -> {
             disk.checkRoom(batch.bytes());
             store.write(batch);
-          }, LeaderServer::monotonicMs);
+          }, LeaderServer::monotonicMs, new WriteMeters(metrics.registry()));
       Membership membership = new Membership(store, metadata.shards(), config.replicationFactor(),
           config.deadTimeoutMs(), monotonicMs());
       timer = Executors.newSingleThreadScheduledExecutor(daemon("kv-ack-timer"));
@@ -111,7 +110,7 @@ public final class LeaderServer implements ProcessMain.Server {
       KvService kv = new KvService(store, shardFunction, pipeline, replicas, config.limits(), config.ackTimeoutMs(),
           lists);
       ClusterService cluster = new ClusterService(pipeline, replicas, config.durable());
-      GrpcMetricsInterceptor counting = new GrpcMetricsInterceptor(metrics);
+      GrpcMetricsInterceptor counting = new GrpcMetricsInterceptor(metrics.registry());
       server = OpenServices.addTo(serverBuilder, health)
           .maxInboundMessageSize(config.limits().maxMessageBytes())
           // Calls run on the transport's threads: no call blocks (see KvService), and the hop to a
@@ -126,8 +125,8 @@ public final class LeaderServer implements ProcessMain.Server {
               config.grpcSecurity().protect(() -> RequestParsing.checked(cluster.bindService())), counting))
           .build()
           .start();
-      registerGauges(replicas);
-      metricsServer = new MetricsHttpServer(config.host(), config.metricsPort(), metrics, this::healthJson);
+      LeaderMeters.bind(metrics, metadata, pipeline, replicas, zap);
+      metricsServer = new MetricsHttpServer(config.host(), config.metricsPort(), metrics::scrape, this::healthJson);
     } catch (IOException | RuntimeException e) {
       stop();
       throw e;
@@ -160,30 +159,6 @@ public final class LeaderServer implements ProcessMain.Server {
     }
   }
 
-
-  private void registerGauges(LeaderReplicas replicas) {
-    metrics.gauge("kvdb_followers_alive", "Followers not declared dead", "", () ->
-        replicas.followers().stream().filter(FollowerInfo::getAlive).count());
-    metrics.gauge("kvdb_followers_lag_events_max", "Largest replication lag of a live follower, in events", "", () ->
-        replicas.followers().stream().filter(FollowerInfo::getAlive).mapToLong(FollowerInfo::getLagEvents).max().orElse(0));
-    metrics.gauge("kvdb_replication_bad_frames_total", "Malformed replication frames dropped", "", Frames::droppedFrames);
-    if (zap != null) {
-      ZapHandler handler = zap;
-      metrics.gauge("kvdb_replication_handshakes_refused_total", "CURVE handshakes refused: key not authorized", "",
-          handler::refused);
-    }
-    metrics.gauge("kvdb_leader_epoch", "Epoch of this leader run", "", () -> metadata.epoch());
-    metrics.gauge("kvdb_keys", "Keys stored on the leader", "", () -> sumHeads(true));
-    metrics.gauge("kvdb_writes_committed", "Sum of the shards' head seqs", "", () -> sumHeads(false));
-  }
-
-  private double sumHeads(boolean keys) {
-    long sum = 0;
-    for (int shard = 0; shard < pipeline.shards(); shard++) {
-      sum += keys ? pipeline.head(shard).keys() : pipeline.head(shard).seq();
-    }
-    return sum;
-  }
 
   private MetricsHttpServer.Health healthJson() {
     boolean serving = server != null && !server.isShutdown();
@@ -228,6 +203,7 @@ public final class LeaderServer implements ProcessMain.Server {
       metricsServer.close();
       metricsServer = null;
     }
+    metrics.close();
     if (control != null) {
       control.close();
       control = null;

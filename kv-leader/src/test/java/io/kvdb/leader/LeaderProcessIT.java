@@ -22,6 +22,7 @@ import io.kvdb.api.v1.ListResponse;
 import io.kvdb.api.v1.PutRequest;
 import io.kvdb.api.v1.StatusRequest;
 import io.kvdb.api.v1.WriteResponse;
+import io.kvdb.testing.PrometheusText;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -113,7 +114,8 @@ class LeaderProcessIT {
     assertTrue(health.body().contains("\"status\":\"SERVING\""), health.body());
     HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(
         URI.create("http://127.0.0.1:" + leader.metricsPort + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
-    assertTrue(metrics.body().contains("kvdb_leader_epoch 1"), metrics.body());
+    assertEquals(leader.cluster().status(StatusRequest.getDefaultInstance()).getEpoch(),
+        PrometheusText.value(metrics.body(), "kvdb_leader_epoch"), metrics.body());
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.kvdb.leader;
 
+import static io.kvdb.testing.PrometheusText.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -96,9 +97,9 @@ class LeaderServerTest {
           HttpResponse.BodyHandlers.ofString());
       assertEquals(200, metrics.statusCode());
       assertTrue(metrics.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
-      assertTrue(metrics.body().contains("\nkvdb_leader_epoch " + leader.metadata().epoch() + "\n"), metrics.body());
-      assertTrue(metrics.body().contains("\nkvdb_keys 1\n"), metrics.body());
-      assertTrue(metrics.body().contains("kvdb_grpc_requests_total{method=\"kv.v1.KV/Put\",code=\"OK\"} 1\n"), metrics.body());
+      assertEquals(leader.metadata().epoch(), value(metrics.body(), "kvdb_leader_epoch"));
+      assertEquals(1, value(metrics.body(), "kvdb_keys"));
+      assertEquals(1, value(metrics.body(), "kvdb_grpc_requests_seconds_count{code=\"OK\",method=\"kv.v1.KV/Put\"}"));
 
       HttpResponse<String> other = http.send(HttpRequest.newBuilder(URI.create(base + "/nope")).build(),
           HttpResponse.BodyHandlers.ofString());

@@ -29,6 +29,7 @@ public final class ReplicaStore {
 
   private final KvStore store;
   private final ShardState[] states;
+  private final ReplicaMetrics metrics;
 
   /** What applying a shard's events came to. */
   public enum Outcome {
@@ -44,18 +45,29 @@ public final class ReplicaStore {
 
   /** The replica in {@code store} if it was ever synced (its shard count is known), else null. */
   public static ReplicaStore openExisting(KvStore store) {
+    return openExisting(store, ReplicaMetrics.NONE);
+  }
+
+  /** As {@link #openExisting(KvStore)}, reporting what it applies to {@code metrics}. */
+  public static ReplicaStore openExisting(KvStore store, ReplicaMetrics metrics) {
     long shards = store.metaLong(SHARDS, 0);
-    return shards == 0 ? null : new ReplicaStore(store, (int) shards);
+    return shards == 0 ? null : new ReplicaStore(store, (int) shards, metrics);
   }
 
   /** A replica for a cluster of {@code shards} shards, remembered in the data dir. */
   public static ReplicaStore create(KvStore store, int shards) {
-    store.putMetaSynced(SHARDS, shards);
-    return new ReplicaStore(store, shards);
+    return create(store, shards, ReplicaMetrics.NONE);
   }
 
-  private ReplicaStore(KvStore store, int shards) {
+  /** As {@link #create(KvStore, int)}, reporting what it applies to {@code metrics}. */
+  public static ReplicaStore create(KvStore store, int shards, ReplicaMetrics metrics) {
+    store.putMetaSynced(SHARDS, shards);
+    return new ReplicaStore(store, shards, metrics);
+  }
+
+  private ReplicaStore(KvStore store, int shards, ReplicaMetrics metrics) {
     this.store = store;
+    this.metrics = metrics;
     this.states = new ShardState[shards];
     for (int shard = 0; shard < shards; shard++) {
       states[shard] = store.shardState(shard);
@@ -75,6 +87,8 @@ public final class ReplicaStore {
    * and reports it; events of other shards still apply.
    */
   public Map<Integer, Outcome> apply(List<Event> events) {
+    long started = System.nanoTime();
+    int applied = 0;
     Map<Integer, Outcome> outcomes = new HashMap<>();
     Map<Integer, ShardState> next = new HashMap<>();
     Map<ByteBuffer, byte[]> written = new HashMap<>();
@@ -115,6 +129,7 @@ public final class ReplicaStore {
         }
         next.put(shard, after);
         outcomes.put(shard, Outcome.APPLIED);
+        applied++;
       }
       // A diverged shard's earlier events of this batch are still committed: they matched.
       next.forEach(batch::putShardState);
@@ -123,6 +138,9 @@ public final class ReplicaStore {
       }
     }
     next.forEach((shard, state) -> states[shard] = state);
+    if (!events.isEmpty()) {
+      metrics.applied(applied, System.nanoTime() - started);
+    }
     return outcomes;
   }
 

@@ -48,6 +48,7 @@ public final class WritePipeline implements AutoCloseable {
   private final EventSink sink;
   private final BatchCommitter committer;
   private final LongSupplier clockMs;
+  private final PipelineMetrics metrics;
   private final BlockingQueue<PendingWrite> queue = new LinkedBlockingQueue<>();
   /** Heads for readers on other threads; the writer thread is the only one that sets them. */
   private final AtomicReferenceArray<ShardState> heads;
@@ -68,8 +69,16 @@ public final class WritePipeline implements AutoCloseable {
     }
   }
 
+  /** A pipeline that reports no metrics. */
   public WritePipeline(KvStore store, ShardFunction shardFunction, String leaderId, long epoch,
       int backlogPerShard, BacklogPins pins, EventSink sink, BatchCommitter committer, LongSupplier clockMs) {
+    this(store, shardFunction, leaderId, epoch, backlogPerShard, pins, sink, committer, clockMs, PipelineMetrics.NONE);
+  }
+
+  /** A pipeline that reports each committed batch's size and sync time to {@code metrics}. */
+  public WritePipeline(KvStore store, ShardFunction shardFunction, String leaderId, long epoch,
+      int backlogPerShard, BacklogPins pins, EventSink sink, BatchCommitter committer, LongSupplier clockMs,
+      PipelineMetrics metrics) {
     this.store = store;
     this.shardFunction = shardFunction;
     this.leaderId = leaderId;
@@ -79,6 +88,7 @@ public final class WritePipeline implements AutoCloseable {
     this.sink = sink;
     this.committer = committer;
     this.clockMs = clockMs;
+    this.metrics = metrics;
     int shards = shardFunction.shards();
     this.heads = new AtomicReferenceArray<>(shards);
     this.oldestLogSeq = new long[shards];
@@ -208,7 +218,9 @@ public final class WritePipeline implements AutoCloseable {
         oldestAfterCommit.put(shard, trimBacklog(shard, state.seq(), storeBatch));
       });
       if (storeBatch.operations() > 0) {
+        long started = System.nanoTime();
         committer.commit(storeBatch);
+        metrics.batchCommitted(batch.size(), System.nanoTime() - started);
       }
     }
     states.forEach(heads::set);

@@ -6,54 +6,61 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.kvdb.common.metrics.ProcessMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.concurrent.atomic.LongAdder;
 
-/** Counts finished gRPC calls per method and status code: {@code kvdb_grpc_requests_total}. */
+/**
+ * Times every gRPC call the server finishes, from its start to its close:
+ * {@code kvdb_grpc_requests_seconds}, a Prometheus histogram per method (full name, such as
+ * {@code kv.v1.KV/Put}) and status code. Its {@code _count} is the number of calls.
+ */
 public final class GrpcMetricsInterceptor implements ServerInterceptor {
+  /** The meter's name; Prometheus shows it as {@code kvdb_grpc_requests_seconds}. */
+  public static final String NAME = "kvdb.grpc.requests";
   private static final int CODES = Status.Code.values().length;
 
-  private final Metrics metrics;
+  private final MeterRegistry registry;
   /**
-   * The counters of each method, by status code, looked up once: every call passes here, and
+   * The timers of each method, by status code, looked up once: every call passes here, and
    * building the label string for each one showed in profiles.
    */
-  private final Map<String, AtomicReferenceArray<Counters>> byMethod = new ConcurrentHashMap<>();
+  private final Map<String, AtomicReferenceArray<Timer>> byMethod = new ConcurrentHashMap<>();
 
-  private record Counters(LongAdder calls, LongAdder micros) {}
-
-  public GrpcMetricsInterceptor(Metrics metrics) {
-    this.metrics = metrics;
+  public GrpcMetricsInterceptor(MeterRegistry registry) {
+    this.registry = registry;
   }
 
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     String method = call.getMethodDescriptor().getFullMethodName();
-    long started = System.nanoTime();
+    Timer.Sample started = Timer.start(registry);
     return next.startCall(new SimpleForwardingServerCall<>(call) {
       @Override
       public void close(Status status, Metadata trailers) {
-        Counters counters = countersOf(method, status.getCode());
-        counters.calls().increment();
-        counters.micros().add((System.nanoTime() - started) / 1000);
+        started.stop(timerOf(method, status.getCode()));
         super.close(status, trailers);
       }
     }, headers);
   }
 
-  private Counters countersOf(String method, Status.Code code) {
-    AtomicReferenceArray<Counters> byCode = byMethod.computeIfAbsent(method, m -> new AtomicReferenceArray<>(CODES));
-    Counters counters = byCode.get(code.ordinal());
-    if (counters == null) {
-      // Two threads may both get here; Metrics hands both the same counters for the same labels.
-      String labels = "method=\"" + method + "\",code=\"" + code + "\"";
-      counters = new Counters(
-          metrics.counter("kvdb_grpc_requests_total", "gRPC calls finished, by method and status code", labels),
-          metrics.counter("kvdb_grpc_request_micros_total", "Time spent in gRPC calls, microseconds", labels));
-      byCode.set(code.ordinal(), counters);
+  private Timer timerOf(String method, Status.Code code) {
+    AtomicReferenceArray<Timer> byCode = byMethod.computeIfAbsent(method, m -> new AtomicReferenceArray<>(CODES));
+    Timer timer = byCode.get(code.ordinal());
+    if (timer == null) {
+      // Two threads may both get here; the registry hands both the same timer for the same tags.
+      timer = Timer.builder(NAME)
+          .description("gRPC calls finished, by method and status code: count and seconds from start to close")
+          .tags("method", method, "code", code.name())
+          .publishPercentileHistogram()
+          .minimumExpectedValue(ProcessMetrics.LATENCY_MIN)
+          .maximumExpectedValue(ProcessMetrics.LATENCY_MAX)
+          .register(registry);
+      byCode.set(code.ordinal(), timer);
     }
-    return counters;
+    return timer;
   }
 }

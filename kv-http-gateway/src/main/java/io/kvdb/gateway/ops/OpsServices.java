@@ -3,9 +3,9 @@ package io.kvdb.gateway.ops;
 import com.google.protobuf.ByteString;
 import com.linecorp.armeria.common.RequestContext;
 import com.linecorp.armeria.common.metric.MeterIdPrefixFunction;
-import com.linecorp.armeria.common.prometheus.PrometheusMeterRegistries;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.ServerListener;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.server.docs.DocService;
 import com.linecorp.armeria.server.healthcheck.HealthCheckService;
@@ -17,6 +17,10 @@ import io.kvdb.api.v1.GetRequest;
 import io.kvdb.api.v1.ListRequest;
 import io.kvdb.api.v1.PutRequest;
 import io.kvdb.api.v1.StatusRequest;
+import io.kvdb.common.metrics.ProcessMetrics;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.function.Function;
 
@@ -24,17 +28,43 @@ import java.util.function.Function;
  * What operators use: {@code /docs} (Armeria DocService: the gRPC services and the HTTP API, with a
  * form to try them), {@code /health} (the gateway is up; it says nothing of the leader, whose state
  * {@code /cluster} shows, so that a load balancer does not restart gateways for a leader outage) and
- * {@code /metrics} (Prometheus: request counts and latencies per endpoint, labelled by route).
+ * {@code /metrics} (Prometheus: request counts and latencies per endpoint, labelled by route, and
+ * the JVM and process meters every kvdb process shows).
  */
 public final class OpsServices {
   /** Prefix of the request metrics: kvdb_gateway_requests_total, kvdb_gateway_total_duration_seconds... */
   public static final String METRIC_PREFIX = "kvdb.gateway";
 
-  private final PrometheusMeterRegistry registry = PrometheusMeterRegistries.newRegistry();
+  private final ProcessMetrics metrics = new ProcessMetrics();
+  private final PrometheusMeterRegistry registry = metrics.registry();
+
+  public OpsServices() {
+    registry.config().meterFilter(new MeterFilter() {
+      /**
+       * Request durations as Prometheus histograms over the same buckets as the leader's and the
+       * followers' gRPC latencies, instead of Armeria's client-side quantiles, which cannot be
+       * added up over several gateways.
+       */
+      @Override
+      public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+        if (id.getType() != Meter.Type.TIMER || !id.getName().startsWith(METRIC_PREFIX + ".")) {
+          return config;
+        }
+        return DistributionStatisticConfig.builder()
+            .percentilesHistogram(true)
+            .percentiles() // none
+            .minimumExpectedValue((double) ProcessMetrics.LATENCY_MIN.toNanos())
+            .maximumExpectedValue((double) ProcessMetrics.LATENCY_MAX.toNanos())
+            .build()
+            .merge(config);
+      }
+    });
+  }
 
   /** Binds the registry to the server, and serves /docs, /health and /metrics. */
   public void configure(ServerBuilder sb) {
     sb.meterRegistry(registry);
+    sb.serverListener(ServerListener.builder().whenStopped(server -> metrics.close()).build());
     sb.service("/health", HealthCheckService.of());
     sb.service("/metrics", PrometheusExpositionService.of(registry.getPrometheusRegistry()));
     sb.serviceUnder("/docs", DocService.builder()
