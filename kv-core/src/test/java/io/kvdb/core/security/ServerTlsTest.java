@@ -26,7 +26,7 @@ class ServerTlsTest {
   void aKeyOfAnotherCertificateIsRefused() {
     TestCertificates.Pem server = TestCertificates.selfSigned(dir, "server");
     TestCertificates.Pem other = TestCertificates.selfSigned(dir, "other");
-    assertMessage(() -> ServerTls.load(server.cert(), other.key()), "does not belong to the certificate");
+    assertMessage(() -> ServerTls.load(server.cert(), other.key()), "--tls-key " + other.key() + " does not belong to --tls-cert " + server.cert());
   }
 
   @Test
