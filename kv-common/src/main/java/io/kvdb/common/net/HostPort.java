@@ -18,28 +18,28 @@ public record HostPort(String host, int port) {
   /**
    * Parses {@code HOST:PORT}. The port is required: a default would hide a typo.
    *
-   * @param what names the address in messages, e.g. {@code "leader"} or {@code "--leader"}
+   * @param what names the address in messages: its flag ({@code "--leader"}) or what it is
    * @throws IllegalArgumentException naming {@code what} when the text is not HOST:PORT
    */
   public static HostPort parse(String what, String text) {
     String value = text.trim();
     int colon = value.lastIndexOf(':');
-    checkArgument(colon > 0 && colon < value.length() - 1, "%s address must be HOST:PORT, got '%s'", what, text);
+    checkArgument(colon > 0 && colon < value.length() - 1, "%s must be HOST:PORT, got '%s'", what, text);
     String host = value.substring(0, colon);
     if (host.startsWith("[") && host.endsWith("]")) {
       host = host.substring(1, host.length() - 1);
-      checkArgument(!host.isEmpty(), "%s address has an empty host in '%s'", what, text);
+      checkArgument(!host.isEmpty(), "%s: the host is empty in '%s'", what, text);
     } else {
       checkArgument(host.indexOf(':') < 0 && host.indexOf('[') < 0 && host.indexOf(']') < 0,
-          "write an IPv6 %s address in brackets, e.g. [::1]:50051; got '%s'", what, text);
+          "%s: write an IPv6 host in brackets, e.g. [::1]:50051; got '%s'", what, text);
     }
     int port;
     try {
       port = Integer.parseInt(value.substring(colon + 1));
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(what + " port is not a number in '" + text + "'");
+      throw new IllegalArgumentException(what + ": the port is not a number in '" + text + "'");
     }
-    checkArgument(port > 0 && port <= 65535, "%s port must be in 1..65535, got '%s'", what, text);
+    checkArgument(port > 0 && port <= 65535, "%s: the port must be in 1..65535, got '%s'", what, text);
     return new HostPort(host, port);
   }
 

@@ -118,7 +118,7 @@ public record GatewayConfig(
     long port = flags.longValue("port");
     checkArgument(port >= 0 && port <= 65535, "--port must be in 0..65535: %s", port);
     return Optional.of(new GatewayConfig(
-        flags.string("host"), (int) port, HostPort.parse("leader", flags.string("leader")), flags.list("cors-origins"),
+        flags.string("host"), (int) port, HostPort.parse("--leader", flags.string("leader")), flags.list("cors-origins"),
         flags.longValue("max-body-bytes"), Duration.ofMillis(flags.longValue("leader-timeout-ms")),
         Duration.ofMillis(flags.longValue("shutdown-grace-ms")), https(flags), leaderTls(flags)));
   }

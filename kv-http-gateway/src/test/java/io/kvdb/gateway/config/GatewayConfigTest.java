@@ -76,13 +76,13 @@ class GatewayConfigTest {
     assertMessage("--port needs a number", "--port", "http");
     assertMessage("--port must be in 0..65535", "--port", "70000");
     assertMessage("HOST:PORT", "--leader", "localhost");
-    assertMessage("leader port is not a number", "--leader", "localhost:x");
+    assertMessage("--leader: the port is not a number", "--leader", "localhost:x");
     assertMessage("IPv6", "--leader", "::1:50051");
     assertMessage("CORS origin", "--cors-origins", "localhost:3000");
     assertMessage("CORS origin", "--cors-origins", "http://a.test/path");
     assertMessage("needs a value", "--leader");
     assertMessage("unexpected argument", "gateway");
-    assertMessage("leader port must be in 1..65535", "--leader", "localhost:0");
+    assertMessage("--leader: the port must be in 1..65535", "--leader", "localhost:0");
     assertMessage("flag --leader-tls needs true or false", "--leader-tls=maybe");
     assertMessage("max body bytes must be > 0", "--max-body-bytes", "0");
   }
