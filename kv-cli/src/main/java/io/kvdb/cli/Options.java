@@ -32,7 +32,7 @@ record Options(String leader, Optional<Path> tlsCa, boolean tls, Optional<String
         .declare("token", "", "bearer token (default: the environment variable " + TOKEN_ENV + ")")
         .declare("tls-ca", "", "speak TLS, trusting the PEM certificates in this file")
         .declareBoolean("tls", "speak TLS, trusting the system's root certificates")
-        .operands("COMMAND [ARGS]");
+        .operandsWithTheirFlags("COMMAND [ARGS]");
   }
 
   /**

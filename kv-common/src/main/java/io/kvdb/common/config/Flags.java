@@ -22,9 +22,10 @@ import picocli.CommandLine.ParseResult;
  * default and help text, so {@code --help} lists them all and a wrong flag or value is an
  * {@link IllegalArgumentException} that names the flag (the mains exit 2 with it).
  *
- * <p>A program that takes operands (the CLI: a command and its arguments) says so with
- * {@link #operands}; everything that is not one of its declared flags is then an operand, in order,
- * flags of its commands included ({@code --wait 1}); {@code --} ends the flags.
+ * <p>A program that takes operands says so with {@link #operands} (keygen: a dir and names), or
+ * with {@link #operandsWithTheirFlags} when its commands have flags of their own (the CLI:
+ * {@code put KEY VALUE --wait 1}): everything that is not one of its declared flags is then an
+ * operand, in order. {@code --} ends the flags.
  */
 public final class Flags {
   private final String program;
@@ -33,6 +34,8 @@ public final class Flags {
   private final List<String> operands = new ArrayList<>();
   /** What the operands are, for the usage line; null: the program takes none. */
   private String operandsLabel;
+  /** Whether flags that are not declared are operands (of a command) rather than mistakes. */
+  private boolean unknownFlagsAreOperands;
 
   private record Flag(String name, String defaultValue, String help, boolean isBoolean) {}
 
@@ -57,6 +60,15 @@ public final class Flags {
   public Flags operands(String label) {
     operandsLabel = label;
     return this;
+  }
+
+  /**
+   * Like {@link #operands}, for a program whose commands take flags of their own: a flag that is
+   * not declared here is an operand too, left in its place for the command to read.
+   */
+  public Flags operandsWithTheirFlags(String label) {
+    unknownFlagsAreOperands = true;
+    return operands(label);
   }
 
   private Flags add(Flag flag) {
@@ -116,7 +128,7 @@ public final class Flags {
         .overwrittenOptionsAllowed(true)
         // Collected and reported by parse(), after --help has had its say.
         .unmatchedArgumentsAllowed(true)
-        .unmatchedOptionsArePositionalParams(operandsLabel != null)
+        .unmatchedOptionsArePositionalParams(unknownFlagsAreOperands)
         .expandAtFiles(false)
         .posixClusteredShortOptionsAllowed(false);
     spec.addOption(OptionSpec.builder("--help").usageHelp(true).build());

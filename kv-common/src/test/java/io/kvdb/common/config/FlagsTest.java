@@ -30,7 +30,7 @@ class FlagsTest {
   /** A program with operands, as the CLI: its flags anywhere, everything else in order. */
   private static Flags command(String... args) {
     Flags flags = new Flags("kv").declare("leader", "127.0.0.1:50051", "the leader").declare("token", "", "a token")
-        .declareBoolean("tls", "TLS").operands("COMMAND [ARGS]");
+        .declareBoolean("tls", "TLS").operandsWithTheirFlags("COMMAND [ARGS]");
     assertTrue(flags.parse(args));
     return flags;
   }
@@ -213,8 +213,18 @@ class FlagsTest {
   }
 
   @Test
+  void operandsWithoutFlagsOfTheirOwnRefuseUnknownFlags() {
+    Flags flags = new Flags("kv keygen").operands("DIR [NAME...]");
+    assertTrue(flags.parse(new String[] {"keys", "leader", "f1", "-5"}));
+    assertEquals(List.of("keys", "leader", "f1", "-5"), flags.operands());
+    assertEquals("unknown flag --force (see --help)", error(flags, "keys", "--force"));
+    assertTrue(flags.parse(new String[] {"--", "--odd-dir"}));
+    assertEquals(List.of("--odd-dir"), flags.operands());
+  }
+
+  @Test
   void aProgramsOwnFlagStillNeedsItsValueAmongOperands() {
-    Flags flags = new Flags("kv").declare("token", "", "t").operands("ARGS");
+    Flags flags = new Flags("kv").declare("token", "", "t").operandsWithTheirFlags("ARGS");
     assertEquals("flag --token needs a value", error(flags, "get", "k", "--token"));
   }
 
