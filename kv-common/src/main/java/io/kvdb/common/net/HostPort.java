@@ -24,7 +24,8 @@ public record HostPort(String host, int port) {
   public static HostPort parse(String what, String text) {
     String value = text.trim();
     int colon = value.lastIndexOf(':');
-    checkArgument(colon > 0 && colon < value.length() - 1, "%s must be HOST:PORT, got '%s'", what, text);
+    checkArgument(colon > 0 && colon < value.length() - 1 && !value.endsWith("]"), "%s must be HOST:PORT, got '%s'",
+        what, text);
     String host = value.substring(0, colon);
     if (host.startsWith("[") && host.endsWith("]")) {
       host = host.substring(1, host.length() - 1);
