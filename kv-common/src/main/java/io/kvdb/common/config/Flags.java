@@ -79,8 +79,9 @@ public final class Flags {
   }
 
   /**
-   * Parses {@code args}. Returns false when {@code --help} was asked: the caller prints
-   * {@link #usage()}, which help wins over any other mistake on the line.
+   * Parses {@code args}. Returns false when {@code --help} was asked: the caller then prints
+   * {@link #usage()}. Help wins over unknown flags and stray arguments on the same line (not over a
+   * flag that lacks its value or a bad boolean, which picocli meets first).
    *
    * @throws IllegalArgumentException for an unknown flag, a missing value, a bad boolean or an
    *     operand the program does not take, naming the flag or the argument
