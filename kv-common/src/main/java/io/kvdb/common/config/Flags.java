@@ -112,7 +112,8 @@ public final class Flags {
     }
     for (Flag flag : declared.values()) {
       if (result.hasMatchedOption("--" + flag.name())) {
-        given.put(flag.name(), String.valueOf((Object) result.matchedOptionValue("--" + flag.name(), null)));
+        Object value = result.matchedOptionValue("--" + flag.name(), null); // a String, or a Boolean
+        given.put(flag.name(), String.valueOf(value));
       }
     }
     if (operandsLabel != null && result.hasMatchedPositional(0)) {
