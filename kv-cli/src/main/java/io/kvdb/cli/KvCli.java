@@ -3,6 +3,7 @@ package io.kvdb.cli;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.kvdb.common.process.ExitCodes;
 import java.io.PrintStream;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
@@ -57,27 +58,27 @@ public final class KvCli {
       options = Options.parse(args, env);
       if (options.help()) {
         out.print(USAGE);
-        return 0;
+        return ExitCodes.OK;
       }
       if (options.command().isEmpty()) {
         err.print(USAGE);
-        return 2;
+        return ExitCodes.BAD_INPUT;
       }
       connection = Connection.of(options.tlsCa(), options.tls(), options.token());
       channel = connection.open(options.leader(), "--leader");
     } catch (UsageException e) {
       err.println("kv: " + e.getMessage());
-      return 2;
+      return ExitCodes.BAD_INPUT;
     }
     try {
       return new Commands(channel, connection, out, err).run(options.command());
     } catch (UsageException e) {
       err.println("kv: " + e.getMessage());
       err.print(USAGE);
-      return 2;
+      return ExitCodes.BAD_INPUT;
     } catch (StatusRuntimeException e) {
       err.println("kv: " + describe(e.getStatus()) + hint(e.getStatus(), connection));
-      return 3;
+      return ExitCodes.REFUSED;
     } finally {
       channel.shutdownNow();
       try {

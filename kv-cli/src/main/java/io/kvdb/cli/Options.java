@@ -1,14 +1,16 @@
 package io.kvdb.cli;
 
+import io.kvdb.common.config.Flags;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * The client's own flags, taken from anywhere on the command line (before or after the command),
- * and what is left: the command and its operands.
+ * and what is left: the command and its operands, the flags of the command among them
+ * ({@code --wait 1}). Read by the shared {@link Flags}, so spellings are those of every kvdb process
+ * ({@code --tls-ca=FILE}, {@code --tls=false}); {@code --} ends the client's flags.
  *
  * @param leader the leader's gRPC address, HOST:PORT
  * @param tlsCa {@code --tls-ca}: PEM file of trusted certificates (implies TLS)
@@ -23,45 +25,37 @@ record Options(String leader, Optional<Path> tlsCa, boolean tls, Optional<String
   /** Read when --token is not given; unlike a flag, it does not show in the process list. */
   static final String TOKEN_ENV = "KV_TOKEN";
 
+  /** The client's flags; their help is in {@link KvCli#USAGE}, which also lists the commands. */
+  static Flags flags() {
+    return new Flags("kv")
+        .declare("leader", DEFAULT_LEADER, "the leader's gRPC address, HOST:PORT")
+        .declare("token", "", "bearer token (default: the environment variable " + TOKEN_ENV + ")")
+        .declare("tls-ca", "", "speak TLS, trusting the PEM certificates in this file")
+        .declareBoolean("tls", "speak TLS, trusting the system's root certificates")
+        .operandsWithTheirFlags("COMMAND [ARGS]");
+  }
+
   /**
    * @throws KvCli.UsageException for a flag without its value or a token that cannot be one
    */
   static Options parse(String[] args, Map<String, String> env) {
-    String leader = DEFAULT_LEADER;
-    Optional<Path> tlsCa = Optional.empty();
-    boolean tls = false;
+    Flags flags = flags();
+    boolean help;
+    try {
+      help = !flags.parse(args);
+    } catch (IllegalArgumentException e) {
+      throw new KvCli.UsageException(e.getMessage());
+    }
+    if (help) {
+      return new Options(DEFAULT_LEADER, Optional.empty(), false, Optional.empty(), true, List.of());
+    }
     String token = env.get(TOKEN_ENV);
     String tokenSource = TOKEN_ENV;
-    boolean help = false;
-    List<String> command = new ArrayList<>();
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
-      String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
-      switch (name) {
-        case "--leader", "--token", "--tls-ca" -> {
-          String value;
-          if (arg.contains("=")) {
-            value = arg.substring(arg.indexOf('=') + 1);
-          } else if (i + 1 < args.length) {
-            value = args[++i];
-          } else {
-            throw new KvCli.UsageException(name + " needs a value");
-          }
-          switch (name) {
-            case "--leader" -> leader = value;
-            case "--tls-ca" -> tlsCa = Optional.of(Path.of(value));
-            default -> {
-              token = value;
-              tokenSource = "--token";
-              if (value.isEmpty()) {
-                throw new KvCli.UsageException("--token is empty");
-              }
-            }
-          }
-        }
-        case "--tls" -> tls = true;
-        case "--help", "-h" -> help = true;
-        default -> command.add(arg);
+    if (flags.isGiven("token")) {
+      token = flags.string("token");
+      tokenSource = "--token";
+      if (token.isEmpty()) {
+        throw new KvCli.UsageException("--token is empty");
       }
     }
     if (token != null && token.isEmpty()) {
@@ -70,6 +64,8 @@ record Options(String leader, Optional<Path> tlsCa, boolean tls, Optional<String
     if (token != null && !token.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
       throw new KvCli.UsageException(tokenSource + " must be visible ASCII characters without spaces");
     }
-    return new Options(leader, tlsCa, tls, Optional.ofNullable(token), help, List.copyOf(command));
+    Optional<Path> tlsCa = flags.isGiven("tls-ca") ? Optional.of(Path.of(flags.string("tls-ca"))) : Optional.empty();
+    return new Options(flags.string("leader"), tlsCa, flags.bool("tls"), Optional.ofNullable(token), false,
+        flags.operands());
   }
 }

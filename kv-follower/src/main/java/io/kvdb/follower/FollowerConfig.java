@@ -3,6 +3,7 @@ package io.kvdb.follower;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import io.kvdb.common.config.Flags;
+import io.kvdb.common.net.HostPort;
 import io.kvdb.core.protocol.Frames;
 import io.kvdb.core.security.CurveClient;
 import io.kvdb.core.security.GrpcSecurity;
@@ -93,9 +94,13 @@ public record FollowerConfig(
   }
 
   static FollowerConfig from(Flags flags) {
-    return new FollowerConfig(flags.string("id"), flags.string("leader"), flags.integer("leader-pub-port"),
-        flags.integer("leader-control-port"), flags.string("host"), flags.integer("grpc-port"),
-        flags.string("advertise"), flags.integer("metrics-port"), Path.of(flags.string("data-dir")),
+    String advertise = flags.string("advertise");
+    if (!advertise.isEmpty()) {
+      HostPort.parse("--advertise", advertise); // others dial it: a typo must not wait for them to fail
+    }
+    return new FollowerConfig(flags.string("id"), HostPort.parseHost("--leader", flags.string("leader")),
+        flags.integer("leader-pub-port"), flags.integer("leader-control-port"), flags.string("host"),
+        flags.integer("grpc-port"), advertise, flags.integer("metrics-port"), Path.of(flags.string("data-dir")),
         flags.bool("accept-new-leader"), flags.integer("catch-up-batch"), flags.longValue("min-free-disk"),
         GrpcSecurity.fromFlags(flags),
         CurveClient.fromFlags(flags));

@@ -17,7 +17,7 @@ import io.kvdb.core.follower.ReplicaMetrics;
 import io.kvdb.core.metrics.ApplyMeters;
 import io.kvdb.core.metrics.MetricsHttpServer;
 import io.kvdb.core.follower.ReplicaStore;
-import io.kvdb.core.security.GrpcSecurity;
+import io.kvdb.common.net.Loopback;
 import io.kvdb.core.follower.FollowerReadService;
 import io.kvdb.core.request.RequestParsing;
 import io.kvdb.core.storage.DiskSpace;
@@ -110,7 +110,7 @@ public final class FollowerServer implements ProcessMain.Server {
           .orElse("plaintext"));
       log.info("HTTP /metrics and /health listening on {}:{} (plaintext, no data)", config.host(), metricsServer.port());
       config.grpcSecurity().exposure(config.host()).ifPresent(log::warn);
-      if (config.curve().isEmpty() && !GrpcSecurity.isLoopback(config.leaderHost())) {
+      if (config.curve().isEmpty() && !Loopback.isLoopback(config.leaderHost())) {
         log.warn("replication from {} is not secured: events travel unencrypted and nothing proves they come from"
             + " the leader (see --curve-key-file)", config.leaderHost());
       }

@@ -8,6 +8,7 @@ import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServerListener;
 import com.linecorp.armeria.server.cors.CorsService;
 import com.linecorp.armeria.server.grpc.GrpcService;
+import io.kvdb.common.process.ExitCodes;
 import io.kvdb.gateway.config.GatewayConfig;
 import io.kvdb.gateway.errors.JsonErrorHandler;
 import io.kvdb.gateway.http.ClusterHttpApi;
@@ -40,7 +41,7 @@ public final class GatewayMain {
       parsed = GatewayConfig.fromArgs(args);
     } catch (IllegalArgumentException e) {
       System.err.println("kv gateway: " + e.getMessage());
-      System.exit(2);
+      System.exit(ExitCodes.BAD_INPUT);
       return;
     }
     if (parsed.isEmpty()) {

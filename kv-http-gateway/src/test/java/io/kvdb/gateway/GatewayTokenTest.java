@@ -20,8 +20,8 @@ import io.kvdb.api.v1.PutRequest;
 import io.kvdb.api.v1.ShardDigestsRequest;
 import io.kvdb.api.v1.ShardDigestsResponse;
 import io.kvdb.api.v1.StatusRequest;
+import io.kvdb.common.security.BearerHeader;
 import io.kvdb.core.config.Limits;
-import io.kvdb.core.security.BearerAuthInterceptor;
 import io.kvdb.core.security.BearerTokens;
 import io.kvdb.core.security.BearerTokens.Role;
 import io.kvdb.core.security.GrpcSecurity;
@@ -202,7 +202,7 @@ class GatewayTokenTest {
 
   private static <S extends io.grpc.stub.AbstractStub<S>> S withToken(S stub, String token) {
     Metadata headers = new Metadata();
-    headers.put(BearerAuthInterceptor.AUTHORIZATION, "Bearer " + token);
+    headers.put(BearerHeader.AUTHORIZATION, "Bearer " + token);
     return stub.withDeadlineAfter(10, TimeUnit.SECONDS)
         .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
   }

@@ -11,11 +11,11 @@ import io.grpc.stub.AbstractStub;
 import io.grpc.stub.MetadataUtils;
 import io.kvdb.api.v1.ClusterGrpc;
 import io.kvdb.api.v1.KVGrpc;
+import io.kvdb.common.net.HostPort;
+import io.kvdb.common.security.BearerHeader;
 import io.kvdb.core.config.Limits;
-import io.kvdb.core.security.BearerAuthInterceptor;
 import io.kvdb.core.security.GrpcSecurity;
 import io.kvdb.core.security.ServerTls;
-import io.kvdb.gateway.config.LeaderAddress;
 import io.kvdb.leader.LeaderConfig;
 import io.kvdb.leader.LeaderServer;
 import java.io.IOException;
@@ -78,8 +78,8 @@ final class InProcessLeader implements AutoCloseable {
     return port;
   }
 
-  LeaderAddress address() {
-    return new LeaderAddress("127.0.0.1", port);
+  HostPort address() {
+    return new HostPort("127.0.0.1", port);
   }
 
   /** A blocking stub straight to the leader (not through the gateway), for setting up and checking. */
@@ -98,7 +98,7 @@ final class InProcessLeader implements AutoCloseable {
 
   private static <S extends AbstractStub<S>> S withToken(S stub, String token) {
     Metadata headers = new Metadata();
-    headers.put(BearerAuthInterceptor.AUTHORIZATION, "Bearer " + token);
+    headers.put(BearerHeader.AUTHORIZATION, "Bearer " + token);
     return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
   }
 

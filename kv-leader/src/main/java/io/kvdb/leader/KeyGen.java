@@ -1,5 +1,7 @@
 package io.kvdb.leader;
 
+import io.kvdb.common.config.Flags;
+import io.kvdb.common.process.ExitCodes;
 import io.kvdb.core.security.CurveKeyPair;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -15,24 +17,34 @@ import java.util.regex.Pattern;
  */
 public final class KeyGen {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+  private static final String USAGE = """
+      usage: kv keygen DIR [NAME...]
+        writes DIR/NAME.key (CURVE key pair, keep it secret) and DIR/NAME.pub (public key) per NAME
+        (default NAME: node). Example for a leader and two followers:
+          kv keygen keys leader f1 f2
+          cat keys/f1.pub keys/f2.pub > keys/authorized_keys
+          kv leader   --curve-secret-key-file keys/leader.key --curve-authorized-keys keys/authorized_keys
+          kv follower --curve-key-file keys/f1.key --leader-curve-public-key keys/leader.pub""";
 
   private KeyGen() {}
 
   public static void main(String[] args) {
-    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
-      System.err.println("""
-          usage: kv keygen DIR [NAME...]
-            writes DIR/NAME.key (CURVE key pair, keep it secret) and DIR/NAME.pub (public key) per NAME
-            (default NAME: node). Example for a leader and two followers:
-              kv keygen keys leader f1 f2
-              cat keys/f1.pub keys/f2.pub > keys/authorized_keys
-              kv leader   --curve-secret-key-file keys/leader.key --curve-authorized-keys keys/authorized_keys
-              kv follower --curve-key-file keys/f1.key --leader-curve-public-key keys/leader.pub""");
-      System.exit(args.length == 0 ? 2 : 0);
+    Flags flags = new Flags("kv keygen").operands("DIR [NAME...]");
+    boolean run;
+    try {
+      run = flags.parse(args);
+    } catch (IllegalArgumentException e) {
+      fail(e.getMessage());
       return;
     }
-    Path dir = Path.of(args[0]);
-    List<String> names = args.length > 1 ? List.of(args).subList(1, args.length) : List.of("node");
+    if (!run || flags.operands().isEmpty()) {
+      System.err.println(USAGE);
+      System.exit(run ? ExitCodes.BAD_INPUT : ExitCodes.OK);
+      return;
+    }
+    List<String> operands = flags.operands();
+    Path dir = Path.of(operands.get(0));
+    List<String> names = operands.size() > 1 ? operands.subList(1, operands.size()) : List.of("node");
     for (String name : names) {
       if (!NAME.matcher(name).matches()) {
         fail("key name '" + name + "' must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit");
@@ -56,6 +68,6 @@ public final class KeyGen {
 
   private static void fail(String message) {
     System.err.println("kv keygen: " + message);
-    System.exit(2);
+    System.exit(ExitCodes.BAD_INPUT);
   }
 }

@@ -20,7 +20,7 @@ import io.kvdb.core.leader.LeaderReplicas;
 import io.kvdb.core.leader.Membership;
 import io.kvdb.core.leader.SnapshotSource;
 import io.kvdb.core.security.CurveServer;
-import io.kvdb.core.security.GrpcSecurity;
+import io.kvdb.common.net.Loopback;
 import io.kvdb.core.security.ZapHandler;
 import io.kvdb.core.leader.ClusterService;
 import io.kvdb.core.leader.KvService;
@@ -153,7 +153,7 @@ public final class LeaderServer implements ProcessMain.Server {
   /** An unsecured port on a non-loopback address lets others on the network in. */
   private void warnIfOpenToTheNetwork() {
     config.grpcSecurity().exposure(config.host()).ifPresent(log::warn);
-    if (config.curve().isEmpty() && !GrpcSecurity.isLoopback(config.host())) {
+    if (config.curve().isEmpty() && !Loopback.isLoopback(config.host())) {
       log.warn("replication on {} is not secured: anyone who reaches the PUB port can read every write, and anyone"
           + " may register as a follower (see --curve-secret-key-file)", config.host());
     }

@@ -17,7 +17,7 @@ import io.grpc.stub.MetadataUtils;
 import io.kvdb.api.v1.GetRequest;
 import io.kvdb.api.v1.KVGrpc;
 import io.kvdb.api.v1.PutRequest;
-import io.kvdb.core.security.BearerAuthInterceptor;
+import io.kvdb.common.security.BearerHeader;
 import io.kvdb.core.security.BearerTokens;
 import io.kvdb.core.security.BearerTokens.Role;
 import io.kvdb.core.security.GrpcSecurity;
@@ -91,7 +91,7 @@ class LeaderTlsTest {
 
   private static KVGrpc.KVBlockingStub writer(ManagedChannel channel) {
     Metadata headers = new Metadata();
-    headers.put(BearerAuthInterceptor.AUTHORIZATION, "Bearer " + WRITER);
+    headers.put(BearerHeader.AUTHORIZATION, "Bearer " + WRITER);
     return KVGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
         .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
   }

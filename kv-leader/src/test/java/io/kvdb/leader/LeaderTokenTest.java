@@ -27,7 +27,7 @@ import io.kvdb.api.v1.PutRequest;
 import io.kvdb.api.v1.ShardDigestsRequest;
 import io.kvdb.api.v1.ShardDigestsResponse;
 import io.kvdb.api.v1.StatusRequest;
-import io.kvdb.core.security.BearerAuthInterceptor;
+import io.kvdb.common.security.BearerHeader;
 import io.kvdb.core.security.BearerTokens;
 import io.kvdb.core.security.BearerTokens.Role;
 import io.kvdb.core.security.GrpcSecurity;
@@ -80,7 +80,7 @@ class LeaderTokenTest {
       return plain;
     }
     Metadata headers = new Metadata();
-    headers.put(BearerAuthInterceptor.AUTHORIZATION, "Bearer " + token);
+    headers.put(BearerHeader.AUTHORIZATION, "Bearer " + token);
     return plain.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
   }
 

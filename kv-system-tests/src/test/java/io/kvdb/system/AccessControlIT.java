@@ -23,7 +23,7 @@ import io.kvdb.api.v1.ListRequest;
 import io.kvdb.api.v1.KVGrpc;
 import io.kvdb.api.v1.PutRequest;
 import io.kvdb.api.v1.ShardDigest;
-import io.kvdb.core.security.BearerAuthInterceptor;
+import io.kvdb.common.security.BearerHeader;
 import io.kvdb.testing.JavaProcess;
 import io.kvdb.testing.TestCertificates;
 import java.nio.file.Files;
@@ -126,7 +126,7 @@ class AccessControlIT {
 
   private static io.grpc.ClientInterceptor bearer(String token) {
     Metadata headers = new Metadata();
-    headers.put(BearerAuthInterceptor.AUTHORIZATION, "Bearer " + token);
+    headers.put(BearerHeader.AUTHORIZATION, "Bearer " + token);
     return MetadataUtils.newAttachHeadersInterceptor(headers);
   }
 

@@ -15,7 +15,7 @@ import io.kvdb.api.v1.FollowerStatusResponse;
 import io.kvdb.api.v1.KVGrpc;
 import io.kvdb.api.v1.StatusRequest;
 import io.kvdb.api.v1.StatusResponse;
-import io.kvdb.core.security.BearerAuthInterceptor;
+import io.kvdb.common.security.BearerHeader;
 import io.kvdb.testing.FreePorts;
 import io.kvdb.testing.JavaProcess;
 import java.io.IOException;
@@ -154,7 +154,7 @@ final class TestCluster implements AutoCloseable {
     NettyChannelBuilder builder = network.channel(name, port, credentials);
     if (token != null) {
       Metadata headers = new Metadata();
-      headers.put(BearerAuthInterceptor.AUTHORIZATION, "Bearer " + token);
+      headers.put(BearerHeader.AUTHORIZATION, "Bearer " + token);
       builder.intercept(MetadataUtils.newAttachHeadersInterceptor(headers));
     }
     return builder.build();

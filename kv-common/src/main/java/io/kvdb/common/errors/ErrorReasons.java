@@ -1,6 +1,7 @@
 package io.kvdb.common.errors;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
 import io.grpc.StatusRuntimeException;
@@ -27,5 +28,29 @@ public final class ErrorReasons {
         .setMessage(message)
         .addDetails(Any.pack(ErrorInfo.newBuilder().setReason(DISK_FULL).setDomain(DOMAIN).build()))
         .build());
+  }
+
+  /**
+   * Whether the gRPC error {@code error} (a StatusRuntimeException or StatusException) carries an
+   * ErrorInfo of kvdb's domain with {@code reason}. Details that cannot be read count as absent.
+   */
+  public static boolean hasReason(Throwable error, String reason) {
+    com.google.rpc.Status details = StatusProto.fromThrowable(error);
+    if (details == null) {
+      return false;
+    }
+    for (Any detail : details.getDetailsList()) {
+      if (detail.is(ErrorInfo.class)) {
+        try {
+          ErrorInfo info = detail.unpack(ErrorInfo.class);
+          if (reason.equals(info.getReason()) && DOMAIN.equals(info.getDomain())) {
+            return true;
+          }
+        } catch (InvalidProtocolBufferException e) {
+          // not readable: not this reason
+        }
+      }
+    }
+    return false;
   }
 }

@@ -5,12 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
+/** Every spelling the processes accept, and every mistake, with the message an operator sees. */
 class FlagsTest {
   private static Flags flags() {
     return new Flags("kv test")
@@ -26,6 +27,18 @@ class FlagsTest {
     return flags;
   }
 
+  /** A program with operands, as the CLI: its flags anywhere, everything else in order. */
+  private static Flags command(String... args) {
+    Flags flags = new Flags("kv").declare("leader", "127.0.0.1:50051", "the leader").declare("token", "", "a token")
+        .declareBoolean("tls", "TLS").operandsWithTheirFlags("COMMAND [ARGS]");
+    assertTrue(flags.parse(args));
+    return flags;
+  }
+
+  private static String error(Flags flags, String... args) {
+    return assertThrows(IllegalArgumentException.class, () -> flags.parse(args)).getMessage();
+  }
+
   @Test
   void undeclaredValuesFallBackToDefaults() {
     Flags flags = parsed();
@@ -34,6 +47,7 @@ class FlagsTest {
     assertFalse(flags.bool("verbose"));
     assertFalse(flags.isGiven("port"));
     assertEquals(List.of(), flags.list("peers"));
+    assertEquals(List.of(), flags.operands());
   }
 
   @Test
@@ -41,20 +55,96 @@ class FlagsTest {
     assertEquals(7, parsed("--port", "7").integer("port"));
     assertEquals(8, parsed("--port=8").integer("port"));
     assertTrue(parsed("--port=8").isGiven("port"));
+    assertEquals("a=b", parsed("--peers=a=b").string("peers"), "only the first '=' splits");
+    assertEquals("", parsed("--peers", "").string("peers"));
+    assertEquals("", parsed("--peers=").string("peers"));
+    assertEquals(-1, parsed("--port", "-1").integer("port"), "a negative number is a value, not a flag");
+  }
+
+  @Test
+  void theLastOfARepeatedFlagWins() {
+    assertEquals(2, parsed("--port", "1", "--port=2").integer("port"));
   }
 
   @Test
   void booleanFlagAloneMeansTrue() {
-    assertTrue(parsed("--verbose").bool("verbose"));
-    assertFalse(parsed("--verbose=false").bool("verbose"));
+    Flags flags = parsed("--verbose");
+    assertTrue(flags.bool("verbose"));
+    assertTrue(flags.isGiven("verbose"));
+    assertEquals("true", flags.string("verbose"));
+  }
+
+  @ParameterizedTest
+  @CsvSource({"true,true", "TRUE,true", "yes,true", "Yes,true", "1,true", "false,false", "False,false", "no,false",
+      "NO,false", "0,false"})
+  void booleanTakesEverySpellingAfterEquals(String spelled, boolean meant) {
+    assertEquals(meant, parsed("--verbose=" + spelled).bool("verbose"));
+    assertEquals(Boolean.toString(meant), parsed("--verbose=" + spelled).string("verbose"));
   }
 
   @Test
-  void sizesTakeBinarySuffixes() {
-    assertEquals(512, parsed("--size", "512").longValue("size"));
-    assertEquals(64L << 10, parsed("--size", "64k").longValue("size"));
-    assertEquals(3L << 20, parsed("--size", "3M").longValue("size"));
-    assertEquals(2L << 30, parsed("--size", "2g").longValue("size"));
+  void booleanFollowedByTrueOrFalseTakesIt() {
+    assertFalse(parsed("--verbose", "false").bool("verbose"));
+    assertTrue(parsed("--verbose", "true", "--port", "1").bool("verbose"));
+  }
+
+  @Test
+  void booleanDoesNotSwallowAnOperand() {
+    Flags flags = command("--tls", "get", "key");
+    assertTrue(flags.bool("tls"));
+    assertEquals(List.of("get", "key"), flags.operands());
+  }
+
+  @Test
+  void badBooleanNamesTheFlagAndTheSpellings() {
+    assertEquals("flag --verbose needs true or false (or yes/no, 1/0), got 'maybe'", error(flags(), "--verbose=maybe"));
+    assertEquals("unexpected argument 'maybe' (flags start with --; see --help)", error(flags(), "--verbose", "maybe"));
+  }
+
+  @Test
+  void boolOfAValueFlagTakesTheSameSpellings() {
+    Flags flags = new Flags("t").declare("sync", "yes", "s");
+    assertTrue(flags.parse(new String[0]));
+    assertTrue(flags.bool("sync"));
+    assertTrue(flags.parse(new String[] {"--sync", "0"}));
+    assertFalse(flags.bool("sync"));
+    assertTrue(flags.parse(new String[] {"--sync", "sometimes"}));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> flags.bool("sync"));
+    assertEquals("flag --sync needs true or false (or yes/no, 1/0), got 'sometimes'", e.getMessage());
+  }
+
+  @ParameterizedTest
+  @CsvSource({"512,512", "64k,65536", "64K,65536", "3m,3145728", "3M,3145728", "2g,2147483648", "2G,2147483648",
+      "' 7 ',7", "-1,-1"})
+  void sizesTakeBinarySuffixes(String spelled, long meant) {
+    assertEquals(meant, parsed("--size", spelled).longValue("size"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"fifty", "", "k", "1.5m", "1t", "0x10", "1 m"})
+  void nonNumberIsAnErrorNamingTheFlag(String value) {
+    Flags flags = parsed("--size", value);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> flags.longValue("size"));
+    assertEquals("flag --size needs a number, got '" + value + "'", e.getMessage());
+  }
+
+  @Test
+  void numberTooLargeForAnIntIsAnErrorNotAWrappedValue() {
+    // 2^32 + 64 must not quietly become 64.
+    Flags flags = parsed("--port", "4294967360");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> flags.integer("port"));
+    assertEquals("flag --port is too large: 4294967360", e.getMessage());
+    Flags gig = parsed("--size", "3g");
+    assertThrows(IllegalArgumentException.class, () -> gig.integer("size"));
+    assertEquals(3L << 30, gig.longValue("size"));
+    assertEquals(1 << 30, parsed("--size", "1g").integer("size"));
+  }
+
+  @Test
+  void sizeOverflowingALongIsAnErrorNamingTheFlag() {
+    Flags flags = parsed("--size", "99999999999g");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> flags.longValue("size"));
+    assertEquals("flag --size is too large: 99999999999g", e.getMessage());
   }
 
   @Test
@@ -64,76 +154,94 @@ class FlagsTest {
 
   @Test
   void unknownFlagIsNamedInTheError() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> flags().parse(new String[] {"--prot", "1"}));
-    assertEquals("unknown flag --prot (see --help)", e.getMessage());
+    assertEquals("unknown flag --prot (see --help)", error(flags(), "--prot", "1"));
+    assertEquals("unknown flag --prot (see --help)", error(flags(), "--port", "1", "--prot=1"));
+    assertEquals("unknown flag -p (see --help)", error(flags(), "-p", "1"));
+    assertEquals("unknown flag --por (see --help)", error(flags(), "--por", "1"), "no abbreviations");
   }
 
   @Test
   void flagWithoutItsValueIsAnError() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> flags().parse(new String[] {"--port"}));
-    assertEquals("flag --port needs a value", e.getMessage());
+    assertEquals("flag --port needs a value", error(flags(), "--port"));
+    assertEquals("flag --port needs a value", error(flags(), "--port", "--verbose"));
   }
 
   @Test
-  void bareArgumentIsAnError() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> flags().parse(new String[] {"port"}));
-    assertTrue(e.getMessage().contains("unexpected argument 'port'"), e.getMessage());
+  void bareArgumentIsAnErrorForAProgramWithoutOperands() {
+    assertEquals("unexpected argument 'port' (flags start with --; see --help)", error(flags(), "port"));
+    assertEquals("unexpected argument 'x' (flags start with --; see --help)", error(flags(), "--", "x"));
   }
 
   @Test
-  void nonNumberIsAnErrorNamingTheFlag() {
-    Flags flags = parsed("--port", "fifty");
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> flags.integer("port"));
-    assertEquals("flag --port needs a number, got 'fifty'", e.getMessage());
+  void anArgumentFileIsNotExpanded() {
+    assertEquals("unexpected argument '@flags.txt' (flags start with --; see --help)", error(flags(), "@flags.txt"));
   }
 
   @Test
-  void numberTooLargeForAnIntIsAnErrorNotAWrappedValue() {
-    // 2^32 + 64 must not quietly become 64.
-    Flags flags = parsed("--port", "4294967360");
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> flags.integer("port"));
-    assertTrue(e.getMessage().contains("--port"), e.getMessage());
-    Flags gig = parsed("--size", "3g");
-    assertThrows(IllegalArgumentException.class, () -> gig.integer("size"));
-    assertEquals(3L << 30, gig.longValue("size"));
+  void helpStopsParsingAndWinsOverMistakes() {
+    assertFalse(flags().parse(new String[] {"--port", "1", "--help", "--unknown"}));
+    assertFalse(flags().parse(new String[] {"stray", "-h"}));
+    assertFalse(new Flags("kv").operands("ARGS").parse(new String[] {"put", "k", "-h"}));
   }
 
   @Test
-  void sizeOverflowingALongIsAnErrorNamingTheFlag() {
-    Flags flags = parsed("--size", "99999999999g");
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> flags.longValue("size"));
-    assertTrue(e.getMessage().contains("--size"), e.getMessage());
+  void usageListsEveryFlagWithItsDefault() {
+    String usage = flags().usage();
+    assertTrue(usage.startsWith("usage: kv test [flags]\n\nflags:\n"), usage);
+    assertTrue(usage.contains("  --port VALUE                 a port (default: 50051)\n"), usage);
+    assertTrue(usage.contains("  --verbose                    talk more\n"), "a boolean takes no VALUE: " + usage);
+    assertTrue(usage.contains("  --peers VALUE                comma-separated peers\n"), "no empty default: " + usage);
+    assertTrue(new Flags("kv").operands("COMMAND [ARGS]").usage().startsWith("usage: kv [flags] COMMAND [ARGS]\n"));
   }
 
   @Test
-  void booleanAcceptsOnlyTrueOrFalse() {
-    Flags flags = parsed("--verbose=yes");
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> flags.bool("verbose"));
-    assertEquals("flag --verbose is true or false, got 'yes'", e.getMessage());
+  void operandsKeepTheirOrderAroundTheProgramsFlags() {
+    Flags flags = command("put", "k", "--leader", "h:1", "v", "--wait", "1", "--token=t");
+    assertEquals(List.of("put", "k", "v", "--wait", "1"), flags.operands(), "a command's own flags are operands");
+    assertEquals("h:1", flags.string("leader"));
+    assertEquals("t", flags.string("token"));
   }
 
   @Test
-  void helpPrintsEveryFlagWithItsDefaultAndStopsParsing() {
-    PrintStream original = System.out;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    boolean proceed;
-    try {
-      System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-      proceed = flags().parse(new String[] {"--port", "1", "--help", "--unknown"});
-    } finally {
-      System.setOut(original);
-    }
-    assertFalse(proceed);
-    String usage = captured.toString(StandardCharsets.UTF_8);
-    assertTrue(usage.startsWith("usage: kv test [flags]"), usage);
-    assertTrue(usage.contains("--port VALUE") && usage.contains("a port (default: 50051)"), usage);
-    assertTrue(usage.contains("--verbose") && usage.contains("talk more"), usage);
-    assertFalse(usage.contains("--verbose VALUE"), "a boolean takes no value: " + usage);
-    assertTrue(usage.contains("--peers VALUE") && !usage.contains("(default: )"), usage);
+  void operandsMayLookLikeFlags() {
+    assertEquals(List.of("put", "k", "-hello"), command("put", "k", "-hello").operands());
+    assertEquals(List.of("put", "k", "-5"), command("put", "k", "-5").operands());
+    assertEquals(List.of("put", "k", "-"), command("put", "k", "-").operands());
+    assertEquals(List.of("put", "k", "@v"), command("put", "k", "@v").operands());
+    assertEquals(List.of("put", "--leader", "-h"), command("put", "--", "--leader", "-h").operands(),
+        "after --, nothing is a flag");
+  }
+
+  @Test
+  void operandsWithoutFlagsOfTheirOwnRefuseUnknownFlags() {
+    Flags flags = new Flags("kv keygen").operands("DIR [NAME...]");
+    assertTrue(flags.parse(new String[] {"keys", "leader", "f1", "-5"}));
+    assertEquals(List.of("keys", "leader", "f1", "-5"), flags.operands());
+    assertEquals("unknown flag --force (see --help)", error(flags, "keys", "--force"));
+    assertTrue(flags.parse(new String[] {"--", "--odd-dir"}));
+    assertEquals(List.of("--odd-dir"), flags.operands());
+  }
+
+  @Test
+  void aProgramsOwnFlagStillNeedsItsValueAmongOperands() {
+    Flags flags = new Flags("kv").declare("token", "", "t").operandsWithTheirFlags("ARGS");
+    assertEquals("flag --token needs a value", error(flags, "get", "k", "--token"));
   }
 
   @Test
   void undeclaredNameIsAProgrammingError() {
     assertThrows(IllegalStateException.class, () -> flags().string("nope"));
+    assertThrows(IllegalStateException.class, () -> flags().isGiven("nope"));
+    assertThrows(IllegalStateException.class, () -> flags().declare("port", "1", "again"));
+    assertThrows(IllegalStateException.class, () -> flags().declareBoolean("help", "taken by --help"));
+  }
+
+  @Test
+  void parsingAgainForgetsTheFirstLine() {
+    Flags flags = flags();
+    assertTrue(flags.parse(new String[] {"--port", "1"}));
+    assertTrue(flags.parse(new String[0]));
+    assertFalse(flags.isGiven("port"));
+    assertEquals(50051, flags.integer("port"));
   }
 }

@@ -33,6 +33,7 @@ public final class ProcessMain {
     Server server;
     try {
       if (!flags.parse(args)) {
+        System.out.print(flags.usage());
         return;
       }
       server = create.apply(configure.apply(flags));

@@ -9,9 +9,9 @@ import io.grpc.Status;
 import io.kvdb.api.v1.ClusterGrpc;
 import io.kvdb.api.v1.FollowerGrpc;
 import io.kvdb.api.v1.KVGrpc;
+import io.kvdb.common.security.BearerHeader;
 import io.kvdb.core.security.BearerTokens.Role;
 import java.util.HashSet;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -30,12 +30,6 @@ import java.util.Set;
  * and they reveal no data).
  */
 public final class BearerAuthInterceptor implements ServerInterceptor {
-  /** The header a client sends; gRPC header names are lower case. */
-  public static final Metadata.Key<String> AUTHORIZATION =
-      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
-  private static final Metadata.Key<String> WWW_AUTHENTICATE =
-      Metadata.Key.of("www-authenticate", Metadata.ASCII_STRING_MARSHALLER);
-  private static final String SCHEME = "bearer ";
   private static final Set<String> READ_METHODS = readMethods();
 
   private final BearerTokens tokens;
@@ -66,17 +60,17 @@ public final class BearerAuthInterceptor implements ServerInterceptor {
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
       ServerCallHandler<Q, R> next) {
     String method = call.getMethodDescriptor().getFullMethodName();
-    String header = headers.get(AUTHORIZATION);
+    String header = headers.get(BearerHeader.AUTHORIZATION);
     if (header == null) {
       return refuse(call, Status.UNAUTHENTICATED.withDescription(
           "missing bearer token: this server requires the header 'authorization: Bearer <token>'"));
     }
-    if (header.length() <= SCHEME.length()
-        || !header.substring(0, SCHEME.length()).toLowerCase(Locale.ROOT).equals(SCHEME)) {
+    Optional<String> token = BearerHeader.token(header);
+    if (token.isEmpty()) {
       return refuse(call, Status.UNAUTHENTICATED.withDescription(
           "the authorization header must be 'Bearer <token>'"));
     }
-    Optional<Role> role = tokens.roleOf(header.substring(SCHEME.length()).strip());
+    Optional<Role> role = tokens.roleOf(token.get());
     if (role.isEmpty()) {
       return refuse(call, Status.UNAUTHENTICATED.withDescription("invalid bearer token"));
     }
@@ -92,7 +86,7 @@ public final class BearerAuthInterceptor implements ServerInterceptor {
     Metadata trailers = new Metadata();
     if (status.getCode() == Status.Code.UNAUTHENTICATED) {
       // As HTTP does (RFC 6750): says which scheme the server wants.
-      trailers.put(WWW_AUTHENTICATE, "Bearer realm=\"kvdb\"");
+      trailers.put(BearerHeader.WWW_AUTHENTICATE, BearerHeader.CHALLENGE);
     }
     call.close(status, trailers);
     return new ServerCall.Listener<>() {};

@@ -1,5 +1,6 @@
 package io.kvdb.core.security;
 
+import io.kvdb.common.config.FlagFiles;
 import io.kvdb.common.config.Flags;
 import java.util.Optional;
 import org.zeromq.ZContext;

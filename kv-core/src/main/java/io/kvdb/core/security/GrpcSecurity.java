@@ -5,10 +5,10 @@ import io.grpc.InsecureServerCredentials;
 import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
+import io.kvdb.common.config.FlagFiles;
 import io.kvdb.common.config.Flags;
+import io.kvdb.common.net.Loopback;
 import io.kvdb.core.security.BearerTokens.Role;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.Optional;
 
 /**
@@ -43,14 +43,9 @@ public record GrpcSecurity(Optional<ServerTls> tls, Optional<BearerTokens> token
    */
   public static GrpcSecurity fromFlags(Flags flags) {
     FlagFiles.together(flags, "tls-cert", "tls-key", "a certificate is served with its private key");
-    Optional<ServerTls> tls = FlagFiles.optional(flags, "tls-cert").map(cert -> {
-      java.nio.file.Path key = FlagFiles.optional(flags, "tls-key").orElseThrow();
-      try {
-        return ServerTls.load(cert, key);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("--tls-cert/--tls-key: " + e.getMessage(), e);
-      }
-    });
+    // The messages of ServerTls name the flag and the file.
+    Optional<ServerTls> tls = FlagFiles.optional(flags, "tls-cert")
+        .map(cert -> ServerTls.load(cert, FlagFiles.optional(flags, "tls-key").orElseThrow()));
     return new GrpcSecurity(tls, FlagFiles.load(flags, "token-file", BearerTokens::load));
   }
 
@@ -76,7 +71,7 @@ public record GrpcSecurity(Optional<ServerTls> tls, Optional<BearerTokens> token
    * machines without protection; empty on loopback or when TLS and tokens are both on.
    */
   public Optional<String> exposure(String host) {
-    if (isLoopback(host)) {
+    if (Loopback.isLoopback(host)) {
       return Optional.empty();
     }
     if (isOpen()) {
@@ -92,15 +87,6 @@ public record GrpcSecurity(Optional<ServerTls> tls, Optional<BearerTokens> token
           + " can call its API (add --token-file)");
     }
     return Optional.empty();
-  }
-
-  /** Whether {@code host} is a loopback address (0.0.0.0, all interfaces, is not). */
-  public static boolean isLoopback(String host) {
-    try {
-      return InetAddress.getByName(host).isLoopbackAddress();
-    } catch (UnknownHostException e) {
-      return false;
-    }
   }
 
   /** One line for the startup log. */

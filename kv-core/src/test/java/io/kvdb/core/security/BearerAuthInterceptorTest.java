@@ -25,6 +25,7 @@ import io.kvdb.api.v1.PutRequest;
 import io.kvdb.api.v1.StatusRequest;
 import io.kvdb.api.v1.StatusResponse;
 import io.kvdb.api.v1.WriteResponse;
+import io.kvdb.common.security.BearerHeader;
 import io.kvdb.core.security.BearerTokens.Role;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -116,7 +117,7 @@ class BearerAuthInterceptorTest {
       return stub;
     }
     Metadata headers = new Metadata();
-    headers.put(BearerAuthInterceptor.AUTHORIZATION, authorization);
+    headers.put(BearerHeader.AUTHORIZATION, authorization);
     return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
   }
 
@@ -152,7 +153,7 @@ class BearerAuthInterceptorTest {
     reader.get(GetRequest.newBuilder().setKey("k").build());
     reader.list(ListRequest.getDefaultInstance());
     Metadata headers = new Metadata();
-    headers.put(BearerAuthInterceptor.AUTHORIZATION, "Bearer " + READER);
+    headers.put(BearerHeader.AUTHORIZATION, "Bearer " + READER);
     ClusterGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
         .status(StatusRequest.getDefaultInstance());
     assertEquals(2, kv.calls.get());

@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvdb.common.config.Flags;
 import io.kvdb.testing.TestCertificates;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** TLS and token flags fail at startup, naming the flag and the file, instead of at the first call. */
+/**
+ * TLS and token flags fail at startup, naming the flag and the file, instead of at the first call.
+ * The checks of the PEM files themselves are kv-common's (PemFilesTest).
+ */
 class ServerTlsTest {
   @TempDir Path dir;
 
@@ -20,28 +22,6 @@ class ServerTlsTest {
     ServerTls tls = ServerTls.load(pem.cert(), pem.key());
     assertTrue(tls.describe().contains("CN=localhost"), tls.describe());
     tls.credentials();
-  }
-
-  @Test
-  void aKeyOfAnotherCertificateIsRefused() {
-    TestCertificates.Pem server = TestCertificates.selfSigned(dir, "server");
-    TestCertificates.Pem other = TestCertificates.selfSigned(dir, "other");
-    assertMessage(() -> ServerTls.load(server.cert(), other.key()), "does not belong to the certificate");
-  }
-
-  @Test
-  void anExpiredCertificateIsRefused() {
-    TestCertificates.Pem old = TestCertificates.selfSigned(dir, "old", "-10d", 2);
-    assertMessage(() -> ServerTls.load(old.cert(), old.key()), "expired");
-  }
-
-  @Test
-  void wrongFileKindsSayWhatToDo() throws Exception {
-    TestCertificates.Pem pem = TestCertificates.selfSigned(dir, "server");
-    Path legacy = Files.writeString(dir.resolve("legacy.key"),
-        "-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n");
-    assertMessage(() -> ServerTls.load(pem.cert(), legacy), "openssl pkcs8 -topk8 -nocrypt");
-    assertMessage(() -> ServerTls.load(pem.key(), pem.key()), pem.key().toString());
   }
 
   @Test

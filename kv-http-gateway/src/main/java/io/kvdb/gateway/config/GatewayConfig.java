@@ -2,12 +2,14 @@ package io.kvdb.gateway.config;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import java.net.InetAddress;
+import io.kvdb.common.config.FlagFiles;
+import io.kvdb.common.config.Flags;
+import io.kvdb.common.net.HostPort;
+import io.kvdb.common.net.Loopback;
 import java.net.URI;
-import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -28,7 +30,7 @@ import java.util.Optional;
  * @param leaderTls how to dial the leader: plaintext or TLS, and which roots to trust
  */
 public record GatewayConfig(
-    String host, int port, LeaderAddress leader, List<String> corsOrigins, long maxBodyBytes,
+    String host, int port, HostPort leader, List<String> corsOrigins, long maxBodyBytes,
     Duration leaderTimeout, Duration shutdownGrace, Optional<HttpsCertificate> https, LeaderTls leaderTls) {
 
   /** The default largest body: a 1 MiB value (the leader's default limit) even fully JSON-escaped. */
@@ -48,7 +50,7 @@ public record GatewayConfig(
   }
 
   /** A gateway on 127.0.0.1, any free port, no shutdown grace, CORS off. */
-  public static GatewayConfig forTest(LeaderAddress leader) {
+  public static GatewayConfig forTest(HostPort leader) {
     return new GatewayConfig("127.0.0.1", 0, leader, List.of(), DEFAULT_MAX_BODY_BYTES,
         Duration.ofSeconds(10), Duration.ZERO, Optional.empty(), LeaderTls.PLAINTEXT);
   }
@@ -80,20 +82,20 @@ public record GatewayConfig(
   }
 
   /** The flags, with their defaults and help. */
-  static CommandLine flags() {
-    return new CommandLine("kv gateway")
+  static Flags flags() {
+    return new Flags("kv gateway")
         .declare("host", "0.0.0.0", "address to bind the HTTP port to (127.0.0.1: this machine only)")
         .declare("port", "3000", "HTTP port: API, web page, /docs, /health, /metrics")
         .declare("leader", "127.0.0.1:50051", "the leader's gRPC address, HOST:PORT")
         .declare("cors-origins", "", "comma-separated origins allowed to call the API cross-origin, "
             + "e.g. http://localhost:8080 (empty: CORS off)")
         .declare("max-body-bytes", Long.toString(DEFAULT_MAX_BODY_BYTES),
-            "largest request body, bytes (k, m suffixes allowed)")
+            "largest request body, bytes (k, m, g suffixes allowed)")
         .declare("leader-timeout-ms", "10000", "how long one call to the leader may take (then 504)")
         .declare("shutdown-grace-ms", "1000", "on SIGTERM, how long requests in flight may still finish")
         .declare("tls-cert", "", "PEM certificate chain: the port then speaks HTTPS only (needs --tls-key)")
         .declare("tls-key", "", "PEM PKCS#8 private key of --tls-cert (BEGIN PRIVATE KEY)")
-        .declareSwitch("leader-tls", "dial the leader with TLS, trusting the system's root certificates")
+        .declareBoolean("leader-tls", "dial the leader with TLS, trusting the system's root certificates")
         .declare("leader-tls-ca", "", "dial the leader with TLS, trusting the certificates in this PEM file "
             + "(its CA, or its self-signed certificate)");
   }
@@ -109,37 +111,26 @@ public record GatewayConfig(
    * @throws IllegalArgumentException naming the flag that is wrong
    */
   public static Optional<GatewayConfig> fromArgs(String... args) {
-    CommandLine flags = flags();
+    Flags flags = flags();
     if (!flags.parse(args)) {
       return Optional.empty();
     }
-    List<String> origins = new ArrayList<>();
-    for (String origin : flags.string("cors-origins").split(",")) {
-      if (!origin.isBlank()) {
-        origins.add(origin.trim());
-      }
-    }
-    long port = flags.number("port");
+    long port = flags.longValue("port");
     checkArgument(port >= 0 && port <= 65535, "--port must be in 0..65535: %s", port);
     return Optional.of(new GatewayConfig(
-        flags.string("host"), (int) port, LeaderAddress.parse(flags.string("leader")), origins,
-        flags.number("max-body-bytes"), Duration.ofMillis(flags.number("leader-timeout-ms")),
-        Duration.ofMillis(flags.number("shutdown-grace-ms")), https(flags), leaderTls(flags)));
+        flags.string("host"), (int) port, HostPort.parse("--leader", flags.string("leader")), flags.list("cors-origins"),
+        flags.longValue("max-body-bytes"), Duration.ofMillis(flags.longValue("leader-timeout-ms")),
+        Duration.ofMillis(flags.longValue("shutdown-grace-ms")), https(flags), leaderTls(flags)));
   }
 
-  private static Optional<HttpsCertificate> https(CommandLine flags) {
+  private static Optional<HttpsCertificate> https(Flags flags) {
+    FlagFiles.together(flags, "tls-cert", "tls-key", "a certificate is served with its private key");
     String cert = flags.string("tls-cert");
-    String key = flags.string("tls-key");
-    if (cert.isBlank() != key.isBlank()) {
-      throw new IllegalArgumentException(cert.isBlank()
-          ? "--tls-key needs --tls-cert (a private key is served with its certificate)"
-          : "--tls-cert needs --tls-key (a certificate is served with its private key)");
-    }
-    return cert.isBlank() ? Optional.empty() : Optional.of(HttpsCertificate.load(cert, key));
+    return cert.isBlank() ? Optional.empty() : Optional.of(HttpsCertificate.load(cert, flags.string("tls-key")));
   }
 
   /** --leader-tls-ca implies TLS; --leader-tls alone trusts the system's roots. */
-  private static LeaderTls leaderTls(CommandLine flags) {
+  private static LeaderTls leaderTls(Flags flags) {
     String ca = flags.string("leader-tls-ca");
     if (!ca.isBlank()) {
       return LeaderTls.trusting(Path.of(ca));
@@ -153,24 +144,15 @@ public record GatewayConfig(
    */
   public List<String> exposureWarnings() {
     List<String> warnings = new ArrayList<>();
-    if (https.isEmpty() && !isLoopback(host)) {
+    if (https.isEmpty() && !Loopback.isLoopback(host)) {
       warnings.add("HTTP on " + host + " is plaintext: callers' tokens and data cross the network in clear text "
           + "(add --tls-cert and --tls-key, or bind --host 127.0.0.1 behind a TLS proxy)");
     }
-    if (!leaderTls.enabled() && !isLoopback(leader.host())) {
+    if (!leaderTls.enabled() && !leader.isLoopback()) {
       warnings.add("the leader at " + leader + " is dialled in plaintext: callers' tokens and data cross the network "
           + "in clear text (start the leader with --tls-cert and give the gateway --leader-tls-ca)");
     }
     return warnings;
-  }
-
-  /** Whether {@code host} is a loopback address (0.0.0.0, every interface, is not). */
-  static boolean isLoopback(String host) {
-    try {
-      return InetAddress.getByName(host).isLoopbackAddress();
-    } catch (UnknownHostException e) {
-      return false;
-    }
   }
 
   private static boolean isOrigin(String origin) {

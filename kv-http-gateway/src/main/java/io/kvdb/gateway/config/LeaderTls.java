@@ -1,5 +1,6 @@
 package io.kvdb.gateway.config;
 
+import io.kvdb.common.security.PemFiles;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -28,13 +29,13 @@ public record LeaderTls(boolean enabled, Optional<Path> trustedCerts) {
   }
 
   /**
-   * TLS, trusting only the certificates in {@code caFile}.
+   * TLS, trusting only the certificates in {@code caFile}, the value of {@code --leader-tls-ca}.
    *
-   * @throws IllegalArgumentException naming the file when it is missing or holds no PEM certificate
+   * @throws IllegalArgumentException naming the flag and the file when it is missing or holds no PEM
+   *     certificate
    */
   public static LeaderTls trusting(Path caFile) {
-    PemFiles.certificates("leader-tls-ca", PemFiles.readable("leader-tls-ca", caFile.toString()));
-    return new LeaderTls(true, Optional.of(caFile));
+    return new LeaderTls(true, Optional.of(PemFiles.trustedCertificates("leader-tls-ca", caFile.toString())));
   }
 
   /** For the startup log. */

@@ -3,9 +3,6 @@ package io.kvdb.gateway.errors;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
-import com.google.protobuf.Any;
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.rpc.ErrorInfo;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.ClosedSessionException;
 import com.linecorp.armeria.common.ContentTooLargeException;
@@ -22,7 +19,8 @@ import com.linecorp.armeria.server.RequestTimeoutException;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
-import io.grpc.protobuf.StatusProto;
+import io.kvdb.common.errors.ErrorReasons;
+import io.kvdb.common.security.BearerHeader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -44,20 +42,6 @@ public final class HttpErrors {
   private static final Logger log = LoggerFactory.getLogger(HttpErrors.class);
   private static final JsonFactory JSON = JsonFactory.builder()
       .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build();
-
-  /**
-   * The challenge every 401 carries (RFC 6750), as the leader's UNAUTHENTICATED does: the client
-   * should send {@code Authorization: Bearer <token>}. Browsers show no login box for this scheme,
-   * so the web page asks for the token itself.
-   */
-  public static final String BEARER_CHALLENGE = "Bearer realm=\"kvdb\"";
-
-  /**
-   * The reason (and its domain) of the leader's RESOURCE_EXHAUSTED for a full disk, per kv.proto:
-   * that is 507, retry once space is freed, not 413, change the request.
-   */
-  private static final String DISK_FULL = "DISK_FULL";
-  private static final String KVDB_DOMAIN = "kvdb.io";
 
   /** The body of a 404 for a missing key, byte for byte as the original Node app sent it. */
   public static final String KEY_NOT_FOUND = "Key not found";
@@ -108,7 +92,8 @@ public final class HttpErrors {
     }
     Status status = statusOf(cause);
     if (status != null) {
-      if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED && hasReason(cause, DISK_FULL)) {
+      // A full leader disk is 507, retry once space is freed, not 413, change the request.
+      if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED && ErrorReasons.hasReason(cause, ErrorReasons.DISK_FULL)) {
         return json(HttpStatus.INSUFFICIENT_STORAGE, describe(status));
       }
       return fromLeader(status, leader);
@@ -189,27 +174,6 @@ public final class HttpErrors {
     return status.getCode().name();
   }
 
-  /** Whether the status details of {@code cause} hold a kvdb ErrorInfo with {@code reason}. */
-  private static boolean hasReason(Throwable cause, String reason) {
-    com.google.rpc.Status details = StatusProto.fromThrowable(cause);
-    if (details == null) {
-      return false;
-    }
-    for (Any detail : details.getDetailsList()) {
-      if (detail.is(ErrorInfo.class)) {
-        try {
-          ErrorInfo info = detail.unpack(ErrorInfo.class);
-          if (reason.equals(info.getReason()) && KVDB_DOMAIN.equals(info.getDomain())) {
-            return true;
-          }
-        } catch (InvalidProtocolBufferException e) {
-          log.debug("unreadable error details from the leader: {}", e.toString());
-        }
-      }
-    }
-    return false;
-  }
-
   private static Status statusOf(Throwable cause) {
     if (cause instanceof StatusRuntimeException e) {
       return e.getStatus();
@@ -229,7 +193,8 @@ public final class HttpErrors {
   public static AggregatedHttpResponse aggregated(HttpStatus status, String message) {
     ResponseHeadersBuilder headers = ResponseHeaders.builder(status).contentType(MediaType.JSON_UTF_8);
     if (status.equals(HttpStatus.UNAUTHORIZED)) {
-      headers.set(HttpHeaderNames.WWW_AUTHENTICATE, BEARER_CHALLENGE);
+      // As the leader's UNAUTHENTICATED does (RFC 6750): send Authorization: Bearer <token>.
+      headers.set(HttpHeaderNames.WWW_AUTHENTICATE, BearerHeader.CHALLENGE);
     }
     return AggregatedHttpResponse.of(headers.build(), HttpData.wrap(body(message)));
   }

@@ -3,6 +3,7 @@ package io.kvdb.gateway.leader;
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.RequestHeaders;
 import io.grpc.Metadata;
+import io.kvdb.common.security.BearerHeader;
 import io.kvdb.gateway.errors.ApiException;
 import java.util.List;
 import java.util.Optional;
@@ -15,8 +16,6 @@ import java.util.Optional;
  * #toString} never shows it and nothing logs it.
  */
 public final class CallerAuth {
-  /** The gRPC header the leader's token check reads. */
-  static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
   /** A caller that sent no credential; an open leader serves it, a leader with tokens refuses it. */
   public static final CallerAuth NONE = new CallerAuth(null);
 
@@ -53,7 +52,7 @@ public final class CallerAuth {
       return Optional.empty();
     }
     Metadata metadata = new Metadata();
-    metadata.put(AUTHORIZATION, header);
+    metadata.put(BearerHeader.AUTHORIZATION, header);
     return Optional.of(metadata);
   }
 

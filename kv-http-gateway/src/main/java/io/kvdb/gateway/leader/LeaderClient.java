@@ -8,7 +8,7 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import io.kvdb.api.v1.ClusterGrpc;
 import io.kvdb.api.v1.KVGrpc;
 import io.kvdb.api.v1.WaitForAcks;
-import io.kvdb.gateway.config.LeaderAddress;
+import io.kvdb.common.net.HostPort;
 import io.kvdb.gateway.config.LeaderTls;
 import java.time.Duration;
 
@@ -24,13 +24,13 @@ import java.time.Duration;
  * allow.
  */
 public final class LeaderClient implements AutoCloseable {
-  private final LeaderAddress address;
+  private final HostPort address;
   private final Duration timeout;
   private final ClientFactory factory;
   private final KVGrpc.KVStub kv;
   private final ClusterGrpc.ClusterStub cluster;
 
-  private LeaderClient(LeaderAddress address, Duration timeout, ClientFactory factory, KVGrpc.KVStub kv,
+  private LeaderClient(HostPort address, Duration timeout, ClientFactory factory, KVGrpc.KVStub kv,
       ClusterGrpc.ClusterStub cluster) {
     this.address = address;
     this.timeout = timeout;
@@ -40,7 +40,7 @@ public final class LeaderClient implements AutoCloseable {
   }
 
   /** A client of the leader at {@code address}; connects lazily, on the first call. */
-  public static LeaderClient of(LeaderAddress address, Duration timeout, LeaderTls tls) {
+  public static LeaderClient of(HostPort address, Duration timeout, LeaderTls tls) {
     // One factory (connection pool) per gateway, closed with it; the event loops are Armeria's
     // shared ones. TLS verifies the chain against the given roots and the host name of --leader.
     var builder = ClientFactory.builder();
@@ -79,7 +79,7 @@ public final class LeaderClient implements AutoCloseable {
     return forCaller(CallerAuth.of(ctx.request().headers()));
   }
 
-  public LeaderAddress address() {
+  public HostPort address() {
     return address;
   }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvdb.common.net.HostPort;
 import io.kvdb.testing.TestCertificates;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,7 +22,7 @@ class GatewayConfigTest {
 
     assertEquals("0.0.0.0", config.host());
     assertEquals(3000, config.port());
-    assertEquals(new LeaderAddress("127.0.0.1", 50051), config.leader());
+    assertEquals(new HostPort("127.0.0.1", 50051), config.leader());
     assertEquals(List.of(), config.corsOrigins());
     assertEquals(GatewayConfig.DEFAULT_MAX_BODY_BYTES, config.maxBodyBytes());
   }
@@ -42,7 +43,7 @@ class GatewayConfigTest {
 
     assertEquals(64 * 1024, config.maxBodyBytes());
     assertEquals(Duration.ofMillis(2500), config.leaderTimeout());
-    assertEquals(new LeaderAddress("::1", 6000), config.leader());
+    assertEquals(new HostPort("::1", 6000), config.leader());
     assertEquals("[::1]:6000", config.leader().toString());
   }
 
@@ -53,17 +54,36 @@ class GatewayConfigTest {
   }
 
   @Test
+  void readmeFlagsBlockIsTheHelpOutput() throws IOException {
+    // Tests run in the module's directory.
+    String readme = Files.readString(Path.of("README.md"));
+    String section = readme.substring(readme.indexOf("\n## Flags\n"));
+    int start = section.indexOf("```\n") + 4;
+    assertEquals(GatewayConfig.usage(), section.substring(start, section.indexOf("```", start)));
+  }
+
+  @Test
+  void booleansAndSizesAreSpelledAsForEveryProcess() {
+    assertEquals(LeaderTls.systemTrust(), GatewayConfig.fromArgs("--leader-tls=yes").orElseThrow().leaderTls());
+    assertEquals(LeaderTls.PLAINTEXT, GatewayConfig.fromArgs("--leader-tls=0").orElseThrow().leaderTls());
+    assertEquals(1L << 30, GatewayConfig.fromArgs("--max-body-bytes", "1g").orElseThrow().maxBodyBytes());
+    assertEquals(Duration.ofMillis(2048), GatewayConfig.fromArgs("--leader-timeout-ms", "2k").orElseThrow().leaderTimeout());
+  }
+
+  @Test
   void badFlagsNameWhatIsWrong() {
     assertMessage("unknown flag --prot", "--prot", "1");
     assertMessage("--port needs a number", "--port", "http");
     assertMessage("--port must be in 0..65535", "--port", "70000");
     assertMessage("HOST:PORT", "--leader", "localhost");
-    assertMessage("leader port is not a number", "--leader", "localhost:x");
+    assertMessage("--leader: the port is not a number", "--leader", "localhost:x");
     assertMessage("IPv6", "--leader", "::1:50051");
     assertMessage("CORS origin", "--cors-origins", "localhost:3000");
     assertMessage("CORS origin", "--cors-origins", "http://a.test/path");
     assertMessage("needs a value", "--leader");
     assertMessage("unexpected argument", "gateway");
+    assertMessage("--leader: the port must be in 1..65535", "--leader", "localhost:0");
+    assertMessage("flag --leader-tls needs true or false", "--leader-tls=maybe");
     assertMessage("max body bytes must be > 0", "--max-body-bytes", "0");
   }
 

@@ -1,0 +1,30 @@
+package io.kvdb.common.security;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class BearerHeaderTest {
+  @Test
+  void theValueAndItsMetadata() {
+    assertEquals("Bearer t0k3n", BearerHeader.value("t0k3n"));
+    assertEquals("Bearer t0k3n", BearerHeader.metadata("t0k3n").get(BearerHeader.AUTHORIZATION));
+    assertEquals("authorization", BearerHeader.AUTHORIZATION.name());
+    assertEquals("Bearer realm=\"kvdb\"", BearerHeader.CHALLENGE);
+  }
+
+  @Test
+  void theTokenOfAHeaderInAnyCaseOfTheScheme() {
+    assertEquals(Optional.of("t0k3n"), BearerHeader.token("Bearer t0k3n"));
+    assertEquals(Optional.of("t0k3n"), BearerHeader.token("bearer  t0k3n "));
+    assertEquals(Optional.of("t0k3n"), BearerHeader.token("BEARER t0k3n"));
+  }
+
+  @Test
+  void otherShapesHaveNoToken() {
+    for (String header : new String[] {"", "Bearer", "Bearer ", "Bearer    ", "Basic dXNlcjpwdw==", "t0k3n", "Bearert0k3n"}) {
+      assertEquals(Optional.empty(), BearerHeader.token(header), "'" + header + "'");
+    }
+  }
+}
