@@ -9,9 +9,11 @@ import io.kvdb.core.leader.SnapshotSource;
 import io.kvdb.core.protocol.ZmqEndpoints;
 import io.kvdb.replication.v1.Ack;
 import io.kvdb.replication.v1.Assignment;
+import io.kvdb.replication.v1.CatchUpReply;
 import io.kvdb.replication.v1.ControlMessage;
 import io.kvdb.replication.v1.Hello;
 import io.kvdb.replication.v1.ShardPosition;
+import io.kvdb.replication.v1.SnapshotChunk;
 import io.kvdb.replication.v1.Welcome;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -43,6 +45,7 @@ public final class ControlServer implements AutoCloseable {
   private final CatchUpSource catchUp;
   private final SnapshotSource snapshots;
   private final LongSupplier clockMs;
+  private final FailureLog failures = new FailureLog();
   private final Thread thread;
   private volatile boolean running = true;
 
@@ -109,6 +112,8 @@ public final class ControlServer implements AutoCloseable {
     if (message == null) {
       return;
     }
+    // Each message on its own: one that fails is answered with an error, and the channel goes on
+    // serving every other follower.
     try {
       switch (message.getBodyCase()) {
         case HELLO -> hello(identity, message.getHello());
@@ -121,6 +126,30 @@ public final class ControlServer implements AutoCloseable {
       }
     } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
       Frames.malformed(from, "a message with out-of-range fields (" + e.getMessage() + ")");
+      answerFailure(identity, message, "it has out-of-range fields (" + e.getMessage() + ")");
+    } catch (RuntimeException e) {
+      failures.failed(from, message.getBodyCase(), e);
+      answerFailure(identity, message, "the leader could not handle it: " + e.getMessage());
+    }
+  }
+
+  /**
+   * The error answer to a message that failed. A catch-up the backlog cannot serve is answered
+   * "take a snapshot": the snapshot is read from the data, not from the backlog.
+   */
+  private void answerFailure(byte[] identity, ControlMessage message, String why) {
+    switch (message.getBodyCase()) {
+      case HELLO -> send(identity, ControlMessage.newBuilder().setWelcome(Welcome.newBuilder()
+          .setLeaderId(leaderId).setEpoch(epoch).setShards(shards).setHeartbeatMs((int) heartbeatMs)
+          .setAccepted(false).setReason("this hello failed: " + why)).build());
+      case CATCH_UP_REQUEST -> send(identity, ControlMessage.newBuilder().setCatchUpReply(CatchUpReply.newBuilder()
+          .setShard(message.getCatchUpRequest().getFrom().getShard())
+          .setOutcome(CatchUpReply.Outcome.OUTCOME_SNAPSHOT_REQUIRED)
+          .setReason("the backlog cannot serve this catch-up: " + why)).build());
+      case SNAPSHOT_REQUEST -> send(identity, ControlMessage.newBuilder().setSnapshotChunk(SnapshotChunk.newBuilder()
+          .setShard(message.getSnapshotRequest().getShard()).setSnapshotId(message.getSnapshotRequest().getSnapshotId())
+          .setError("this snapshot request failed: " + why)).build());
+      default -> { } // an ack or a leader-only message has no answer; the log has it
     }
   }
 
