@@ -12,6 +12,7 @@ import io.kvdb.core.metrics.GrpcMetricsInterceptor;
 import io.kvdb.core.process.OpenServices;
 import io.kvdb.core.process.ProcessMain;
 import io.kvdb.core.process.Shutdown;
+import io.kvdb.core.process.Supervisor;
 import io.kvdb.core.metrics.Metrics;
 import io.kvdb.core.metrics.MetricsHttpServer;
 import io.kvdb.core.leader.BacklogPins;
@@ -58,6 +59,7 @@ public final class LeaderServer implements ProcessMain.Server {
 
   private final LeaderConfig config;
   private final ServerBuilder<?> serverBuilder;
+  private final Supervisor supervisor;
   private final Metrics metrics = new Metrics();
   private final HealthStatusManager health = new HealthStatusManager();
   private KvStore store;
@@ -72,9 +74,19 @@ public final class LeaderServer implements ProcessMain.Server {
   private ScheduledExecutorService timer;
   private ExecutorService lists;
 
+  /** A leader whose supervisor ends the JVM (status 70) when one of its threads dies. */
   public LeaderServer(LeaderConfig config, ServerBuilder<?> serverBuilder) {
+    this(config, serverBuilder, Supervisor.exitingJvm("kv leader"));
+  }
+
+  /**
+   * A leader whose threads run under {@code supervisor}; tests hand in one that records the exit
+   * instead of ending the JVM.
+   */
+  public LeaderServer(LeaderConfig config, ServerBuilder<?> serverBuilder, Supervisor supervisor) {
     this.config = config;
     this.serverBuilder = serverBuilder;
+    this.supervisor = supervisor;
   }
 
   @Override
