@@ -35,6 +35,7 @@ import io.kvdb.core.storage.LeaderMetadata;
 import io.kvdb.leader.replication.ControlServer;
 import io.kvdb.leader.replication.Publisher;
 import java.io.IOException;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -63,7 +64,8 @@ public final class LeaderServer implements ProcessMain.Server {
   private final Metrics metrics = new Metrics();
   private final HealthStatusManager health = new HealthStatusManager();
   private KvStore store;
-  private WritePipeline pipeline;
+  /** Volatile: the supervisor's hook reads it from the thread that died. */
+  private volatile WritePipeline pipeline;
   private Server server;
   private MetricsHttpServer metricsServer;
   private LeaderMetadata metadata;
@@ -91,6 +93,7 @@ public final class LeaderServer implements ProcessMain.Server {
 
   @Override
   public void start() throws IOException {
+    supervisor.onDeath(this::stopServing);
     // Before LevelDB opens (it writes at once): on a full disk its mmap writes kill the JVM.
     DiskSpace disk = new DiskSpace(config.dataDir(), "leader", config.minFreeDiskBytes());
     disk.checkAtStart();
@@ -100,17 +103,17 @@ public final class LeaderServer implements ProcessMain.Server {
       ShardFunction shardFunction = new ShardFunction(metadata.shards());
       zmq = new ZContext();
       // The ZAP handler must be up before a CURVE socket binds: without it ZeroMQ lets every key in.
-      zap = config.curve().map(curve -> curve.startAuthentication(zmq)).orElse(null);
+      zap = config.curve().map(curve -> curve.startAuthentication(zmq, supervisor)).orElse(null);
       Consumer<ZMQ.Socket> secure = config.curve().<Consumer<ZMQ.Socket>>map(curve -> curve::secure)
           .orElse(socket -> {});
       publisher = new Publisher(zmq, config.host(), config.pubPort(), metadata.leaderId(), metadata.epoch(),
-          config.heartbeatMs(), metadata.shards(), store::shardState, secure);
+          config.heartbeatMs(), metadata.shards(), store::shardState, secure, supervisor);
       BacklogPins pins = new BacklogPins();
       pipeline = new WritePipeline(store, shardFunction, metadata.leaderId(), metadata.epoch(),
           config.backlogPerShard(), pins, publisher, batch -> {
             disk.checkRoom(batch.bytes());
             store.write(batch);
-          }, LeaderServer::monotonicMs);
+          }, LeaderServer::monotonicMs, supervisor);
       Membership membership = new Membership(store, metadata.shards(), config.replicationFactor(),
           config.deadTimeoutMs(), monotonicMs());
       timer = Executors.newSingleThreadScheduledExecutor(daemon("kv-ack-timer"));
@@ -118,7 +121,8 @@ public final class LeaderServer implements ProcessMain.Server {
           LeaderServer::monotonicMs);
       control = new ControlServer(zmq, config.host(), config.controlPort(), metadata.leaderId(), metadata.epoch(),
           metadata.shards(), config.heartbeatMs(), membership, replicas, new CatchUpSource(store, pipeline::head),
-          new SnapshotSource(store, pipeline::head, pins, SNAPSHOT_IDLE_MS), LeaderServer::monotonicMs, secure);
+          new SnapshotSource(store, pipeline::head, pins, SNAPSHOT_IDLE_MS), LeaderServer::monotonicMs, secure,
+          supervisor);
       lists = Executors.newFixedThreadPool(LIST_THREADS, daemon("kv-list"));
       KvService kv = new KvService(store, shardFunction, pipeline, replicas, config.limits(), config.ackTimeoutMs(),
           lists);
@@ -144,9 +148,11 @@ public final class LeaderServer implements ProcessMain.Server {
       stop();
       throw e;
     }
-    health.setStatus("", ServingStatus.SERVING);
-    health.setStatus(KVGrpc.SERVICE_NAME, ServingStatus.SERVING);
-    health.setStatus(ClusterGrpc.SERVICE_NAME, ServingStatus.SERVING);
+    if (supervisor.death().isEmpty()) { // a thread that died during start() left it NOT_SERVING
+      health.setStatus("", ServingStatus.SERVING);
+      health.setStatus(KVGrpc.SERVICE_NAME, ServingStatus.SERVING);
+      health.setStatus(ClusterGrpc.SERVICE_NAME, ServingStatus.SERVING);
+    }
     log.info("leader {} epoch {} with {} shards, data in {} (durability: {})", metadata.leaderId(), metadata.epoch(),
         metadata.shards(), config.dataDir(), config.durable() ? "sync, fsync before every reply" : "async, no fsync");
     log.info("gRPC (KV, Cluster, health, reflection) listening on {}:{} ({})", config.host(), grpcPort(),
@@ -198,10 +204,28 @@ public final class LeaderServer implements ProcessMain.Server {
   }
 
   private MetricsHttpServer.Health healthJson() {
-    boolean serving = server != null && !server.isShutdown();
+    Optional<Supervisor.Death> death = supervisor.death();
+    boolean serving = server != null && !server.isShutdown() && death.isEmpty();
     return new MetricsHttpServer.Health(serving, String.format(
-        "{\"status\":\"%s\",\"role\":\"leader\",\"leaderId\":\"%s\",\"epoch\":%d}",
-        serving ? "SERVING" : "NOT_SERVING", metadata.leaderId(), metadata.epoch()));
+        "{\"status\":\"%s\",\"role\":\"leader\",\"leaderId\":\"%s\",\"epoch\":%d%s}",
+        serving ? "SERVING" : "NOT_SERVING", metadata.leaderId(), metadata.epoch(),
+        death.map(d -> ",\"threadDied\":\"" + d.thread() + "\"").orElse("")));
+  }
+
+  /**
+   * A thread of this process died (the supervisor logged which and why, and exits next): health
+   * turns NOT_SERVING and every queued or later write fails with UNAVAILABLE, since nothing would
+   * commit or publish it.
+   */
+  private void stopServing() {
+    String why = supervisor.death().map(Supervisor.Death::describe).orElse("a thread died");
+    health.setStatus("", ServingStatus.NOT_SERVING);
+    health.setStatus(KVGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
+    health.setStatus(ClusterGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
+    WritePipeline writes = pipeline;
+    if (writes != null) {
+      writes.refuseAll("the leader is stopping: " + why);
+    }
   }
 
   /** The gRPC port actually bound (useful with port 0). */
@@ -228,6 +252,7 @@ public final class LeaderServer implements ProcessMain.Server {
   /** Stops accepting calls, finishes queued writes, closes the data dir. Safe to call twice. */
   @Override
   public synchronized void stop() {
+    supervisor.stopping(); // the threads stopped from here on are not deaths
     health.enterTerminalState();
     if (server != null) {
       Shutdown.grpc(server);

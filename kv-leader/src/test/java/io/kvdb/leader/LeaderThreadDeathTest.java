@@ -17,12 +17,17 @@ import io.kvdb.api.v1.KVGrpc;
 import io.kvdb.api.v1.PutRequest;
 import io.kvdb.common.process.ExitCodes;
 import io.kvdb.core.process.Supervisor;
+import io.kvdb.core.security.AuthorizedKeys;
+import io.kvdb.core.security.CurveKeyPair;
+import io.kvdb.core.security.CurveServer;
+import io.kvdb.core.security.GrpcSecurity;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +39,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A thread the leader owns that dies is noticed. The fault is a real one: the thread is
- * interrupted, which ends each of these loops. Then the process stops serving and exits with 70
+ * interrupted, which ends each of these loops (before supervision, silently). Then the process stops serving and exits with 70
  * (recorded here instead of ending the test JVM): health NOT_SERVING on gRPC and 503 on /health,
  * and writes are refused with UNAVAILABLE instead of waiting for a writer or publisher that is gone.
  */
@@ -58,12 +63,16 @@ class LeaderThreadDeathTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"kv-writer", "kv-pub", "kv-control"})
+  @ValueSource(strings = {"kv-writer", "kv-pub", "kv-control", "kv-zap"})
   void aDeadThreadTurnsHealthNotServingRefusesWritesAndExitsWithSeventy(String threadName) throws Exception {
     Supervisor supervisor = new Supervisor("kv leader", exit::complete);
     Set<Thread> before = Thread.getAllStackTraces().keySet();
     String name = NAME + "/" + threadName;
-    leader = new LeaderServer(LeaderConfig.forTest(dir), InProcessServerBuilder.forName(name), supervisor);
+    // With CURVE, so that the ZAP handler's thread runs too.
+    Optional<CurveServer> curve = Optional.of(new CurveServer(CurveKeyPair.generate(),
+        AuthorizedKeys.of(List.of(CurveKeyPair.generate().publicKey()))));
+    LeaderConfig config = LeaderConfig.forTest(dir).withSecurity(GrpcSecurity.NONE, curve);
+    leader = new LeaderServer(config, InProcessServerBuilder.forName(name), supervisor);
     leader.start();
     channel = InProcessChannelBuilder.forName(name).build();
     put("before"); // serving

@@ -1,6 +1,7 @@
 package io.kvdb.core.security;
 
 import io.kvdb.common.config.Flags;
+import io.kvdb.core.process.Supervisor;
 import java.util.Optional;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
@@ -38,11 +39,12 @@ public record CurveServer(CurveKeyPair keys, AuthorizedKeys authorized) {
   }
 
   /**
-   * Starts the ZAP handler that checks clients' keys in {@code context}. Call before any socket of
-   * the context binds: without a handler, ZeroMQ would let any CURVE client in.
+   * Starts the ZAP handler that checks clients' keys in {@code context}, its thread under
+   * {@code supervisor}. Call before any socket of the context binds: without a handler, ZeroMQ
+   * would let any CURVE client in.
    */
-  public ZapHandler startAuthentication(ZContext context) {
-    return ZapHandler.start(context, authorized);
+  public ZapHandler startAuthentication(ZContext context, Supervisor supervisor) {
+    return ZapHandler.start(context, authorized, supervisor);
   }
 
   /** Makes {@code socket} a CURVE server; call before it binds. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvdb.core.process.Supervisor;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +31,7 @@ import org.zeromq.ZMQ;
  */
 @Timeout(60)
 class CurveSocketsTest {
+  private static final Supervisor SUPERVISOR = new Supervisor("curve test", status -> {});
   private final CurveKeyPair leaderKeys = CurveKeyPair.generate();
   private final CurveKeyPair followerKeys = CurveKeyPair.generate();
   private final CurveKeyPair strangerKeys = CurveKeyPair.generate();
@@ -42,7 +44,7 @@ class CurveSocketsTest {
   void startLeaderSide() {
     leaderContext = new ZContext();
     clientContext = new ZContext();
-    zap = server.startAuthentication(leaderContext);
+    zap = server.startAuthentication(leaderContext, SUPERVISOR);
   }
 
   @AfterEach
@@ -129,7 +131,7 @@ class CurveSocketsTest {
     ZContext context = new ZContext();
     try {
       CurveServer fromFile = new CurveServer(leaderKeys, AuthorizedKeys.load(file));
-      ZapHandler handler = fromFile.startAuthentication(context);
+      ZapHandler handler = fromFile.startAuthentication(context, SUPERVISOR);
       ZMQ.Socket router = context.createSocket(SocketType.ROUTER);
       fromFile.secure(router);
       router.setReceiveTimeOut(1_500);

@@ -1,6 +1,7 @@
 package io.kvdb.leader.replication;
 
 import io.kvdb.core.process.Shutdown;
+import io.kvdb.core.process.Supervisor;
 import io.kvdb.core.leader.CatchUpSource;
 import io.kvdb.core.protocol.Frames;
 import io.kvdb.core.leader.LeaderReplicas;
@@ -51,7 +52,7 @@ public final class ControlServer implements AutoCloseable {
 
   public ControlServer(ZContext context, String host, int port, String leaderId, long epoch, int shards,
       long heartbeatMs, Membership membership, LeaderReplicas replicas, CatchUpSource catchUp,
-      SnapshotSource snapshots, LongSupplier clockMs, Consumer<ZMQ.Socket> secure) {
+      SnapshotSource snapshots, LongSupplier clockMs, Consumer<ZMQ.Socket> secure, Supervisor supervisor) {
     this.leaderId = leaderId;
     this.epoch = epoch;
     this.shards = shards;
@@ -67,14 +68,17 @@ public final class ControlServer implements AutoCloseable {
     router.setSndHWM(10_000);
     secure.accept(router); // CURVE (or nothing), before bind
     this.port = ZmqEndpoints.bind(router, host, port, "control ROUTER");
-    thread = new Thread(this::run, "kv-control");
-    thread.start();
+    thread = supervisor.start("kv-control", this::run, () -> !running);
   }
 
   public int port() {
     return port;
   }
 
+  /**
+   * Runs under the supervisor: a failing message is answered and the loop goes on, but a failure
+   * of the socket or of the membership tick ends it, and the supervisor reports it.
+   */
   private void run() {
     long nextTick = clockMs.getAsLong();
     try {
@@ -88,10 +92,6 @@ public final class ControlServer implements AutoCloseable {
           tick();
           nextTick = clockMs.getAsLong() + heartbeatMs;
         }
-      }
-    } catch (RuntimeException e) {
-      if (running) {
-        log.error("control channel stopped", e);
       }
     } finally {
       router.close();
