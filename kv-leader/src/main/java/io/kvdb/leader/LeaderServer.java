@@ -3,11 +3,7 @@ package io.kvdb.leader;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
-import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.protobuf.services.HealthStatusManager;
-import io.kvdb.api.v1.ClusterGrpc;
 import io.kvdb.api.v1.FollowerInfo;
-import io.kvdb.api.v1.KVGrpc;
 import io.kvdb.core.metrics.GrpcMetricsInterceptor;
 import io.kvdb.core.process.OpenServices;
 import io.kvdb.core.process.ProcessMain;
@@ -35,7 +31,6 @@ import io.kvdb.core.storage.LeaderMetadata;
 import io.kvdb.leader.replication.ControlServer;
 import io.kvdb.leader.replication.Publisher;
 import java.io.IOException;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -62,7 +57,7 @@ public final class LeaderServer implements ProcessMain.Server {
   private final ServerBuilder<?> serverBuilder;
   private final Supervisor supervisor;
   private final Metrics metrics = new Metrics();
-  private final HealthStatusManager health = new HealthStatusManager();
+  private final LeaderHealth health;
   private KvStore store;
   /** Volatile: the supervisor's hook reads it from the thread that died. */
   private volatile WritePipeline pipeline;
@@ -73,6 +68,7 @@ public final class LeaderServer implements ProcessMain.Server {
   private ZapHandler zap;
   private Publisher publisher;
   private ControlServer control;
+  private BacklogPins pins;
   private ScheduledExecutorService timer;
   private ExecutorService lists;
 
@@ -89,6 +85,7 @@ public final class LeaderServer implements ProcessMain.Server {
     this.config = config;
     this.serverBuilder = serverBuilder;
     this.supervisor = supervisor;
+    this.health = new LeaderHealth(supervisor);
   }
 
   @Override
@@ -108,7 +105,7 @@ public final class LeaderServer implements ProcessMain.Server {
           .orElse(socket -> {});
       publisher = new Publisher(zmq, config.host(), config.pubPort(), metadata.leaderId(), metadata.epoch(),
           config.heartbeatMs(), metadata.shards(), store::shardState, secure, supervisor);
-      BacklogPins pins = new BacklogPins();
+      pins = new BacklogPins();
       pipeline = new WritePipeline(store, shardFunction, metadata.leaderId(), metadata.epoch(),
           config.backlogPerShard(), pins, publisher, batch -> {
             disk.checkRoom(batch.bytes());
@@ -121,14 +118,15 @@ public final class LeaderServer implements ProcessMain.Server {
           LeaderServer::monotonicMs);
       control = new ControlServer(zmq, config.host(), config.controlPort(), metadata.leaderId(), metadata.epoch(),
           metadata.shards(), config.heartbeatMs(), membership, replicas, new CatchUpSource(store, pipeline::head),
-          new SnapshotSource(store, pipeline::head, pins, SNAPSHOT_IDLE_MS), LeaderServer::monotonicMs, secure,
+          new SnapshotSource(store, pipeline::head, pins, SNAPSHOT_IDLE_MS, config.maxSnapshotSessions()),
+          LeaderServer::monotonicMs, secure,
           supervisor);
       lists = Executors.newFixedThreadPool(LIST_THREADS, daemon("kv-list"));
       KvService kv = new KvService(store, shardFunction, pipeline, replicas, config.limits(), config.ackTimeoutMs(),
           lists);
       ClusterService cluster = new ClusterService(pipeline, replicas, config.durable());
       GrpcMetricsInterceptor counting = new GrpcMetricsInterceptor(metrics);
-      server = OpenServices.addTo(serverBuilder, health)
+      server = OpenServices.addTo(serverBuilder, health.grpc())
           .maxInboundMessageSize(config.limits().maxMessageBytes())
           // Calls run on the transport's threads: no call blocks (see KvService), and the hop to a
           // thread pool cost a third of the throughput (docs/PERFORMANCE.md).
@@ -148,25 +146,16 @@ public final class LeaderServer implements ProcessMain.Server {
       stop();
       throw e;
     }
-    if (supervisor.death().isEmpty()) { // a thread that died during start() left it NOT_SERVING
-      health.setStatus("", ServingStatus.SERVING);
-      health.setStatus(KVGrpc.SERVICE_NAME, ServingStatus.SERVING);
-      health.setStatus(ClusterGrpc.SERVICE_NAME, ServingStatus.SERVING);
-    }
+    health.serving();
     log.info("leader {} epoch {} with {} shards, data in {} (durability: {})", metadata.leaderId(), metadata.epoch(),
         metadata.shards(), config.dataDir(), config.durable() ? "sync, fsync before every reply" : "async, no fsync");
     log.info("gRPC (KV, Cluster, health, reflection) listening on {}:{} ({})", config.host(), grpcPort(),
         config.grpcSecurity().describe());
-    String replication = config.curve().map(LeaderServer::describe).orElse("plaintext, any follower may connect");
+    String replication = config.curve().map(CurveServer::describe).orElse("plaintext, any follower may connect");
     log.info("ZeroMQ PUB (replication events) listening on {}:{} ({})", config.host(), publisher.port(), replication);
     log.info("ZeroMQ ROUTER (follower control) listening on {}:{} ({})", config.host(), control.port(), replication);
     log.info("HTTP /metrics and /health listening on {}:{} (plaintext, no data)", config.host(), metricsServer.port());
     warnIfOpenToTheNetwork();
-  }
-
-  private static String describe(CurveServer curve) {
-    return "CURVE, leader public key " + curve.keys().publicKey() + ", " + curve.authorized().size()
-        + " authorized follower key(s)";
   }
 
   /** An unsecured port on a non-loopback address lets others on the network in. */
@@ -177,7 +166,6 @@ public final class LeaderServer implements ProcessMain.Server {
           + " may register as a follower (see --curve-secret-key-file)", config.host());
     }
   }
-
 
   private void registerGauges(LeaderReplicas replicas) {
     metrics.gauge("kvdb_followers_alive", "Followers not declared dead", "", () ->
@@ -204,12 +192,7 @@ public final class LeaderServer implements ProcessMain.Server {
   }
 
   private MetricsHttpServer.Health healthJson() {
-    Optional<Supervisor.Death> death = supervisor.death();
-    boolean serving = server != null && !server.isShutdown() && death.isEmpty();
-    return new MetricsHttpServer.Health(serving, String.format(
-        "{\"status\":\"%s\",\"role\":\"leader\",\"leaderId\":\"%s\",\"epoch\":%d%s}",
-        serving ? "SERVING" : "NOT_SERVING", metadata.leaderId(), metadata.epoch(),
-        death.map(d -> ",\"threadDied\":\"" + d.thread() + "\"").orElse("")));
+    return health.http(server != null && !server.isShutdown(), metadata);
   }
 
   /**
@@ -219,9 +202,7 @@ public final class LeaderServer implements ProcessMain.Server {
    */
   private void stopServing() {
     String why = supervisor.death().map(Supervisor.Death::describe).orElse("a thread died");
-    health.setStatus("", ServingStatus.NOT_SERVING);
-    health.setStatus(KVGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
-    health.setStatus(ClusterGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
+    health.notServing();
     WritePipeline writes = pipeline;
     if (writes != null) {
       writes.refuseAll("the leader is stopping: " + why);
@@ -249,11 +230,16 @@ public final class LeaderServer implements ProcessMain.Server {
     return metadata;
   }
 
+  /** What snapshot transfers pin of the backlog now (tests look at it). */
+  BacklogPins backlogPins() {
+    return pins;
+  }
+
   /** Stops accepting calls, finishes queued writes, closes the data dir. Safe to call twice. */
   @Override
   public synchronized void stop() {
     supervisor.stopping(); // the threads stopped from here on are not deaths
-    health.enterTerminalState();
+    health.stopping();
     if (server != null) {
       Shutdown.grpc(server);
     }

@@ -47,6 +47,11 @@ public record CurveServer(CurveKeyPair keys, AuthorizedKeys authorized) {
     return ZapHandler.start(context, authorized, supervisor);
   }
 
+  /** For the startup log: the leader's public key and how many follower keys are authorized. */
+  public String describe() {
+    return "CURVE, leader public key " + keys.publicKey() + ", " + authorized.size() + " authorized follower key(s)";
+  }
+
   /** Makes {@code socket} a CURVE server; call before it binds. */
   public void secure(ZMQ.Socket socket) {
     socket.setCurveServer(true);

@@ -11,10 +11,12 @@ import io.kvdb.core.protocol.ZmqEndpoints;
 import io.kvdb.replication.v1.Ack;
 import io.kvdb.replication.v1.Assignment;
 import io.kvdb.replication.v1.CatchUpReply;
+import io.kvdb.replication.v1.CatchUpRequest;
 import io.kvdb.replication.v1.ControlMessage;
 import io.kvdb.replication.v1.Hello;
 import io.kvdb.replication.v1.ShardPosition;
 import io.kvdb.replication.v1.SnapshotChunk;
+import io.kvdb.replication.v1.SnapshotRequest;
 import io.kvdb.replication.v1.Welcome;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -46,7 +48,8 @@ public final class ControlServer implements AutoCloseable {
   private final CatchUpSource catchUp;
   private final SnapshotSource snapshots;
   private final LongSupplier clockMs;
-  private final FailureLog failures = new FailureLog();
+  private final ControlAccess access;
+  private final ControlLog controlLog = new ControlLog();
   private final Thread thread;
   private volatile boolean running = true;
 
@@ -62,6 +65,7 @@ public final class ControlServer implements AutoCloseable {
     this.catchUp = catchUp;
     this.snapshots = snapshots;
     this.clockMs = clockMs;
+    this.access = new ControlAccess(membership);
     router = context.createSocket(SocketType.ROUTER);
     router.setRouterHandover(true); // a restarted follower takes over its routing id at once
     router.setLinger(0);
@@ -118,18 +122,51 @@ public final class ControlServer implements AutoCloseable {
       switch (message.getBodyCase()) {
         case HELLO -> hello(identity, message.getHello());
         case ACK -> ack(identity, message.getAck());
-        case CATCH_UP_REQUEST -> send(identity, ControlMessage.newBuilder()
-            .setCatchUpReply(catchUp.answer(message.getCatchUpRequest())).build());
-        case SNAPSHOT_REQUEST -> send(identity, ControlMessage.newBuilder()
-            .setSnapshotChunk(snapshots.next(message.getSnapshotRequest(), clockMs.getAsLong())).build());
+        case CATCH_UP_REQUEST -> catchUp(identity, from, message.getCatchUpRequest());
+        case SNAPSHOT_REQUEST -> snapshot(identity, from, message.getSnapshotRequest());
         default -> Frames.malformed(from, "a " + message.getBodyCase() + " message, which only the leader sends");
       }
+      startWaitingSnapshots();
     } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
       Frames.malformed(from, "a message with out-of-range fields (" + e.getMessage() + ")");
       answerFailure(identity, message, "it has out-of-range fields (" + e.getMessage() + ")");
     } catch (RuntimeException e) {
-      failures.failed(from, message.getBodyCase(), e);
+      controlLog.failed(from, message.getBodyCase(), e);
       answerFailure(identity, message, "the leader could not handle it: " + e.getMessage());
+    }
+  }
+
+  private void catchUp(byte[] identity, String from, CatchUpRequest request) {
+    int shard = request.getFrom().getShard();
+    if (!access.mayFetch(from, shard)) {
+      controlLog.refused(from, "a catch-up of shard " + shard, access.whyNot(from, shard));
+      send(identity, ControlMessage.newBuilder().setCatchUpReply(CatchUpReply.newBuilder().setShard(shard)
+          .setOutcome(CatchUpReply.Outcome.OUTCOME_REFUSED).setReason(access.whyNot(from, shard))).build());
+      return;
+    }
+    send(identity, ControlMessage.newBuilder().setCatchUpReply(catchUp.answer(request)).build());
+  }
+
+  private void snapshot(byte[] identity, String from, SnapshotRequest request) {
+    int shard = request.getShard();
+    if (!access.mayFetch(from, shard)) {
+      controlLog.refused(from, "a snapshot request of shard " + shard, access.whyNot(from, shard));
+      send(identity, ControlMessage.newBuilder().setSnapshotChunk(SnapshotChunk.newBuilder().setShard(shard)
+          .setSnapshotId(request.getSnapshotId()).setError("refused: " + access.whyNot(from, shard))).build());
+      return;
+    }
+    snapshots.next(from, request, clockMs.getAsLong())
+        .ifPresent(chunk -> send(identity, ControlMessage.newBuilder().setSnapshotChunk(chunk).build()));
+  }
+
+  /** Snapshot starts wait for a free session: after anything that may have ended one, start them. */
+  private void startWaitingSnapshots() {
+    if (snapshots.waiting() == 0) {
+      return;
+    }
+    for (SnapshotSource.Reply reply : snapshots.admit(clockMs.getAsLong())) {
+      send(reply.follower().getBytes(StandardCharsets.UTF_8),
+          ControlMessage.newBuilder().setSnapshotChunk(reply.chunk()).build());
     }
   }
 
@@ -160,11 +197,14 @@ public final class ControlServer implements AutoCloseable {
         .setHeartbeatMs((int) heartbeatMs).setAccepted(true);
     String refusal = refusal(hello, routingId);
     if (refusal != null) {
+      access.refused(routingId);
       log.warn("refused follower '{}': {}", id, refusal);
       send(identity, ControlMessage.newBuilder().setWelcome(welcome.setAccepted(false).setReason(refusal)).build());
       return;
     }
     Assignment assignment = membership.hello(id, hello.getAddress(), hello.getPositionsList(), clockMs.getAsLong());
+    access.greeted(id);
+    snapshots.retain((follower, shard) -> !follower.equals(id)); // a new session: its transfers start over
     log.info("follower {} at {} said hello holding {} shard(s); assignment v{} with {} shard(s)", id,
         hello.getAddress(), hello.getPositionsCount(), assignment.getVersion(), assignment.getShardsCount());
     send(identity, ControlMessage.newBuilder().setWelcome(welcome).build());
@@ -202,9 +242,8 @@ public final class ControlServer implements AutoCloseable {
     if (!replicas.onAck(ack)) {
       return; // unknown follower: it re-sends hello when it sees this leader's epoch
     }
-    long now = clockMs.getAsLong();
     for (ShardPosition position : ack.getPositionsList()) {
-      snapshots.release(position.getShard(), position.getAppliedSeq(), now);
+      snapshots.release(ack.getFollowerId(), position.getShard(), position.getAppliedSeq());
     }
   }
 
@@ -212,7 +251,9 @@ public final class ControlServer implements AutoCloseable {
     Map<String, Assignment> changed = membership.tick(clockMs.getAsLong());
     changed.forEach((id, assignment) ->
         send(id.getBytes(StandardCharsets.UTF_8), ControlMessage.newBuilder().setAssignment(assignment).build()));
-    snapshots.release(-1, 0, clockMs.getAsLong());
+    snapshots.expire(clockMs.getAsLong());
+    snapshots.retain(access::mayFetch); // a shard moved away, or a follower refused since
+    startWaitingSnapshots();
   }
 
   private void send(byte[] identity, ControlMessage message) {
