@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
 
 /**
  * {@code kv keygen DIR [NAME...]}: makes a CURVE key pair per name for secured replication:
- * {@code DIR/NAME.key} (secret, owner-only) and {@code DIR/NAME.pub} (the public key). Never
+ * {@code DIR/NAME.key} (secret, owner-only) and {@code DIR/NAME.pub} (the line {@code NAME KEY}, which
+ * the leader's authorized keys file takes as is, binding the key to follower id NAME). Never
  * overwrites a file. Exit codes: 0 done, 2 bad arguments or a file already there.
  */
 public final class KeyGen {
@@ -22,12 +23,12 @@ public final class KeyGen {
     if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
       System.err.println("""
           usage: kv keygen DIR [NAME...]
-            writes DIR/NAME.key (CURVE key pair, keep it secret) and DIR/NAME.pub (public key) per NAME
-            (default NAME: node). Example for a leader and two followers:
+            writes DIR/NAME.key (CURVE key pair, keep it secret) and DIR/NAME.pub ('NAME KEY') per NAME
+            (default NAME: node). A follower's NAME is its --id. Example for a leader and two followers:
               kv keygen keys leader f1 f2
               cat keys/f1.pub keys/f2.pub > keys/authorized_keys
               kv leader   --curve-secret-key-file keys/leader.key --curve-authorized-keys keys/authorized_keys
-              kv follower --curve-key-file keys/f1.key --leader-curve-public-key keys/leader.pub""");
+              kv follower --id f1 --curve-key-file keys/f1.key --leader-curve-public-key keys/leader.pub""");
       System.exit(args.length == 0 ? 2 : 0);
       return;
     }

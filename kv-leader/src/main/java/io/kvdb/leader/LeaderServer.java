@@ -119,8 +119,7 @@ public final class LeaderServer implements ProcessMain.Server {
       control = new ControlServer(zmq, config.host(), config.controlPort(), metadata.leaderId(), metadata.epoch(),
           metadata.shards(), config.heartbeatMs(), membership, replicas, new CatchUpSource(store, pipeline::head),
           new SnapshotSource(store, pipeline::head, pins, SNAPSHOT_IDLE_MS, config.maxSnapshotSessions()),
-          LeaderServer::monotonicMs, secure,
-          supervisor);
+          LeaderServer::monotonicMs, config.curve(), supervisor);
       lists = Executors.newFixedThreadPool(LIST_THREADS, daemon("kv-list"));
       KvService kv = new KvService(store, shardFunction, pipeline, replicas, config.limits(), config.ackTimeoutMs(),
           lists);

@@ -9,7 +9,8 @@ import org.zeromq.ZMQ;
 /**
  * CURVE on the leader's replication sockets (PUB and control ROUTER): traffic is encrypted, and
  * only followers whose public key is authorized complete the handshake, so nobody else can
- * subscribe to the events or register as a follower.
+ * subscribe to the events or register as a follower; the control channel also checks that each
+ * message comes from a key authorized for the follower id it claims.
  *
  * @param keys the leader's key pair
  * @param authorized the followers' public keys
@@ -21,8 +22,8 @@ public record CurveServer(CurveKeyPair keys, AuthorizedKeys authorized) {
     return flags
         .declare("curve-secret-key-file", "", "this leader's CURVE key file (from kv keygen): the replication ports "
             + "then speak CURVE only (needs --curve-authorized-keys)")
-        .declare("curve-authorized-keys", "", "file of the followers' CURVE public keys, one per line: only they may "
-            + "connect to the replication ports (re-read when it changes)");
+        .declare("curve-authorized-keys", "", "file of 'ID KEY' lines (kv keygen's .pub files): only these followers "
+            + "may connect to the replication ports, each key as its own id (re-read when it changes)");
   }
 
   /**

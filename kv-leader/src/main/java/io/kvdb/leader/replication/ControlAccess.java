@@ -1,24 +1,39 @@
 package io.kvdb.leader.replication;
 
 import io.kvdb.core.leader.Membership;
+import io.kvdb.core.security.AuthorizedKeys;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * Who may ask the control channel for what. Catch-up and snapshot requests pin the leader's data
  * (a snapshot holds a LevelDB snapshot and the backlog after it), so they are served only to a
  * follower that said hello to this leader run, for a shard assigned to it or being moved to it.
- * Anyone else gets a refusal and pins nothing, whatever routing ids it makes up.
+ * Anyone else gets a refusal and pins nothing, whatever routing ids it makes up. With CURVE, every
+ * message must also come from a key authorized for the follower id it claims: an authorized key
+ * cannot pose as another follower.
  *
  * <p>Used by the control thread only.
  */
 final class ControlAccess {
   private final Membership membership;
+  private final Optional<AuthorizedKeys> keys;
   /** Routing ids (= follower ids) whose hello this leader run accepted; at most one per member. */
   private final Set<String> greeted = new HashSet<>();
 
-  ControlAccess(Membership membership) {
+  /** {@code keys}: with CURVE, the followers' keys and the ids each may act as. */
+  ControlAccess(Membership membership, Optional<AuthorizedKeys> keys) {
     this.membership = membership;
+    this.keys = keys;
+  }
+
+  /**
+   * With CURVE, why the client whose key is {@code curveKey} (the ZAP user id ZeroMQ attaches to
+   * its messages) may not send as follower {@code from}, or null when it may; without CURVE, null.
+   */
+  String keyRefusal(String from, String curveKey) {
+    return keys.map(authorized -> authorized.refusal(curveKey, from)).orElse(null);
   }
 
   /** The hello of {@code id} was accepted. */

@@ -8,6 +8,7 @@ import io.kvdb.core.leader.LeaderReplicas;
 import io.kvdb.core.leader.Membership;
 import io.kvdb.core.leader.SnapshotSource;
 import io.kvdb.core.protocol.ZmqEndpoints;
+import io.kvdb.core.security.CurveServer;
 import io.kvdb.replication.v1.Ack;
 import io.kvdb.replication.v1.Assignment;
 import io.kvdb.replication.v1.CatchUpReply;
@@ -20,13 +21,15 @@ import io.kvdb.replication.v1.SnapshotRequest;
 import io.kvdb.replication.v1.Welcome;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.function.Consumer;
+import java.util.Optional;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
+import zmq.Msg;
+import zmq.io.Metadata;
 
 /**
  * The leader's end of the control channel (ROUTER): followers say hello, get their assignment,
@@ -55,7 +58,7 @@ public final class ControlServer implements AutoCloseable {
 
   public ControlServer(ZContext context, String host, int port, String leaderId, long epoch, int shards,
       long heartbeatMs, Membership membership, LeaderReplicas replicas, CatchUpSource catchUp,
-      SnapshotSource snapshots, LongSupplier clockMs, Consumer<ZMQ.Socket> secure, Supervisor supervisor) {
+      SnapshotSource snapshots, LongSupplier clockMs, Optional<CurveServer> curve, Supervisor supervisor) {
     this.leaderId = leaderId;
     this.epoch = epoch;
     this.shards = shards;
@@ -65,12 +68,12 @@ public final class ControlServer implements AutoCloseable {
     this.catchUp = catchUp;
     this.snapshots = snapshots;
     this.clockMs = clockMs;
-    this.access = new ControlAccess(membership);
+    this.access = new ControlAccess(membership, curve.map(CurveServer::authorized));
     router = context.createSocket(SocketType.ROUTER);
     router.setRouterHandover(true); // a restarted follower takes over its routing id at once
     router.setLinger(0);
     router.setSndHWM(10_000);
-    secure.accept(router); // CURVE (or nothing), before bind
+    curve.ifPresent(c -> c.secure(router)); // before bind
     this.port = ZmqEndpoints.bind(router, host, port, "control ROUTER");
     thread = supervisor.start("kv-control", this::run, () -> !running);
   }
@@ -108,12 +111,20 @@ public final class ControlServer implements AutoCloseable {
       Frames.malformed(from, "a message with no body frame");
       return;
     }
-    byte[] body = router.recv();
+    Msg body = router.recvMsg(0);
     while (router.hasReceiveMore()) {
       router.recv(); // extra frames are not part of the protocol
     }
-    ControlMessage message = Frames.control(body, from);
+    ControlMessage message = Frames.control(body.data(), from);
     if (message == null) {
+      return;
+    }
+    // With CURVE, ZeroMQ tags each message with the sender's key (the ZAP handler's user id).
+    String keyRefusal = access.keyRefusal(from, body.getMetadata() == null ? null
+        : body.getMetadata().get(Metadata.USER_ID));
+    if (keyRefusal != null) {
+      controlLog.refused(from, "a " + message.getBodyCase(), keyRefusal);
+      answerError(identity, message, true, "refused: " + keyRefusal);
       return;
     }
     // Each message on its own: one that fails is answered with an error, and the channel goes on
@@ -129,19 +140,18 @@ public final class ControlServer implements AutoCloseable {
       startWaitingSnapshots();
     } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
       Frames.malformed(from, "a message with out-of-range fields (" + e.getMessage() + ")");
-      answerFailure(identity, message, "it has out-of-range fields (" + e.getMessage() + ")");
+      answerError(identity, message, false, "it has out-of-range fields (" + e.getMessage() + ")");
     } catch (RuntimeException e) {
       controlLog.failed(from, message.getBodyCase(), e);
-      answerFailure(identity, message, "the leader could not handle it: " + e.getMessage());
+      answerError(identity, message, false, "the leader could not handle it: " + e.getMessage());
     }
   }
 
   private void catchUp(byte[] identity, String from, CatchUpRequest request) {
     int shard = request.getFrom().getShard();
     if (!access.mayFetch(from, shard)) {
-      controlLog.refused(from, "a catch-up of shard " + shard, access.whyNot(from, shard));
-      send(identity, ControlMessage.newBuilder().setCatchUpReply(CatchUpReply.newBuilder().setShard(shard)
-          .setOutcome(CatchUpReply.Outcome.OUTCOME_REFUSED).setReason(access.whyNot(from, shard))).build());
+      refuse(identity, from, "a catch-up of shard " + shard, ControlMessage.newBuilder().setCatchUpRequest(request)
+          .build(), access.whyNot(from, shard));
       return;
     }
     send(identity, ControlMessage.newBuilder().setCatchUpReply(catchUp.answer(request)).build());
@@ -150,9 +160,8 @@ public final class ControlServer implements AutoCloseable {
   private void snapshot(byte[] identity, String from, SnapshotRequest request) {
     int shard = request.getShard();
     if (!access.mayFetch(from, shard)) {
-      controlLog.refused(from, "a snapshot request of shard " + shard, access.whyNot(from, shard));
-      send(identity, ControlMessage.newBuilder().setSnapshotChunk(SnapshotChunk.newBuilder().setShard(shard)
-          .setSnapshotId(request.getSnapshotId()).setError("refused: " + access.whyNot(from, shard))).build());
+      refuse(identity, from, "a snapshot request of shard " + shard, ControlMessage.newBuilder()
+          .setSnapshotRequest(request).build(), access.whyNot(from, shard));
       return;
     }
     snapshots.next(from, request, clockMs.getAsLong())
@@ -170,22 +179,27 @@ public final class ControlServer implements AutoCloseable {
     }
   }
 
+  private void refuse(byte[] identity, String from, String what, ControlMessage request, String why) {
+    controlLog.refused(from, what, why);
+    answerError(identity, request, true, "refused: " + why);
+  }
+
   /**
-   * The error answer to a message that failed. A catch-up the backlog cannot serve is answered
-   * "take a snapshot": the snapshot is read from the data, not from the backlog.
+   * The error answer to a message that was refused or failed. A catch-up that failed is answered
+   * "take a snapshot": the snapshot is read from the data, not from the backlog that failed.
    */
-  private void answerFailure(byte[] identity, ControlMessage message, String why) {
+  private void answerError(byte[] identity, ControlMessage message, boolean refused, String why) {
     switch (message.getBodyCase()) {
       case HELLO -> send(identity, ControlMessage.newBuilder().setWelcome(Welcome.newBuilder()
           .setLeaderId(leaderId).setEpoch(epoch).setShards(shards).setHeartbeatMs((int) heartbeatMs)
-          .setAccepted(false).setReason("this hello failed: " + why)).build());
+          .setAccepted(false).setReason(refused ? why : "this hello failed: " + why)).build());
       case CATCH_UP_REQUEST -> send(identity, ControlMessage.newBuilder().setCatchUpReply(CatchUpReply.newBuilder()
           .setShard(message.getCatchUpRequest().getFrom().getShard())
-          .setOutcome(CatchUpReply.Outcome.OUTCOME_SNAPSHOT_REQUIRED)
-          .setReason("the backlog cannot serve this catch-up: " + why)).build());
+          .setOutcome(refused ? CatchUpReply.Outcome.OUTCOME_REFUSED : CatchUpReply.Outcome.OUTCOME_SNAPSHOT_REQUIRED)
+          .setReason(refused ? why : "the backlog cannot serve this catch-up: " + why)).build());
       case SNAPSHOT_REQUEST -> send(identity, ControlMessage.newBuilder().setSnapshotChunk(SnapshotChunk.newBuilder()
           .setShard(message.getSnapshotRequest().getShard()).setSnapshotId(message.getSnapshotRequest().getSnapshotId())
-          .setError("this snapshot request failed: " + why)).build());
+          .setError(refused ? why : "this snapshot request failed: " + why)).build());
       default -> { } // an ack or a leader-only message has no answer; the log has it
     }
   }
