@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -109,17 +110,16 @@ class CurveSocketsTest {
   }
 
   @Test
-  void keysAddedToTheFileAreAcceptedWithoutRestart(@TempDir Path dir)
-      throws Exception {
+  void keysAddedToTheFileAreAcceptedWithoutRestart(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("authorized_keys");
-    Files.writeString(file, "# followers\n" + strangerKeys.publicKey() + " someone-else\n");
-    AuthorizedKeys keys = AuthorizedKeys.load(file);
+    Files.writeString(file, "# followers\nsomeone-else " + strangerKeys.publicKey() + "\n");
+    AtomicLong clock = new AtomicLong();
+    AuthorizedKeys keys = AuthorizedKeys.load(file, clock::get);
     assertFalse(keys.allows(followerKeys.publicKeyBytes()));
-    Files.writeString(file, followerKeys.publicKey() + " f1\n", StandardOpenOption.APPEND);
+    Files.writeString(file, "f1 " + followerKeys.publicKey() + "\n", StandardOpenOption.APPEND);
     // The file is re-checked at most once a second; make sure its time stamp moved too.
-    Files.setLastModifiedTime(file,
-        FileTime.fromMillis(System.currentTimeMillis() + 5_000));
-    Thread.sleep(1_100);
+    Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 5_000));
+    clock.addAndGet(1_000);
     assertTrue(keys.allows(followerKeys.publicKeyBytes()), "a key added to the file is accepted");
     assertTrue(keys.allows(strangerKeys.publicKeyBytes()));
   }
@@ -127,10 +127,11 @@ class CurveSocketsTest {
   @Test
   void aRefusedClientGetsInWhenItsKeyIsAddedAndItReconnects(@TempDir Path dir) throws Exception {
     // ZeroMQ drops a session refused by ZAP and does not retry it: the follower reconnects itself.
-    Path file = Files.writeString(dir.resolve("authorized_keys"), followerKeys.publicKey() + " f1\n");
+    Path file = Files.writeString(dir.resolve("authorized_keys"), "f1 " + followerKeys.publicKey() + "\n");
+    AtomicLong clock = new AtomicLong();
     ZContext context = new ZContext();
     try {
-      CurveServer fromFile = new CurveServer(leaderKeys, AuthorizedKeys.load(file));
+      CurveServer fromFile = new CurveServer(leaderKeys, AuthorizedKeys.load(file, clock::get));
       ZapHandler handler = fromFile.startAuthentication(context, SUPERVISOR);
       ZMQ.Socket router = context.createSocket(SocketType.ROUTER);
       fromFile.secure(router);
@@ -148,13 +149,13 @@ class CurveSocketsTest {
       assertNull(router.recv(), "a key not authorized got through");
       long deadline = System.nanoTime() + 5_000_000_000L;
       while (monitor.failingSinceMs() == 0 && System.nanoTime() < deadline) {
-        Thread.sleep(20);
+        Thread.sleep(20); // polling a condition, bounded by the deadline
       }
       assertTrue(monitor.failingSinceMs() != 0, "the monitor saw the refusal");
 
-      Files.writeString(file, strangerKeys.publicKey() + " stranger\n", StandardOpenOption.APPEND);
+      Files.writeString(file, "stranger " + strangerKeys.publicKey() + "\n", StandardOpenOption.APPEND);
       Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 5_000));
-      Thread.sleep(1_100); // the file is re-checked at most once a second
+      clock.addAndGet(1_000); // the file is re-checked at most once a second
       assertNull(router.recv(), "ZeroMQ retried a refused session on its own; the follower's retry is not needed");
       monitor.retrying();
       stranger.disconnect("tcp://127.0.0.1:" + port);
