@@ -119,17 +119,16 @@ public final class ControlServer implements AutoCloseable {
     if (message == null) {
       return;
     }
-    // With CURVE, ZeroMQ tags each message with the sender's key (the ZAP handler's user id).
-    String keyRefusal = access.keyRefusal(from, body.getMetadata() == null ? null
-        : body.getMetadata().get(Metadata.USER_ID));
-    if (keyRefusal != null) {
-      controlLog.refused(from, "a " + message.getBodyCase(), keyRefusal);
-      answerError(identity, message, true, "refused: " + keyRefusal);
-      return;
-    }
     // Each message on its own: one that fails is answered with an error, and the channel goes on
     // serving every other follower.
     try {
+      // With CURVE, ZeroMQ tags each message with the sender's key (the ZAP handler's user id).
+      String keyRefusal = access.keyRefusal(from, body.getMetadata() == null ? null
+          : body.getMetadata().get(Metadata.USER_ID));
+      if (keyRefusal != null) {
+        refuse(identity, from, "a " + message.getBodyCase(), message, keyRefusal);
+        return;
+      }
       switch (message.getBodyCase()) {
         case HELLO -> hello(identity, message.getHello());
         case ACK -> ack(identity, message.getAck());
@@ -181,7 +180,7 @@ public final class ControlServer implements AutoCloseable {
 
   private void refuse(byte[] identity, String from, String what, ControlMessage request, String why) {
     controlLog.refused(from, what, why);
-    answerError(identity, request, true, "refused: " + why);
+    answerError(identity, request, true, why);
   }
 
   /**
@@ -196,10 +195,10 @@ public final class ControlServer implements AutoCloseable {
       case CATCH_UP_REQUEST -> send(identity, ControlMessage.newBuilder().setCatchUpReply(CatchUpReply.newBuilder()
           .setShard(message.getCatchUpRequest().getFrom().getShard())
           .setOutcome(refused ? CatchUpReply.Outcome.OUTCOME_REFUSED : CatchUpReply.Outcome.OUTCOME_SNAPSHOT_REQUIRED)
-          .setReason(refused ? why : "the backlog cannot serve this catch-up: " + why)).build());
+          .setReason(refused ? "refused: " + why : "the backlog cannot serve this catch-up: " + why)).build());
       case SNAPSHOT_REQUEST -> send(identity, ControlMessage.newBuilder().setSnapshotChunk(SnapshotChunk.newBuilder()
           .setShard(message.getSnapshotRequest().getShard()).setSnapshotId(message.getSnapshotRequest().getSnapshotId())
-          .setError(refused ? why : "this snapshot request failed: " + why)).build());
+          .setError(refused ? "refused: " + why : "this snapshot request failed: " + why)).build());
       default -> { } // an ack or a leader-only message has no answer; the log has it
     }
   }
