@@ -211,6 +211,7 @@ public final class ControlServer implements AutoCloseable {
     String refusal = refusal(hello, routingId);
     if (refusal != null) {
       access.refused(routingId);
+      snapshots.retain((follower, shard) -> !follower.equals(routingId));
       log.warn("refused follower '{}': {}", id, refusal);
       send(identity, ControlMessage.newBuilder().setWelcome(welcome.setAccepted(false).setReason(refusal)).build());
       return;
@@ -264,8 +265,10 @@ public final class ControlServer implements AutoCloseable {
     Map<String, Assignment> changed = membership.tick(clockMs.getAsLong());
     changed.forEach((id, assignment) ->
         send(id.getBytes(StandardCharsets.UTF_8), ControlMessage.newBuilder().setAssignment(assignment).build()));
+    if (!changed.isEmpty()) {
+      snapshots.retain(access::mayFetch); // transfers of shards that moved away end
+    }
     snapshots.expire(clockMs.getAsLong());
-    snapshots.retain(access::mayFetch); // a shard moved away, or a follower refused since
     startWaitingSnapshots();
   }
 
