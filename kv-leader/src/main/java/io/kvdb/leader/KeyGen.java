@@ -12,19 +12,19 @@ import java.util.regex.Pattern;
 
 /**
  * {@code kv keygen DIR [NAME...]}: makes a CURVE key pair per name for secured replication:
- * {@code DIR/NAME.key} (secret, owner-only) and {@code DIR/NAME.pub} (the public key). Never
+ * {@code DIR/NAME.key} (secret, owner-only) and {@code DIR/NAME.pub} ({@code NAME KEY}, a line of an authorized-keys file). Never
  * overwrites a file. Exit codes: 0 done, 2 bad arguments or a file already there.
  */
 public final class KeyGen {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   private static final String USAGE = """
       usage: kv keygen DIR [NAME...]
-        writes DIR/NAME.key (CURVE key pair, keep it secret) and DIR/NAME.pub (public key) per NAME
-        (default NAME: node). Example for a leader and two followers:
+        writes DIR/NAME.key (CURVE key pair, keep it secret) and DIR/NAME.pub ('NAME KEY') per NAME
+        (default NAME: node). A follower's NAME is its --id. Example for a leader and two followers:
           kv keygen keys leader f1 f2
           cat keys/f1.pub keys/f2.pub > keys/authorized_keys
           kv leader   --curve-secret-key-file keys/leader.key --curve-authorized-keys keys/authorized_keys
-          kv follower --curve-key-file keys/f1.key --leader-curve-public-key keys/leader.pub""";
+          kv follower --id f1 --curve-key-file keys/f1.key --leader-curve-public-key keys/leader.pub""";
 
   private KeyGen() {}
 

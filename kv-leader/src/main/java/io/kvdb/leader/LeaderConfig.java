@@ -23,12 +23,17 @@ import java.util.OptionalInt;
  *     start and refuses writes (RESOURCE_EXHAUSTED), as LevelDB on a full disk kills the process
  * @param grpcSecurity TLS and bearer tokens of the gRPC port
  * @param curve CURVE keys of the replication ports; empty: plaintext, anyone may connect
+ * @param maxSnapshotSessions snapshot transfers open at once, over all followers (each holds a
+ *     LevelDB snapshot and pins the backlog); more wait their turn
  */
 public record LeaderConfig(
     String host, int grpcPort, int pubPort, int controlPort, int metricsPort, Path dataDir,
     OptionalInt shards, int replicationFactor, boolean durable, Limits limits, int backlogPerShard,
     long heartbeatMs, long deadTimeoutMs, long ackTimeoutMs, long minFreeDiskBytes, GrpcSecurity grpcSecurity,
-    Optional<CurveServer> curve) {
+    Optional<CurveServer> curve, int maxSnapshotSessions) {
+
+  /** Default of --max-snapshot-sessions. */
+  public static final int DEFAULT_MAX_SNAPSHOT_SESSIONS = 16;
 
   public LeaderConfig {
     java.util.Objects.requireNonNull(grpcSecurity, "grpcSecurity (GrpcSecurity.NONE for none)");
@@ -40,8 +45,20 @@ public record LeaderConfig(
         deadTimeoutMs, heartbeatMs);
     checkArgument(ackTimeoutMs > 0, "ack timeout must be > 0 ms: %s", ackTimeoutMs);
     checkArgument(minFreeDiskBytes >= 0, "min free disk must be >= 0 bytes: %s", minFreeDiskBytes);
+    checkArgument(maxSnapshotSessions > 0, "max snapshot sessions must be > 0: %s", maxSnapshotSessions);
     shards.ifPresent(s -> checkArgument(s > 0 && s <= ShardFunction.MAX_SHARDS,
         "shards must be in 1..%s: %s", ShardFunction.MAX_SHARDS, s));
+  }
+
+  /** With the default cap on snapshot sessions. */
+  public LeaderConfig(
+      String host, int grpcPort, int pubPort, int controlPort, int metricsPort, Path dataDir,
+      OptionalInt shards, int replicationFactor, boolean durable, Limits limits, int backlogPerShard,
+      long heartbeatMs, long deadTimeoutMs, long ackTimeoutMs, long minFreeDiskBytes, GrpcSecurity grpcSecurity,
+      Optional<CurveServer> curve) {
+    this(host, grpcPort, pubPort, controlPort, metricsPort, dataDir, shards, replicationFactor, durable, limits,
+        backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs, minFreeDiskBytes, grpcSecurity, curve,
+        DEFAULT_MAX_SNAPSHOT_SESSIONS);
   }
 
   /** Without security: plaintext gRPC and replication, no tokens. */
@@ -62,19 +79,25 @@ public record LeaderConfig(
   public LeaderConfig withDataDir(Path dir) {
     return new LeaderConfig(host, grpcPort, pubPort, controlPort, metricsPort, dir, shards, replicationFactor,
         durable, limits, backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs, minFreeDiskBytes, grpcSecurity,
-        curve);
+        curve, maxSnapshotSessions);
   }
 
   public LeaderConfig withLimits(Limits newLimits) {
     return new LeaderConfig(host, grpcPort, pubPort, controlPort, metricsPort, dataDir, shards, replicationFactor,
         durable, newLimits, backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs, minFreeDiskBytes, grpcSecurity,
-        curve);
+        curve, maxSnapshotSessions);
   }
 
   public LeaderConfig withSecurity(GrpcSecurity newGrpcSecurity, Optional<CurveServer> newCurve) {
     return new LeaderConfig(host, grpcPort, pubPort, controlPort, metricsPort, dataDir, shards, replicationFactor,
         durable, limits, backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs, minFreeDiskBytes, newGrpcSecurity,
-        newCurve);
+        newCurve, maxSnapshotSessions);
+  }
+
+  public LeaderConfig withMaxSnapshotSessions(int max) {
+    return new LeaderConfig(host, grpcPort, pubPort, controlPort, metricsPort, dataDir, shards, replicationFactor,
+        durable, limits, backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs, minFreeDiskBytes, grpcSecurity,
+        curve, max);
   }
 
   static Flags flags() {
@@ -98,7 +121,9 @@ public record LeaderConfig(
         .declare("dead-timeout-ms", "5000", "a follower silent this long is declared dead and its shards re-placed")
         .declare("ack-timeout-ms", "1000", "default wait for min_acks when a request names no timeout")
         .declare("min-free-disk", "64m", "free space kept on the data dir's disk; below it writes get RESOURCE_EXHAUSTED"
-            + " and the leader does not start (k, m, g suffixes allowed)");
+            + " and the leader does not start (k, m, g suffixes allowed)")
+        .declare("max-snapshot-sessions", Integer.toString(DEFAULT_MAX_SNAPSHOT_SESSIONS), "snapshot transfers open"
+            + " at once, over all followers (each pins leader data); more wait their turn");
     // Security (docs/SECURITY.md): TLS and tokens on the gRPC port, CURVE on the replication ports.
     GrpcSecurity.declareFlags(flags);
     return CurveServer.declareFlags(flags);
@@ -118,6 +143,7 @@ public record LeaderConfig(
         flags.string("shards").isEmpty() ? OptionalInt.empty() : OptionalInt.of(flags.integer("shards")),
         flags.integer("replication-factor"), durability.equals("sync"), limits, flags.integer("backlog-events"),
         flags.longValue("heartbeat-ms"), flags.longValue("dead-timeout-ms"), flags.longValue("ack-timeout-ms"),
-        flags.longValue("min-free-disk"), GrpcSecurity.fromFlags(flags), CurveServer.fromFlags(flags));
+        flags.longValue("min-free-disk"), GrpcSecurity.fromFlags(flags), CurveServer.fromFlags(flags),
+        flags.integer("max-snapshot-sessions"));
   }
 }

@@ -3,15 +3,12 @@ package io.kvdb.leader;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
-import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.protobuf.services.HealthStatusManager;
-import io.kvdb.api.v1.ClusterGrpc;
-import io.kvdb.api.v1.KVGrpc;
 import io.kvdb.core.metrics.GrpcMetricsInterceptor;
 import io.kvdb.core.process.OpenServices;
 import io.kvdb.core.process.ProcessMain;
 import io.kvdb.core.process.Shutdown;
 import io.kvdb.common.metrics.ProcessMetrics;
+import io.kvdb.core.process.Supervisor;
 import io.kvdb.core.metrics.MetricsHttpServer;
 import io.kvdb.core.metrics.WriteMeters;
 import io.kvdb.core.leader.BacklogPins;
@@ -57,10 +54,12 @@ public final class LeaderServer implements ProcessMain.Server {
 
   private final LeaderConfig config;
   private final ServerBuilder<?> serverBuilder;
+  private final Supervisor supervisor;
   private final ProcessMetrics metrics = new ProcessMetrics();
-  private final HealthStatusManager health = new HealthStatusManager();
+  private final LeaderHealth health;
   private KvStore store;
-  private WritePipeline pipeline;
+  /** Volatile: the supervisor's hook reads it from the thread that died. */
+  private volatile WritePipeline pipeline;
   private Server server;
   private MetricsHttpServer metricsServer;
   private LeaderMetadata metadata;
@@ -68,16 +67,29 @@ public final class LeaderServer implements ProcessMain.Server {
   private ZapHandler zap;
   private Publisher publisher;
   private ControlServer control;
+  private BacklogPins pins;
   private ScheduledExecutorService timer;
   private ExecutorService lists;
 
+  /** A leader whose supervisor ends the JVM (status 70) when one of its threads dies. */
   public LeaderServer(LeaderConfig config, ServerBuilder<?> serverBuilder) {
+    this(config, serverBuilder, Supervisor.exitingJvm("kv leader"));
+  }
+
+  /**
+   * A leader whose threads run under {@code supervisor}; tests hand in one that records the exit
+   * instead of ending the JVM.
+   */
+  public LeaderServer(LeaderConfig config, ServerBuilder<?> serverBuilder, Supervisor supervisor) {
     this.config = config;
     this.serverBuilder = serverBuilder;
+    this.supervisor = supervisor;
+    this.health = new LeaderHealth(supervisor);
   }
 
   @Override
   public void start() throws IOException {
+    supervisor.onDeath(this::stopServing);
     // Before LevelDB opens (it writes at once): on a full disk its mmap writes kill the JVM.
     DiskSpace disk = new DiskSpace(config.dataDir(), "leader", config.minFreeDiskBytes());
     disk.checkAtStart();
@@ -87,17 +99,17 @@ public final class LeaderServer implements ProcessMain.Server {
       ShardFunction shardFunction = new ShardFunction(metadata.shards());
       zmq = new ZContext();
       // The ZAP handler must be up before a CURVE socket binds: without it ZeroMQ lets every key in.
-      zap = config.curve().map(curve -> curve.startAuthentication(zmq)).orElse(null);
+      zap = config.curve().map(curve -> curve.startAuthentication(zmq, supervisor)).orElse(null);
       Consumer<ZMQ.Socket> secure = config.curve().<Consumer<ZMQ.Socket>>map(curve -> curve::secure)
           .orElse(socket -> {});
       publisher = new Publisher(zmq, config.host(), config.pubPort(), metadata.leaderId(), metadata.epoch(),
-          config.heartbeatMs(), metadata.shards(), store::shardState, secure);
-      BacklogPins pins = new BacklogPins();
+          config.heartbeatMs(), metadata.shards(), store::shardState, secure, supervisor);
+      pins = new BacklogPins();
       pipeline = new WritePipeline(store, shardFunction, metadata.leaderId(), metadata.epoch(),
           config.backlogPerShard(), pins, publisher, batch -> {
             disk.checkRoom(batch.bytes());
             store.write(batch);
-          }, LeaderServer::monotonicMs, new WriteMeters(metrics.registry()));
+          }, LeaderServer::monotonicMs, new WriteMeters(metrics.registry()), supervisor);
       Membership membership = new Membership(store, metadata.shards(), config.replicationFactor(),
           config.deadTimeoutMs(), monotonicMs());
       timer = Executors.newSingleThreadScheduledExecutor(daemon("kv-ack-timer"));
@@ -105,13 +117,14 @@ public final class LeaderServer implements ProcessMain.Server {
           LeaderServer::monotonicMs);
       control = new ControlServer(zmq, config.host(), config.controlPort(), metadata.leaderId(), metadata.epoch(),
           metadata.shards(), config.heartbeatMs(), membership, replicas, new CatchUpSource(store, pipeline::head),
-          new SnapshotSource(store, pipeline::head, pins, SNAPSHOT_IDLE_MS), LeaderServer::monotonicMs, secure);
+          new SnapshotSource(store, pipeline::head, pins, SNAPSHOT_IDLE_MS, config.maxSnapshotSessions()),
+          LeaderServer::monotonicMs, config.curve(), supervisor);
       lists = Executors.newFixedThreadPool(LIST_THREADS, daemon("kv-list"));
       KvService kv = new KvService(store, shardFunction, pipeline, replicas, config.limits(), config.ackTimeoutMs(),
           lists);
       ClusterService cluster = new ClusterService(pipeline, replicas, config.durable());
       GrpcMetricsInterceptor counting = new GrpcMetricsInterceptor(metrics.registry());
-      server = OpenServices.addTo(serverBuilder, health)
+      server = OpenServices.addTo(serverBuilder, health.grpc())
           .maxInboundMessageSize(config.limits().maxMessageBytes())
           // Calls run on the transport's threads: no call blocks (see KvService), and the hop to a
           // thread pool cost a third of the throughput (docs/PERFORMANCE.md).
@@ -131,23 +144,16 @@ public final class LeaderServer implements ProcessMain.Server {
       stop();
       throw e;
     }
-    health.setStatus("", ServingStatus.SERVING);
-    health.setStatus(KVGrpc.SERVICE_NAME, ServingStatus.SERVING);
-    health.setStatus(ClusterGrpc.SERVICE_NAME, ServingStatus.SERVING);
+    health.serving();
     log.info("leader {} epoch {} with {} shards, data in {} (durability: {})", metadata.leaderId(), metadata.epoch(),
         metadata.shards(), config.dataDir(), config.durable() ? "sync, fsync before every reply" : "async, no fsync");
     log.info("gRPC (KV, Cluster, health, reflection) listening on {}:{} ({})", config.host(), grpcPort(),
         config.grpcSecurity().describe());
-    String replication = config.curve().map(LeaderServer::describe).orElse("plaintext, any follower may connect");
+    String replication = config.curve().map(CurveServer::describe).orElse("plaintext, any follower may connect");
     log.info("ZeroMQ PUB (replication events) listening on {}:{} ({})", config.host(), publisher.port(), replication);
     log.info("ZeroMQ ROUTER (follower control) listening on {}:{} ({})", config.host(), control.port(), replication);
     log.info("HTTP /metrics and /health listening on {}:{} (plaintext, no data)", config.host(), metricsServer.port());
     warnIfOpenToTheNetwork();
-  }
-
-  private static String describe(CurveServer curve) {
-    return "CURVE, leader public key " + curve.keys().publicKey() + ", " + curve.authorized().size()
-        + " authorized follower key(s)";
   }
 
   /** An unsecured port on a non-loopback address lets others on the network in. */
@@ -161,10 +167,21 @@ public final class LeaderServer implements ProcessMain.Server {
 
 
   private MetricsHttpServer.Health healthJson() {
-    boolean serving = server != null && !server.isShutdown();
-    return new MetricsHttpServer.Health(serving, String.format(
-        "{\"status\":\"%s\",\"role\":\"leader\",\"leaderId\":\"%s\",\"epoch\":%d}",
-        serving ? "SERVING" : "NOT_SERVING", metadata.leaderId(), metadata.epoch()));
+    return health.http(server != null && !server.isShutdown(), metadata);
+  }
+
+  /**
+   * A thread of this process died (the supervisor logged which and why, and exits next): health
+   * turns NOT_SERVING and every queued or later write fails with UNAVAILABLE, since nothing would
+   * commit or publish it.
+   */
+  private void stopServing() {
+    String why = supervisor.death().map(Supervisor.Death::describe).orElse("a thread died");
+    health.notServing();
+    WritePipeline writes = pipeline;
+    if (writes != null) {
+      writes.refuseAll("the leader is stopping: " + why);
+    }
   }
 
   /** The gRPC port actually bound (useful with port 0). */
@@ -188,10 +205,16 @@ public final class LeaderServer implements ProcessMain.Server {
     return metadata;
   }
 
+  /** What snapshot transfers pin of the backlog now (tests look at it). */
+  BacklogPins backlogPins() {
+    return pins;
+  }
+
   /** Stops accepting calls, finishes queued writes, closes the data dir. Safe to call twice. */
   @Override
   public synchronized void stop() {
-    health.enterTerminalState();
+    supervisor.stopping(); // the threads stopped from here on are not deaths
+    health.stopping();
     if (server != null) {
       Shutdown.grpc(server);
     }

@@ -40,6 +40,7 @@ class LeaderConfigTest {
     assertEquals(5_000, config.deadTimeoutMs());
     assertEquals(1_000, config.ackTimeoutMs());
     assertEquals(64L << 20, config.minFreeDiskBytes());
+    assertEquals(16, config.maxSnapshotSessions());
   }
 
   @Test
@@ -48,9 +49,10 @@ class LeaderConfigTest {
         "--control-port", "51202", "--metrics-port", "9200", "--data-dir", "/var/lib/kvdb", "--shards", "16",
         "--replication-factor", "2", "--durability", "async", "--max-key-bytes", "256", "--max-value-bytes", "2m",
         "--max-message-bytes", "3m", "--max-page-size", "500", "--backlog-events", "64", "--heartbeat-ms", "50",
-        "--dead-timeout-ms", "900", "--ack-timeout-ms", "250", "--min-free-disk", "1g");
+        "--dead-timeout-ms", "900", "--ack-timeout-ms", "250", "--min-free-disk", "1g", "--max-snapshot-sessions", "3");
     assertEquals(new LeaderConfig("127.0.0.1", 51200, 51201, 51202, 9200, Path.of("/var/lib/kvdb"), OptionalInt.of(16),
-        2, false, new Limits(256, 2 << 20, 3 << 20, 100, 500), 64, 50, 900, 250, 1L << 30), config);
+        2, false, new Limits(256, 2 << 20, 3 << 20, 100, 500), 64, 50, 900, 250, 1L << 30)
+        .withMaxSnapshotSessions(3), config);
   }
 
   @Test

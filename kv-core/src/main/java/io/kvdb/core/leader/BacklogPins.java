@@ -26,6 +26,11 @@ public final class BacklogPins {
     pins.remove(id);
   }
 
+  /** Pins held now, over all shards. */
+  public int size() {
+    return pins.size();
+  }
+
   /** The lowest pinned seq of a shard, or Long.MAX_VALUE when nothing pins it. */
   public long lowestPinned(int shard) {
     long lowest = Long.MAX_VALUE;

@@ -257,6 +257,15 @@ public final class Membership {
     return waiters.await(shard, seq, minAcks, timeoutMs, already);
   }
 
+  /**
+   * Whether {@code shard} is assigned to follower {@code id}, or being moved to it (a shard it is
+   * to take is assigned before it is ready): what it may fetch with catch-up and snapshot requests.
+   */
+  public synchronized boolean isAssigned(String id, int shard) {
+    Member member = members.get(id);
+    return member != null && member.assigned.contains(shard);
+  }
+
   public synchronized long version() {
     return version;
   }

@@ -5,6 +5,7 @@ import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.kvdb.core.leader.BacklogPins;
 import io.kvdb.core.leader.EventSink;
+import io.kvdb.core.process.Supervisor;
 import io.kvdb.core.sharding.ShardFunction;
 import io.kvdb.core.storage.DiskSpace;
 import io.kvdb.core.storage.KvStore;
@@ -56,6 +57,8 @@ public final class WritePipeline implements AutoCloseable {
   private final long[] oldestLogSeq;
   private final Thread writer;
   private volatile boolean running = true;
+  /** Set when a thread of the process died: every write from then on fails with it. */
+  private volatile Status refusal;
 
   /** Commits a batch; tests wrap the real one to observe the order of commit and reply. */
   @FunctionalInterface
@@ -69,16 +72,13 @@ public final class WritePipeline implements AutoCloseable {
     }
   }
 
-  /** A pipeline that reports no metrics. */
-  public WritePipeline(KvStore store, ShardFunction shardFunction, String leaderId, long epoch,
-      int backlogPerShard, BacklogPins pins, EventSink sink, BatchCommitter committer, LongSupplier clockMs) {
-    this(store, shardFunction, leaderId, epoch, backlogPerShard, pins, sink, committer, clockMs, PipelineMetrics.NONE);
-  }
-
-  /** A pipeline that reports each committed batch's size and sync time to {@code metrics}. */
+  /**
+   * A pipeline whose writer thread runs under {@code supervisor} and that reports each committed
+   * batch's size and sync time to {@code metrics} ({@link PipelineMetrics#NONE} for none).
+   */
   public WritePipeline(KvStore store, ShardFunction shardFunction, String leaderId, long epoch,
       int backlogPerShard, BacklogPins pins, EventSink sink, BatchCommitter committer, LongSupplier clockMs,
-      PipelineMetrics metrics) {
+      PipelineMetrics metrics, Supervisor supervisor) {
     this.store = store;
     this.shardFunction = shardFunction;
     this.leaderId = leaderId;
@@ -97,8 +97,7 @@ public final class WritePipeline implements AutoCloseable {
       long oldest = store.oldestLogSeq(shard);
       oldestLogSeq[shard] = oldest == 0 ? heads.get(shard).seq() + 1 : oldest;
     }
-    this.writer = new Thread(this::run, "kv-writer");
-    writer.start();
+    this.writer = supervisor.start("kv-writer", this::run, () -> !running);
   }
 
   /** Stores {@code value} under {@code key}; completes once committed. */
@@ -113,18 +112,30 @@ public final class WritePipeline implements AutoCloseable {
 
   private CompletableFuture<Committed> enqueue(String key, byte[] value) {
     CompletableFuture<Committed> reply = new CompletableFuture<>();
-    if (!running) {
-      reply.completeExceptionally(shuttingDown());
+    if (refusal != null || !running) {
+      reply.completeExceptionally(refused());
       return reply;
     }
     PendingWrite write = new PendingWrite(key, key.getBytes(StandardCharsets.UTF_8), value, reply);
     queue.add(write);
-    // Closed between the check above and the add: the writer is gone and close() may have drained
-    // the queue already, so nobody else would answer this write.
-    if (!running && !writer.isAlive() && queue.remove(write)) {
-      reply.completeExceptionally(shuttingDown());
+    // Refused or closed between the check above and the add: refuseAll() or close() may have
+    // drained the queue already, and the writer may be gone, so nobody else would answer this write.
+    if ((refusal != null || (!running && !writer.isAlive())) && queue.remove(write)) {
+      reply.completeExceptionally(refused());
     }
     return reply;
+  }
+
+  /**
+   * Fails every queued write, and every later one, with UNAVAILABLE and {@code reason}: a thread
+   * of the process died, and it is about to exit. Any thread may call it.
+   */
+  public void refuseAll(String reason) {
+    Status refused = Status.UNAVAILABLE.withDescription(reason);
+    refusal = refused;
+    for (PendingWrite write; (write = queue.poll()) != null; ) {
+      write.reply().completeExceptionally(refused.asRuntimeException());
+    }
   }
 
   /** The last committed state of a shard. */
@@ -154,10 +165,16 @@ public final class WritePipeline implements AutoCloseable {
         }
         batch.add(first);
         queue.drainTo(batch, MAX_BATCH - 1);
+        Status refused = refusal;
+        if (refused != null) {
+          batch.forEach(write -> write.reply().completeExceptionally(refused.asRuntimeException()));
+          continue;
+        }
         commit(batch);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        return;
+        // Nobody interrupts the writer: a death, and the supervisor's hook fails what is queued.
+        throw new IllegalStateException("interrupted while waiting for writes", e);
       } catch (DiskSpace.FullException e) {
         // Refused before LevelDB wrote anything; DiskSpace logs when this starts and ends.
         batch.forEach(write -> write.reply().completeExceptionally(ErrorReasons.diskFull(e.getMessage())));
@@ -165,6 +182,11 @@ public final class WritePipeline implements AutoCloseable {
         log.error("write batch of {} failed", batch.size(), e);
         Status status = Status.UNAVAILABLE.withDescription("the leader could not write to its data dir: " + e.getMessage());
         batch.forEach(write -> write.reply().completeExceptionally(status.asRuntimeException()));
+      } catch (Error e) {
+        // The thread dies of it (the supervisor says so); the writes in hand are answered first.
+        Status status = Status.UNAVAILABLE.withDescription("the leader's writer thread died: " + e);
+        batch.forEach(write -> write.reply().completeExceptionally(status.asRuntimeException()));
+        throw e;
       } finally {
         batch.clear();
       }
@@ -268,6 +290,11 @@ public final class WritePipeline implements AutoCloseable {
         late.reply().completeExceptionally(shuttingDown());
       }
     }
+  }
+
+  private RuntimeException refused() {
+    Status refused = refusal;
+    return refused != null ? refused.asRuntimeException() : shuttingDown();
   }
 
   private static RuntimeException shuttingDown() {

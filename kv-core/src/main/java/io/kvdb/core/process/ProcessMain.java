@@ -9,7 +9,7 @@ import java.util.function.Function;
 /**
  * The main of every kvdb server process: parse flags, start, stop cleanly on SIGTERM or Ctrl-C.
  * Exit codes ({@link ExitCodes}) are the same for all: 2 a bad flag or file, 3 a data dir that cannot be used, 4 a port
- * or another resource that cannot be had.
+ * or another resource that cannot be had, 70 a thread of the process died ({@link Supervisor}).
  */
 public final class ProcessMain {
   private ProcessMain() {}

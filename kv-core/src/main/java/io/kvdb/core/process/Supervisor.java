@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,14 +56,23 @@ public final class Supervisor {
 
   /** Starts {@code body} on a new thread named {@code name}, watched by this supervisor. */
   public Thread start(String name, Runnable body) {
+    return start(name, body, () -> false);
+  }
+
+  /**
+   * Starts {@code body} like {@link #start(String, Runnable)}, for a thread whose owner may stop it
+   * while the process runs on (a component closed on its own, as tests do): once {@code stopAsked}
+   * says true, the thread's end is not a death.
+   */
+  public Thread start(String name, Runnable body, BooleanSupplier stopAsked) {
     Thread thread = new Thread(() -> {
       try {
         body.run();
-        if (!stopping) {
+        if (!stopping && !stopAsked.getAsBoolean()) {
           died(name, new IllegalStateException("returned while the process was not stopping"));
         }
       } catch (Throwable e) {
-        if (!stopping) {
+        if (!stopping && !stopAsked.getAsBoolean()) {
           died(name, e);
         } else {
           log.debug("thread {} ended with {} while stopping", name, e.toString());

@@ -45,7 +45,8 @@ public record CurveClient(CurveKeyPair keys, String leaderPublicKey) {
   }
 
   /**
-   * The first key in the file {@code value} names, or else {@code value} as a Z85 key. The file is
+   * The first key in the file {@code value} names (a .pub file: {@code NAME KEY}, or the key
+   * first as older ones), or else {@code value} as a Z85 key. The file is
    * looked for first: a path can be 40 characters of the Z85 alphabet too ({@code /tmp/.../leader.pub}).
    */
   private static String leaderKey(String value) {
@@ -61,13 +62,12 @@ public record CurveClient(CurveKeyPair keys, String leaderPublicKey) {
       for (String line : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
         String stripped = line.strip();
         if (!stripped.isEmpty() && !stripped.startsWith("#")) {
-          String key = stripped.split("\\s+")[0];
-          if (key.equals("public-key") || key.equals("secret-key")) {
+          String first = stripped.split("\\s+")[0];
+          if (first.equals("public-key") || first.equals("secret-key")) {
             throw new IllegalArgumentException("--leader-curve-public-key " + file + " is a key file with a secret "
                 + "key; give the leader's .pub file, and keep its key file on the leader only");
           }
-          CurveKeys.decode(key, "--leader-curve-public-key " + file);
-          return key;
+          return PublicKeyLine.parse(stripped, "--leader-curve-public-key " + file).key();
         }
       }
     } catch (IOException e) {

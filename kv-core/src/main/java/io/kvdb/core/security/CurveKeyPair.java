@@ -79,7 +79,8 @@ public record CurveKeyPair(String publicKey, String secretKey) {
 
   /**
    * Writes the key file (owner read/write only where the file system has POSIX permissions) and
-   * the public key file, a single {@code KEY NAME} line as the leader's authorized keys file takes.
+   * the public key file, a single {@code NAME KEY} line ({@link PublicKeyLine}): the line the
+   * leader's authorized keys file takes to let follower NAME in with this key.
    * Existing files are never overwritten.
    *
    * @throws FileAlreadyExistsException when either file exists
@@ -97,7 +98,7 @@ public record CurveKeyPair(String publicKey, String secretKey) {
       Files.createFile(keyFile);
     }
     Files.writeString(keyFile, secret, StandardCharsets.US_ASCII, StandardOpenOption.TRUNCATE_EXISTING);
-    Files.writeString(publicFile, publicKey + " " + name + "\n", StandardCharsets.US_ASCII,
+    Files.writeString(publicFile, name + " " + publicKey + "\n", StandardCharsets.US_ASCII,
         StandardOpenOption.CREATE_NEW);
   }
 

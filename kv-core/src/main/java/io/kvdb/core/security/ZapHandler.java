@@ -1,6 +1,7 @@
 package io.kvdb.core.security;
 
 import io.kvdb.core.process.Shutdown;
+import io.kvdb.core.process.Supervisor;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -39,19 +40,19 @@ public final class ZapHandler implements AutoCloseable {
   private final Thread thread;
   private volatile boolean running = true;
 
-  private ZapHandler(ZMQ.Socket socket, AuthorizedKeys keys) {
+  private ZapHandler(ZMQ.Socket socket, AuthorizedKeys keys, Supervisor supervisor) {
     this.socket = socket;
     this.keys = keys;
-    thread = new Thread(this::run, "kv-zap");
-    thread.setDaemon(true);
+    thread = supervisor.start("kv-zap", this::run, () -> !running);
   }
 
   /**
-   * Binds the handler in {@code context} and starts its thread; returns once it is bound.
+   * Binds the handler in {@code context} and starts its thread under {@code supervisor}; returns
+   * once it is bound.
    *
    * @throws IllegalStateException when the context already has a ZAP handler
    */
-  public static ZapHandler start(ZContext context, AuthorizedKeys keys) {
+  public static ZapHandler start(ZContext context, AuthorizedKeys keys, Supervisor supervisor) {
     ZMQ.Socket socket = context.createSocket(SocketType.REP);
     socket.setLinger(0);
     socket.setReceiveTimeOut(200);
@@ -61,11 +62,13 @@ public final class ZapHandler implements AutoCloseable {
       socket.close();
       throw new IllegalStateException("cannot start the ZAP handler on " + ENDPOINT + ": " + e.getMessage(), e);
     }
-    ZapHandler handler = new ZapHandler(socket, keys);
-    handler.thread.start();
-    return handler;
+    return new ZapHandler(socket, keys, supervisor);
   }
 
+  /**
+   * Runs under the supervisor. Without answers CURVE handshakes stall, so nobody new would get in:
+   * that fails closed, but the process would look healthy, so its end is a death.
+   */
   private void run() {
     try {
       while (running) {
@@ -73,11 +76,6 @@ public final class ZapHandler implements AutoCloseable {
         if (request != null) {
           answer(request);
         }
-      }
-    } catch (RuntimeException e) {
-      if (running) {
-        // Without answers, CURVE handshakes stall: nobody new gets in, which fails closed.
-        log.error("ZAP handler stopped: no new replication connection will be accepted", e);
       }
     } finally {
       socket.close();

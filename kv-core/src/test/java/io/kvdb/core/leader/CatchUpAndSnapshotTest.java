@@ -50,7 +50,7 @@ class CatchUpAndSnapshotTest {
           synchronized (published) {
             published.addAll(events);
           }
-        }, leaderStore::write, () -> 0L);
+        }, leaderStore::write, () -> 0L, PipelineMetrics.NONE, PipelineFixture.SUPERVISOR);
   }
 
   @AfterEach
@@ -88,18 +88,23 @@ class CatchUpAndSnapshotTest {
   @Test
   void aSnapshotPulledInSmallChunksInstallsTheLeadersDataAndTheBacklogAfterItStaysPinned() {
     write(40);
-    SnapshotSource source = new SnapshotSource(leaderStore, pipeline::head, pins, 60_000);
+    SnapshotSource source = new SnapshotSource(leaderStore, pipeline::head, pins, 60_000, 4);
     ReplicaStore replica = ReplicaStore.create(followerStore, SHARDS);
     replica.beginInstall(0);
     assertEquals(List.of(0), new ArrayList<>(replica.interruptedInstalls()), "marker written before data");
-    SnapshotChunk chunk = source.next(SnapshotRequest.newBuilder().setShard(0).setMaxBytes(64).build(), 0);
+    assertTrue(source.next("f1", SnapshotRequest.newBuilder().setShard(0).setMaxBytes(64).build(), 0).isEmpty(),
+        "a start waits for a free session");
+    List<SnapshotSource.Reply> started = source.admit(0);
+    assertEquals(1, started.size());
+    assertEquals("f1", started.get(0).follower());
+    SnapshotChunk chunk = started.get(0).chunk();
     int chunks = 1;
     write(20); // writes during the transfer: not in this snapshot, kept in the pinned backlog
     while (!chunk.getLast()) {
       assertTrue(replica.installChunk(chunk));
       String after = chunk.getEntries(chunk.getEntriesCount() - 1).getKey();
-      chunk = source.next(SnapshotRequest.newBuilder().setShard(0).setSnapshotId(chunk.getSnapshotId())
-          .setAfterKey(after).setMaxBytes(64).build(), 0);
+      chunk = source.next("f1", SnapshotRequest.newBuilder().setShard(0).setSnapshotId(chunk.getSnapshotId())
+          .setAfterKey(after).setMaxBytes(64).build(), 0).orElseThrow();
       chunks++;
     }
     assertTrue(replica.installChunk(chunk), "installed data matches the snapshot's digest");
@@ -112,7 +117,7 @@ class CatchUpAndSnapshotTest {
     replica.apply(rest.getEventsList());
     assertEquals(pipeline.head(0), replica.state(0));
 
-    source.release(0, replica.state(0).seq(), 0);
+    source.release("f1", 0, replica.state(0).seq());
     assertEquals(0, source.openSessions());
     assertEquals(Long.MAX_VALUE, pins.lowestPinned(0));
   }

@@ -2,6 +2,7 @@ package io.kvdb.core.leader;
 
 import io.kvdb.core.leader.BacklogPins;
 import io.kvdb.core.leader.EventSink;
+import io.kvdb.core.process.Supervisor;
 import io.kvdb.core.sharding.ShardFunction;
 import io.kvdb.core.storage.KvStore;
 import java.util.ArrayList;
@@ -14,12 +15,15 @@ final class PipelineFixture {
   static final int SHARDS = 8;
   static final ShardFunction SHARD_OF = new ShardFunction(SHARDS);
   static final String LEADER_ID = "leader-under-test";
+  /** Supervises the writers of these tests; a death is logged, and the JVM goes on. */
+  static final Supervisor SUPERVISOR = new Supervisor("pipeline test", status -> {});
 
   private PipelineFixture() {}
 
   static WritePipeline pipeline(KvStore store, long epoch, int backlog, BacklogPins pins, EventSink sink,
       WritePipeline.BatchCommitter committer) {
-    return new WritePipeline(store, SHARD_OF, LEADER_ID, epoch, backlog, pins, sink, committer, () -> 1_000L);
+    return new WritePipeline(store, SHARD_OF, LEADER_ID, epoch, backlog, pins, sink, committer, () -> 1_000L, PipelineMetrics.NONE,
+        SUPERVISOR);
   }
 
   static WritePipeline pipeline(KvStore store) {

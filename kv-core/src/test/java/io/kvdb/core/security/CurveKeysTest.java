@@ -24,7 +24,7 @@ class CurveKeysTest {
     CurveKeyPair keys = CurveKeyPair.generate();
     keys.write(dir.resolve("f1.key"), dir.resolve("f1.pub"), "f1");
     assertEquals(keys, CurveKeyPair.read(dir.resolve("f1.key")));
-    assertEquals(keys.publicKey() + " f1\n", Files.readString(dir.resolve("f1.pub")));
+    assertEquals("f1 " + keys.publicKey() + "\n", Files.readString(dir.resolve("f1.pub")));
     assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
         Files.getPosixFilePermissions(dir.resolve("f1.key")));
     assertFalse(keys.toString().contains(keys.secretKey()), keys.toString());

@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvdb.core.process.Supervisor;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,6 +32,7 @@ import org.zeromq.ZMQ;
  */
 @Timeout(60)
 class CurveSocketsTest {
+  private static final Supervisor SUPERVISOR = new Supervisor("curve test", status -> {});
   private final CurveKeyPair leaderKeys = CurveKeyPair.generate();
   private final CurveKeyPair followerKeys = CurveKeyPair.generate();
   private final CurveKeyPair strangerKeys = CurveKeyPair.generate();
@@ -42,7 +45,7 @@ class CurveSocketsTest {
   void startLeaderSide() {
     leaderContext = new ZContext();
     clientContext = new ZContext();
-    zap = server.startAuthentication(leaderContext);
+    zap = server.startAuthentication(leaderContext, SUPERVISOR);
   }
 
   @AfterEach
@@ -107,17 +110,16 @@ class CurveSocketsTest {
   }
 
   @Test
-  void keysAddedToTheFileAreAcceptedWithoutRestart(@TempDir Path dir)
-      throws Exception {
+  void keysAddedToTheFileAreAcceptedWithoutRestart(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("authorized_keys");
-    Files.writeString(file, "# followers\n" + strangerKeys.publicKey() + " someone-else\n");
-    AuthorizedKeys keys = AuthorizedKeys.load(file);
+    Files.writeString(file, "# followers\nsomeone-else " + strangerKeys.publicKey() + "\n");
+    AtomicLong clock = new AtomicLong();
+    AuthorizedKeys keys = AuthorizedKeys.load(file, clock::get);
     assertFalse(keys.allows(followerKeys.publicKeyBytes()));
-    Files.writeString(file, followerKeys.publicKey() + " f1\n", StandardOpenOption.APPEND);
+    Files.writeString(file, "f1 " + followerKeys.publicKey() + "\n", StandardOpenOption.APPEND);
     // The file is re-checked at most once a second; make sure its time stamp moved too.
-    Files.setLastModifiedTime(file,
-        FileTime.fromMillis(System.currentTimeMillis() + 5_000));
-    Thread.sleep(1_100);
+    Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 5_000));
+    clock.addAndGet(1_000);
     assertTrue(keys.allows(followerKeys.publicKeyBytes()), "a key added to the file is accepted");
     assertTrue(keys.allows(strangerKeys.publicKeyBytes()));
   }
@@ -125,11 +127,12 @@ class CurveSocketsTest {
   @Test
   void aRefusedClientGetsInWhenItsKeyIsAddedAndItReconnects(@TempDir Path dir) throws Exception {
     // ZeroMQ drops a session refused by ZAP and does not retry it: the follower reconnects itself.
-    Path file = Files.writeString(dir.resolve("authorized_keys"), followerKeys.publicKey() + " f1\n");
+    Path file = Files.writeString(dir.resolve("authorized_keys"), "f1 " + followerKeys.publicKey() + "\n");
+    AtomicLong clock = new AtomicLong();
     ZContext context = new ZContext();
     try {
-      CurveServer fromFile = new CurveServer(leaderKeys, AuthorizedKeys.load(file));
-      ZapHandler handler = fromFile.startAuthentication(context);
+      CurveServer fromFile = new CurveServer(leaderKeys, AuthorizedKeys.load(file, clock::get));
+      ZapHandler handler = fromFile.startAuthentication(context, SUPERVISOR);
       ZMQ.Socket router = context.createSocket(SocketType.ROUTER);
       fromFile.secure(router);
       router.setReceiveTimeOut(1_500);
@@ -146,13 +149,13 @@ class CurveSocketsTest {
       assertNull(router.recv(), "a key not authorized got through");
       long deadline = System.nanoTime() + 5_000_000_000L;
       while (monitor.failingSinceMs() == 0 && System.nanoTime() < deadline) {
-        Thread.sleep(20);
+        Thread.sleep(20); // polling a condition, bounded by the deadline
       }
       assertTrue(monitor.failingSinceMs() != 0, "the monitor saw the refusal");
 
-      Files.writeString(file, strangerKeys.publicKey() + " stranger\n", StandardOpenOption.APPEND);
+      Files.writeString(file, "stranger " + strangerKeys.publicKey() + "\n", StandardOpenOption.APPEND);
       Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 5_000));
-      Thread.sleep(1_100); // the file is re-checked at most once a second
+      clock.addAndGet(1_000); // the file is re-checked at most once a second
       assertNull(router.recv(), "ZeroMQ retried a refused session on its own; the follower's retry is not needed");
       monitor.retrying();
       stranger.disconnect("tcp://127.0.0.1:" + port);

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,24 +16,41 @@ class DiskSpaceTest {
 
   @TempDir Path dir;
 
+  /** Half of what the temp dir's disk has free now: room that other writers will not eat in a test's time. */
+  private long halfOfTheFreeSpace() throws IOException {
+    long usable = Files.getFileStore(dir).getUsableSpace();
+    assertTrue(usable > 2, "the test disk has no free space: " + usable);
+    return usable / 2;
+  }
+
   @Test
-  void startRefusedBelowTheReserveWithAMessageNamingTheFlag() {
+  void startRefusedBelowTheReserveWithAMessageNamingTheFlag() throws Exception {
     StorageException e = assertThrows(StorageException.class, () -> new DiskSpace(dir, "leader", HUGE).checkAtStart());
     assertTrue(e.getMessage().contains("--min-free-disk") && e.getMessage().contains(dir.toString()), e.getMessage());
-    assertDoesNotThrow(() -> new DiskSpace(dir, "leader", 0).checkAtStart());
+    // The reserve is weighed against the disk's free space: half of it passes, twice it does not.
+    long half = halfOfTheFreeSpace();
+    assertDoesNotThrow(() -> new DiskSpace(dir, "leader", half).checkAtStart());
+    assertThrows(StorageException.class, () -> new DiskSpace(dir, "leader", half * 4 + 1).checkAtStart());
   }
 
   @Test
-  void aDataDirStillToBeMadeIsMeasuredOnItsParentsDisk() {
-    assertDoesNotThrow(() -> new DiskSpace(dir.resolve("not/yet/made"), "leader", 0).checkAtStart());
+  void aDataDirStillToBeMadeIsMeasuredOnItsParentsDisk() throws Exception {
+    long half = halfOfTheFreeSpace();
+    assertDoesNotThrow(() -> new DiskSpace(dir.resolve("not/yet/made"), "leader", half).checkAtStart());
+    assertThrows(StorageException.class,
+        () -> new DiskSpace(dir.resolve("not/yet/made"), "leader", half * 4 + 1).checkAtStart());
   }
 
   @Test
-  void writesThatWouldEatIntoTheReserveAreRefused() {
+  void writesThatWouldEatIntoTheReserveAreRefused() throws Exception {
     DiskSpace.FullException e =
         assertThrows(DiskSpace.FullException.class, () -> new DiskSpace(dir, "leader", HUGE).checkRoom(1));
     assertTrue(e.getMessage().contains("almost full"), e.getMessage());
     assertThrows(DiskSpace.FullException.class, () -> new DiskSpace(dir, "leader", 0).checkRoom(HUGE));
-    assertDoesNotThrow(() -> new DiskSpace(dir, "leader", 0).checkRoom(1));
+    // With half the free space kept, a small write fits and one as large as that half does not.
+    long half = halfOfTheFreeSpace();
+    DiskSpace reserve = new DiskSpace(dir, "leader", half);
+    assertDoesNotThrow(() -> reserve.checkRoom(1));
+    assertThrows(DiskSpace.FullException.class, () -> reserve.checkRoom(half));
   }
 }

@@ -1,27 +1,35 @@
 package io.kvdb.leader.replication;
 
 import io.kvdb.core.process.Shutdown;
+import io.kvdb.core.process.Supervisor;
 import io.kvdb.core.leader.CatchUpSource;
 import io.kvdb.core.protocol.Frames;
 import io.kvdb.core.leader.LeaderReplicas;
 import io.kvdb.core.leader.Membership;
 import io.kvdb.core.leader.SnapshotSource;
 import io.kvdb.core.protocol.ZmqEndpoints;
+import io.kvdb.core.security.CurveServer;
 import io.kvdb.replication.v1.Ack;
 import io.kvdb.replication.v1.Assignment;
+import io.kvdb.replication.v1.CatchUpReply;
+import io.kvdb.replication.v1.CatchUpRequest;
 import io.kvdb.replication.v1.ControlMessage;
 import io.kvdb.replication.v1.Hello;
 import io.kvdb.replication.v1.ShardPosition;
+import io.kvdb.replication.v1.SnapshotChunk;
+import io.kvdb.replication.v1.SnapshotRequest;
 import io.kvdb.replication.v1.Welcome;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.function.Consumer;
+import java.util.Optional;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
+import zmq.Msg;
+import zmq.io.Metadata;
 
 /**
  * The leader's end of the control channel (ROUTER): followers say hello, get their assignment,
@@ -43,12 +51,14 @@ public final class ControlServer implements AutoCloseable {
   private final CatchUpSource catchUp;
   private final SnapshotSource snapshots;
   private final LongSupplier clockMs;
+  private final ControlAccess access;
+  private final ControlLog controlLog = new ControlLog();
   private final Thread thread;
   private volatile boolean running = true;
 
   public ControlServer(ZContext context, String host, int port, String leaderId, long epoch, int shards,
       long heartbeatMs, Membership membership, LeaderReplicas replicas, CatchUpSource catchUp,
-      SnapshotSource snapshots, LongSupplier clockMs, Consumer<ZMQ.Socket> secure) {
+      SnapshotSource snapshots, LongSupplier clockMs, Optional<CurveServer> curve, Supervisor supervisor) {
     this.leaderId = leaderId;
     this.epoch = epoch;
     this.shards = shards;
@@ -58,20 +68,24 @@ public final class ControlServer implements AutoCloseable {
     this.catchUp = catchUp;
     this.snapshots = snapshots;
     this.clockMs = clockMs;
+    this.access = new ControlAccess(membership, curve.map(CurveServer::authorized));
     router = context.createSocket(SocketType.ROUTER);
     router.setRouterHandover(true); // a restarted follower takes over its routing id at once
     router.setLinger(0);
     router.setSndHWM(10_000);
-    secure.accept(router); // CURVE (or nothing), before bind
+    curve.ifPresent(c -> c.secure(router)); // before bind
     this.port = ZmqEndpoints.bind(router, host, port, "control ROUTER");
-    thread = new Thread(this::run, "kv-control");
-    thread.start();
+    thread = supervisor.start("kv-control", this::run, () -> !running);
   }
 
   public int port() {
     return port;
   }
 
+  /**
+   * Runs under the supervisor: a failing message is answered and the loop goes on, but a failure
+   * of the socket or of the membership tick ends it, and the supervisor reports it.
+   */
   private void run() {
     long nextTick = clockMs.getAsLong();
     try {
@@ -86,10 +100,6 @@ public final class ControlServer implements AutoCloseable {
           nextTick = clockMs.getAsLong() + heartbeatMs;
         }
       }
-    } catch (RuntimeException e) {
-      if (running) {
-        log.error("control channel stopped", e);
-      }
     } finally {
       router.close();
     }
@@ -101,26 +111,95 @@ public final class ControlServer implements AutoCloseable {
       Frames.malformed(from, "a message with no body frame");
       return;
     }
-    byte[] body = router.recv();
+    Msg body = router.recvMsg(0);
     while (router.hasReceiveMore()) {
       router.recv(); // extra frames are not part of the protocol
     }
-    ControlMessage message = Frames.control(body, from);
+    ControlMessage message = Frames.control(body.data(), from);
     if (message == null) {
       return;
     }
+    // Each message on its own: one that fails is answered with an error, and the channel goes on
+    // serving every other follower.
     try {
+      // With CURVE, ZeroMQ tags each message with the sender's key (the ZAP handler's user id).
+      String keyRefusal = access.keyRefusal(from, body.getMetadata() == null ? null
+          : body.getMetadata().get(Metadata.USER_ID));
+      if (keyRefusal != null) {
+        refuse(identity, from, "a " + message.getBodyCase(), message, keyRefusal);
+        return;
+      }
       switch (message.getBodyCase()) {
         case HELLO -> hello(identity, message.getHello());
         case ACK -> ack(identity, message.getAck());
-        case CATCH_UP_REQUEST -> send(identity, ControlMessage.newBuilder()
-            .setCatchUpReply(catchUp.answer(message.getCatchUpRequest())).build());
-        case SNAPSHOT_REQUEST -> send(identity, ControlMessage.newBuilder()
-            .setSnapshotChunk(snapshots.next(message.getSnapshotRequest(), clockMs.getAsLong())).build());
+        case CATCH_UP_REQUEST -> catchUp(identity, from, message.getCatchUpRequest());
+        case SNAPSHOT_REQUEST -> snapshot(identity, from, message.getSnapshotRequest());
         default -> Frames.malformed(from, "a " + message.getBodyCase() + " message, which only the leader sends");
       }
+      startWaitingSnapshots();
     } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
       Frames.malformed(from, "a message with out-of-range fields (" + e.getMessage() + ")");
+      answerError(identity, message, false, "it has out-of-range fields (" + e.getMessage() + ")");
+    } catch (RuntimeException e) {
+      controlLog.failed(from, message.getBodyCase(), e);
+      answerError(identity, message, false, "the leader could not handle it: " + e.getMessage());
+    }
+  }
+
+  private void catchUp(byte[] identity, String from, CatchUpRequest request) {
+    int shard = request.getFrom().getShard();
+    if (!access.mayFetch(from, shard)) {
+      refuse(identity, from, "a catch-up of shard " + shard, ControlMessage.newBuilder().setCatchUpRequest(request)
+          .build(), access.whyNot(from, shard));
+      return;
+    }
+    send(identity, ControlMessage.newBuilder().setCatchUpReply(catchUp.answer(request)).build());
+  }
+
+  private void snapshot(byte[] identity, String from, SnapshotRequest request) {
+    int shard = request.getShard();
+    if (!access.mayFetch(from, shard)) {
+      refuse(identity, from, "a snapshot request of shard " + shard, ControlMessage.newBuilder()
+          .setSnapshotRequest(request).build(), access.whyNot(from, shard));
+      return;
+    }
+    snapshots.next(from, request, clockMs.getAsLong())
+        .ifPresent(chunk -> send(identity, ControlMessage.newBuilder().setSnapshotChunk(chunk).build()));
+  }
+
+  /** Snapshot starts wait for a free session: after anything that may have ended one, start them. */
+  private void startWaitingSnapshots() {
+    if (snapshots.waiting() == 0) {
+      return;
+    }
+    for (SnapshotSource.Reply reply : snapshots.admit(clockMs.getAsLong())) {
+      send(reply.follower().getBytes(StandardCharsets.UTF_8),
+          ControlMessage.newBuilder().setSnapshotChunk(reply.chunk()).build());
+    }
+  }
+
+  private void refuse(byte[] identity, String from, String what, ControlMessage request, String why) {
+    controlLog.refused(from, what, why);
+    answerError(identity, request, true, why);
+  }
+
+  /**
+   * The error answer to a message that was refused or failed. A catch-up that failed is answered
+   * "take a snapshot": the snapshot is read from the data, not from the backlog that failed.
+   */
+  private void answerError(byte[] identity, ControlMessage message, boolean refused, String why) {
+    switch (message.getBodyCase()) {
+      case HELLO -> send(identity, ControlMessage.newBuilder().setWelcome(Welcome.newBuilder()
+          .setLeaderId(leaderId).setEpoch(epoch).setShards(shards).setHeartbeatMs((int) heartbeatMs)
+          .setAccepted(false).setReason(refused ? why : "this hello failed: " + why)).build());
+      case CATCH_UP_REQUEST -> send(identity, ControlMessage.newBuilder().setCatchUpReply(CatchUpReply.newBuilder()
+          .setShard(message.getCatchUpRequest().getFrom().getShard())
+          .setOutcome(refused ? CatchUpReply.Outcome.OUTCOME_REFUSED : CatchUpReply.Outcome.OUTCOME_SNAPSHOT_REQUIRED)
+          .setReason(refused ? "refused: " + why : "the backlog cannot serve this catch-up: " + why)).build());
+      case SNAPSHOT_REQUEST -> send(identity, ControlMessage.newBuilder().setSnapshotChunk(SnapshotChunk.newBuilder()
+          .setShard(message.getSnapshotRequest().getShard()).setSnapshotId(message.getSnapshotRequest().getSnapshotId())
+          .setError(refused ? "refused: " + why : "this snapshot request failed: " + why)).build());
+      default -> { } // an ack or a leader-only message has no answer; the log has it
     }
   }
 
@@ -131,11 +210,15 @@ public final class ControlServer implements AutoCloseable {
         .setHeartbeatMs((int) heartbeatMs).setAccepted(true);
     String refusal = refusal(hello, routingId);
     if (refusal != null) {
+      access.refused(routingId);
+      snapshots.retain((follower, shard) -> !follower.equals(routingId));
       log.warn("refused follower '{}': {}", id, refusal);
       send(identity, ControlMessage.newBuilder().setWelcome(welcome.setAccepted(false).setReason(refusal)).build());
       return;
     }
     Assignment assignment = membership.hello(id, hello.getAddress(), hello.getPositionsList(), clockMs.getAsLong());
+    access.greeted(id);
+    snapshots.retain((follower, shard) -> !follower.equals(id)); // a new session: its transfers start over
     log.info("follower {} at {} said hello holding {} shard(s); assignment v{} with {} shard(s)", id,
         hello.getAddress(), hello.getPositionsCount(), assignment.getVersion(), assignment.getShardsCount());
     send(identity, ControlMessage.newBuilder().setWelcome(welcome).build());
@@ -173,9 +256,8 @@ public final class ControlServer implements AutoCloseable {
     if (!replicas.onAck(ack)) {
       return; // unknown follower: it re-sends hello when it sees this leader's epoch
     }
-    long now = clockMs.getAsLong();
     for (ShardPosition position : ack.getPositionsList()) {
-      snapshots.release(position.getShard(), position.getAppliedSeq(), now);
+      snapshots.release(ack.getFollowerId(), position.getShard(), position.getAppliedSeq());
     }
   }
 
@@ -183,7 +265,11 @@ public final class ControlServer implements AutoCloseable {
     Map<String, Assignment> changed = membership.tick(clockMs.getAsLong());
     changed.forEach((id, assignment) ->
         send(id.getBytes(StandardCharsets.UTF_8), ControlMessage.newBuilder().setAssignment(assignment).build()));
-    snapshots.release(-1, 0, clockMs.getAsLong());
+    if (!changed.isEmpty()) {
+      snapshots.retain(access::mayFetch); // transfers of shards that moved away end
+    }
+    snapshots.expire(clockMs.getAsLong());
+    startWaitingSnapshots();
   }
 
   private void send(byte[] identity, ControlMessage message) {

@@ -1,6 +1,7 @@
 package io.kvdb.leader.replication;
 
 import io.kvdb.core.process.Shutdown;
+import io.kvdb.core.process.Supervisor;
 import io.kvdb.core.leader.EventSink;
 import io.kvdb.core.protocol.ZmqEndpoints;
 import io.kvdb.core.protocol.Topics;
@@ -14,8 +15,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
@@ -28,8 +27,6 @@ import org.zeromq.ZMQ;
  * enqueues.
  */
 public final class Publisher implements EventSink, AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(Publisher.class);
-
   private final ZMQ.Socket socket;
   private final String leaderId;
   private final long epoch;
@@ -46,7 +43,7 @@ public final class Publisher implements EventSink, AutoCloseable {
    * socket before it binds (CURVE, or nothing). Binds at once.
    */
   public Publisher(ZContext context, String host, int port, String leaderId, long epoch, long heartbeatMs,
-      int shards, IntFunction<ShardState> heads, Consumer<ZMQ.Socket> secure) {
+      int shards, IntFunction<ShardState> heads, Consumer<ZMQ.Socket> secure, Supervisor supervisor) {
     this.leaderId = leaderId;
     this.epoch = epoch;
     this.heartbeatMs = heartbeatMs;
@@ -60,8 +57,7 @@ public final class Publisher implements EventSink, AutoCloseable {
     socket.setLinger(0);
     secure.accept(socket);
     this.port = ZmqEndpoints.bind(socket, host, port, "PUB");
-    thread = new Thread(this::run, "kv-pub");
-    thread.start();
+    thread = supervisor.start("kv-pub", this::run, () -> !running);
   }
 
   public int port() {
@@ -76,6 +72,7 @@ public final class Publisher implements EventSink, AutoCloseable {
     }
   }
 
+  /** Runs under the supervisor: an exception, or an interrupt, ends it and is reported there. */
   private void run() {
     long nextHeartbeat = now();
     try {
@@ -93,15 +90,14 @@ public final class Publisher implements EventSink, AutoCloseable {
           nextHeartbeat = now() + heartbeatMs;
         }
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (RuntimeException e) {
-      log.error("publisher stopped", e);
-    } finally {
       List<Event> rest;
       while ((rest = queue.poll()) != null) {
         send(rest);
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for events", e);
+    } finally {
       socket.close();
     }
   }
