@@ -1,10 +1,12 @@
 package io.kvdb.common.errors;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
+import java.util.Optional;
 
 /**
  * Machine-readable reasons for errors whose status code alone is ambiguous, carried as a
@@ -27,5 +29,29 @@ public final class ErrorReasons {
         .setMessage(message)
         .addDetails(Any.pack(ErrorInfo.newBuilder().setReason(DISK_FULL).setDomain(DOMAIN).build()))
         .build());
+  }
+
+  /**
+   * The reason of the first kvdb {@code ErrorInfo} (domain {@link #DOMAIN}) in the status details
+   * of {@code error}; empty when it carries none (or details that cannot be read).
+   */
+  public static Optional<String> reasonOf(Throwable error) {
+    com.google.rpc.Status status = StatusProto.fromThrowable(error);
+    if (status == null) {
+      return Optional.empty();
+    }
+    for (Any detail : status.getDetailsList()) {
+      if (detail.is(ErrorInfo.class)) {
+        try {
+          ErrorInfo info = detail.unpack(ErrorInfo.class);
+          if (DOMAIN.equals(info.getDomain())) {
+            return Optional.of(info.getReason());
+          }
+        } catch (InvalidProtocolBufferException e) {
+          // An unreadable detail says nothing: as if absent.
+        }
+      }
+    }
+    return Optional.empty();
   }
 }
