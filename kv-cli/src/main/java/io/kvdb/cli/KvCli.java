@@ -1,14 +1,13 @@
 package io.kvdb.cli;
 
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
+import io.kvdb.client.KvClient;
+import io.kvdb.client.KvException;
 import java.io.PrintStream;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.security.cert.CertificateException;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
 /**
@@ -52,7 +51,7 @@ public final class KvCli {
   static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
     Options options;
     Connection connection;
-    ManagedChannel channel;
+    KvClient leader;
     try {
       options = Options.parse(args, env);
       if (options.help()) {
@@ -64,27 +63,20 @@ public final class KvCli {
         return 2;
       }
       connection = Connection.of(options.tlsCa(), options.tls(), options.token());
-      channel = connection.open(options.leader(), "--leader");
+      leader = connection.leader(options.leader(), "--leader");
     } catch (UsageException e) {
       err.println("kv: " + e.getMessage());
       return 2;
     }
-    try {
-      return new Commands(channel, connection, out, err).run(options.command());
+    try (leader) {
+      return new Commands(leader, connection, out, err).run(options.command());
     } catch (UsageException e) {
       err.println("kv: " + e.getMessage());
       err.print(USAGE);
       return 2;
-    } catch (StatusRuntimeException e) {
-      err.println("kv: " + describe(e.getStatus()) + hint(e.getStatus(), connection));
+    } catch (KvException e) {
+      err.println("kv: " + describe(e.status()) + hint(e.status(), connection));
       return 3;
-    } finally {
-      channel.shutdownNow();
-      try {
-        channel.awaitTermination(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
     }
   }
 

@@ -1,18 +1,14 @@
 package io.kvdb.cli;
 
-import io.grpc.ManagedChannel;
-import io.grpc.StatusRuntimeException;
-import io.kvdb.api.v1.ClusterGrpc;
-import io.kvdb.api.v1.FollowerGrpc;
 import io.kvdb.api.v1.FollowerInfo;
 import io.kvdb.api.v1.ShardDigest;
-import io.kvdb.api.v1.ShardDigestsRequest;
-import io.kvdb.api.v1.StatusRequest;
 import io.kvdb.api.v1.StatusResponse;
+import io.kvdb.client.FollowerClient;
+import io.kvdb.client.KvClient;
+import io.kvdb.client.KvException;
 import java.io.PrintStream;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code kv verify}: asks each live follower for the digests of the shards placed on it and
@@ -22,12 +18,12 @@ import java.util.concurrent.TimeUnit;
  * dialled with the same TLS trust and token as the leader.
  */
 final class Verify {
-  private final ManagedChannel leader;
+  private final KvClient leader;
   private final Connection connection;
   private final PrintStream out;
   private final PrintStream err;
 
-  Verify(ManagedChannel leader, Connection connection, PrintStream out, PrintStream err) {
+  Verify(KvClient leader, Connection connection, PrintStream out, PrintStream err) {
     this.leader = leader;
     this.connection = connection;
     this.out = out;
@@ -35,12 +31,9 @@ final class Verify {
   }
 
   int run() {
-    ClusterGrpc.ClusterBlockingStub cluster = ClusterGrpc.newBlockingStub(leader).withDeadlineAfter(10, TimeUnit.SECONDS);
-    StatusResponse status = cluster.status(StatusRequest.getDefaultInstance());
+    StatusResponse status = leader.status();
     Map<Integer, ShardDigest> leaderDigests = new HashMap<>();
-    ClusterGrpc.newBlockingStub(leader).withDeadlineAfter(10, TimeUnit.SECONDS)
-        .shardDigests(ShardDigestsRequest.getDefaultInstance()).getDigestsList()
-        .forEach(d -> leaderDigests.put(d.getShard(), d));
+    leader.shardDigests().forEach(d -> leaderDigests.put(d.getShard(), d));
     int matching = 0;
     int lagging = 0;
     int mismatched = 0;
@@ -53,9 +46,9 @@ final class Verify {
       Map<Integer, ShardDigest> own;
       try {
         own = followerDigests(follower);
-      } catch (StatusRuntimeException e) {
+      } catch (KvException e) {
         err.printf("%s at %s: unreachable or refused: %s%s%n", follower.getId(), follower.getAddress(),
-            KvCli.describe(e.getStatus()), KvCli.hint(e.getStatus(), connection));
+            KvCli.describe(e.status()), KvCli.hint(e.status(), connection));
         unreachable++;
         continue;
       } catch (KvCli.UsageException e) {
@@ -85,16 +78,11 @@ final class Verify {
   }
 
   private Map<Integer, ShardDigest> followerDigests(FollowerInfo follower) {
-    ManagedChannel channel = connection.open(follower.getAddress(), "the address the leader lists for "
-        + follower.getId());
-    try {
+    try (FollowerClient client = connection.follower(follower.getAddress(), "the address the leader lists for "
+        + follower.getId())) {
       Map<Integer, ShardDigest> digests = new HashMap<>();
-      FollowerGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-          .shardDigests(ShardDigestsRequest.getDefaultInstance()).getDigestsList()
-          .forEach(d -> digests.put(d.getShard(), d));
+      client.shardDigests().forEach(d -> digests.put(d.getShard(), d));
       return digests;
-    } finally {
-      channel.shutdownNow();
     }
   }
 }
