@@ -12,8 +12,9 @@ import javax.net.ssl.SSLException;
 
 /**
  * The {@code kv} command-line client: {@code kv [--leader HOST:PORT] [--token T] [--tls-ca FILE |
- * --tls] COMMAND ARGS}. Exit codes: 0 done, 1 not found or digests differ, 2 usage (also a missing
- * or wrong --tls-ca file), 3 the server refused or is unreachable.
+ * --tls] COMMAND ARGS}. Exit codes: 0 done, 1 not found or a shard copy differs (or stays ahead of
+ * the leader), 2 usage (also a missing or wrong --tls-ca file), 3 the server refused or is
+ * unreachable.
  */
 public final class KvCli {
   static final String USAGE = """
@@ -27,6 +28,7 @@ public final class KvCli {
                                    print keys and values in key order (all pages; --limit caps the total)
         status                     the leader, its shards and every follower with its lag
         verify                     compare every live follower's shards with the leader's digests
+                                   (followers first; exit 1 when a copy differs or stays ahead)
         bench [--ops N] [--clients C] [--value-bytes B]
                                    N puts then N gets of keys bench/0.. from C clients; prints ops/s
 
