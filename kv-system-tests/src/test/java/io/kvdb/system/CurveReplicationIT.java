@@ -59,7 +59,7 @@ class CurveReplicationIT {
       long refusedSince = System.nanoTime();
 
       cluster.awaitAlive("f1");
-      Load load = new Load(cluster::kv, "curve", 4, 100).run(250);
+      Load load = new Load(cluster.client(), "curve", 4, 100).run(250);
       assertEquals(1000, load.acknowledged());
       Convergence.await(cluster, CONVERGE);
       long watched = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - refusedSince);
@@ -88,7 +88,7 @@ class CurveReplicationIT {
       Files.writeString(authorized, Files.readString(keys.resolve("stranger.pub")), StandardOpenOption.APPEND);
       cluster.awaitAlive("stranger");
       Convergence.await(cluster, CONVERGE);
-      assertEquals(0, load.verify(cluster.kv()).lost());
+      assertEquals(0, load.verify(cluster.client()).lost());
       assertFalse(cluster.status().getFollowersList().stream().anyMatch(f -> f.getId().equals("plain")),
           "the follower without CURVE stays out");
     }
