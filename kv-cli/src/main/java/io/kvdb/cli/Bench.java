@@ -1,27 +1,25 @@
 package io.kvdb.cli;
 
+import io.kvdb.common.process.ExitCodes;
 import com.google.protobuf.ByteString;
-import io.grpc.ManagedChannel;
-import io.kvdb.api.v1.GetRequest;
-import io.kvdb.api.v1.KVGrpc;
-import io.kvdb.api.v1.PutRequest;
+import io.kvdb.client.KvClient;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * {@code kv bench}: a bounded load of puts, then gets, from C concurrent clients over one channel;
+ * {@code kv bench}: a bounded load of puts, then gets, from C concurrent threads sharing one client;
  * prints throughput and latency percentiles. Keys are {@code bench/<n>}, values random-free bytes
  * of the given size.
  */
 final class Bench {
-  private final ManagedChannel channel;
+  private final KvClient leader;
   private final PrintStream out;
 
-  Bench(ManagedChannel channel, PrintStream out) {
-    this.channel = channel;
+  Bench(KvClient leader, PrintStream out) {
+    this.leader = leader;
     this.out = out;
   }
 
@@ -47,11 +45,9 @@ final class Bench {
     }
     ByteString value = ByteString.copyFrom(new byte[valueBytes]);
     int total = ops;
-    phase("put", total, clients, n -> KVGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
-        .put(PutRequest.newBuilder().setKey("bench/" + n).setValue(value).build()));
-    phase("get", total, clients, n -> KVGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
-        .get(GetRequest.newBuilder().setKey("bench/" + n).build()));
-    return 0;
+    phase("put", total, clients, n -> leader.put("bench/" + n, value));
+    phase("get", total, clients, n -> leader.get("bench/" + n));
+    return ExitCodes.OK;
   }
 
   private interface Op {
@@ -60,15 +56,22 @@ final class Bench {
 
   private void phase(String name, int ops, int clients, Op op) {
     AtomicInteger next = new AtomicInteger();
+    // The first failure stops every thread and is the command's answer (exit 3), not a figure.
+    AtomicReference<RuntimeException> failure = new AtomicReference<>();
     long[] latencies = new long[ops];
     Thread[] threads = new Thread[clients];
     long start = System.nanoTime();
     for (int c = 0; c < clients; c++) {
       threads[c] = new Thread(() -> {
         int n;
-        while ((n = next.getAndIncrement()) < ops) {
+        while (failure.get() == null && (n = next.getAndIncrement()) < ops) {
           long t0 = System.nanoTime();
-          op.call(n);
+          try {
+            op.call(n);
+          } catch (RuntimeException e) {
+            failure.compareAndSet(null, e);
+            return;
+          }
           latencies[n] = System.nanoTime() - t0;
         }
       }, "bench-" + c);
@@ -81,6 +84,9 @@ final class Bench {
         Thread.currentThread().interrupt();
         return;
       }
+    }
+    if (failure.get() != null) {
+      throw failure.get();
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     Arrays.sort(latencies);

@@ -1,40 +1,36 @@
 package io.kvdb.cli;
 
+import io.kvdb.common.process.ExitCodes;
 import com.google.protobuf.ByteString;
-import io.grpc.ManagedChannel;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import io.kvdb.api.v1.ClusterGrpc;
-import io.kvdb.api.v1.DeleteRequest;
 import io.kvdb.api.v1.FollowerInfo;
-import io.kvdb.api.v1.GetRequest;
-import io.kvdb.api.v1.KVGrpc;
 import io.kvdb.api.v1.KeyValue;
 import io.kvdb.api.v1.ListRequest;
-import io.kvdb.api.v1.ListResponse;
-import io.kvdb.api.v1.PutRequest;
-import io.kvdb.api.v1.StatusRequest;
 import io.kvdb.api.v1.StatusResponse;
-import io.kvdb.api.v1.WaitForAcks;
 import io.kvdb.api.v1.WriteResponse;
+import io.kvdb.client.KvClient;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Optional;
+import java.util.stream.Stream;
 
-/** The commands of {@link KvCli}, each a call or two on the leader's gRPC API. */
+/** The commands of {@link KvCli}, each a call or two on the leader through {@link KvClient}. */
 final class Commands {
-  private final ManagedChannel channel;
+  /** The largest page a listing asks for (the leader's default --max-page-size). */
+  private static final int PAGE = 1000;
+
+  private final KvClient leader;
   private final Connection connection;
   private final PrintStream out;
   private final PrintStream err;
 
-  Commands(ManagedChannel channel, Connection connection, PrintStream out, PrintStream err) {
-    this.channel = channel;
+  Commands(KvClient leader, Connection connection, PrintStream out, PrintStream err) {
+    this.leader = leader;
     this.connection = connection;
     this.out = out;
     this.err = err;
@@ -49,8 +45,8 @@ final class Commands {
       case "delete", "del" -> delete(one(operands, "delete KEY"));
       case "list", "ls" -> list(operands);
       case "status" -> status();
-      case "verify" -> new Verify(channel, connection, out, err).run();
-      case "bench" -> new Bench(channel, out).run(operands);
+      case "verify" -> new Verify(leader, connection, out, err).run();
+      case "bench" -> new Bench(leader, out).run(operands);
       default -> throw new KvCli.UsageException("unknown command '" + command + "'");
     };
   }
@@ -59,34 +55,37 @@ final class Commands {
     if (operands.size() != 2 && !(operands.size() == 4 && operands.get(2).equals("--wait"))) {
       throw new KvCli.UsageException("put KEY VALUE [--wait N]");
     }
-    PutRequest.Builder put = PutRequest.newBuilder().setKey(operands.get(0))
-        .setValue(ByteString.copyFromUtf8(operands.get(1)));
-    if (operands.size() == 4) {
-      put.setWait(WaitForAcks.newBuilder().setMinAcks(number(operands.get(3), "--wait")));
+    boolean waiting = operands.size() == 4;
+    KvClient client = leader;
+    if (waiting) {
+      int acks = number(operands.get(3), "--wait");
+      if (acks < 0) {
+        throw new KvCli.UsageException("--wait needs a number of followers >= 0, got " + acks);
+      }
+      client = leader.withAcks(acks, Duration.ZERO); // zero: the leader's --ack-timeout-ms
     }
-    WriteResponse reply = kv().put(put.build());
+    WriteResponse reply = client.put(operands.get(0), ByteString.copyFromUtf8(operands.get(1)));
     out.printf("OK shard=%d seq=%d followers=%s%s%n", reply.getShard(), reply.getSeq(), reply.getFollowersList(),
-        operands.size() == 4 ? " acks=" + reply.getAcks() : "");
-    return 0;
+        waiting ? " acks=" + reply.getAcks() : "");
+    return ExitCodes.OK;
   }
 
   private int get(String key) {
-    try {
-      out.println(printable(kv().get(GetRequest.newBuilder().setKey(key).build()).getValue()));
-      return 0;
-    } catch (StatusRuntimeException e) {
-      return notFoundOrThrow(e, key);
+    Optional<ByteString> value = leader.get(key);
+    if (value.isEmpty()) {
+      return notFound(key);
     }
+    out.println(printable(value.get()));
+    return ExitCodes.OK;
   }
 
   private int delete(String key) {
-    try {
-      WriteResponse reply = kv().delete(DeleteRequest.newBuilder().setKey(key).build());
-      out.printf("OK shard=%d seq=%d%n", reply.getShard(), reply.getSeq());
-      return 0;
-    } catch (StatusRuntimeException e) {
-      return notFoundOrThrow(e, key);
+    Optional<WriteResponse> reply = leader.delete(key);
+    if (reply.isEmpty()) {
+      return notFound(key);
     }
+    out.printf("OK shard=%d seq=%d%n", reply.get().getShard(), reply.get().getSeq());
+    return ExitCodes.OK;
   }
 
   private int list(List<String> operands) {
@@ -99,26 +98,18 @@ final class Commands {
         default -> throw new KvCli.UsageException("list [--prefix P] [--limit N]");
       }
     }
-    String after = "";
-    long printed = 0;
-    while (printed < limit) {
-      ListResponse page = kv().list(ListRequest.newBuilder().setPrefix(prefix).setStartAfter(after)
-          .setLimit((int) Math.min(1000, limit - printed)).build());
-      for (KeyValue item : page.getItemsList()) {
-        out.println(item.getKey() + "\t" + printable(item.getValue()));
-        printed++;
-      }
-      if (!page.getHasMore()) {
-        break;
-      }
-      after = page.getNextStartAfter();
+    if (limit < 0) {
+      throw new KvCli.UsageException("--limit needs a number >= 0, got " + limit);
     }
-    return 0;
+    ListRequest request = ListRequest.newBuilder().setPrefix(prefix).setLimit((int) Math.min(PAGE, limit)).build();
+    try (Stream<KeyValue> pairs = leader.list(request).limit(limit)) {
+      pairs.forEach(item -> out.println(item.getKey() + "\t" + printable(item.getValue())));
+    }
+    return ExitCodes.OK;
   }
 
   private int status() {
-    StatusResponse status = ClusterGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-        .status(StatusRequest.getDefaultInstance());
+    StatusResponse status = leader.status();
     out.printf("leader %s epoch %d: %d shards, R=%d, %d keys, %d writes, %s, placement v%d%n", status.getLeaderId(),
         status.getEpoch(), status.getShards(), status.getReplicationFactor(), status.getKeys(),
         status.getHeadSeqTotal(), status.getDurable() ? "durable (fsync)" : "async", status.getAssignmentVersion());
@@ -131,19 +122,12 @@ final class Commands {
       out.printf("%-20s %-22s %-6s %6d %10d %10d %10d%n", f.getId(), f.getAddress(), f.getAlive() ? "yes" : "no",
           f.getShardsCount(), f.getAppliedTotal(), f.getLagEvents(), f.getLagMs());
     }
-    return 0;
+    return ExitCodes.OK;
   }
 
-  private KVGrpc.KVBlockingStub kv() {
-    return KVGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
-  }
-
-  private int notFoundOrThrow(StatusRuntimeException e, String key) {
-    if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
-      err.println("kv: not found: " + key);
-      return 1;
-    }
-    throw e;
+  private int notFound(String key) {
+    err.println("kv: not found: " + key);
+    return ExitCodes.FAILED;
   }
 
   /** The value as text when it is UTF-8, else "base64:" and its base64 (lossless either way). */

@@ -1,33 +1,27 @@
 package io.kvdb.cli;
 
-import io.grpc.ChannelCredentials;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
-import io.grpc.TlsChannelCredentials;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.MetadataUtils;
-import io.kvdb.common.net.HostPort;
-import io.kvdb.common.security.BearerHeader;
-import io.kvdb.common.security.PemFiles;
-import java.io.IOException;
+import io.kvdb.client.FollowerClient;
+import io.kvdb.client.KvClient;
+import io.kvdb.client.KvOptions;
+import io.kvdb.client.TlsTrust;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
- * How the client reaches kvdb servers: plaintext or TLS (trusting the system's roots or the
- * certificates of one PEM file), and the bearer token sent with every call. The leader and, for
+ * How the CLI reaches kvdb servers: the client options its flags make (plaintext or TLS trusting
+ * the system's roots or one PEM file, the bearer token, the deadline). The leader and, for
  * {@code kv verify}, each follower are dialled alike, so one trust file may hold the CA (or the
  * self-signed certificates) of all of them.
  */
 final class Connection {
-  private final ChannelCredentials credentials;
-  private final boolean tls;
-  private final Optional<String> token;
+  /** A command line waits longer than a server would: a bench or a big listing runs many calls. */
+  static final Duration DEADLINE = Duration.ofSeconds(30);
 
-  private Connection(ChannelCredentials credentials, boolean tls, Optional<String> token) {
-    this.credentials = credentials;
-    this.tls = tls;
-    this.token = token;
+  private final KvOptions options;
+
+  private Connection(KvOptions options) {
+    this.options = options;
   }
 
   /**
@@ -37,48 +31,51 @@ final class Connection {
    * @throws KvCli.UsageException naming the file when it is missing or holds no PEM certificate
    */
   static Connection of(Optional<Path> tlsCa, boolean systemTls, Optional<String> token) {
+    TlsTrust tls = TlsTrust.PLAINTEXT;
     if (tlsCa.isPresent()) {
-      Path file;
       try {
-        file = PemFiles.trustedCertificates("tls-ca", tlsCa.get().toString());
+        tls = TlsTrust.caFile(tlsCa.get());
       } catch (IllegalArgumentException e) {
-        throw new KvCli.UsageException(e.getMessage());
+        throw new KvCli.UsageException("--tls-ca " + e.getMessage());
       }
-      try {
-        return new Connection(TlsChannelCredentials.newBuilder().trustManager(file.toFile()).build(), true, token);
-      } catch (IOException e) {
-        throw new KvCli.UsageException("--tls-ca " + file + ": " + e.getMessage());
-      }
+    } else if (systemTls) {
+      tls = TlsTrust.systemRoots();
     }
-    if (systemTls) {
-      return new Connection(TlsChannelCredentials.create(), true, token);
-    }
-    return new Connection(InsecureChannelCredentials.create(), false, token);
+    KvOptions options = KvOptions.DEFAULT.withDeadline(DEADLINE).withTls(tls);
+    return new Connection(token.map(options::withToken).orElse(options));
   }
 
   /**
-   * A channel to {@code address} ({@code HOST:PORT}, IPv6 hosts in brackets) whose every call
-   * carries the token.
+   * A client of the leader at {@code address}; {@code what} names the address in errors.
    *
    * @throws KvCli.UsageException when the address is not HOST:PORT
    */
-  ManagedChannel open(String address, String what) {
-    HostPort target;
+  KvClient leader(String address, String what) {
     try {
-      target = HostPort.parse(what, address);
+      return KvClient.connect(address, options);
     } catch (IllegalArgumentException e) {
-      throw new KvCli.UsageException(e.getMessage());
+      throw new KvCli.UsageException(what + ": " + e.getMessage());
     }
-    NettyChannelBuilder builder = NettyChannelBuilder.forAddress(target.host(), target.port(), credentials);
-    token.ifPresent(t -> builder.intercept(MetadataUtils.newAttachHeadersInterceptor(BearerHeader.metadata(t))));
-    return builder.build();
+  }
+
+  /**
+   * A client of the follower at {@code address}; {@code what} names the address in errors.
+   *
+   * @throws KvCli.UsageException when the address is not HOST:PORT
+   */
+  FollowerClient follower(String address, String what) {
+    try {
+      return FollowerClient.connect(address, options);
+    } catch (IllegalArgumentException e) {
+      throw new KvCli.UsageException(what + ": " + e.getMessage());
+    }
   }
 
   boolean tls() {
-    return tls;
+    return options.tls().enabled();
   }
 
   boolean hasToken() {
-    return token.isPresent();
+    return options.token().isPresent();
   }
 }

@@ -1,21 +1,21 @@
 package io.kvdb.cli;
 
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
+import io.kvdb.client.KvClient;
 import io.kvdb.common.process.ExitCodes;
+import io.kvdb.client.KvException;
 import java.io.PrintStream;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.security.cert.CertificateException;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
 /**
  * The {@code kv} command-line client: {@code kv [--leader HOST:PORT] [--token T] [--tls-ca FILE |
- * --tls] COMMAND ARGS}. Exit codes: 0 done, 1 not found or digests differ, 2 usage (also a missing
- * or wrong --tls-ca file), 3 the server refused or is unreachable.
+ * --tls] COMMAND ARGS}. Exit codes: 0 done, 1 not found or a shard copy differs (or stays ahead of
+ * the leader), 2 usage (also a missing or wrong --tls-ca file), 3 the server refused or is
+ * unreachable.
  */
 public final class KvCli {
   static final String USAGE = """
@@ -29,6 +29,7 @@ public final class KvCli {
                                    print keys and values in key order (all pages; --limit caps the total)
         status                     the leader, its shards and every follower with its lag
         verify                     compare every live follower's shards with the leader's digests
+                                   (followers first; exit 1 when a copy differs or stays ahead)
         bench [--ops N] [--clients C] [--value-bytes B]
                                    N puts then N gets of keys bench/0.. from C clients; prints ops/s
 
@@ -53,7 +54,7 @@ public final class KvCli {
   static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
     Options options;
     Connection connection;
-    ManagedChannel channel;
+    KvClient leader;
     try {
       options = Options.parse(args, env);
       if (options.help()) {
@@ -65,27 +66,20 @@ public final class KvCli {
         return ExitCodes.BAD_INPUT;
       }
       connection = Connection.of(options.tlsCa(), options.tls(), options.token());
-      channel = connection.open(options.leader(), "--leader");
+      leader = connection.leader(options.leader(), "--leader");
     } catch (UsageException e) {
       err.println("kv: " + e.getMessage());
       return ExitCodes.BAD_INPUT;
     }
-    try {
-      return new Commands(channel, connection, out, err).run(options.command());
+    try (leader) {
+      return new Commands(leader, connection, out, err).run(options.command());
     } catch (UsageException e) {
       err.println("kv: " + e.getMessage());
       err.print(USAGE);
       return ExitCodes.BAD_INPUT;
-    } catch (StatusRuntimeException e) {
-      err.println("kv: " + describe(e.getStatus()) + hint(e.getStatus(), connection));
+    } catch (KvException e) {
+      err.println("kv: " + describe(e.status()) + hint(e.status(), connection));
       return ExitCodes.REFUSED;
-    } finally {
-      channel.shutdownNow();
-      try {
-        channel.awaitTermination(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
     }
   }
 

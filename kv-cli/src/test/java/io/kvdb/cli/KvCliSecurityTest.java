@@ -122,8 +122,8 @@ class KvCliSecurityTest {
     }
 
     assertEquals(0, verify.code(), verify.out() + verify.err());
-    assertTrue(verify.out().contains("8 shard copies match the leader, 0 lagging (retry), 0 differ, 0 follower(s)"
-        + " unreachable"), verify.out() + verify.err());
+    assertTrue(verify.out().contains("8 shard copies match the leader, 0 lagging (retry), 0 differ, 0 ahead of the"
+        + " leader, 0 follower(s) unreachable"), verify.out() + verify.err());
   }
 
   @Test

@@ -1,45 +1,32 @@
 package io.kvdb.leader;
 
 import com.google.protobuf.ByteString;
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
-import io.grpc.StatusRuntimeException;
-import io.kvdb.api.v1.GetRequest;
-import io.kvdb.api.v1.KVGrpc;
-import io.kvdb.api.v1.KeyValue;
-import io.kvdb.api.v1.ListRequest;
-import io.kvdb.api.v1.PutRequest;
 import io.kvdb.api.v1.WriteResponse;
-import java.util.concurrent.TimeUnit;
+import io.kvdb.client.KvClient;
+import io.kvdb.client.KvException;
+import io.kvdb.client.KvOptions;
 
 public class KvExample {
-  public static void main(String[] args) throws InterruptedException {
-    String target = args.length > 0 ? args[0] : "localhost:50051";
-    ManagedChannel channel = ManagedChannelBuilder.forTarget(target).usePlaintext().build();
-    try {
-      KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(channel);
-
-      WriteResponse put = kv.withDeadlineAfter(5, TimeUnit.SECONDS).put(PutRequest.newBuilder()
-          .setKey("greeting").setValue(ByteString.copyFromUtf8("hello")).build());
+  public static void main(String[] args) {
+    String leader = args.length > 0 ? args[0] : "localhost:50051";
+    try (KvClient kv = KvClient.connect(leader, KvOptions.DEFAULT)) {
+      WriteResponse put = kv.put("greeting", ByteString.copyFromUtf8("hello"));
       System.out.println("stored in shard " + put.getShard() + " at seq " + put.getSeq());
 
-      String value = kv.withDeadlineAfter(5, TimeUnit.SECONDS)
-          .get(GetRequest.newBuilder().setKey("greeting").build()).getValue().toStringUtf8();
+      String value = kv.get("greeting").orElseThrow().toStringUtf8();
       System.out.println("greeting = " + value);
 
-      ListRequest firstPage = ListRequest.newBuilder().setPrefix("greet").setLimit(10).build();
-      for (KeyValue item : kv.withDeadlineAfter(5, TimeUnit.SECONDS).list(firstPage).getItemsList()) {
-        System.out.println("listed " + item.getKey());
-      }
+      // Every key with the prefix, in key order; pages are fetched as the stream is read.
+      kv.list("greet").forEach(item -> System.out.println("listed " + item.getKey()));
+
+      // A missing key is no error: get and delete return empty.
+      System.out.println("missing is there: " + kv.get("missing").isPresent());
 
       try {
-        kv.withDeadlineAfter(5, TimeUnit.SECONDS).get(GetRequest.newBuilder().setKey("missing").build());
-      } catch (StatusRuntimeException e) {
-        // NOT_FOUND: key not found: missing
-        System.out.println(e.getStatus().getCode() + ": " + e.getStatus().getDescription());
+        kv.put("", ByteString.copyFromUtf8("a value needs a key"));
+      } catch (KvException e) {
+        System.out.println(e.code() + ": " + e.description());
       }
-    } finally {
-      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
   }
 }

@@ -61,10 +61,10 @@ class AccessControlIT {
       cluster.startLeader();
       cluster.addFollower("f1", secured);
       cluster.addFollower("f2", secured);
-      Load load = new Load(cluster::kv, "acl", 4, 100).run(250);
+      Load load = new Load(cluster.client(), "acl", 4, 100).run(250);
       assertEquals(1000, load.acknowledged(), "every write with the write token over TLS is acknowledged");
       Map<Integer, ShardDigest> before = Convergence.await(cluster, CONVERGE);
-      Load.Verdict verdict = load.verify(cluster.kv());
+      Load.Verdict verdict = load.verify(cluster.client());
       assertEquals(0, verdict.lost(), verdict.examples().toString());
 
       // Plaintext to a TLS-only port: no connection at all.
@@ -103,7 +103,7 @@ class AccessControlIT {
 
       assertEquals(before, Convergence.leaderDigests(cluster), "a refused call changed the leader's data");
       assertTrue(Convergence.mismatch(cluster) == null, "followers still equal the leader");
-      assertEquals(0, load.verify(cluster.kv()).lost());
+      assertEquals(0, load.verify(cluster.client()).lost());
     }
   }
 

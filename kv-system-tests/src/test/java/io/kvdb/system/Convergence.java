@@ -3,7 +3,6 @@ package io.kvdb.system;
 import io.kvdb.api.v1.FollowerInfo;
 import io.kvdb.api.v1.FollowerStatusResponse;
 import io.kvdb.api.v1.ShardDigest;
-import io.kvdb.api.v1.ShardDigestsRequest;
 import io.kvdb.api.v1.StatusResponse;
 import java.time.Duration;
 import java.util.HashMap;
@@ -32,8 +31,7 @@ final class Convergence {
 
   static Map<Integer, ShardDigest> leaderDigests(TestCluster cluster) {
     Map<Integer, ShardDigest> digests = new HashMap<>();
-    cluster.cluster().shardDigests(ShardDigestsRequest.getDefaultInstance()).getDigestsList()
-        .forEach(d -> digests.put(d.getShard(), d));
+    cluster.client().shardDigests().forEach(d -> digests.put(d.getShard(), d));
     return digests;
   }
 

@@ -63,7 +63,7 @@ class CurveReplicationIT {
       String strangerKey = Files.readString(keys.resolve("stranger.pub")).strip().split(" ")[1];
 
       cluster.awaitAlive("f1");
-      Load load = new Load(cluster::kv, "curve", 4, 100).run(250);
+      Load load = new Load(cluster.client(), "curve", 4, 100).run(250);
       assertEquals(1000, load.acknowledged());
       Convergence.await(cluster, CONVERGE);
       // Each refused follower has tried, and was told no, while f1 took the writes.
@@ -95,7 +95,7 @@ class CurveReplicationIT {
       Files.writeString(authorized, Files.readString(keys.resolve("stranger.pub")), StandardOpenOption.APPEND);
       cluster.awaitAlive("stranger");
       Convergence.await(cluster, CONVERGE);
-      assertEquals(0, load.verify(cluster.kv()).lost());
+      assertEquals(0, load.verify(cluster.client()).lost());
       assertFalse(cluster.status().getFollowersList().stream().anyMatch(f -> f.getId().equals("plain")),
           "the follower without CURVE stays out");
     }

@@ -46,7 +46,7 @@ final class DiskFaultScenarios {
     try (Mounts mounts = new Mounts(); TestCluster cluster = new TestCluster(base, "--shards", "8")) {
       Path data = base.resolve("leader");
       cluster.startLeader(data);
-      Load load = new Load(cluster::kv, "s6a", 4, 500).run(500);
+      Load load = new Load(cluster.client(), "s6a", 4, 500).run(500);
       cluster.leader().terminate(Duration.ofSeconds(20));
 
       mounts.readOnly(data);
@@ -62,7 +62,7 @@ final class DiskFaultScenarios {
       assertTrue(onFullDisk.logSinceStart().contains("--min-free-disk"), onFullDisk.log());
 
       cluster.startLeader(data); // the refused starts changed nothing
-      Load.Verdict verdict = load.verify(cluster.kv());
+      Load.Verdict verdict = load.verify(cluster.client());
       summary.add(new Row("6a. leader dir read-only, disk full at start", load.acknowledged(), load.failed(),
           load.keysTouched(), verdict.lost(), verdict.resurrected(), null));
       assertEquals(0, verdict.lost() + verdict.resurrected(), verdict.examples().toString());
@@ -79,7 +79,7 @@ final class DiskFaultScenarios {
       cluster.addFollower("f1");
       cluster.awaitAlive("f1");
       cluster.kv().put(put("s6b-before"));
-      Load load = new Load(cluster::kv, "s6b", scale.workers(), scale.keysPerWorker()).start(1_000_000);
+      Load load = new Load(cluster.client(), "s6b", scale.workers(), scale.keysPerWorker()).start(1_000_000);
       FaultSuiteIT.awaitProgress(cluster, load, 300);
 
       // Leave about 1 MiB above the reserve: the load eats it.
@@ -117,7 +117,7 @@ final class DiskFaultScenarios {
       Path disk = mounts.tmpfs(base.resolve("f1"), "32m"); // f1's data dir
       TestCluster.Follower f1 = cluster.addFollower("f1", "--min-free-disk", Long.toString(reserve));
       cluster.awaitAlive("f1");
-      Load load = new Load(cluster::kv, "s6e", scale.workers(), scale.keysPerWorker()).start(1_000_000);
+      Load load = new Load(cluster.client(), "s6e", scale.workers(), scale.keysPerWorker()).start(1_000_000);
       FaultSuiteIT.awaitProgress(cluster, load, 300);
 
       // Leave about 1 MiB above f1's reserve: replication eats it.
@@ -141,7 +141,7 @@ final class DiskFaultScenarios {
   /** Damages f3's data dir while it is stopped (its CURRENT file, or a table or log file), then restarts it. */
   void damagedFollowerDataDirIsSetAsideAndRebuilt(TestCluster cluster, boolean currentFile) throws IOException {
     TestCluster.Follower victim = cluster.follower("f3");
-    Load load = new Load(cluster::kv, currentFile ? "s6c" : "s6d", scale.workers(), scale.keysPerWorker())
+    Load load = new Load(cluster.client(), currentFile ? "s6c" : "s6d", scale.workers(), scale.keysPerWorker())
         .start(1_000_000);
     FaultSuiteIT.awaitProgress(cluster, load, 1000);
     victim.process.terminate(Duration.ofSeconds(20));

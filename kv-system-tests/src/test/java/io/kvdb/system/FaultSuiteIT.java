@@ -51,7 +51,7 @@ class FaultSuiteIT {
       loopback = started(new TestCluster(dir.resolve("loopback"), "--shards", "16", "--replication-factor", "2",
           "--dead-timeout-ms", "3000", "--backlog-events", "500"));
       int workers = 16;
-      beforeFaults = new Load(loopback::kv, "s0", workers, scale.keysBeforeFaults() / workers).everyKeyFirst()
+      beforeFaults = new Load(loopback.client(), "s0", workers, scale.keysBeforeFaults() / workers).everyKeyFirst()
           .run(scale.keysBeforeFaults() / workers);
     }
     return loopback;
@@ -244,7 +244,7 @@ class FaultSuiteIT {
     TestCluster cluster = loopback();
     long start = System.nanoTime();
     Convergence.await(cluster, CONVERGE);
-    Load.Verdict verdict = beforeFaults.verify(cluster.kv());
+    Load.Verdict verdict = beforeFaults.verify(cluster.client());
     summary.add(new Row("0. keys written before the faults above", beforeFaults.acknowledged(), beforeFaults.failed(),
         beforeFaults.keysTouched(), verdict.lost(), verdict.resurrected(), Duration.ofNanos(System.nanoTime() - start)));
     assertEquals(scale.keysBeforeFaults(), beforeFaults.keysTouched());
@@ -252,7 +252,7 @@ class FaultSuiteIT {
   }
 
   private Load load(TestCluster cluster, String prefix) {
-    return new Load(cluster::kv, prefix, scale.workers(), scale.keysPerWorker()).start(MAX_OPS_PER_WORKER);
+    return new Load(cluster.client(), prefix, scale.workers(), scale.keysPerWorker()).start(MAX_OPS_PER_WORKER);
   }
 
   /** Waits until the load has acknowledged {@code more} writes: moments chosen by progress, not by the clock. */
@@ -267,7 +267,7 @@ class FaultSuiteIT {
     load.stop();
     Convergence.await(cluster, CONVERGE);
     Duration converged = Duration.ofNanos(System.nanoTime() - healedNanos);
-    Load.Verdict verdict = load.verify(cluster.kv());
+    Load.Verdict verdict = load.verify(cluster.client());
     summary.add(new Row(scenario, load.acknowledged(), load.failed(), load.keysTouched(), verdict.lost(),
         verdict.resurrected(), converged));
     assertEquals(0, verdict.lost(), () -> scenario + ": acknowledged writes lost: " + verdict.examples());

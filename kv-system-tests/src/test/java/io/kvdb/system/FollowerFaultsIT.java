@@ -55,14 +55,14 @@ class FollowerFaultsIT {
 
   @Test
   void followerKilledMidLoadConvergesAfterRestart() {
-    Load load = new Load(cluster::kv, "kill", 8, 100).start(400);
+    Load load = new Load(cluster.client(), "kill", 8, 100).start(400);
     cluster.await("a third of the load is written", Duration.ofSeconds(60), () -> load.acknowledged() > 1000);
     cluster.follower("f1").process.kill();
     load.awaitDone(Duration.ofMinutes(3).toMillis());
     cluster.follower("f1").start();
     cluster.awaitAlive("f1");
     Convergence.await(cluster, CONVERGE);
-    Load.Verdict verdict = load.verify(cluster.kv());
+    Load.Verdict verdict = load.verify(cluster.client());
     assertEquals(0, verdict.lost(), verdict.examples().toString());
     assertEquals(0, verdict.resurrected(), verdict.examples().toString());
     assertEquals(3200, load.acknowledged());
@@ -72,9 +72,9 @@ class FollowerFaultsIT {
   void followerBehindTheBacklogCatchesUpBySnapshot() {
     TestCluster.Follower f2 = cluster.follower("f2");
     f2.process.terminate(Duration.ofSeconds(20));
-    new Load(cluster::kv, "behind", 8, 50).run(250); // 2000 writes: > 50 per shard on average
+    new Load(cluster.client(), "behind", 8, 50).run(250); // 2000 writes: > 50 per shard on average
     // Writes go on while f2 pulls its snapshots: it must catch up from the pinned backlog after them.
-    Load during = new Load(cluster::kv, "during", 4, 50).start(300);
+    Load during = new Load(cluster.client(), "during", 4, 50).start(300);
     f2.start();
     cluster.awaitAlive("f2");
     during.awaitDone(Duration.ofMinutes(2).toMillis());
@@ -88,7 +88,7 @@ class FollowerFaultsIT {
     assertTrue(!before.isEmpty());
     cluster.follower("f3").process.kill();
     cluster.await("f3 is declared dead", Duration.ofSeconds(30), () -> !cluster.info("f3").getAlive());
-    new Load(cluster::kv, "dead", 4, 50).run(100);
+    new Load(cluster.client(), "dead", 4, 50).run(100);
     // Every shard, f3's included, has its one copy on f1 or f2.
     Convergence.await(cluster, CONVERGE);
     cluster.follower("f3").start();
@@ -116,7 +116,7 @@ class FollowerFaultsIT {
 
   @Test
   void followerDataAlteredBehindItsBackIsDetectedAndRepairedBySnapshot() {
-    new Load(cluster::kv, "tamper", 4, 20).run(50);
+    new Load(cluster.client(), "tamper", 4, 20).run(50);
     Convergence.await(cluster, CONVERGE);
     FollowerInfo info = cluster.info("f1");
     TestCluster.Follower f1 = cluster.follower("f1");

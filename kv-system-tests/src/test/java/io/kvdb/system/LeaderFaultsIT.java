@@ -31,7 +31,7 @@ class LeaderFaultsIT {
   @Test
   void leaderKilledAndRestartedContinuesItsSeqsAndFollowersResumeWithoutResync() {
     try (TestCluster cluster = started("--shards", "16")) {
-      new Load(cluster::kv, "before", 8, 100).run(125);
+      new Load(cluster.client(), "before", 8, 100).run(125);
       Convergence.await(cluster, CONVERGE);
       WriteResponse last = cluster.kv().put(put("probe"));
       Map<String, List<Integer>> placement = placement(cluster);
@@ -43,7 +43,7 @@ class LeaderFaultsIT {
       assertEquals(last.getSeq() + 1, next.getSeq(), "the shard's seq continues after kill -9 (durable mode)");
       assertTrue(next.getEpoch() > last.getEpoch(), "a new epoch per leader start");
 
-      new Load(cluster::kv, "after", 8, 100).run(125);
+      new Load(cluster.client(), "after", 8, 100).run(125);
       cluster.awaitAlive("f1");
       cluster.awaitAlive("f2");
       Convergence.await(cluster, CONVERGE);
@@ -58,13 +58,13 @@ class LeaderFaultsIT {
   @Test
   void leaderRestoredFromAnOlderBackupIsCopiedBackToTheFollowersThatAreAhead() throws IOException {
     try (TestCluster cluster = started("--shards", "16")) {
-      new Load(cluster::kv, "old", 8, 100).run(100);
+      new Load(cluster.client(), "old", 8, 100).run(100);
       Convergence.await(cluster, CONVERGE);
       cluster.leader().terminate(Duration.ofSeconds(20));
       Path backup = dir.resolve("backup");
       copy(dir.resolve("leader"), backup);
       cluster.startLeader();
-      new Load(cluster::kv, "lost", 8, 100).run(100);
+      new Load(cluster.client(), "lost", 8, 100).run(100);
       Convergence.await(cluster, CONVERGE);
 
       // The operator restores the backup: the followers are now ahead of the leader.
@@ -81,7 +81,7 @@ class LeaderFaultsIT {
   @Test
   void followersRefuseAnEmptyNewLeaderAndKeepTheirData() {
     try (TestCluster cluster = started("--shards", "16")) {
-      new Load(cluster::kv, "keep", 8, 100).run(100);
+      new Load(cluster.client(), "keep", 8, 100).run(100);
       Convergence.await(cluster, CONVERGE);
       Map<String, Long> keysBefore = new HashMap<>();
       for (String id : List.of("f1", "f2")) {

@@ -1,13 +1,8 @@
 package io.kvdb.system;
 
 import com.google.protobuf.ByteString;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import io.kvdb.api.v1.DeleteRequest;
-import io.kvdb.api.v1.KVGrpc;
 import io.kvdb.api.v1.ListRequest;
-import io.kvdb.api.v1.ListResponse;
-import io.kvdb.api.v1.PutRequest;
+import io.kvdb.client.KvClient;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -19,7 +14,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 
 /**
  * A bounded write load with its history: worker threads each own a disjoint set of keys and write
@@ -69,8 +63,8 @@ final class Load {
     boolean delete(String key) throws Exception;
   }
 
-  /** A load through the leader's gRPC API. */
-  Load(Supplier<KVGrpc.KVBlockingStub> kv, String prefix, int workers, int keysPerWorker) {
+  /** A load through the leader's gRPC API, with the Java client (which never retries a write). */
+  Load(KvClient kv, String prefix, int workers, int keysPerWorker) {
     this(grpc(kv), prefix, workers, keysPerWorker);
   }
 
@@ -144,24 +138,16 @@ final class Load {
     }
   }
 
-  private static Writer grpc(Supplier<KVGrpc.KVBlockingStub> kv) {
+  private static Writer grpc(KvClient kv) {
     return new Writer() {
       @Override
       public void put(String key, String value) {
-        kv.get().put(PutRequest.newBuilder().setKey(key).setValue(ByteString.copyFromUtf8(value)).build());
+        kv.put(key, ByteString.copyFromUtf8(value));
       }
 
       @Override
       public boolean delete(String key) {
-        try {
-          kv.get().delete(DeleteRequest.newBuilder().setKey(key).build());
-          return true;
-        } catch (StatusRuntimeException e) {
-          if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
-            return false;
-          }
-          throw e;
-        }
+        return kv.delete(key).isPresent();
       }
     };
   }
@@ -182,15 +168,10 @@ final class Load {
    * Reads every key of this load from the leader (List pages of the load's prefix, so that tens of
    * thousands of keys take seconds) and compares each with its history.
    */
-  Verdict verify(KVGrpc.KVBlockingStub leader) {
+  Verdict verify(KvClient leader) {
     Map<String, String> stored = new HashMap<>();
-    String after = "";
-    do {
-      ListResponse page = leader.list(ListRequest.newBuilder().setPrefix(prefix + "/").setStartAfter(after)
-          .setLimit(1000).build());
-      page.getItemsList().forEach(item -> stored.put(item.getKey(), item.getValue().toStringUtf8()));
-      after = page.getHasMore() ? page.getNextStartAfter() : null;
-    } while (after != null);
+    leader.list(ListRequest.newBuilder().setPrefix(prefix + "/").setLimit(1000).build())
+        .forEach(item -> stored.put(item.getKey(), item.getValue().toStringUtf8()));
     long lost = 0;
     long resurrected = 0;
     List<String> examples = new ArrayList<>();

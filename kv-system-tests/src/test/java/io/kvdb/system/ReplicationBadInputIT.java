@@ -48,7 +48,7 @@ class ReplicationBadInputIT {
         cluster.awaitAlive("f1");
         int controlFrames = feedGarbageToControl(zmq, cluster.controlPort);
 
-        new Load(cluster::kv, "bad", 4, 50).run(250);
+        new Load(cluster.client(), "bad", 4, 50).run(250);
         Convergence.await(cluster, Duration.ofSeconds(90));
         assertTrue(relay.injected.get() > 0);
         cluster.await("the follower logs what it dropped", Duration.ofSeconds(30),
@@ -81,7 +81,7 @@ class ReplicationBadInputIT {
       cluster.startLeader();
       cluster.addFollower("f1");
       cluster.awaitAlive("f1");
-      Load load = new Load(cluster::kv, "zfuzz", 4, 50).start(100_000);
+      Load load = new Load(cluster.client(), "zfuzz", 4, 50).start(100_000);
       ZmqFuzzer fuzzer = new ZmqFuzzer(zmq, "127.0.0.1", cluster.pubPort, cluster.controlPort, 8, seed);
       long start = System.nanoTime();
       int inputs;
@@ -97,7 +97,7 @@ class ReplicationBadInputIT {
       cluster.addFollower("f2");
       cluster.awaitAlive("f2");
       Convergence.await(cluster, Duration.ofSeconds(90));
-      Load.Verdict verdict = load.verify(cluster.kv());
+      Load.Verdict verdict = load.verify(cluster.client());
       assertEquals(0, verdict.lost() + verdict.resurrected(), verdict.examples().toString());
       cluster.await("the leader logs what it dropped", Duration.ofSeconds(30),
           () -> cluster.leader().log().contains("dropped"));

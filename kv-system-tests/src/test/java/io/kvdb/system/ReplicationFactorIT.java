@@ -29,7 +29,7 @@ class ReplicationFactorIT {
       for (String id : new String[] {"f1", "f2", "f3"}) {
         cluster.addFollower(id);
       }
-      Load load = new Load(cluster::kv, "r1", 8, 200).run(1250); // 10,000 writes and deletes
+      Load load = new Load(cluster.client(), "r1", 8, 200).run(1250); // 10,000 writes and deletes
       assertEquals(10_000, load.acknowledged());
       Convergence.await(cluster, CONVERGE);
 
@@ -51,7 +51,7 @@ class ReplicationFactorIT {
       for (String id : new String[] {"f1", "f2", "f3"}) {
         cluster.addFollower(id);
       }
-      Load load = new Load(cluster::kv, "r2", 8, 100).run(250);
+      Load load = new Load(cluster.client(), "r2", 8, 100).run(250);
       assertEquals(2000, load.acknowledged());
       Convergence.await(cluster, CONVERGE);
       StatusResponse status = cluster.status();

@@ -10,12 +10,14 @@ import io.grpc.stub.MetadataUtils;
 import io.kvdb.api.v1.ClusterGrpc;
 import io.kvdb.api.v1.FollowerGrpc;
 import io.kvdb.api.v1.FollowerInfo;
-import io.kvdb.api.v1.FollowerStatusRequest;
 import io.kvdb.api.v1.FollowerStatusResponse;
 import io.kvdb.api.v1.KVGrpc;
-import io.kvdb.api.v1.StatusRequest;
 import io.kvdb.api.v1.StatusResponse;
 import io.kvdb.common.security.BearerHeader;
+import io.kvdb.client.FollowerClient;
+import io.kvdb.client.KvClient;
+import io.kvdb.client.KvOptions;
+import io.kvdb.core.security.BearerAuthInterceptor;
 import io.kvdb.testing.FreePorts;
 import io.kvdb.testing.JavaProcess;
 import java.io.IOException;
@@ -40,6 +42,8 @@ final class TestCluster implements AutoCloseable {
   static final String LEADER = "leader";
   /** The HTTP gateway's process name. */
   static final String GATEWAY = "gateway";
+  /** The test's clients wait as the CLI does: a loaded 2-core machine answers slowly. */
+  static final KvOptions CLIENT_OPTIONS = KvOptions.DEFAULT.withDeadline(Duration.ofSeconds(30));
 
   final Path dir;
   final Network network;
@@ -52,6 +56,7 @@ final class TestCluster implements AutoCloseable {
   private JavaProcess leader;
   private JavaProcess gateway;
   private ManagedChannel leaderChannel;
+  private KvClient client;
   /** The test's clients: TLS trusting this certificate (null: plaintext), with this bearer token (null: none). */
   private Path trustedCert;
   private String token;
@@ -93,8 +98,13 @@ final class TestCluster implements AutoCloseable {
       return FollowerGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
     }
 
+    /** The Java client of this follower, over the test's channel (its TLS and token). */
+    FollowerClient client() {
+      return FollowerClient.over(channel, CLIENT_OPTIONS);
+    }
+
     FollowerStatusResponse status() {
-      return stub().status(FollowerStatusRequest.getDefaultInstance());
+      return client().status();
     }
 
     String log() {
@@ -127,6 +137,7 @@ final class TestCluster implements AutoCloseable {
     network.awaitListening(leader, LEADER, grpcPort, START_TIMEOUT);
     if (leaderChannel == null) {
       leaderChannel = channelTo(LEADER, grpcPort);
+      client = KvClient.over(leaderChannel, CLIENT_OPTIONS);
     }
     return this;
   }
@@ -195,6 +206,15 @@ final class TestCluster implements AutoCloseable {
     return leaderChannel;
   }
 
+  /**
+   * The Java client of the leader, over the test's channel (its TLS and token, kept across leader
+   * restarts): what the load generators and checks use.
+   */
+  KvClient client() {
+    return client;
+  }
+
+  /** A raw stub, for tests that need the wire messages themselves. */
   KVGrpc.KVBlockingStub kv() {
     return KVGrpc.newBlockingStub(leaderChannel).withDeadlineAfter(30, TimeUnit.SECONDS);
   }
@@ -208,7 +228,7 @@ final class TestCluster implements AutoCloseable {
   }
 
   StatusResponse status() {
-    return cluster().status(StatusRequest.getDefaultInstance());
+    return client.status();
   }
 
   FollowerInfo info(String id) {

@@ -6,6 +6,7 @@ import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
+import java.util.Optional;
 
 /**
  * Machine-readable reasons for errors whose status code alone is ambiguous, carried as a
@@ -35,22 +36,30 @@ public final class ErrorReasons {
    * ErrorInfo of kvdb's domain with {@code reason}. Details that cannot be read count as absent.
    */
   public static boolean hasReason(Throwable error, String reason) {
-    com.google.rpc.Status details = StatusProto.fromThrowable(error);
-    if (details == null) {
-      return false;
+    return reasonOf(error).filter(reason::equals).isPresent();
+  }
+
+  /**
+   * The reason of the first kvdb {@code ErrorInfo} (domain {@link #DOMAIN}) in the status details
+   * of {@code error}; empty when it carries none (or details that cannot be read).
+   */
+  public static Optional<String> reasonOf(Throwable error) {
+    com.google.rpc.Status status = StatusProto.fromThrowable(error);
+    if (status == null) {
+      return Optional.empty();
     }
-    for (Any detail : details.getDetailsList()) {
+    for (Any detail : status.getDetailsList()) {
       if (detail.is(ErrorInfo.class)) {
         try {
           ErrorInfo info = detail.unpack(ErrorInfo.class);
-          if (reason.equals(info.getReason()) && DOMAIN.equals(info.getDomain())) {
-            return true;
+          if (DOMAIN.equals(info.getDomain())) {
+            return Optional.of(info.getReason());
           }
         } catch (InvalidProtocolBufferException e) {
-          // not readable: not this reason
+          // An unreadable detail says nothing: as if absent.
         }
       }
     }
-    return false;
+    return Optional.empty();
   }
 }

@@ -10,6 +10,7 @@ import com.google.rpc.ErrorInfo;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class ErrorReasonsTest {
@@ -32,5 +33,11 @@ class ErrorReasonsTest {
         .addDetails(Any.pack(ErrorInfo.newBuilder().setReason(ErrorReasons.DISK_FULL).setDomain("example.com").build()))
         .build());
     assertFalse(ErrorReasons.hasReason(foreign, ErrorReasons.DISK_FULL), "the reason counts in kvdb's domain only");
+  }
+
+  @Test
+  void reasonOfReadsBackTheReason() {
+    assertEquals(Optional.of(ErrorReasons.DISK_FULL), ErrorReasons.reasonOf(ErrorReasons.diskFull("full")));
+    assertEquals(Optional.empty(), ErrorReasons.reasonOf(Status.RESOURCE_EXHAUSTED.asRuntimeException()));
   }
 }

@@ -7,38 +7,36 @@ import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
-import io.kvdb.api.v1.GetRequest;
-import io.kvdb.api.v1.KVGrpc;
-import io.kvdb.api.v1.PutRequest;
+import io.kvdb.client.KvClient;
+import io.kvdb.client.KvOptions;
 import io.kvdb.system.RawGrpc;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-/** kvdb and etcd over gRPC: one channel shared by all threads, as their Java clients do. */
+/** kvdb (through its Java client) and etcd over gRPC: one channel shared by all threads, as their Java clients do. */
 final class GrpcTargets {
   private GrpcTargets() {}
 
   static KvTarget kvdb(int port) {
-    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    KvClient client = KvClient.connect("127.0.0.1:" + port, KvOptions.DEFAULT.withDeadline(Duration.ofSeconds(30)));
     return new KvTarget() {
       @Override
       public void put(String key, byte[] value) {
-        KVGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
-            .put(PutRequest.newBuilder().setKey(key).setValue(ByteString.copyFrom(value)).build());
+        client.put(key, ByteString.copyFrom(value));
       }
 
       @Override
       public void get(String key) {
-        KVGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
-            .get(GetRequest.newBuilder().setKey(key).build());
+        client.get(key);
       }
 
       @Override
       public void close() {
-        channel.shutdownNow();
+        client.close();
       }
     };
   }

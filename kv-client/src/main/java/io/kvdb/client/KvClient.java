@@ -1,0 +1,163 @@
+package io.kvdb.client;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Channel;
+import io.kvdb.api.v1.KeyValue;
+import io.kvdb.api.v1.ListRequest;
+import io.kvdb.api.v1.ListResponse;
+import io.kvdb.api.v1.ShardDigest;
+import io.kvdb.api.v1.StatusResponse;
+import io.kvdb.api.v1.WriteResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+
+/**
+ * The Java client of a kvdb leader: its KV API (put, get, delete, list) and its Cluster API
+ * (status, shard digests), each in a blocking form and an async one that returns a
+ * {@link CompletableFuture}. It works over any {@link Channel}: one that {@link #connect} builds,
+ * or one of your own (in-process, Armeria, a channel with interceptors).
+ *
+ * <p><b>Views.</b> {@link #withToken}, {@link #withAcks} and {@link #withOptions} return a client
+ * that shares this one's channel and differs only in its {@link KvOptions}; making one costs an
+ * object or two, so a server that forwards each of its callers' own token (the HTTP gateway) keeps
+ * one client and calls {@code client.withToken(callersToken).getAsync(key)} per request.
+ *
+ * <p><b>Errors.</b> Every failure is a {@link KvException} (thrown, or completing the future)
+ * with the status code, the server's description and its kvdb reason ({@code DISK_FULL}). A key
+ * that does not exist is not an error: {@link #get} and {@link #delete} return empty.
+ *
+ * <p><b>Retries.</b> A read (get, a list page, status, digests) that meets UNAVAILABLE is sent
+ * again, at most {@link KvOptions#readAttempts()} times in all, within its deadline, after a pause
+ * that doubles from {@link KvOptions#retryBackoff()}. A write (put, delete) is never sent again by
+ * the client: one that failed may still have been committed (see {@link KvException}).
+ *
+ * <p>Thread-safe; every method may be called from any thread.
+ */
+public interface KvClient extends AutoCloseable {
+  /**
+   * A client of the leader at {@code address} ({@code HOST:PORT}, IPv6 hosts in brackets), over a
+   * channel of its own secured as {@code options.tls()} says; it connects on the first call, and
+   * {@link #close} closes it.
+   *
+   * @throws IllegalArgumentException when the address is not HOST:PORT
+   */
+  static KvClient connect(String address, KvOptions options) {
+    return KvClientImpl.owning(Channels.open(address, options.tls()), options);
+  }
+
+  /** A client over {@code channel}, which stays yours to close ({@link #close} leaves it open). */
+  static KvClient over(Channel channel, KvOptions options) {
+    return KvClientImpl.borrowing(channel, options);
+  }
+
+  /** {@link #over(Channel, KvOptions)} with {@link KvOptions#DEFAULT}. */
+  static KvClient over(Channel channel) {
+    return over(channel, KvOptions.DEFAULT);
+  }
+
+  /** The options of this client. */
+  KvOptions options();
+
+  /** A view of this client (same channel) that calls with {@code options}; their {@code tls} is not used. */
+  KvClient withOptions(KvOptions options);
+
+  /**
+   * A view of this client (same channel) that sends {@code token} as bearer token.
+   *
+   * @throws IllegalArgumentException when the token is empty or not visible ASCII
+   */
+  default KvClient withToken(String token) {
+    return withOptions(options().withToken(token));
+  }
+
+  /** A view of this client whose writes wait for {@code minAcks} followers, at most {@code timeout}. */
+  default KvClient withAcks(int minAcks, Duration timeout) {
+    return withOptions(options().withAcks(minAcks, timeout));
+  }
+
+  /**
+   * Stores {@code value} under {@code key}, replacing any previous value. Once it returns, the write
+   * is committed on the leader (and synced to its disk in the default durable mode); with
+   * {@link KvOptions#minAcks()}, the reply's {@code acks} says how many followers had applied it.
+   *
+   * @return where the write went: shard, seq, epoch, the followers holding the shard, the acks
+   * @throws KvException e.g. INVALID_ARGUMENT (empty key), RESOURCE_EXHAUSTED (over a limit, or
+   *     {@link KvException#isDiskFull() disk full}), UNAUTHENTICATED or PERMISSION_DENIED (token)
+   */
+  WriteResponse put(String key, ByteString value);
+
+  /** {@link #put}, without blocking. */
+  CompletableFuture<WriteResponse> putAsync(String key, ByteString value);
+
+  /**
+   * The value stored under {@code key}; empty when the key does not exist.
+   *
+   * @throws KvException for a bad key, a refused token or an unreachable leader (after retries)
+   */
+  Optional<ByteString> get(String key);
+
+  /** {@link #get}, without blocking. */
+  CompletableFuture<Optional<ByteString>> getAsync(String key);
+
+  /**
+   * Deletes {@code key}.
+   *
+   * @return where the delete went; empty when the key did not exist (nothing was written then)
+   * @throws KvException as {@link #put}
+   */
+  Optional<WriteResponse> delete(String key);
+
+  /** {@link #delete}, without blocking. */
+  CompletableFuture<Optional<WriteResponse>> deleteAsync(String key);
+
+  /**
+   * One page of keys in key order, as the request says (prefix, start_after, limit, keys_only);
+   * pass its {@code next_start_after} as the next request's {@code start_after} while
+   * {@code has_more}. For every page in turn, use {@link #list(ListRequest)}.
+   */
+  ListResponse listPage(ListRequest request);
+
+  /** {@link #listPage}, without blocking. */
+  CompletableFuture<ListResponse> listPageAsync(ListRequest request);
+
+  /**
+   * Every pair that {@code request} selects, from its {@code start_after} on, in key order: pages
+   * of {@code request.limit} pairs (0: the server's default) are fetched one at a time as the
+   * stream is consumed, each a read of its own (deadline, retries). Not a snapshot: keys written
+   * meanwhile may or may not appear. A failed page throws {@link KvException} from the stream.
+   */
+  Stream<KeyValue> list(ListRequest request);
+
+  /** Every pair whose key starts with {@code prefix} (empty: all keys), in key order; see {@link #list(ListRequest)}. */
+  default Stream<KeyValue> list(String prefix) {
+    return list(ListRequest.newBuilder().setPrefix(prefix).build());
+  }
+
+  /** The leader's identity, its shards, and every follower it knows with its progress. */
+  StatusResponse status();
+
+  /** {@link #status}, without blocking. */
+  CompletableFuture<StatusResponse> statusAsync();
+
+  /**
+   * The leader's head seq, key count and digest of each shard asked for (none: all), in shard
+   * order, to compare with a follower's ({@link FollowerClient#shardDigests}).
+   *
+   * @throws KvException INVALID_ARGUMENT for a shard that does not exist
+   */
+  List<ShardDigest> shardDigests(int... shards);
+
+  /** {@link #shardDigests}, without blocking. */
+  CompletableFuture<List<ShardDigest>> shardDigestsAsync(int... shards);
+
+  /**
+   * Closes the channel that {@link #connect} built, at once (calls still running fail with
+   * CANCELLED). A client over your own channel, and any view, owns no channel: closing it does
+   * nothing.
+   */
+  @Override
+  void close();
+}

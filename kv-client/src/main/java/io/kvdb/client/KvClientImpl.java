@@ -1,0 +1,172 @@
+package io.kvdb.client;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Channel;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.kvdb.api.v1.ClusterGrpc;
+import io.kvdb.api.v1.DeleteRequest;
+import io.kvdb.api.v1.GetRequest;
+import io.kvdb.api.v1.KVGrpc;
+import io.kvdb.api.v1.KeyValue;
+import io.kvdb.api.v1.ListRequest;
+import io.kvdb.api.v1.ListResponse;
+import io.kvdb.api.v1.PutRequest;
+import io.kvdb.api.v1.ShardDigest;
+import io.kvdb.api.v1.ShardDigestsRequest;
+import io.kvdb.api.v1.ShardDigestsResponse;
+import io.kvdb.api.v1.StatusRequest;
+import io.kvdb.api.v1.StatusResponse;
+import io.kvdb.api.v1.WaitForAcks;
+import io.kvdb.api.v1.WriteResponse;
+import io.kvdb.client.Calls.Kind;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+/** {@link KvClient} over the leader's KV and Cluster services. */
+final class KvClientImpl implements KvClient {
+  private final Calls calls;
+  /** The channel this client built and closes; null for a borrowed channel and for views. */
+  private final ManagedChannel owned;
+
+  private KvClientImpl(Calls calls, ManagedChannel owned) {
+    this.calls = calls;
+    this.owned = owned;
+  }
+
+  static KvClient owning(ManagedChannel channel, KvOptions options) {
+    return new KvClientImpl(new Calls(channel, options), channel);
+  }
+
+  static KvClient borrowing(Channel channel, KvOptions options) {
+    return new KvClientImpl(new Calls(channel, options), null);
+  }
+
+  @Override
+  public KvOptions options() {
+    return calls.options();
+  }
+
+  @Override
+  public KvClient withOptions(KvOptions options) {
+    return new KvClientImpl(new Calls(calls.channel(), options), null);
+  }
+
+  @Override
+  public WriteResponse put(String key, ByteString value) {
+    return calls.blocking(KVGrpc.getPutMethod(), putRequest(key, value), Kind.WRITE);
+  }
+
+  @Override
+  public CompletableFuture<WriteResponse> putAsync(String key, ByteString value) {
+    return calls.async(KVGrpc.getPutMethod(), putRequest(key, value), Kind.WRITE);
+  }
+
+  private PutRequest putRequest(String key, ByteString value) {
+    return PutRequest.newBuilder().setKey(key).setValue(value).setWait(waitForAcks()).build();
+  }
+
+  @Override
+  public Optional<ByteString> get(String key) {
+    try {
+      return Optional.of(calls.blocking(KVGrpc.getGetMethod(), getRequest(key), Kind.READ).getValue());
+    } catch (KvException e) {
+      return notFound(e);
+    }
+  }
+
+  @Override
+  public CompletableFuture<Optional<ByteString>> getAsync(String key) {
+    return calls.async(KVGrpc.getGetMethod(), getRequest(key), Kind.READ)
+        .handle((reply, error) -> error == null ? Optional.of(reply.getValue()) : notFound(error));
+  }
+
+  private static GetRequest getRequest(String key) {
+    return GetRequest.newBuilder().setKey(key).build();
+  }
+
+  @Override
+  public Optional<WriteResponse> delete(String key) {
+    try {
+      return Optional.of(calls.blocking(KVGrpc.getDeleteMethod(), deleteRequest(key), Kind.WRITE));
+    } catch (KvException e) {
+      return notFound(e);
+    }
+  }
+
+  @Override
+  public CompletableFuture<Optional<WriteResponse>> deleteAsync(String key) {
+    return calls.async(KVGrpc.getDeleteMethod(), deleteRequest(key), Kind.WRITE)
+        .handle((reply, error) -> error == null ? Optional.of(reply) : notFound(error));
+  }
+
+  private DeleteRequest deleteRequest(String key) {
+    return DeleteRequest.newBuilder().setKey(key).setWait(waitForAcks()).build();
+  }
+
+  private WaitForAcks waitForAcks() {
+    KvOptions options = calls.options();
+    return WaitForAcks.newBuilder().setMinAcks(options.minAcks())
+        .setTimeoutMs((int) options.ackTimeout().toMillis()).build(); // a uint32 on the wire: bounded by KvOptions
+  }
+
+  /** Empty for NOT_FOUND, the answer for a missing key; any other failure goes on to the caller. */
+  private static <T> Optional<T> notFound(Throwable error) {
+    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    KvException failure = KvException.of(cause, 1);
+    if (failure.code() == Status.Code.NOT_FOUND) {
+      return Optional.empty();
+    }
+    throw failure;
+  }
+
+  @Override
+  public ListResponse listPage(ListRequest request) {
+    return calls.blocking(KVGrpc.getListMethod(), request, Kind.READ);
+  }
+
+  @Override
+  public CompletableFuture<ListResponse> listPageAsync(ListRequest request) {
+    return calls.async(KVGrpc.getListMethod(), request, Kind.READ);
+  }
+
+  @Override
+  public Stream<KeyValue> list(ListRequest request) {
+    return Pages.stream(this::listPage, request);
+  }
+
+  @Override
+  public StatusResponse status() {
+    return calls.blocking(ClusterGrpc.getStatusMethod(), StatusRequest.getDefaultInstance(), Kind.READ);
+  }
+
+  @Override
+  public CompletableFuture<StatusResponse> statusAsync() {
+    return calls.async(ClusterGrpc.getStatusMethod(), StatusRequest.getDefaultInstance(), Kind.READ);
+  }
+
+  @Override
+  public List<ShardDigest> shardDigests(int... shards) {
+    return calls.blocking(ClusterGrpc.getShardDigestsMethod(), digestsRequest(shards), Kind.READ).getDigestsList();
+  }
+
+  @Override
+  public CompletableFuture<List<ShardDigest>> shardDigestsAsync(int... shards) {
+    return calls.async(ClusterGrpc.getShardDigestsMethod(), digestsRequest(shards), Kind.READ)
+        .thenApply(ShardDigestsResponse::getDigestsList);
+  }
+
+  /** Shared with {@link FollowerClientImpl}: both services take the same request. */
+  static ShardDigestsRequest digestsRequest(int... shards) {
+    return ShardDigestsRequest.newBuilder().addAllShards(IntStream.of(shards).boxed().toList()).build();
+  }
+
+  @Override
+  public void close() {
+    Channels.close(owned);
+  }
+}
