@@ -1,5 +1,6 @@
 package io.kvdb.cli;
 
+import io.kvdb.common.process.ExitCodes;
 import io.kvdb.api.v1.FollowerInfo;
 import io.kvdb.api.v1.ShardDigest;
 import io.kvdb.client.FollowerClient;
@@ -84,7 +85,7 @@ final class Verify {
         + " %d follower(s) unreachable%n", counts.getOrDefault(Verdict.MATCHES, 0),
         counts.getOrDefault(Verdict.LAGGING, 0), differ, stillAhead, unreachable);
     // A follower that could not be checked is not a pass: say so in the exit code too.
-    return differ > 0 || stillAhead > 0 || unreachable > 0 ? 1 : 0;
+    return differ > 0 || stillAhead > 0 || unreachable > 0 ? ExitCodes.FAILED : ExitCodes.OK;
   }
 
   /** The copies found ahead, asked again after {@link #RECHECK} (followers first, as before). */
