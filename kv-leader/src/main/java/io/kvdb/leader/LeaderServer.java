@@ -37,6 +37,7 @@ import java.io.IOException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -99,10 +100,10 @@ public final class LeaderServer implements ProcessMain.Server {
             disk.checkRoom(batch.bytes());
             store.write(batch);
           }, LeaderServer::monotonicMs);
+      timer = ackTimer();
       Membership membership = new Membership(store, metadata.shards(), config.replicationFactor(),
-          config.deadTimeoutMs(), monotonicMs());
-      timer = Executors.newSingleThreadScheduledExecutor(daemon("kv-ack-timer"));
-      LeaderReplicas replicas = new LeaderReplicas(membership, pipeline::head, config.replicationFactor(), timer,
+          config.deadTimeoutMs(), timer, monotonicMs());
+      LeaderReplicas replicas = new LeaderReplicas(membership, pipeline::head, config.replicationFactor(),
           LeaderServer::monotonicMs);
       control = new ControlServer(zmq, config.host(), config.controlPort(), metadata.leaderId(), metadata.epoch(),
           metadata.shards(), config.heartbeatMs(), membership, replicas, new CatchUpSource(store, pipeline::head),
@@ -261,6 +262,13 @@ public final class LeaderServer implements ProcessMain.Server {
   @Override
   public void blockUntilShutdown() throws InterruptedException {
     server.awaitTermination();
+  }
+
+  /** Ends waits for acks; a wait cancelled by its client leaves the queue at once, not at its deadline. */
+  private static ScheduledExecutorService ackTimer() {
+    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemon("kv-ack-timer"));
+    timer.setRemoveOnCancelPolicy(true);
+    return timer;
   }
 
   static ThreadFactory daemon(String name) {

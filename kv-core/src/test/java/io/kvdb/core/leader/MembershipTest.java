@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,7 +48,7 @@ class MembershipTest {
 
   @Test
   void everyShardIsPlacedOnOneLiveFollowerWithRendezvousHashing() {
-    Membership membership = new Membership(store, SHARDS, 1, DEAD_MS, 0);
+    Membership membership = new Membership(store, SHARDS, 1, DEAD_MS, timer, 0);
     membership.hello("a", "a:1", List.of(), 0);
     membership.hello("b", "b:1", List.of(), 0);
     Map<String, Assignment> changed = membership.tick(10);
@@ -61,7 +62,7 @@ class MembershipTest {
 
   @Test
   void aJoiningFollowerTakesShardsOnlyAfterItCaughtUpAndTheOldHolderThenDropsThem() {
-    Membership membership = new Membership(store, SHARDS, 1, DEAD_MS, 0);
+    Membership membership = new Membership(store, SHARDS, 1, DEAD_MS, timer, 0);
     membership.hello("a", "a:1", List.of(), 0);
     Assignment first = membership.tick(10).get("a");
     ackAll(membership, "a", first, 20);
@@ -80,11 +81,53 @@ class MembershipTest {
     Assignment aNow = settled.get("a");
     assertEquals(SHARDS - toB.getShardsCount(), aNow.getShardsCount(), "a dropped exactly b's shards");
     assertEquals(List.of("b"), membership.holdersOf(moving));
+    assertEquals(2, membership.placementsComputed(), "placed at a's start and at b's join; the hand-over re-placed nothing");
+  }
+
+  @Test
+  void aTickWithNoMembershipChangeDoesNotRecomputePlacement() {
+    Membership membership = new Membership(store, SHARDS, 1, DEAD_MS, timer, 0);
+    membership.hello("a", "a:1", List.of(), 0);
+    membership.hello("b", "b:1", List.of(), 0);
+    Map<String, Assignment> placed = membership.tick(10);
+    assertEquals(1, membership.placementsComputed());
+    for (long now = 20; now <= 900; now += 10) {
+      ackAll(membership, "a", placed.get("a"), now);
+      ackAll(membership, "b", placed.get("b"), now);
+      assertTrue(membership.tick(now).isEmpty(), "nothing changed, nothing re-assigned at " + now);
+    }
+    assertEquals(1, membership.placementsComputed(), "90 ticks with the same live followers re-ran placement");
+
+    membership.hello("c", "c:1", List.of(), 910);
+    Assignment toC = membership.tick(920).get("c");
+    assertEquals(2, membership.placementsComputed(), "a join re-places");
+    for (long now = 930; now <= 2500; now += 10) {
+      ackAll(membership, "a", placed.get("a"), now); // b falls silent
+      ackAll(membership, "c", toC, now);
+      membership.tick(now);
+    }
+    assertFalse(membership.isAlive("b"));
+    assertTrue(membership.isAlive("c"));
+    assertEquals(3, membership.placementsComputed(), "a death re-places once; the hand-overs after it re-place nothing");
+  }
+
+  @Test
+  void holdersAreReadWhileTheControlThreadHoldsTheLock() throws Exception {
+    Membership membership = new Membership(store, SHARDS, 1, DEAD_MS, timer, 0);
+    membership.hello("a", "a:1", List.of(), 0);
+    membership.tick(10);
+    CompletableFuture<List<String>> read = new CompletableFuture<>();
+    synchronized (membership) {
+      Thread reader = new Thread(() -> read.complete(membership.holdersOf(3)));
+      reader.start();
+      assertEquals(List.of("a"), read.get(10, TimeUnit.SECONDS), "holdersOf waited for Membership's lock");
+      assertEquals(1, membership.version());
+    }
   }
 
   @Test
   void aSilentFollowerIsDeclaredDeadAndItsShardsGoToTheLiveOnes() {
-    Membership membership = new Membership(store, SHARDS, 1, DEAD_MS, 0);
+    Membership membership = new Membership(store, SHARDS, 1, DEAD_MS, timer, 0);
     membership.hello("a", "a:1", List.of(), 0);
     membership.hello("b", "b:1", List.of(), 0);
     Map<String, Assignment> placed = membership.tick(10);
@@ -104,7 +147,7 @@ class MembershipTest {
 
   @Test
   void aStalledLeaderDoesNotDeclareEveryoneDead() {
-    Membership membership = new Membership(store, SHARDS, 1, DEAD_MS, 0);
+    Membership membership = new Membership(store, SHARDS, 1, DEAD_MS, timer, 0);
     membership.hello("a", "a:1", List.of(), 0);
     membership.tick(10);
     membership.tick(5_000); // the leader itself was paused for 5 s
@@ -113,12 +156,12 @@ class MembershipTest {
 
   @Test
   void placementSurvivesALeaderRestartAndNothingMovesDuringTheGracePeriod() {
-    Membership before = new Membership(store, SHARDS, 1, DEAD_MS, 0);
+    Membership before = new Membership(store, SHARDS, 1, DEAD_MS, timer, 0);
     before.hello("a", "a:1", List.of(), 0);
     before.hello("b", "b:1", List.of(), 0);
     Map<String, Assignment> placed = before.tick(10);
 
-    Membership after = new Membership(store, SHARDS, 1, DEAD_MS, 100_000);
+    Membership after = new Membership(store, SHARDS, 1, DEAD_MS, timer, 100_000);
     Assignment again = after.hello("a", "a:1", List.of(), 100_010);
     assertEquals(placed.get("a").getShardsList(), again.getShardsList(), "a gets its shards back");
     assertTrue(after.tick(100_020).isEmpty(), "b had no time to return yet: nothing re-placed");
@@ -127,8 +170,8 @@ class MembershipTest {
 
   @Test
   void acksOfAnOlderAssignmentVersionAreIgnoredAndAcksWakeWaiters() throws Exception {
-    Membership membership = new Membership(store, SHARDS, 1, DEAD_MS, 0);
-    LeaderReplicas replicas = new LeaderReplicas(membership, HEADS, 1, timer, () -> 0L);
+    Membership membership = new Membership(store, SHARDS, 1, DEAD_MS, timer, 0);
+    LeaderReplicas replicas = new LeaderReplicas(membership, HEADS, 1, () -> 0L);
     membership.hello("a", "a:1", List.of(), 0);
     Assignment assignment = membership.tick(10).get("a");
     int shard = assignment.getShards(0);
@@ -143,8 +186,8 @@ class MembershipTest {
 
   @Test
   void waitingForAcksTimesOutWithTheCountReached() throws Exception {
-    Membership membership = new Membership(store, SHARDS, 1, DEAD_MS, 0);
-    LeaderReplicas replicas = new LeaderReplicas(membership, HEADS, 1, timer, () -> 0L);
+    Membership membership = new Membership(store, SHARDS, 1, DEAD_MS, timer, 0);
+    LeaderReplicas replicas = new LeaderReplicas(membership, HEADS, 1, () -> 0L);
     assertEquals(0, replicas.awaitAcks(0, 1, 1, 50).get());
   }
 
@@ -159,7 +202,7 @@ class MembershipTest {
   }
 
   private static void ackAll(Membership membership, String id, Assignment assignment, long now) {
-    membership.ack(ack(id, assignment.getVersion(), assignment, 10), now, HEADS, null);
+    membership.ack(ack(id, assignment.getVersion(), assignment, 10), now, HEADS);
   }
 
   private static Ack ack(String id, long version, Assignment assignment, long applied) {
