@@ -7,10 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
+import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.StreamObserver;
 import io.kvdb.api.v1.KVGrpc;
 import io.kvdb.api.v1.PutRequest;
 import io.kvdb.api.v1.WaitForAcks;
@@ -22,6 +25,7 @@ import io.kvdb.replication.v1.Assignment;
 import io.kvdb.replication.v1.ShardPosition;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -103,6 +107,32 @@ class KvServiceWithFollowersTest {
       release.countDown();
       holder.join();
     }
+  }
+
+  @Test
+  void aCancelledCallFreesItsAckWaiterAtOnce() throws Exception {
+    CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+    Context.CancellableContext call = Context.current().withCancellation();
+    call.run(() -> KVGrpc.newStub(channel).put(put("k", 1, LONG_ACK_TIMEOUT_MS), new StreamObserver<>() {
+      @Override
+      public void onNext(WriteResponse value) {}
+
+      @Override
+      public void onError(Throwable t) {
+        outcome.complete(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        outcome.complete(null);
+      }
+    }));
+    waitUntil(() -> membership.pendingAckWaits() == 1, 10_000, "the write waits for a's ack");
+    call.cancel(null);
+    assertEquals(Status.Code.CANCELLED, Status.fromThrowable(outcome.get(10, TimeUnit.SECONDS)).getCode());
+    waitUntil(() -> membership.pendingAckWaits() == 0, 5_000,
+        "the cancelled call's waiter is freed long before its " + LONG_ACK_TIMEOUT_MS + " ms timeout");
+    assertEquals(0, timer.getQueue().size(), "its deadline left the timer's queue too");
   }
 
   private static PutRequest put(String key, int minAcks, int timeoutMs) {
