@@ -3,6 +3,7 @@ package io.kvdb.core.leader;
 import io.kvdb.core.request.Reads;
 import io.kvdb.core.request.RequestValidator;
 import com.google.protobuf.ByteString;
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -22,6 +23,7 @@ import io.kvdb.core.sharding.ShardFunction;
 import io.kvdb.core.storage.KeyRange;
 import io.kvdb.core.storage.KvStore;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -69,8 +71,9 @@ public final class KvService extends KVGrpc.KVImplBase {
       response.onError(e);
       return;
     }
+    Context call = Context.current();
     reply(pipeline.put(request.getKey(), request.getValue().toByteArray())
-        .thenCompose(committed -> withAcks(committed, request.getWait())), response);
+        .thenCompose(committed -> withAcks(committed, request.getWait(), call)), response);
   }
 
   @Override
@@ -82,11 +85,12 @@ public final class KvService extends KVGrpc.KVImplBase {
       response.onError(e);
       return;
     }
+    Context call = Context.current();
     reply(pipeline.delete(request.getKey()).thenCompose(committed -> {
       if (!committed.found()) {
         throw Reads.notFound(request.getKey());
       }
-      return withAcks(committed, request.getWait());
+      return withAcks(committed, request.getWait(), call);
     }), response);
   }
 
@@ -121,7 +125,8 @@ public final class KvService extends KVGrpc.KVImplBase {
     });
   }
 
-  private CompletableFuture<WriteResponse> withAcks(Committed committed, WaitForAcks wait) {
+  /** Runs on the writer thread once committed; {@code call} is the gRPC Context of the write's call. */
+  private CompletableFuture<WriteResponse> withAcks(Committed committed, WaitForAcks wait, Context call) {
     WriteResponse.Builder reply = WriteResponse.newBuilder()
         .setShard(committed.shard())
         .setSeq(committed.seq())
@@ -132,8 +137,11 @@ public final class KvService extends KVGrpc.KVImplBase {
     }
     // timeout_ms is a uint32: read unsigned, or 2^32 - 1 would be a negative timeout.
     long timeoutMs = wait.getTimeoutMs() == 0 ? defaultAckTimeoutMs : Integer.toUnsignedLong(wait.getTimeoutMs());
-    return replicas.awaitAcks(committed.shard(), committed.seq(), wait.getMinAcks(), timeoutMs)
-        .thenApply(acks -> reply.setAcks(acks).build());
+    CompletableFuture<Integer> acks =
+        replicas.awaitAcks(committed.shard(), committed.seq(), wait.getMinAcks(), timeoutMs);
+    // A client that cancelled (or whose deadline passed) frees its waiter now, not at the ack timeout.
+    call.addListener(cancelled -> acks.cancel(false), Runnable::run);
+    return acks.thenApply(count -> reply.setAcks(count).build());
   }
 
   private static <T> void reply(CompletableFuture<T> future, StreamObserver<T> response) {
@@ -151,6 +159,9 @@ public final class KvService extends KVGrpc.KVImplBase {
     Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     if (cause instanceof StatusRuntimeException) {
       return cause;
+    }
+    if (cause instanceof CancellationException) {
+      return Status.CANCELLED.withDescription("the call was cancelled").asRuntimeException();
     }
     return Status.INTERNAL.withDescription("unexpected error: " + cause).asRuntimeException();
   }
