@@ -96,12 +96,9 @@ public final class LeaderServer implements ProcessMain.Server {
           config.heartbeatMs(), metadata.shards(), store::shardState, secure);
       BacklogPins pins = new BacklogPins();
       pipeline = new WritePipeline(store, shardFunction, metadata.leaderId(), metadata.epoch(),
-          config.backlogPerShard(), pins, publisher, batch -> {
-            disk.checkRoom(batch.bytes());
-            store.write(batch);
-          }, LeaderServer::monotonicMs);
+          config.backlogPerShard(), pins, publisher, store::write, disk, LeaderServer::monotonicMs);
       timer = ackTimer();
-      Membership membership = new Membership(store, metadata.shards(), config.replicationFactor(),
+      Membership membership = new Membership(store, disk, metadata.shards(), config.replicationFactor(),
           config.deadTimeoutMs(), timer, monotonicMs());
       LeaderReplicas replicas = new LeaderReplicas(membership, pipeline::head, config.replicationFactor(),
           LeaderServer::monotonicMs);

@@ -3,10 +3,12 @@ package io.kvdb.core.leader;
 import io.kvdb.api.v1.FollowerInfo;
 import io.kvdb.api.v1.ShardProgress;
 import io.kvdb.core.sharding.Placement;
+import io.kvdb.core.storage.DiskSpace;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.ShardState;
 import io.kvdb.replication.v1.Ack;
 import io.kvdb.replication.v1.Assignment;
+import io.kvdb.replication.v1.FollowerRecord;
 import io.kvdb.replication.v1.ShardPosition;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -58,16 +60,17 @@ public final class Membership {
   private volatile PlacementView view;
 
   /**
-   * Loads the followers kept in {@code store}; {@code ackTimer} ends waits for acks at their
-   * deadline; {@code nowMs} is the leader clock at start.
+   * Loads the followers kept in {@code store}; changes to them are kept there while {@code disk}
+   * has room. {@code ackTimer} ends waits for acks at their deadline; {@code nowMs} is the leader
+   * clock at start.
    */
-  public Membership(KvStore store, int shards, int replicationFactor, long deadTimeoutMs,
+  public Membership(KvStore store, DiskSpace disk, int shards, int replicationFactor, long deadTimeoutMs,
       ScheduledExecutorService ackTimer, long nowMs) {
     this.shards = shards;
     this.replicationFactor = replicationFactor;
     this.deadTimeoutMs = deadTimeoutMs;
     this.waiters = new AckWaiters(ackTimer, shards);
-    this.records = new MembershipRecords(store);
+    this.records = new MembershipRecords(store, disk);
     this.version = records.version();
     this.lastTickMs = nowMs;
     members.putAll(records.load(nowMs));
@@ -178,7 +181,11 @@ public final class Membership {
     }
     Map<String, Set<Integer>> next = reassignPending ? reassignAll() : finishedHandOvers();
     Map<String, Assignment> changed = apply(next);
-    reassignPending = false;
+    if (changed == null) { // deferred until the disk has room: followers keep what they hold
+      changed = Map.of();
+    } else {
+      reassignPending = false;
+    }
     if (died || !changed.isEmpty()) {
       publishView();
     }
@@ -231,30 +238,48 @@ public final class Membership {
     return next;
   }
 
-  /** Gives each follower in {@code next} whose shards differ a new assignment version, and persists it. */
+  /**
+   * Gives each follower in {@code next} whose shards differ a new assignment version, kept in the
+   * data dir before anyone is told of it. Returns null when the disk is below its reserve: then
+   * nothing changes, and the next tick tries again.
+   */
   private Map<String, Assignment> apply(Map<String, Set<Integer>> next) {
-    Map<String, Assignment> changed = new TreeMap<>();
+    Map<String, Set<Integer>> changes = new TreeMap<>();
     next.forEach((id, held) -> {
-      Member member = members.get(id);
-      if (held.equals(member.assigned)) {
-        return;
+      if (!held.equals(members.get(id).assigned)) {
+        changes.put(id, held);
       }
+    });
+    if (changes.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, Long> versions = new TreeMap<>();
+    long latest = version;
+    for (String id : changes.keySet()) {
+      versions.put(id, ++latest);
+    }
+    List<FollowerRecord> kept = members.values().stream().map(m -> MembershipRecords.record(
+        m, changes.getOrDefault(m.id, m.assigned), versions.getOrDefault(m.id, m.assignedVersion))).toList();
+    if (!records.persist(kept, latest)) {
+      return null;
+    }
+    version = latest;
+    Map<String, Assignment> changed = new TreeMap<>();
+    changes.forEach((id, held) -> {
+      Member member = members.get(id);
       Set<Integer> gained = new TreeSet<>(held);
       gained.removeAll(member.assigned);
       Set<Integer> dropped = new TreeSet<>(member.assigned);
       dropped.removeAll(held);
       member.assigned = held;
       member.leaving.removeAll(dropped);
-      member.assignedVersion = ++version;
+      member.assignedVersion = versions.get(id);
       member.syncing.addAll(gained);
       waiters.forget(id); // its acks count again once it acks this version
-      log.info("placement v{}: follower {} now holds {} shards (+{} {}, -{} {})", version, id,
+      log.info("placement v{}: follower {} now holds {} shards (+{} {}, -{} {})", member.assignedVersion, id,
           held.size(), gained.size(), gained, dropped.size(), dropped);
       changed.put(id, assignmentOf(member));
     });
-    if (!changed.isEmpty()) {
-      records.persist(members.values(), version);
-    }
     return changed;
   }
 

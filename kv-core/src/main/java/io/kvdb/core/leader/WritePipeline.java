@@ -47,6 +47,7 @@ public final class WritePipeline implements AutoCloseable {
   private final BacklogPins pins;
   private final EventSink sink;
   private final BatchCommitter committer;
+  private final DiskSpace disk;
   private final LongSupplier clockMs;
   private final BlockingQueue<PendingWrite> queue = new LinkedBlockingQueue<>();
   /** Heads for readers on other threads; the writer thread is the only one that sets them. */
@@ -68,8 +69,14 @@ public final class WritePipeline implements AutoCloseable {
     }
   }
 
+  /**
+   * {@code committer} writes a batch (normally {@link KvStore#write}); {@code disk} refuses a batch
+   * that would eat into the disk reserve before anything of it is written; {@code clockMs} is the
+   * leader's monotonic clock, stamped on events as their commit time.
+   */
   public WritePipeline(KvStore store, ShardFunction shardFunction, String leaderId, long epoch,
-      int backlogPerShard, BacklogPins pins, EventSink sink, BatchCommitter committer, LongSupplier clockMs) {
+      int backlogPerShard, BacklogPins pins, EventSink sink, BatchCommitter committer, DiskSpace disk,
+      LongSupplier clockMs) {
     this.store = store;
     this.shardFunction = shardFunction;
     this.leaderId = leaderId;
@@ -78,6 +85,7 @@ public final class WritePipeline implements AutoCloseable {
     this.pins = pins;
     this.sink = sink;
     this.committer = committer;
+    this.disk = disk;
     this.clockMs = clockMs;
     int shards = shardFunction.shards();
     this.heads = new AtomicReferenceArray<>(shards);
@@ -208,7 +216,7 @@ public final class WritePipeline implements AutoCloseable {
         oldestAfterCommit.put(shard, trimBacklog(shard, state.seq(), storeBatch));
       });
       if (storeBatch.operations() > 0) {
-        committer.commit(storeBatch);
+        write(storeBatch);
       }
     }
     states.forEach(heads::set);
@@ -218,6 +226,16 @@ public final class WritePipeline implements AutoCloseable {
     for (int i = 0; i < batch.size(); i++) {
       batch.get(i).reply().complete(outcomes.get(i));
     }
+  }
+
+  /**
+   * The disk gate, then the (synced, in durable mode) write of one batch. Throws
+   * {@link DiskSpace.FullException} before LevelDB writes anything: on a full disk its mmap'd
+   * writes would kill the JVM.
+   */
+  private void write(StoreBatch storeBatch) {
+    disk.checkRoom(storeBatch.bytes());
+    committer.commit(storeBatch);
   }
 
   /**

@@ -50,7 +50,7 @@ class CatchUpAndSnapshotTest {
           synchronized (published) {
             published.addAll(events);
           }
-        }, leaderStore::write, () -> 0L);
+        }, leaderStore::write, PipelineFixture.anyDisk(leaderStore), () -> 0L);
   }
 
   @AfterEach

@@ -56,7 +56,7 @@ class KvServiceWithFollowersTest {
     pipeline = pipeline(store);
     timer = new ScheduledThreadPoolExecutor(1);
     timer.setRemoveOnCancelPolicy(true);
-    membership = new Membership(store, SHARDS, 1, LONG_ACK_TIMEOUT_MS, timer, 0);
+    membership = new Membership(store, PipelineFixture.anyDisk(store), SHARDS, 1, LONG_ACK_TIMEOUT_MS, timer, 0);
     membership.hello("a", "a:1", List.of(), 0);
     Assignment assignment = membership.tick(10).get("a");
     assertEquals(SHARDS, assignment.getShardsCount());

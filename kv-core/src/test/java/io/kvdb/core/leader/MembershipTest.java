@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvdb.core.storage.DiskSpace;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.ShardState;
 import io.kvdb.replication.v1.Ack;
@@ -33,10 +34,12 @@ class MembershipTest {
   @TempDir Path dir;
   private KvStore store;
   private ScheduledExecutorService timer;
+  private DiskSpace disk;
 
   @BeforeEach
   void open() {
     store = KvStore.open(dir, false);
+    disk = new DiskSpace(dir, "leader", 0);
     timer = Executors.newSingleThreadScheduledExecutor();
   }
 
@@ -48,7 +51,7 @@ class MembershipTest {
 
   @Test
   void everyShardIsPlacedOnOneLiveFollowerWithRendezvousHashing() {
-    Membership membership = new Membership(store, SHARDS, 1, DEAD_MS, timer, 0);
+    Membership membership = new Membership(store, disk, SHARDS, 1, DEAD_MS, timer, 0);
     membership.hello("a", "a:1", List.of(), 0);
     membership.hello("b", "b:1", List.of(), 0);
     Map<String, Assignment> changed = membership.tick(10);
@@ -62,7 +65,7 @@ class MembershipTest {
 
   @Test
   void aJoiningFollowerTakesShardsOnlyAfterItCaughtUpAndTheOldHolderThenDropsThem() {
-    Membership membership = new Membership(store, SHARDS, 1, DEAD_MS, timer, 0);
+    Membership membership = new Membership(store, disk, SHARDS, 1, DEAD_MS, timer, 0);
     membership.hello("a", "a:1", List.of(), 0);
     Assignment first = membership.tick(10).get("a");
     ackAll(membership, "a", first, 20);
@@ -86,7 +89,7 @@ class MembershipTest {
 
   @Test
   void aTickWithNoMembershipChangeDoesNotRecomputePlacement() {
-    Membership membership = new Membership(store, SHARDS, 1, DEAD_MS, timer, 0);
+    Membership membership = new Membership(store, disk, SHARDS, 1, DEAD_MS, timer, 0);
     membership.hello("a", "a:1", List.of(), 0);
     membership.hello("b", "b:1", List.of(), 0);
     Map<String, Assignment> placed = membership.tick(10);
@@ -113,7 +116,7 @@ class MembershipTest {
 
   @Test
   void holdersAreReadWhileTheControlThreadHoldsTheLock() throws Exception {
-    Membership membership = new Membership(store, SHARDS, 1, DEAD_MS, timer, 0);
+    Membership membership = new Membership(store, disk, SHARDS, 1, DEAD_MS, timer, 0);
     membership.hello("a", "a:1", List.of(), 0);
     membership.tick(10);
     CompletableFuture<List<String>> read = new CompletableFuture<>();
@@ -127,7 +130,7 @@ class MembershipTest {
 
   @Test
   void aSilentFollowerIsDeclaredDeadAndItsShardsGoToTheLiveOnes() {
-    Membership membership = new Membership(store, SHARDS, 1, DEAD_MS, timer, 0);
+    Membership membership = new Membership(store, disk, SHARDS, 1, DEAD_MS, timer, 0);
     membership.hello("a", "a:1", List.of(), 0);
     membership.hello("b", "b:1", List.of(), 0);
     Map<String, Assignment> placed = membership.tick(10);
@@ -147,7 +150,7 @@ class MembershipTest {
 
   @Test
   void aStalledLeaderDoesNotDeclareEveryoneDead() {
-    Membership membership = new Membership(store, SHARDS, 1, DEAD_MS, timer, 0);
+    Membership membership = new Membership(store, disk, SHARDS, 1, DEAD_MS, timer, 0);
     membership.hello("a", "a:1", List.of(), 0);
     membership.tick(10);
     membership.tick(5_000); // the leader itself was paused for 5 s
@@ -156,12 +159,12 @@ class MembershipTest {
 
   @Test
   void placementSurvivesALeaderRestartAndNothingMovesDuringTheGracePeriod() {
-    Membership before = new Membership(store, SHARDS, 1, DEAD_MS, timer, 0);
+    Membership before = new Membership(store, disk, SHARDS, 1, DEAD_MS, timer, 0);
     before.hello("a", "a:1", List.of(), 0);
     before.hello("b", "b:1", List.of(), 0);
     Map<String, Assignment> placed = before.tick(10);
 
-    Membership after = new Membership(store, SHARDS, 1, DEAD_MS, timer, 100_000);
+    Membership after = new Membership(store, disk, SHARDS, 1, DEAD_MS, timer, 100_000);
     Assignment again = after.hello("a", "a:1", List.of(), 100_010);
     assertEquals(placed.get("a").getShardsList(), again.getShardsList(), "a gets its shards back");
     assertTrue(after.tick(100_020).isEmpty(), "b had no time to return yet: nothing re-placed");
@@ -169,8 +172,29 @@ class MembershipTest {
   }
 
   @Test
+  void aPlacementChangeBelowTheDiskReserveIsDeferredUntilThereIsRoom() {
+    long reserve = 100L << 20;
+    long[] free = {reserve}; // any write would eat into the reserve
+    DiskSpace tight = new DiskSpace(dir, "leader", reserve, () -> free[0]);
+    Membership membership = new Membership(store, tight, SHARDS, 1, DEAD_MS, timer, 0);
+    membership.hello("a", "a:1", List.of(), 0);
+    assertTrue(membership.tick(10).isEmpty(), "no follower is told an assignment the data dir did not keep");
+    assertTrue(membership.tick(20).isEmpty());
+    assertEquals(List.of(), membership.holdersOf(0));
+    assertEquals(0, membership.version());
+
+    free[0] = reserve + (10L << 20); // space freed
+    Assignment placed = membership.tick(30).get("a");
+    assertEquals(SHARDS, placed.getShardsCount(), "the deferred placement is made once there is room");
+    assertEquals(List.of("a"), membership.holdersOf(0));
+    Membership restarted = new Membership(store, tight, SHARDS, 1, DEAD_MS, timer, 100_000);
+    assertEquals(placed.getShardsList(), restarted.hello("a", "a:1", List.of(), 100_010).getShardsList(),
+        "and kept in the data dir");
+  }
+
+  @Test
   void acksOfAnOlderAssignmentVersionAreIgnoredAndAcksWakeWaiters() throws Exception {
-    Membership membership = new Membership(store, SHARDS, 1, DEAD_MS, timer, 0);
+    Membership membership = new Membership(store, disk, SHARDS, 1, DEAD_MS, timer, 0);
     LeaderReplicas replicas = new LeaderReplicas(membership, HEADS, 1, () -> 0L);
     membership.hello("a", "a:1", List.of(), 0);
     Assignment assignment = membership.tick(10).get("a");
@@ -186,7 +210,7 @@ class MembershipTest {
 
   @Test
   void waitingForAcksTimesOutWithTheCountReached() throws Exception {
-    Membership membership = new Membership(store, SHARDS, 1, DEAD_MS, timer, 0);
+    Membership membership = new Membership(store, disk, SHARDS, 1, DEAD_MS, timer, 0);
     LeaderReplicas replicas = new LeaderReplicas(membership, HEADS, 1, () -> 0L);
     assertEquals(0, replicas.awaitAcks(0, 1, 1, 50).get());
   }

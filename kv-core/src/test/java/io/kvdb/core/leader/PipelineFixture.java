@@ -3,6 +3,7 @@ package io.kvdb.core.leader;
 import io.kvdb.core.leader.BacklogPins;
 import io.kvdb.core.leader.EventSink;
 import io.kvdb.core.sharding.ShardFunction;
+import io.kvdb.core.storage.DiskSpace;
 import io.kvdb.core.storage.KvStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +20,19 @@ final class PipelineFixture {
 
   static WritePipeline pipeline(KvStore store, long epoch, int backlog, BacklogPins pins, EventSink sink,
       WritePipeline.BatchCommitter committer) {
-    return new WritePipeline(store, SHARD_OF, LEADER_ID, epoch, backlog, pins, sink, committer, () -> 1_000L);
+    return new WritePipeline(store, SHARD_OF, LEADER_ID, epoch, backlog, pins, sink, committer, anyDisk(store),
+        () -> 1_000L);
+  }
+
+  /** A pipeline whose disk has {@code freeBytes[0]} bytes free and keeps {@code reserveBytes}. */
+  static WritePipeline pipeline(KvStore store, long reserveBytes, long[] freeBytes) {
+    return new WritePipeline(store, SHARD_OF, LEADER_ID, 1, 1000, new BacklogPins(), EventSink.NONE, store::write,
+        new DiskSpace(store.dir(), "leader", reserveBytes, () -> freeBytes[0]), () -> 1_000L);
+  }
+
+  /** A disk with no reserve: it refuses nothing while there is room at all. */
+  static DiskSpace anyDisk(KvStore store) {
+    return new DiskSpace(store.dir(), "leader", 0);
   }
 
   static WritePipeline pipeline(KvStore store) {

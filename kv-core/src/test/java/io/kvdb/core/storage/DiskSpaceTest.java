@@ -32,6 +32,18 @@ class DiskSpaceTest {
         assertThrows(DiskSpace.FullException.class, () -> new DiskSpace(dir, "leader", HUGE).checkRoom(1));
     assertTrue(e.getMessage().contains("almost full"), e.getMessage());
     assertThrows(DiskSpace.FullException.class, () -> new DiskSpace(dir, "leader", 0).checkRoom(HUGE));
-    assertDoesNotThrow(() -> new DiskSpace(dir, "leader", 0).checkRoom(1));
+  }
+
+  @Test
+  void aWriteCountsThreeTimesItsBytesAgainstTheReserve() {
+    long[] free = {1000};
+    DiskSpace reserve0 = new DiskSpace(dir, "leader", 0, () -> free[0]);
+    assertDoesNotThrow(() -> reserve0.checkRoom(333), "999 of 1000 free bytes: room");
+    assertThrows(DiskSpace.FullException.class, () -> reserve0.checkRoom(334), "1002 bytes on a disk with 1000 free");
+    DiskSpace reserve400 = new DiskSpace(dir, "leader", 400, () -> free[0]);
+    assertDoesNotThrow(() -> reserve400.checkRoom(200), "leaves exactly the 400 kept free");
+    assertThrows(DiskSpace.FullException.class, () -> reserve400.checkRoom(201));
+    free[0] = 2000; // space freed: accepted again
+    assertDoesNotThrow(() -> reserve400.checkRoom(201));
   }
 }
