@@ -1,10 +1,9 @@
 package io.kvdb.core.leader;
 
-import io.kvdb.common.errors.ErrorReasons;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
-import io.kvdb.core.leader.BacklogPins;
-import io.kvdb.core.leader.EventSink;
+import io.grpc.StatusRuntimeException;
+import io.kvdb.core.request.Statuses;
 import io.kvdb.core.sharding.ShardFunction;
 import io.kvdb.core.storage.DiskSpace;
 import io.kvdb.core.storage.KvStore;
@@ -23,8 +22,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.LongSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The leader's one write path. Requests are queued to one writer thread, which takes whatever is
@@ -34,7 +31,6 @@ import org.slf4j.LoggerFactory;
  * a write that could still be lost.
  */
 public final class WritePipeline implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(WritePipeline.class);
   private static final int MAX_BATCH = 1024;
   /** Marks a key deleted earlier in the same batch. */
   private static final byte[] TOMBSTONE = new byte[0];
@@ -156,13 +152,11 @@ public final class WritePipeline implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
-      } catch (DiskSpace.FullException e) {
-        // Refused before LevelDB wrote anything; DiskSpace logs when this starts and ends.
-        batch.forEach(write -> write.reply().completeExceptionally(ErrorReasons.diskFull(e.getMessage())));
       } catch (RuntimeException e) {
-        log.error("write batch of {} failed", batch.size(), e);
-        Status status = Status.UNAVAILABLE.withDescription("the leader could not write to its data dir: " + e.getMessage());
-        batch.forEach(write -> write.reply().completeExceptionally(status.asRuntimeException()));
+        // Nothing of the batch is committed. A refusal for disk space came before LevelDB wrote
+        // anything (DiskSpace logs when refusals start and end); Statuses logs the other failures.
+        StatusRuntimeException status = Statuses.of(e);
+        batch.forEach(write -> write.reply().completeExceptionally(status));
       } finally {
         batch.clear();
       }

@@ -21,6 +21,7 @@ import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.ShardCursor;
 import io.kvdb.core.storage.ShardState;
 import java.nio.charset.StandardCharsets;
+import org.iq80.leveldb.DBException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -191,7 +192,7 @@ class WritePipelineTest {
     boolean[] fail = {true};
     WritePipeline.BatchCommitter flaky = batch -> {
       if (fail[0]) {
-        throw new IllegalStateException("disk full");
+        throw new DBException("IO error: disk full"); // what LevelDB throws when a write fails
       }
       store.write(batch);
     };
