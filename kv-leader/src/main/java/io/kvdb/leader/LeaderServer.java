@@ -100,8 +100,7 @@ public final class LeaderServer implements ProcessMain.Server {
       timer = ackTimer();
       Membership membership = new Membership(store, disk, metadata.shards(), config.replicationFactor(),
           config.deadTimeoutMs(), timer, monotonicMs());
-      LeaderReplicas replicas = new LeaderReplicas(membership, pipeline::head, config.replicationFactor(),
-          LeaderServer::monotonicMs);
+      LeaderReplicas replicas = new LeaderReplicas(membership, pipeline, LeaderServer::monotonicMs);
       control = new ControlServer(zmq, config.host(), config.controlPort(), metadata.leaderId(), metadata.epoch(),
           metadata.shards(), config.heartbeatMs(), membership, replicas, new CatchUpSource(store, pipeline::head),
           new SnapshotSource(store, pipeline::head, pins, SNAPSHOT_IDLE_MS), LeaderServer::monotonicMs, secure);

@@ -15,15 +15,15 @@ import java.util.function.LongSupplier;
  */
 public final class LeaderReplicas implements Replicas {
   private final Membership membership;
+  private final WritePipeline pipeline;
   private final IntFunction<ShardState> heads;
-  private final int replicationFactor;
   private final LongSupplier clockMs;
 
-  public LeaderReplicas(Membership membership, IntFunction<ShardState> heads, int replicationFactor,
-      LongSupplier clockMs) {
+  /** {@code pipeline} gives the shards' heads; {@code clockMs} is the leader's monotonic clock. */
+  public LeaderReplicas(Membership membership, WritePipeline pipeline, LongSupplier clockMs) {
     this.membership = membership;
-    this.heads = heads;
-    this.replicationFactor = replicationFactor;
+    this.pipeline = pipeline;
+    this.heads = pipeline::head;
     this.clockMs = clockMs;
   }
 
@@ -39,7 +39,7 @@ public final class LeaderReplicas implements Replicas {
 
   @Override
   public int replicationFactor() {
-    return replicationFactor;
+    return membership.replicationFactor();
   }
 
   @Override

@@ -326,6 +326,11 @@ public final class Membership {
     return placementsComputed;
   }
 
+  /** How many followers each shard is placed on (R). */
+  public int replicationFactor() {
+    return replicationFactor;
+  }
+
   /** The latest assignment version. Takes no lock. */
   public long version() {
     return view.version();

@@ -63,7 +63,7 @@ class KvServiceWithFollowersTest {
     Ack.Builder ack = Ack.newBuilder().setFollowerId("a").setAssignmentVersion(assignment.getVersion());
     assignment.getShardsList().forEach(shard -> ack.addPositions(ShardPosition.newBuilder().setShard(shard)));
     membership.ack(ack.build(), 20, pipeline::head);
-    LeaderReplicas replicas = new LeaderReplicas(membership, pipeline::head, 1, () -> 30L);
+    LeaderReplicas replicas = new LeaderReplicas(membership, pipeline, () -> 30L);
     String name = InProcessServerBuilder.generateName();
     server = InProcessServerBuilder.forName(name)
         .addService(new KvService(store, SHARD_OF, pipeline, replicas, Limits.DEFAULT, 1000, Runnable::run))

@@ -35,6 +35,12 @@ class MembershipTest {
   private KvStore store;
   private ScheduledExecutorService timer;
   private DiskSpace disk;
+  private WritePipeline pipeline;
+
+  private WritePipeline pipeline() {
+    pipeline = PipelineFixture.pipeline(store, SHARDS, 1, () -> 0L);
+    return pipeline;
+  }
 
   @BeforeEach
   void open() {
@@ -45,6 +51,9 @@ class MembershipTest {
 
   @AfterEach
   void close() {
+    if (pipeline != null) {
+      pipeline.close();
+    }
     store.close();
     timer.shutdownNow();
   }
@@ -195,7 +204,7 @@ class MembershipTest {
   @Test
   void acksOfAnOlderAssignmentVersionAreIgnoredAndAcksWakeWaiters() throws Exception {
     Membership membership = new Membership(store, disk, SHARDS, 1, DEAD_MS, timer, 0);
-    LeaderReplicas replicas = new LeaderReplicas(membership, HEADS, 1, () -> 0L);
+    LeaderReplicas replicas = new LeaderReplicas(membership, pipeline(), () -> 0L);
     membership.hello("a", "a:1", List.of(), 0);
     Assignment assignment = membership.tick(10).get("a");
     int shard = assignment.getShards(0);
@@ -211,7 +220,7 @@ class MembershipTest {
   @Test
   void waitingForAcksTimesOutWithTheCountReached() throws Exception {
     Membership membership = new Membership(store, disk, SHARDS, 1, DEAD_MS, timer, 0);
-    LeaderReplicas replicas = new LeaderReplicas(membership, HEADS, 1, () -> 0L);
+    LeaderReplicas replicas = new LeaderReplicas(membership, pipeline(), () -> 0L);
     assertEquals(0, replicas.awaitAcks(0, 1, 1, 50).get());
   }
 

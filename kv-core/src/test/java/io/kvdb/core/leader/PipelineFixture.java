@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /** Helpers shared by the pipeline tests: keys of a chosen shard, and waiting on replies. */
 final class PipelineFixture {
@@ -28,6 +29,12 @@ final class PipelineFixture {
   static WritePipeline pipeline(KvStore store, long reserveBytes, long[] freeBytes) {
     return new WritePipeline(store, SHARD_OF, LEADER_ID, 1, 1000, new BacklogPins(), EventSink.NONE, store::write,
         new DiskSpace(store.dir(), "leader", reserveBytes, () -> freeBytes[0]), () -> 1_000L);
+  }
+
+  /** A pipeline over {@code shards} shards in {@code epoch}, with events stamped by {@code clockMs}. */
+  static WritePipeline pipeline(KvStore store, int shards, long epoch, LongSupplier clockMs) {
+    return new WritePipeline(store, new ShardFunction(shards), LEADER_ID, epoch, 1000, new BacklogPins(),
+        EventSink.NONE, store::write, anyDisk(store), clockMs);
   }
 
   /** A disk with no reserve: it refuses nothing while there is room at all. */
