@@ -29,7 +29,7 @@ public final class LeaderReplicas implements Replicas {
 
   /** Records a follower's ack and wakes the writes it satisfies; false for an unknown follower. */
   public boolean onAck(Ack ack) {
-    return membership.ack(ack, clockMs.getAsLong(), heads);
+    return membership.ack(ack, clockMs.getAsLong());
   }
 
   @Override
@@ -49,7 +49,9 @@ public final class LeaderReplicas implements Replicas {
 
   @Override
   public List<FollowerInfo> followers() {
-    return membership.describe(clockMs.getAsLong(), heads);
+    long now = clockMs.getAsLong();
+    CommitTimes commitTimes = pipeline.commitTimes();
+    return membership.progress(now, heads).stream().map(progress -> progress.info(now, commitTimes)).toList();
   }
 
   @Override

@@ -22,8 +22,6 @@ final class Member {
   long ackedVersion = -1;
   final Map<Integer, Long> applied = new HashMap<>();
   Set<Integer> syncing = new HashSet<>();
-  /** Leader clock when each shard was last seen caught up with the head. */
-  final Map<Integer, Long> caughtUpAtMs = new HashMap<>();
 
   Member(String id) {
     this.id = id;

@@ -1,7 +1,5 @@
 package io.kvdb.core.leader;
 
-import io.kvdb.api.v1.FollowerInfo;
-import io.kvdb.api.v1.ShardProgress;
 import io.kvdb.core.sharding.Placement;
 import io.kvdb.core.storage.DiskSpace;
 import io.kvdb.core.storage.KvStore;
@@ -108,7 +106,7 @@ public final class Membership {
    * Records an ack. Acks from an older assignment version than the follower's current one are
    * ignored. Returns false when the follower is unknown (it must say hello first).
    */
-  public synchronized boolean ack(Ack ack, long nowMs, IntFunction<ShardState> heads) {
+  public synchronized boolean ack(Ack ack, long nowMs) {
     Member member = members.get(ack.getFollowerId());
     if (member == null) {
       return false;
@@ -132,9 +130,6 @@ public final class Membership {
         continue;
       }
       member.applied.put(shard, position.getAppliedSeq());
-      if (position.getAppliedSeq() >= heads.apply(shard).seq()) {
-        member.caughtUpAtMs.put(shard, nowMs);
-      }
       if (!member.syncing.contains(shard)) {
         counting.put(shard, position.getAppliedSeq());
       }
@@ -179,7 +174,8 @@ public final class Membership {
       liveSetChanged = false;
       reassignPending = true;
     }
-    Map<String, Set<Integer>> next = reassignPending ? reassignAll() : finishedHandOvers();
+    Map<String, Set<Integer>> next = reassignPending
+        ? HandOvers.afterNewWinners(members, winners) : HandOvers.finished(members, winners);
     Map<String, Assignment> changed = apply(next);
     if (changed == null) { // deferred until the disk has room: followers keep what they hold
       changed = Map.of();
@@ -190,52 +186,6 @@ public final class Membership {
       publishView();
     }
     return changed;
-  }
-
-  /** After new winners: every live follower holds what it wins, plus what it hands over still. */
-  private Map<String, Set<Integer>> reassignAll() {
-    Map<String, Set<Integer>> wins = new HashMap<>();
-    for (int shard = 0; shard < shards; shard++) {
-      for (String id : winners.get(shard)) {
-        wins.computeIfAbsent(id, x -> new TreeSet<>()).add(shard);
-      }
-    }
-    Map<String, Set<Integer>> next = new TreeMap<>();
-    for (Member member : members.values()) {
-      if (!member.alive) {
-        continue;
-      }
-      Set<Integer> held = new TreeSet<>(wins.getOrDefault(member.id, Set.of()));
-      member.leaving.clear();
-      for (int shard : member.assigned) {
-        if (!held.contains(shard)) {
-          member.leaving.add(shard);
-          if (!allReady(winners.get(shard), shard)) {
-            held.add(shard);
-          }
-        }
-      }
-      next.put(member.id, held);
-    }
-    return next;
-  }
-
-  /** Without new winners: only shards whose winners have all caught up are dropped by their old holder. */
-  private Map<String, Set<Integer>> finishedHandOvers() {
-    Map<String, Set<Integer>> next = new TreeMap<>();
-    for (Member member : members.values()) {
-      if (!member.alive || member.leaving.isEmpty()) {
-        continue;
-      }
-      Set<Integer> held = new TreeSet<>(member.assigned);
-      member.leaving.forEach(shard -> {
-        if (allReady(winners.get(shard), shard)) {
-          held.remove(shard);
-        }
-      });
-      next.put(member.id, held);
-    }
-    return next;
   }
 
   /**
@@ -281,16 +231,6 @@ public final class Membership {
       changed.put(id, assignmentOf(member));
     });
     return changed;
-  }
-
-  private boolean allReady(List<String> holders, int shard) {
-    for (String id : holders) {
-      Member holder = members.get(id);
-      if (holder == null || !holder.ready(shard)) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private void publishView() {
@@ -342,31 +282,8 @@ public final class Membership {
     return member != null && member.alive;
   }
 
-  /** Every follower's progress, for Cluster.Status. */
-  public synchronized List<FollowerInfo> describe(long nowMs, IntFunction<ShardState> heads) {
-    List<FollowerInfo> infos = new ArrayList<>();
-    for (Member member : members.values()) {
-      FollowerInfo.Builder info = FollowerInfo.newBuilder()
-          .setId(member.id).setAddress(member.address == null ? "" : member.address).setAlive(member.alive)
-          .addAllShards(member.assigned).setLastSeenMsAgo(Math.max(0, nowMs - member.lastSeenMs));
-      long appliedTotal = 0;
-      long lagEvents = 0;
-      long lagMs = 0;
-      for (int shard : member.assigned) {
-        long applied = member.applied.getOrDefault(shard, 0L);
-        long head = heads.apply(shard).seq();
-        appliedTotal += applied;
-        if (applied < head) {
-          lagEvents += head - applied;
-          lagMs = Math.max(lagMs, nowMs - member.caughtUpAtMs.getOrDefault(shard, member.lastSeenMs));
-        }
-        if (!member.ready(shard)) {
-          info.addIncomingShards(shard);
-        }
-        info.addProgress(ShardProgress.newBuilder().setShard(shard).setAppliedSeq(applied).setHeadSeq(head));
-      }
-      infos.add(info.setAppliedTotal(appliedTotal).setLagEvents(lagEvents).setLagMs(Math.max(0, lagMs)).build());
-    }
-    return infos;
+  /** Every follower's progress, for Cluster.Status; see {@link FollowerProgress#info} for its lag. */
+  synchronized List<FollowerProgress> progress(long nowMs, IntFunction<ShardState> heads) {
+    return members.values().stream().map(member -> FollowerProgress.of(member, nowMs, heads)).toList();
   }
 }

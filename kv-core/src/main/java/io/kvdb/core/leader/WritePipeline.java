@@ -45,6 +45,7 @@ public final class WritePipeline implements AutoCloseable {
   private final BatchCommitter committer;
   private final DiskSpace disk;
   private final LongSupplier clockMs;
+  private final CommitTimes commitTimes;
   private final BlockingQueue<PendingWrite> queue = new LinkedBlockingQueue<>();
   /** Heads for readers on other threads; the writer thread is the only one that sets them. */
   private final AtomicReferenceArray<ShardState> heads;
@@ -83,6 +84,7 @@ public final class WritePipeline implements AutoCloseable {
     this.committer = committer;
     this.disk = disk;
     this.clockMs = clockMs;
+    this.commitTimes = new CommitTimes(store, epoch, clockMs.getAsLong());
     int shards = shardFunction.shards();
     this.heads = new AtomicReferenceArray<>(shards);
     this.oldestLogSeq = new long[shards];
@@ -124,6 +126,11 @@ public final class WritePipeline implements AutoCloseable {
   /** The last committed state of a shard. */
   public ShardState head(int shard) {
     return heads.get(shard);
+  }
+
+  /** When the backlog's writes were committed, on this run's clock (a write of an earlier run: at this run's start). */
+  CommitTimes commitTimes() {
+    return commitTimes;
   }
 
   public int shards() {

@@ -62,7 +62,7 @@ class KvServiceWithFollowersTest {
     assertEquals(SHARDS, assignment.getShardsCount());
     Ack.Builder ack = Ack.newBuilder().setFollowerId("a").setAssignmentVersion(assignment.getVersion());
     assignment.getShardsList().forEach(shard -> ack.addPositions(ShardPosition.newBuilder().setShard(shard)));
-    membership.ack(ack.build(), 20, pipeline::head);
+    membership.ack(ack.build(), 20);
     LeaderReplicas replicas = new LeaderReplicas(membership, pipeline, () -> 30L);
     String name = InProcessServerBuilder.generateName();
     server = InProcessServerBuilder.forName(name)

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvdb.core.storage.DiskSpace;
 import io.kvdb.core.storage.KvStore;
-import io.kvdb.core.storage.ShardState;
 import io.kvdb.replication.v1.Ack;
 import io.kvdb.replication.v1.Assignment;
 import io.kvdb.replication.v1.ShardPosition;
@@ -19,7 +18,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,7 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
 class MembershipTest {
   private static final int SHARDS = 16;
   private static final long DEAD_MS = 1000;
-  private static final IntFunction<ShardState> HEADS = shard -> new ShardState(10, 1, 0, 0);
 
   @TempDir Path dir;
   private KvStore store;
@@ -235,7 +232,7 @@ class MembershipTest {
   }
 
   private static void ackAll(Membership membership, String id, Assignment assignment, long now) {
-    membership.ack(ack(id, assignment.getVersion(), assignment, 10), now, HEADS);
+    membership.ack(ack(id, assignment.getVersion(), assignment, 10), now);
   }
 
   private static Ack ack(String id, long version, Assignment assignment, long applied) {
