@@ -230,9 +230,10 @@ public final class WritePipeline implements AutoCloseable {
   }
 
   /**
-   * The disk gate, then the (synced, in durable mode) write of one batch. Throws
-   * {@link DiskSpace.FullException} before LevelDB writes anything: on a full disk its mmap'd
-   * writes would kill the JVM.
+   * The disk gate, then the (synced, in durable mode) write of one batch: the one place a batch
+   * reaches the disk, so the time spent in {@code committer.commit} is the batch's sync time.
+   * Throws {@link DiskSpace.FullException} before LevelDB writes anything: on a full disk its
+   * mmap'd writes would kill the JVM.
    */
   private void write(StoreBatch storeBatch) {
     disk.checkRoom(storeBatch.bytes());
