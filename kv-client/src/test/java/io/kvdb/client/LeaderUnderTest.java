@@ -56,15 +56,12 @@ final class LeaderUnderTest implements AutoCloseable {
 
   LeaderUnderTest(Path dataDir, GrpcSecurity security) {
     store = KvStore.open(dataDir, true);
-    DiskSpace noRoom = new DiskSpace(dataDir, "leader", Long.MAX_VALUE / 8);
+    // The real disk gate, over a disk whose free space the test sets: none while diskFull.
+    DiskSpace disk = new DiskSpace(dataDir, "leader", 1 << 20, () -> diskFull ? 0 : Long.MAX_VALUE / 8);
     ShardFunction shards = new ShardFunction(SHARDS);
     pipeline = new WritePipeline(store, shards, "leader-under-test", 1, 1000, new BacklogPins(), EventSink.NONE,
-        batch -> {
-          if (diskFull) {
-            noRoom.checkRoom(batch.bytes());
-          }
-          store.write(batch);
-        }, () -> System.nanoTime() / 1_000_000, PipelineMetrics.NONE, new Supervisor("leader under test", status -> {}));
+        store::write, disk, () -> System.nanoTime() / 1_000_000, PipelineMetrics.NONE,
+        new Supervisor("leader under test", status -> {}));
     Replicas alone = Replicas.none(1);
     KvService kv = new KvService(store, shards, pipeline, alone, Limits.DEFAULT, 1000, lists);
     ClusterService cluster = new ClusterService(pipeline, alone, true);

@@ -33,6 +33,7 @@ import java.io.IOException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -106,15 +107,12 @@ public final class LeaderServer implements ProcessMain.Server {
           config.heartbeatMs(), metadata.shards(), store::shardState, secure, supervisor);
       pins = new BacklogPins();
       pipeline = new WritePipeline(store, shardFunction, metadata.leaderId(), metadata.epoch(),
-          config.backlogPerShard(), pins, publisher, batch -> {
-            disk.checkRoom(batch.bytes());
-            store.write(batch);
-          }, LeaderServer::monotonicMs, new WriteMeters(metrics.registry()), supervisor);
-      Membership membership = new Membership(store, metadata.shards(), config.replicationFactor(),
-          config.deadTimeoutMs(), monotonicMs());
-      timer = Executors.newSingleThreadScheduledExecutor(daemon("kv-ack-timer"));
-      LeaderReplicas replicas = new LeaderReplicas(membership, pipeline::head, config.replicationFactor(), timer,
-          LeaderServer::monotonicMs);
+          config.backlogPerShard(), pins, publisher, store::write, disk, LeaderServer::monotonicMs,
+          new WriteMeters(metrics.registry()), supervisor);
+      timer = ackTimer();
+      Membership membership = new Membership(store, disk, metadata.shards(), config.replicationFactor(),
+          config.deadTimeoutMs(), timer, monotonicMs());
+      LeaderReplicas replicas = new LeaderReplicas(membership, pipeline, LeaderServer::monotonicMs);
       control = new ControlServer(zmq, config.host(), config.controlPort(), metadata.leaderId(), metadata.epoch(),
           metadata.shards(), config.heartbeatMs(), membership, replicas, new CatchUpSource(store, pipeline::head),
           new SnapshotSource(store, pipeline::head, pins, SNAPSHOT_IDLE_MS, config.maxSnapshotSessions()),
@@ -260,6 +258,13 @@ public final class LeaderServer implements ProcessMain.Server {
   @Override
   public void blockUntilShutdown() throws InterruptedException {
     server.awaitTermination();
+  }
+
+  /** Ends waits for acks; a wait cancelled by its client leaves the queue at once, not at its deadline. */
+  private static ScheduledExecutorService ackTimer() {
+    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemon("kv-ack-timer"));
+    timer.setRemoveOnCancelPolicy(true);
+    return timer;
   }
 
   static ThreadFactory daemon(String name) {

@@ -2,9 +2,9 @@ package io.kvdb.core.follower;
 
 import io.kvdb.core.request.Reads;
 import io.kvdb.core.request.RequestValidator;
+import io.kvdb.core.request.Statuses;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.kvdb.api.v1.FollowerGrpc;
 import io.kvdb.api.v1.FollowerStatusRequest;
@@ -57,8 +57,8 @@ public final class FollowerReadService extends FollowerGrpc.FollowerImplBase {
       response.onNext(GetResponse.newBuilder().setKey(request.getKey()).setValue(ByteString.copyFrom(value))
           .setShard(shard).build());
       response.onCompleted();
-    } catch (StatusRuntimeException e) {
-      response.onError(e);
+    } catch (RuntimeException e) {
+      response.onError(Statuses.of(e));
     }
   }
 
@@ -68,8 +68,8 @@ public final class FollowerReadService extends FollowerGrpc.FollowerImplBase {
       Readable now = syncedOrFail();
       response.onNext(Reads.list(store, now.shards(), now.live(), validator, request));
       response.onCompleted();
-    } catch (StatusRuntimeException e) {
-      response.onError(e);
+    } catch (RuntimeException e) {
+      response.onError(Statuses.of(e));
     }
   }
 
@@ -100,10 +100,8 @@ public final class FollowerReadService extends FollowerGrpc.FollowerImplBase {
       }
       response.onNext(Reads.digests(asked, now.shards(), store::shardState));
       response.onCompleted();
-    } catch (IllegalArgumentException e) {
-      response.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
-    } catch (StatusRuntimeException e) {
-      response.onError(e);
+    } catch (RuntimeException e) {
+      response.onError(Statuses.of(e));
     }
   }
 

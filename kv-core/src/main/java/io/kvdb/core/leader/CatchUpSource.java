@@ -72,7 +72,7 @@ public final class CatchUpSource {
     return reply.setOutcome(Outcome.OUTCOME_SNAPSHOT_REQUIRED).setReason(reason).build();
   }
 
-  private static Event parse(byte[] bytes) {
+  static Event parse(byte[] bytes) {
     try {
       return Event.parseFrom(bytes);
     } catch (InvalidProtocolBufferException e) {

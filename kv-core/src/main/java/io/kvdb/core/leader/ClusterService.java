@@ -1,21 +1,18 @@
 package io.kvdb.core.leader;
 
-import io.kvdb.core.request.Reads;
-import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.kvdb.api.v1.ClusterGrpc;
 import io.kvdb.api.v1.FollowerInfo;
-import io.kvdb.api.v1.ShardDigest;
 import io.kvdb.api.v1.ShardDigestsRequest;
 import io.kvdb.api.v1.ShardDigestsResponse;
 import io.kvdb.api.v1.StatusRequest;
 import io.kvdb.api.v1.StatusResponse;
-import io.kvdb.core.leader.Replicas;
+import io.kvdb.core.request.Reads;
+import io.kvdb.core.request.Statuses;
 import io.kvdb.core.storage.ShardState;
 import java.util.List;
-import java.util.function.IntFunction;
 
-/** The leader's Cluster API: identity, shards and followers. */
+/** The leader's Cluster API: identity, shards and followers. Failures are answered through {@link Statuses}. */
 public final class ClusterService extends ClusterGrpc.ClusterImplBase {
   private final WritePipeline pipeline;
   private final Replicas replicas;
@@ -29,6 +26,15 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase {
 
   @Override
   public void status(StatusRequest request, StreamObserver<StatusResponse> response) {
+    try {
+      response.onNext(status());
+      response.onCompleted();
+    } catch (RuntimeException e) {
+      response.onError(Statuses.of(e));
+    }
+  }
+
+  private StatusResponse status() {
     StatusResponse.Builder status = StatusResponse.newBuilder()
         .setLeaderId(pipeline.leaderId())
         .setEpoch(pipeline.epoch())
@@ -47,8 +53,7 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase {
       }
     }
     List<FollowerInfo> followers = replicas.followers();
-    response.onNext(status.setKeys(keys).setHeadSeqTotal(seqs).addAllFollowers(followers).build());
-    response.onCompleted();
+    return status.setKeys(keys).setHeadSeqTotal(seqs).addAllFollowers(followers).build();
   }
 
   @Override
@@ -56,10 +61,8 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase {
     try {
       response.onNext(Reads.digests(request, pipeline.shards(), pipeline::head));
       response.onCompleted();
-    } catch (IllegalArgumentException e) {
-      response.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+    } catch (RuntimeException e) {
+      response.onError(Statuses.of(e));
     }
   }
-
-  /** The digests of the asked shards (all when none are asked); shared with the follower. */
 }

@@ -1,44 +1,36 @@
 package io.kvdb.core.leader;
 
-import io.kvdb.core.request.Reads;
-import io.kvdb.core.request.RequestValidator;
 import com.google.protobuf.ByteString;
-import io.grpc.Status;
+import io.grpc.Context;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.kvdb.api.v1.DeleteRequest;
 import io.kvdb.api.v1.GetRequest;
 import io.kvdb.api.v1.GetResponse;
 import io.kvdb.api.v1.KVGrpc;
-import io.kvdb.api.v1.KeyValue;
 import io.kvdb.api.v1.ListRequest;
 import io.kvdb.api.v1.ListResponse;
 import io.kvdb.api.v1.PutRequest;
 import io.kvdb.api.v1.WaitForAcks;
 import io.kvdb.api.v1.WriteResponse;
 import io.kvdb.core.config.Limits;
-import io.kvdb.core.leader.Replicas;
+import io.kvdb.core.request.Reads;
+import io.kvdb.core.request.RequestValidator;
+import io.kvdb.core.request.Statuses;
 import io.kvdb.core.sharding.ShardFunction;
-import io.kvdb.core.storage.KeyRange;
 import io.kvdb.core.storage.KvStore;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.IntPredicate;
 
 /**
  * The leader's KV API: validates, then writes through the {@link WritePipeline} and reads from the
- * store. Calls are cheap enough to run on the gRPC transport's own threads (the leader serves with a
+ * store; every failure is answered through {@link Statuses}. Calls are cheap enough to run on the gRPC transport's own threads (the leader serves with a
  * direct executor): writes only queue and complete from the writer thread, a Get is one LevelDB
  * read. List pages, which read up to {@link Reads#MAX_PAGE_BYTES}, run on {@code listExecutor} instead.
  */
 public final class KvService extends KVGrpc.KVImplBase {
   private static final IntPredicate ALL_SHARDS = shard -> true;
-  /**
-   * A List page ends once it holds this many bytes of keys and values, so that it fits gRPC's
-   * default 4 MiB message limit on clients whatever the page size asked for.
-   */
 
   private final KvStore store;
   private final ShardFunction shardFunction;
@@ -69,8 +61,9 @@ public final class KvService extends KVGrpc.KVImplBase {
       response.onError(e);
       return;
     }
+    Context call = Context.current();
     reply(pipeline.put(request.getKey(), request.getValue().toByteArray())
-        .thenCompose(committed -> withAcks(committed, request.getWait())), response);
+        .thenCompose(committed -> withAcks(committed, request.getWait(), call)), response);
   }
 
   @Override
@@ -82,31 +75,27 @@ public final class KvService extends KVGrpc.KVImplBase {
       response.onError(e);
       return;
     }
+    Context call = Context.current();
     reply(pipeline.delete(request.getKey()).thenCompose(committed -> {
       if (!committed.found()) {
         throw Reads.notFound(request.getKey());
       }
-      return withAcks(committed, request.getWait());
+      return withAcks(committed, request.getWait(), call);
     }), response);
   }
 
   @Override
   public void get(GetRequest request, StreamObserver<GetResponse> response) {
-    byte[] key;
     try {
-      key = validator.key(request.getKey());
-    } catch (StatusRuntimeException e) {
-      response.onError(e);
-      return;
+      byte[] key = validator.key(request.getKey());
+      int shard = shardFunction.shardOf(key);
+      byte[] value = store.get(shard, key).orElseThrow(() -> Reads.notFound(request.getKey()));
+      response.onNext(GetResponse.newBuilder()
+          .setKey(request.getKey()).setValue(ByteString.copyFrom(value)).setShard(shard).build());
+      response.onCompleted();
+    } catch (RuntimeException e) {
+      response.onError(Statuses.of(e));
     }
-    int shard = shardFunction.shardOf(key);
-    store.get(shard, key).ifPresentOrElse(
-        value -> {
-          response.onNext(GetResponse.newBuilder()
-              .setKey(request.getKey()).setValue(ByteString.copyFrom(value)).setShard(shard).build());
-          response.onCompleted();
-        },
-        () -> response.onError(Reads.notFound(request.getKey())));
   }
 
   @Override
@@ -116,12 +105,13 @@ public final class KvService extends KVGrpc.KVImplBase {
         response.onNext(Reads.list(store, shardFunction.shards(), ALL_SHARDS, validator, request));
         response.onCompleted();
       } catch (RuntimeException e) {
-        response.onError(asStatus(e)); // a StatusRuntimeException passes through unchanged
+        response.onError(Statuses.of(e));
       }
     });
   }
 
-  private CompletableFuture<WriteResponse> withAcks(Committed committed, WaitForAcks wait) {
+  /** Runs on the writer thread once committed; {@code call} is the gRPC Context of the write's call. */
+  private CompletableFuture<WriteResponse> withAcks(Committed committed, WaitForAcks wait, Context call) {
     WriteResponse.Builder reply = WriteResponse.newBuilder()
         .setShard(committed.shard())
         .setSeq(committed.seq())
@@ -132,8 +122,11 @@ public final class KvService extends KVGrpc.KVImplBase {
     }
     // timeout_ms is a uint32: read unsigned, or 2^32 - 1 would be a negative timeout.
     long timeoutMs = wait.getTimeoutMs() == 0 ? defaultAckTimeoutMs : Integer.toUnsignedLong(wait.getTimeoutMs());
-    return replicas.awaitAcks(committed.shard(), committed.seq(), wait.getMinAcks(), timeoutMs)
-        .thenApply(acks -> reply.setAcks(acks).build());
+    CompletableFuture<Integer> acks =
+        replicas.awaitAcks(committed.shard(), committed.seq(), wait.getMinAcks(), timeoutMs);
+    // A client that cancelled (or whose deadline passed) frees its waiter now, not at the ack timeout.
+    call.addListener(cancelled -> acks.cancel(false), Runnable::run);
+    return acks.thenApply(count -> reply.setAcks(count).build());
   }
 
   private static <T> void reply(CompletableFuture<T> future, StreamObserver<T> response) {
@@ -142,16 +135,8 @@ public final class KvService extends KVGrpc.KVImplBase {
         response.onNext(value);
         response.onCompleted();
       } else {
-        response.onError(asStatus(error));
+        response.onError(Statuses.of(error));
       }
     });
-  }
-
-  private static Throwable asStatus(Throwable error) {
-    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-    if (cause instanceof StatusRuntimeException) {
-      return cause;
-    }
-    return Status.INTERNAL.withDescription("unexpected error: " + cause).asRuntimeException();
   }
 }

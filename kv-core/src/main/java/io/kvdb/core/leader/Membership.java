@@ -1,12 +1,9 @@
 package io.kvdb.core.leader;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import io.kvdb.api.v1.FollowerInfo;
-import io.kvdb.api.v1.ShardProgress;
 import io.kvdb.core.sharding.Placement;
+import io.kvdb.core.storage.DiskSpace;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.ShardState;
-import io.kvdb.core.storage.StoreBatch;
 import io.kvdb.replication.v1.Ack;
 import io.kvdb.replication.v1.Assignment;
 import io.kvdb.replication.v1.FollowerRecord;
@@ -19,6 +16,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,70 +30,54 @@ import org.slf4j.LoggerFactory;
  * holder of that shard has caught up, so a shard is never left with fewer copies than before.
  * After a leader restart nothing is re-placed until the followers had one dead timeout to return.
  *
- * <p>Called by the control thread (hello, ack, tick) and read by gRPC threads: one lock guards it.
+ * <p>The control thread changes it (hello, ack, tick) under this object's lock. Rendezvous hashing
+ * over every shard runs only when the set of live followers changes; a tick otherwise only drops
+ * the shards whose hand-over has finished. Readers on other threads (the writer, gRPC calls) never
+ * take the lock: holders come from a {@link PlacementView} published by reference, and waiting for
+ * acks goes to {@link AckWaiters}.
  */
 public final class Membership {
   private static final Logger log = LoggerFactory.getLogger(Membership.class);
-  private static final String VERSION_META = "assignment_version";
 
-  private final KvStore store;
+  private final MembershipRecords records;
   private final int shards;
   private final int replicationFactor;
   private final long deadTimeoutMs;
   private final long graceUntilMs;
+  private final AckWaiters waiters;
   private final Map<String, Member> members = new TreeMap<>();
   private long version;
   private long lastTickMs;
+  /** Per shard, the live followers that win it; null until the first placement. */
+  private List<List<String>> winners;
+  /** The live set changed since {@link #winners} was computed. */
+  private boolean liveSetChanged = true;
+  /** New winners not yet turned into assignments. */
+  private boolean reassignPending;
+  private int placementsComputed;
+  private volatile PlacementView view;
 
-  /** One follower as the leader knows it. */
-  private static final class Member {
-    final String id;
-    String address;
-    boolean alive;
-    long lastSeenMs;
-    Set<Integer> assigned = new TreeSet<>();
-    long assignedVersion;
-    long ackedVersion = -1;
-    final Map<Integer, Long> applied = new HashMap<>();
-    Set<Integer> syncing = new HashSet<>();
-    /** Leader clock when each shard was last seen caught up with the head. */
-    final Map<Integer, Long> caughtUpAtMs = new HashMap<>();
-
-    Member(String id) {
-      this.id = id;
-    }
-
-    boolean ready(int shard) {
-      return assigned.contains(shard) && ackedVersion >= assignedVersion && !syncing.contains(shard)
-          && applied.containsKey(shard);
-    }
-  }
-
-  public Membership(KvStore store, int shards, int replicationFactor, long deadTimeoutMs, long nowMs) {
-    this.store = store;
+  /**
+   * Loads the followers kept in {@code store}; changes to them are kept there while {@code disk}
+   * has room. {@code ackTimer} ends waits for acks at their deadline; {@code nowMs} is the leader
+   * clock at start.
+   */
+  public Membership(KvStore store, DiskSpace disk, int shards, int replicationFactor, long deadTimeoutMs,
+      ScheduledExecutorService ackTimer, long nowMs) {
     this.shards = shards;
     this.replicationFactor = replicationFactor;
     this.deadTimeoutMs = deadTimeoutMs;
-    this.version = store.metaLong(VERSION_META, 0);
+    this.waiters = new AckWaiters(ackTimer, shards);
+    this.records = new MembershipRecords(store, disk);
+    this.version = records.version();
     this.lastTickMs = nowMs;
-    store.forEachFollowerRecord(bytes -> {
-      try {
-        FollowerRecord record = FollowerRecord.parseFrom(bytes);
-        Member member = new Member(record.getId());
-        member.address = record.getAddress();
-        member.assigned.addAll(record.getAssignedList());
-        member.assignedVersion = record.getAssignedVersion();
-        member.lastSeenMs = nowMs;
-        members.put(member.id, member);
-      } catch (InvalidProtocolBufferException e) {
-        log.error("skipping an unreadable follower record in the data dir: {}", e.getMessage());
-      }
-    });
+    members.putAll(records.load(nowMs));
     this.graceUntilMs = members.isEmpty() ? nowMs : nowMs + deadTimeoutMs;
     if (!members.isEmpty()) {
       log.info("{} known follower(s); waiting {} ms for them to return before re-placing shards",
           members.size(), deadTimeoutMs);
     }
+    this.view = PlacementView.empty(shards, version);
   }
 
   /** A follower said hello: it is alive. Returns its current assignment (possibly empty). */
@@ -108,8 +91,13 @@ public final class Membership {
     member.applied.clear();
     positions.forEach(p -> member.applied.put(p.getShard(), p.getAppliedSeq()));
     member.syncing = new HashSet<>(member.assigned);
+    waiters.forget(id); // nothing of it is ready until it acks its assignment
     if (returning) {
       log.info("follower {} at {} is alive ({} shards held before)", id, address, member.assigned.size());
+      liveSetChanged = true;
+      if (!member.assigned.isEmpty()) {
+        publishView();
+      }
     }
     return assignmentOf(member);
   }
@@ -118,7 +106,7 @@ public final class Membership {
    * Records an ack. Acks from an older assignment version than the follower's current one are
    * ignored. Returns false when the follower is unknown (it must say hello first).
    */
-  public synchronized boolean ack(Ack ack, long nowMs, IntFunction<ShardState> heads, AckWaiters waiters) {
+  public synchronized boolean ack(Ack ack, long nowMs) {
     Member member = members.get(ack.getFollowerId());
     if (member == null) {
       return false;
@@ -127,25 +115,26 @@ public final class Membership {
     if (!member.alive) {
       log.info("follower {} is alive again", member.id);
       member.alive = true;
+      liveSetChanged = true;
+      publishView();
     }
     if (ack.getAssignmentVersion() < member.assignedVersion) {
       return true;
     }
     member.ackedVersion = ack.getAssignmentVersion();
     member.syncing = new HashSet<>(ack.getSyncingShardsList());
+    Map<Integer, Long> counting = new HashMap<>();
     for (ShardPosition position : ack.getPositionsList()) {
       int shard = position.getShard();
       if (!member.assigned.contains(shard)) {
         continue;
       }
       member.applied.put(shard, position.getAppliedSeq());
-      if (position.getAppliedSeq() >= heads.apply(shard).seq()) {
-        member.caughtUpAtMs.put(shard, nowMs);
-      }
-      if (!member.syncing.contains(shard) && waiters != null) {
-        waiters.onApplied(member.id, shard, position.getAppliedSeq());
+      if (!member.syncing.contains(shard)) {
+        counting.put(shard, position.getAppliedSeq());
       }
     }
+    waiters.onAck(member.id, counting);
     return true;
   }
 
@@ -161,100 +150,110 @@ public final class Membership {
       log.warn("leader was stalled for {} ms; not declaring followers dead this time", sinceLastTick);
       members.values().forEach(m -> m.lastSeenMs = nowMs);
     }
+    boolean died = false;
     for (Member member : members.values()) {
       if (member.alive && nowMs - member.lastSeenMs > deadTimeoutMs) {
         member.alive = false;
+        died = true;
+        liveSetChanged = true;
+        waiters.forget(member.id);
         log.warn("follower {} silent for {} ms: declared dead; its {} shards go to the live followers",
             member.id, nowMs - member.lastSeenMs, member.assigned.size());
       }
     }
     if (nowMs < graceUntilMs) {
+      if (died) {
+        publishView();
+      }
       return Map.of();
     }
-    List<String> live = members.values().stream().filter(m -> m.alive).map(m -> m.id).toList();
-    Map<Integer, List<String>> desired = Placement.place(shards, live, replicationFactor);
-    Map<String, Assignment> changed = new TreeMap<>();
-    for (Member member : members.values()) {
-      if (!member.alive) {
-        continue;
-      }
-      Set<Integer> next = new TreeSet<>();
-      for (int shard = 0; shard < shards; shard++) {
-        List<String> holders = desired.get(shard);
-        if (holders.contains(member.id) || (member.assigned.contains(shard) && !allReady(holders, shard))) {
-          next.add(shard);
-        }
-      }
-      if (!next.equals(member.assigned)) {
-        Set<Integer> gained = new TreeSet<>(next);
-        gained.removeAll(member.assigned);
-        Set<Integer> dropped = new TreeSet<>(member.assigned);
-        dropped.removeAll(next);
-        member.assigned = next;
-        member.assignedVersion = ++version;
-        member.syncing.addAll(gained);
-        log.info("placement v{}: follower {} now holds {} shards (+{} {}, -{} {})", version, member.id,
-            next.size(), gained.size(), gained, dropped.size(), dropped);
-        changed.put(member.id, assignmentOf(member));
-      }
+    if (liveSetChanged) {
+      List<String> live = members.values().stream().filter(m -> m.alive).map(m -> m.id).toList();
+      winners = new ArrayList<>(Placement.place(shards, live, replicationFactor).values());
+      placementsComputed++;
+      liveSetChanged = false;
+      reassignPending = true;
     }
-    if (!changed.isEmpty()) {
-      persist();
+    Map<String, Set<Integer>> next = reassignPending
+        ? HandOvers.afterNewWinners(members, winners) : HandOvers.finished(members, winners);
+    Map<String, Assignment> changed = apply(next);
+    if (changed == null) { // deferred until the disk has room: followers keep what they hold
+      changed = Map.of();
+    } else {
+      reassignPending = false;
+    }
+    if (died || !changed.isEmpty()) {
+      publishView();
     }
     return changed;
   }
 
-  private boolean allReady(List<String> holders, int shard) {
-    for (String id : holders) {
-      Member holder = members.get(id);
-      if (holder == null || !holder.ready(shard)) {
-        return false;
+  /**
+   * Gives each follower in {@code next} whose shards differ a new assignment version, kept in the
+   * data dir before anyone is told of it. Returns null when the disk is below its reserve: then
+   * nothing changes, and the next tick tries again.
+   */
+  private Map<String, Assignment> apply(Map<String, Set<Integer>> next) {
+    Map<String, Set<Integer>> changes = new TreeMap<>();
+    next.forEach((id, held) -> {
+      if (!held.equals(members.get(id).assigned)) {
+        changes.put(id, held);
       }
+    });
+    if (changes.isEmpty()) {
+      return Map.of();
     }
-    return true;
+    Map<String, Long> versions = new TreeMap<>();
+    long latest = version;
+    for (String id : changes.keySet()) {
+      versions.put(id, ++latest);
+    }
+    List<FollowerRecord> kept = members.values().stream().map(m -> MembershipRecords.record(
+        m, changes.getOrDefault(m.id, m.assigned), versions.getOrDefault(m.id, m.assignedVersion))).toList();
+    if (!records.persist(kept, latest)) {
+      return null;
+    }
+    version = latest;
+    Map<String, Assignment> changed = new TreeMap<>();
+    changes.forEach((id, held) -> {
+      Member member = members.get(id);
+      Set<Integer> gained = new TreeSet<>(held);
+      gained.removeAll(member.assigned);
+      Set<Integer> dropped = new TreeSet<>(member.assigned);
+      dropped.removeAll(held);
+      member.assigned = held;
+      member.leaving.removeAll(dropped);
+      member.assignedVersion = versions.get(id);
+      member.syncing.addAll(gained);
+      waiters.forget(id); // its acks count again once it acks this version
+      log.info("placement v{}: follower {} now holds {} shards (+{} {}, -{} {})", member.assignedVersion, id,
+          held.size(), gained.size(), gained, dropped.size(), dropped);
+      changed.put(id, assignmentOf(member));
+    });
+    return changed;
+  }
+
+  private void publishView() {
+    Map<String, Set<Integer>> live = new TreeMap<>();
+    members.values().stream().filter(m -> m.alive).forEach(m -> live.put(m.id, m.assigned));
+    view = PlacementView.of(shards, version, live);
   }
 
   private static Assignment assignmentOf(Member member) {
     return Assignment.newBuilder().setVersion(member.assignedVersion).addAllShards(member.assigned).build();
   }
 
-  private void persist() {
-    try (StoreBatch batch = store.newBatch()) {
-      for (Member member : members.values()) {
-        batch.putFollowerRecord(member.id, FollowerRecord.newBuilder()
-            .setId(member.id).setAddress(member.address == null ? "" : member.address)
-            .addAllAssigned(member.assigned).setAssignedVersion(member.assignedVersion)
-            .build().toByteArray());
-      }
-      batch.putMeta(VERSION_META, java.nio.ByteBuffer.allocate(8).putLong(version).array());
-      store.write(batch);
-    }
-  }
-
-  /** Live followers the shard is placed on now (incoming ones included). */
-  public synchronized List<String> holdersOf(int shard) {
-    List<String> holders = new ArrayList<>();
-    for (Member member : members.values()) {
-      if (member.alive && member.assigned.contains(shard)) {
-        holders.add(member.id);
-      }
-    }
-    return holders;
+  /** Live followers the shard is placed on now (incoming ones included). Takes no lock. */
+  public List<String> holdersOf(int shard) {
+    return view.holdersOf(shard);
   }
 
   /**
-   * Waits for {@code minAcks} holders of {@code shard} to apply {@code seq}. Registered under this
-   * lock, which {@link #ack} also holds, so that no ack slips between the check and the wait.
+   * Completes with the number of holders of {@code shard} that applied {@code seq}, once that
+   * reaches {@code minAcks} or after {@code timeoutMs}. Takes no lock of Membership's.
    */
-  synchronized java.util.concurrent.CompletableFuture<Integer> awaitAcks(int shard, long seq, int minAcks,
-      long timeoutMs, AckWaiters waiters) {
-    Set<String> already = new HashSet<>();
-    for (Member member : members.values()) {
-      if (member.alive && member.ready(shard) && member.applied.getOrDefault(shard, 0L) >= seq) {
-        already.add(member.id);
-      }
-    }
-    return waiters.await(shard, seq, minAcks, timeoutMs, already);
+  CompletableFuture<Integer> awaitAcks(int shard, long seq, int minAcks, long timeoutMs) {
+    return waiters.await(shard, seq, minAcks, timeoutMs);
   }
 
   /**
@@ -266,8 +265,24 @@ public final class Membership {
     return member != null && member.assigned.contains(shard);
   }
 
-  public synchronized long version() {
-    return version;
+  /** Writes waiting for acks now. */
+  int pendingAckWaits() {
+    return waiters.pending();
+  }
+
+  /** How many times rendezvous placement ran over every shard. */
+  synchronized int placementsComputed() {
+    return placementsComputed;
+  }
+
+  /** How many followers each shard is placed on (R). */
+  public int replicationFactor() {
+    return replicationFactor;
+  }
+
+  /** The latest assignment version. Takes no lock. */
+  public long version() {
+    return view.version();
   }
 
   /** Whether the follower is known and was not declared dead. */
@@ -276,31 +291,8 @@ public final class Membership {
     return member != null && member.alive;
   }
 
-  /** Every follower's progress, for Cluster.Status. */
-  public synchronized List<FollowerInfo> describe(long nowMs, IntFunction<ShardState> heads) {
-    List<FollowerInfo> infos = new ArrayList<>();
-    for (Member member : members.values()) {
-      FollowerInfo.Builder info = FollowerInfo.newBuilder()
-          .setId(member.id).setAddress(member.address == null ? "" : member.address).setAlive(member.alive)
-          .addAllShards(member.assigned).setLastSeenMsAgo(Math.max(0, nowMs - member.lastSeenMs));
-      long appliedTotal = 0;
-      long lagEvents = 0;
-      long lagMs = 0;
-      for (int shard : member.assigned) {
-        long applied = member.applied.getOrDefault(shard, 0L);
-        long head = heads.apply(shard).seq();
-        appliedTotal += applied;
-        if (applied < head) {
-          lagEvents += head - applied;
-          lagMs = Math.max(lagMs, nowMs - member.caughtUpAtMs.getOrDefault(shard, member.lastSeenMs));
-        }
-        if (!member.ready(shard)) {
-          info.addIncomingShards(shard);
-        }
-        info.addProgress(ShardProgress.newBuilder().setShard(shard).setAppliedSeq(applied).setHeadSeq(head));
-      }
-      infos.add(info.setAppliedTotal(appliedTotal).setLagEvents(lagEvents).setLagMs(Math.max(0, lagMs)).build());
-    }
-    return infos;
+  /** Every follower's progress, for Cluster.Status; see {@link FollowerProgress#info} for its lag. */
+  synchronized List<FollowerProgress> progress(long nowMs, IntFunction<ShardState> heads) {
+    return members.values().stream().map(member -> FollowerProgress.of(member, nowMs, heads)).toList();
   }
 }

@@ -1,11 +1,10 @@
 package io.kvdb.core.leader;
 
-import io.kvdb.common.errors.ErrorReasons;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
-import io.kvdb.core.leader.BacklogPins;
-import io.kvdb.core.leader.EventSink;
+import io.grpc.StatusRuntimeException;
 import io.kvdb.core.process.Supervisor;
+import io.kvdb.core.request.Statuses;
 import io.kvdb.core.sharding.ShardFunction;
 import io.kvdb.core.storage.DiskSpace;
 import io.kvdb.core.storage.KvStore;
@@ -24,8 +23,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.LongSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The leader's one write path. Requests are queued to one writer thread, which takes whatever is
@@ -35,7 +32,6 @@ import org.slf4j.LoggerFactory;
  * a write that could still be lost.
  */
 public final class WritePipeline implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(WritePipeline.class);
   private static final int MAX_BATCH = 1024;
   /** Marks a key deleted earlier in the same batch. */
   private static final byte[] TOMBSTONE = new byte[0];
@@ -48,8 +44,10 @@ public final class WritePipeline implements AutoCloseable {
   private final BacklogPins pins;
   private final EventSink sink;
   private final BatchCommitter committer;
+  private final DiskSpace disk;
   private final LongSupplier clockMs;
   private final PipelineMetrics metrics;
+  private final CommitTimes commitTimes;
   private final BlockingQueue<PendingWrite> queue = new LinkedBlockingQueue<>();
   /** Heads for readers on other threads; the writer thread is the only one that sets them. */
   private final AtomicReferenceArray<ShardState> heads;
@@ -73,12 +71,15 @@ public final class WritePipeline implements AutoCloseable {
   }
 
   /**
-   * A pipeline whose writer thread runs under {@code supervisor} and that reports each committed
-   * batch's size and sync time to {@code metrics} ({@link PipelineMetrics#NONE} for none).
+   * {@code committer} writes a batch (normally {@link KvStore#write}); {@code disk} refuses a batch
+   * that would eat into the disk reserve before anything of it is written; {@code clockMs} is the
+   * leader's monotonic clock, stamped on events as their commit time; the writer thread runs under
+   * {@code supervisor}; each committed batch's size and sync time go to {@code metrics}
+   * ({@link PipelineMetrics#NONE} for none).
    */
   public WritePipeline(KvStore store, ShardFunction shardFunction, String leaderId, long epoch,
-      int backlogPerShard, BacklogPins pins, EventSink sink, BatchCommitter committer, LongSupplier clockMs,
-      PipelineMetrics metrics, Supervisor supervisor) {
+      int backlogPerShard, BacklogPins pins, EventSink sink, BatchCommitter committer, DiskSpace disk,
+      LongSupplier clockMs, PipelineMetrics metrics, Supervisor supervisor) {
     this.store = store;
     this.shardFunction = shardFunction;
     this.leaderId = leaderId;
@@ -87,8 +88,10 @@ public final class WritePipeline implements AutoCloseable {
     this.pins = pins;
     this.sink = sink;
     this.committer = committer;
+    this.disk = disk;
     this.clockMs = clockMs;
     this.metrics = metrics;
+    this.commitTimes = new CommitTimes(store, epoch, clockMs.getAsLong());
     int shards = shardFunction.shards();
     this.heads = new AtomicReferenceArray<>(shards);
     this.oldestLogSeq = new long[shards];
@@ -143,6 +146,11 @@ public final class WritePipeline implements AutoCloseable {
     return heads.get(shard);
   }
 
+  /** When the backlog's writes were committed, on this run's clock (a write of an earlier run: at this run's start). */
+  CommitTimes commitTimes() {
+    return commitTimes;
+  }
+
   public int shards() {
     return shardFunction.shards();
   }
@@ -175,13 +183,11 @@ public final class WritePipeline implements AutoCloseable {
         Thread.currentThread().interrupt();
         // Nobody interrupts the writer: a death, and the supervisor's hook fails what is queued.
         throw new IllegalStateException("interrupted while waiting for writes", e);
-      } catch (DiskSpace.FullException e) {
-        // Refused before LevelDB wrote anything; DiskSpace logs when this starts and ends.
-        batch.forEach(write -> write.reply().completeExceptionally(ErrorReasons.diskFull(e.getMessage())));
       } catch (RuntimeException e) {
-        log.error("write batch of {} failed", batch.size(), e);
-        Status status = Status.UNAVAILABLE.withDescription("the leader could not write to its data dir: " + e.getMessage());
-        batch.forEach(write -> write.reply().completeExceptionally(status.asRuntimeException()));
+        // Nothing of the batch is committed. A refusal for disk space came before LevelDB wrote
+        // anything (DiskSpace logs when refusals start and end); Statuses logs the other failures.
+        StatusRuntimeException status = Statuses.of(e);
+        batch.forEach(write -> write.reply().completeExceptionally(status));
       } catch (Error e) {
         // The thread dies of it (the supervisor says so); the writes in hand are answered first.
         Status status = Status.UNAVAILABLE.withDescription("the leader's writer thread died: " + e);
@@ -240,9 +246,7 @@ public final class WritePipeline implements AutoCloseable {
         oldestAfterCommit.put(shard, trimBacklog(shard, state.seq(), storeBatch));
       });
       if (storeBatch.operations() > 0) {
-        long started = System.nanoTime();
-        committer.commit(storeBatch);
-        metrics.batchCommitted(batch.size(), System.nanoTime() - started);
+        write(storeBatch, batch.size());
       }
     }
     states.forEach(heads::set);
@@ -252,6 +256,19 @@ public final class WritePipeline implements AutoCloseable {
     for (int i = 0; i < batch.size(); i++) {
       batch.get(i).reply().complete(outcomes.get(i));
     }
+  }
+
+  /**
+   * The disk gate, then the (synced, in durable mode) write of one batch: the one place a batch
+   * reaches the disk, so the time spent in {@code committer.commit} is the batch's sync time.
+   * Throws {@link DiskSpace.FullException} before LevelDB writes anything: on a full disk its
+   * mmap'd writes would kill the JVM.
+   */
+  private void write(StoreBatch storeBatch, int writes) {
+    disk.checkRoom(storeBatch.bytes());
+    long started = System.nanoTime();
+    committer.commit(storeBatch);
+    metrics.batchCommitted(writes, System.nanoTime() - started);
   }
 
   /**

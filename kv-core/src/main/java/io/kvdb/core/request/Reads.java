@@ -54,6 +54,8 @@ public final class Reads {
   private static String abbreviate(String key) {
     return key.length() <= 200 ? key : key.substring(0, 200) + "...";
   }
+
+  /** The digests of the asked shards (all when none are asked); INVALID_ARGUMENT for a shard that does not exist. */
   public static ShardDigestsResponse digests(ShardDigestsRequest request, int shards, IntFunction<ShardState> states) {
     ShardDigestsResponse.Builder out = ShardDigestsResponse.newBuilder();
     List<Integer> asked = request.getShardsList();
@@ -64,7 +66,8 @@ public final class Reads {
     }
     for (int shard : asked) {
       if (shard < 0 || shard >= shards) {
-        throw new IllegalArgumentException("shard " + Integer.toUnsignedString(shard) + " does not exist; shards are 0.." + (shards - 1));
+        throw Status.INVALID_ARGUMENT.withDescription("shard " + Integer.toUnsignedString(shard)
+            + " does not exist; shards are 0.." + (shards - 1)).asRuntimeException();
       }
     }
     return out.build();

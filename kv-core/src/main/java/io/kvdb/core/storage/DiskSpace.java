@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +23,7 @@ public final class DiskSpace {
   private final Path dir;
   private final String role;
   private final long reserveBytes;
-  private final FileStore store;
+  private final LongSupplier usableBytes;
   private volatile boolean refusing;
 
   /**
@@ -30,10 +31,15 @@ public final class DiskSpace {
    * {@code dir}'s disk; {@code role} ("leader", "follower") names the process in messages.
    */
   public DiskSpace(Path dir, String role, long reserveBytes) {
+    this(dir, role, reserveBytes, usableSpaceOf(fileStore(dir), dir));
+  }
+
+  /** As above, with the free space read from {@code usableBytes} (a fake disk in tests). */
+  public DiskSpace(Path dir, String role, long reserveBytes, LongSupplier usableBytes) {
     this.dir = dir;
     this.role = role;
     this.reserveBytes = reserveBytes;
-    this.store = fileStore(dir);
+    this.usableBytes = usableBytes;
   }
 
   /** At startup: fails when the disk is already below the reserve. */
@@ -64,11 +70,17 @@ public final class DiskSpace {
   }
 
   private long usable() {
-    try {
-      return store.getUsableSpace();
-    } catch (IOException e) {
-      throw new StorageException("cannot read the free space of " + dir + ": " + e, e);
-    }
+    return usableBytes.getAsLong();
+  }
+
+  private static LongSupplier usableSpaceOf(FileStore store, Path dir) {
+    return () -> {
+      try {
+        return store.getUsableSpace();
+      } catch (IOException e) {
+        throw new StorageException("cannot read the free space of " + dir + ": " + e, e);
+      }
+    };
   }
 
   /** The file store of {@code dir}, or of its nearest existing parent for a dir still to be made. */

@@ -5,17 +5,27 @@ import java.util.Arrays;
 import java.util.Map;
 import org.iq80.leveldb.DBIterator;
 
-/** Walks the data keys of one shard in key order. Not thread-safe; close it. */
+/** Walks the data keys of one shard in key order (see {@link #seek} for another). Not thread-safe; close it. */
 public final class ShardCursor implements AutoCloseable {
   private final DBIterator iterator;
-  private final byte[] shardPrefix;
+  private byte[] shardPrefix;
   private byte[] key;
   private byte[] value;
 
   /** Starts at {@code startKey} (null: the shard's first key), skipping it unless {@code inclusive}. */
   ShardCursor(DBIterator iterator, int shard, byte[] startKey, boolean inclusive) {
     this.iterator = iterator;
-    this.shardPrefix = Layout.dataShardPrefix(shard);
+    seek(shard, startKey, inclusive);
+  }
+
+  /**
+   * Moves to {@code startKey} of {@code shard} (null: its first key), skipping it unless
+   * {@code inclusive}: one cursor, and the one view of the store it reads, can visit many shards.
+   */
+  void seek(int shard, byte[] startKey, boolean inclusive) {
+    shardPrefix = Layout.dataShardPrefix(shard);
+    key = null;
+    value = null;
     if (startKey == null) {
       iterator.seek(shardPrefix);
       return;

@@ -50,7 +50,8 @@ class CatchUpAndSnapshotTest {
           synchronized (published) {
             published.addAll(events);
           }
-        }, leaderStore::write, () -> 0L, PipelineMetrics.NONE, PipelineFixture.SUPERVISOR);
+        }, leaderStore::write, PipelineFixture.anyDisk(leaderStore), () -> 0L, PipelineMetrics.NONE,
+        PipelineFixture.SUPERVISOR);
   }
 
   @AfterEach

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvdb.core.storage.DiskSpace;
 import io.kvdb.core.storage.KvStore;
-import io.kvdb.core.storage.ShardState;
 import io.kvdb.replication.v1.Ack;
 import io.kvdb.replication.v1.Assignment;
 import io.kvdb.replication.v1.ShardPosition;
@@ -17,7 +17,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.function.IntFunction;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,27 +27,37 @@ import org.junit.jupiter.api.io.TempDir;
 class MembershipTest {
   private static final int SHARDS = 16;
   private static final long DEAD_MS = 1000;
-  private static final IntFunction<ShardState> HEADS = shard -> new ShardState(10, 1, 0, 0);
 
   @TempDir Path dir;
   private KvStore store;
   private ScheduledExecutorService timer;
+  private DiskSpace disk;
+  private WritePipeline pipeline;
+
+  private WritePipeline pipeline() {
+    pipeline = PipelineFixture.pipeline(store, SHARDS, 1, () -> 0L);
+    return pipeline;
+  }
 
   @BeforeEach
   void open() {
     store = KvStore.open(dir, false);
+    disk = new DiskSpace(dir, "leader", 0);
     timer = Executors.newSingleThreadScheduledExecutor();
   }
 
   @AfterEach
   void close() {
+    if (pipeline != null) {
+      pipeline.close();
+    }
     store.close();
     timer.shutdownNow();
   }
 
   @Test
   void everyShardIsPlacedOnOneLiveFollowerWithRendezvousHashing() {
-    Membership membership = new Membership(store, SHARDS, 1, DEAD_MS, 0);
+    Membership membership = new Membership(store, disk, SHARDS, 1, DEAD_MS, timer, 0);
     membership.hello("a", "a:1", List.of(), 0);
     membership.hello("b", "b:1", List.of(), 0);
     Map<String, Assignment> changed = membership.tick(10);
@@ -61,7 +71,7 @@ class MembershipTest {
 
   @Test
   void aJoiningFollowerTakesShardsOnlyAfterItCaughtUpAndTheOldHolderThenDropsThem() {
-    Membership membership = new Membership(store, SHARDS, 1, DEAD_MS, 0);
+    Membership membership = new Membership(store, disk, SHARDS, 1, DEAD_MS, timer, 0);
     membership.hello("a", "a:1", List.of(), 0);
     Assignment first = membership.tick(10).get("a");
     ackAll(membership, "a", first, 20);
@@ -80,11 +90,53 @@ class MembershipTest {
     Assignment aNow = settled.get("a");
     assertEquals(SHARDS - toB.getShardsCount(), aNow.getShardsCount(), "a dropped exactly b's shards");
     assertEquals(List.of("b"), membership.holdersOf(moving));
+    assertEquals(2, membership.placementsComputed(), "placed at a's start and at b's join; the hand-over re-placed nothing");
+  }
+
+  @Test
+  void aTickWithNoMembershipChangeDoesNotRecomputePlacement() {
+    Membership membership = new Membership(store, disk, SHARDS, 1, DEAD_MS, timer, 0);
+    membership.hello("a", "a:1", List.of(), 0);
+    membership.hello("b", "b:1", List.of(), 0);
+    Map<String, Assignment> placed = membership.tick(10);
+    assertEquals(1, membership.placementsComputed());
+    for (long now = 20; now <= 900; now += 10) {
+      ackAll(membership, "a", placed.get("a"), now);
+      ackAll(membership, "b", placed.get("b"), now);
+      assertTrue(membership.tick(now).isEmpty(), "nothing changed, nothing re-assigned at " + now);
+    }
+    assertEquals(1, membership.placementsComputed(), "90 ticks with the same live followers re-ran placement");
+
+    membership.hello("c", "c:1", List.of(), 910);
+    Assignment toC = membership.tick(920).get("c");
+    assertEquals(2, membership.placementsComputed(), "a join re-places");
+    for (long now = 930; now <= 2500; now += 10) {
+      ackAll(membership, "a", placed.get("a"), now); // b falls silent
+      ackAll(membership, "c", toC, now);
+      membership.tick(now);
+    }
+    assertFalse(membership.isAlive("b"));
+    assertTrue(membership.isAlive("c"));
+    assertEquals(3, membership.placementsComputed(), "a death re-places once; the hand-overs after it re-place nothing");
+  }
+
+  @Test
+  void holdersAreReadWhileTheControlThreadHoldsTheLock() throws Exception {
+    Membership membership = new Membership(store, disk, SHARDS, 1, DEAD_MS, timer, 0);
+    membership.hello("a", "a:1", List.of(), 0);
+    membership.tick(10);
+    CompletableFuture<List<String>> read = new CompletableFuture<>();
+    synchronized (membership) {
+      Thread reader = new Thread(() -> read.complete(membership.holdersOf(3)));
+      reader.start();
+      assertEquals(List.of("a"), read.get(10, TimeUnit.SECONDS), "holdersOf waited for Membership's lock");
+      assertEquals(1, membership.version());
+    }
   }
 
   @Test
   void aSilentFollowerIsDeclaredDeadAndItsShardsGoToTheLiveOnes() {
-    Membership membership = new Membership(store, SHARDS, 1, DEAD_MS, 0);
+    Membership membership = new Membership(store, disk, SHARDS, 1, DEAD_MS, timer, 0);
     membership.hello("a", "a:1", List.of(), 0);
     membership.hello("b", "b:1", List.of(), 0);
     Map<String, Assignment> placed = membership.tick(10);
@@ -104,7 +156,7 @@ class MembershipTest {
 
   @Test
   void aStalledLeaderDoesNotDeclareEveryoneDead() {
-    Membership membership = new Membership(store, SHARDS, 1, DEAD_MS, 0);
+    Membership membership = new Membership(store, disk, SHARDS, 1, DEAD_MS, timer, 0);
     membership.hello("a", "a:1", List.of(), 0);
     membership.tick(10);
     membership.tick(5_000); // the leader itself was paused for 5 s
@@ -113,12 +165,12 @@ class MembershipTest {
 
   @Test
   void placementSurvivesALeaderRestartAndNothingMovesDuringTheGracePeriod() {
-    Membership before = new Membership(store, SHARDS, 1, DEAD_MS, 0);
+    Membership before = new Membership(store, disk, SHARDS, 1, DEAD_MS, timer, 0);
     before.hello("a", "a:1", List.of(), 0);
     before.hello("b", "b:1", List.of(), 0);
     Map<String, Assignment> placed = before.tick(10);
 
-    Membership after = new Membership(store, SHARDS, 1, DEAD_MS, 100_000);
+    Membership after = new Membership(store, disk, SHARDS, 1, DEAD_MS, timer, 100_000);
     Assignment again = after.hello("a", "a:1", List.of(), 100_010);
     assertEquals(placed.get("a").getShardsList(), again.getShardsList(), "a gets its shards back");
     assertTrue(after.tick(100_020).isEmpty(), "b had no time to return yet: nothing re-placed");
@@ -126,9 +178,30 @@ class MembershipTest {
   }
 
   @Test
+  void aPlacementChangeBelowTheDiskReserveIsDeferredUntilThereIsRoom() {
+    long reserve = 100L << 20;
+    long[] free = {reserve}; // any write would eat into the reserve
+    DiskSpace tight = new DiskSpace(dir, "leader", reserve, () -> free[0]);
+    Membership membership = new Membership(store, tight, SHARDS, 1, DEAD_MS, timer, 0);
+    membership.hello("a", "a:1", List.of(), 0);
+    assertTrue(membership.tick(10).isEmpty(), "no follower is told an assignment the data dir did not keep");
+    assertTrue(membership.tick(20).isEmpty());
+    assertEquals(List.of(), membership.holdersOf(0));
+    assertEquals(0, membership.version());
+
+    free[0] = reserve + (10L << 20); // space freed
+    Assignment placed = membership.tick(30).get("a");
+    assertEquals(SHARDS, placed.getShardsCount(), "the deferred placement is made once there is room");
+    assertEquals(List.of("a"), membership.holdersOf(0));
+    Membership restarted = new Membership(store, tight, SHARDS, 1, DEAD_MS, timer, 100_000);
+    assertEquals(placed.getShardsList(), restarted.hello("a", "a:1", List.of(), 100_010).getShardsList(),
+        "and kept in the data dir");
+  }
+
+  @Test
   void acksOfAnOlderAssignmentVersionAreIgnoredAndAcksWakeWaiters() throws Exception {
-    Membership membership = new Membership(store, SHARDS, 1, DEAD_MS, 0);
-    LeaderReplicas replicas = new LeaderReplicas(membership, HEADS, 1, timer, () -> 0L);
+    Membership membership = new Membership(store, disk, SHARDS, 1, DEAD_MS, timer, 0);
+    LeaderReplicas replicas = new LeaderReplicas(membership, pipeline(), () -> 0L);
     membership.hello("a", "a:1", List.of(), 0);
     Assignment assignment = membership.tick(10).get("a");
     int shard = assignment.getShards(0);
@@ -143,8 +216,8 @@ class MembershipTest {
 
   @Test
   void waitingForAcksTimesOutWithTheCountReached() throws Exception {
-    Membership membership = new Membership(store, SHARDS, 1, DEAD_MS, 0);
-    LeaderReplicas replicas = new LeaderReplicas(membership, HEADS, 1, timer, () -> 0L);
+    Membership membership = new Membership(store, disk, SHARDS, 1, DEAD_MS, timer, 0);
+    LeaderReplicas replicas = new LeaderReplicas(membership, pipeline(), () -> 0L);
     assertEquals(0, replicas.awaitAcks(0, 1, 1, 50).get());
   }
 
@@ -159,7 +232,7 @@ class MembershipTest {
   }
 
   private static void ackAll(Membership membership, String id, Assignment assignment, long now) {
-    membership.ack(ack(id, assignment.getVersion(), assignment, 10), now, HEADS, null);
+    membership.ack(ack(id, assignment.getVersion(), assignment, 10), now);
   }
 
   private static Ack ack(String id, long version, Assignment assignment, long applied) {

@@ -4,11 +4,13 @@ import io.kvdb.core.leader.BacklogPins;
 import io.kvdb.core.leader.EventSink;
 import io.kvdb.core.process.Supervisor;
 import io.kvdb.core.sharding.ShardFunction;
+import io.kvdb.core.storage.DiskSpace;
 import io.kvdb.core.storage.KvStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /** Helpers shared by the pipeline tests: keys of a chosen shard, and waiting on replies. */
 final class PipelineFixture {
@@ -22,8 +24,25 @@ final class PipelineFixture {
 
   static WritePipeline pipeline(KvStore store, long epoch, int backlog, BacklogPins pins, EventSink sink,
       WritePipeline.BatchCommitter committer) {
-    return new WritePipeline(store, SHARD_OF, LEADER_ID, epoch, backlog, pins, sink, committer, () -> 1_000L, PipelineMetrics.NONE,
-        SUPERVISOR);
+    return new WritePipeline(store, SHARD_OF, LEADER_ID, epoch, backlog, pins, sink, committer, anyDisk(store),
+        () -> 1_000L, PipelineMetrics.NONE, SUPERVISOR);
+  }
+
+  /** A pipeline whose disk has {@code freeBytes[0]} bytes free and keeps {@code reserveBytes}. */
+  static WritePipeline pipeline(KvStore store, long reserveBytes, long[] freeBytes) {
+    return new WritePipeline(store, SHARD_OF, LEADER_ID, 1, 1000, new BacklogPins(), EventSink.NONE, store::write,
+        new DiskSpace(store.dir(), "leader", reserveBytes, () -> freeBytes[0]), () -> 1_000L, PipelineMetrics.NONE, SUPERVISOR);
+  }
+
+  /** A pipeline over {@code shards} shards in {@code epoch}, with events stamped by {@code clockMs}. */
+  static WritePipeline pipeline(KvStore store, int shards, long epoch, LongSupplier clockMs) {
+    return new WritePipeline(store, new ShardFunction(shards), LEADER_ID, epoch, 1000, new BacklogPins(),
+        EventSink.NONE, store::write, anyDisk(store), clockMs, PipelineMetrics.NONE, SUPERVISOR);
+  }
+
+  /** A disk with no reserve: it refuses nothing while there is room at all. */
+  static DiskSpace anyDisk(KvStore store) {
+    return new DiskSpace(store.dir(), "leader", 0);
   }
 
   static WritePipeline pipeline(KvStore store) {

@@ -17,11 +17,11 @@ import io.grpc.StatusRuntimeException;
 import io.kvdb.core.leader.BacklogPins;
 import io.kvdb.core.leader.EventSink;
 import io.kvdb.core.storage.Digest;
-import io.kvdb.core.storage.DiskSpace;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.ShardCursor;
 import io.kvdb.core.storage.ShardState;
 import java.nio.charset.StandardCharsets;
+import org.iq80.leveldb.DBException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -192,7 +192,7 @@ class WritePipelineTest {
     boolean[] fail = {true};
     WritePipeline.BatchCommitter flaky = batch -> {
       if (fail[0]) {
-        throw new IllegalStateException("disk full");
+        throw new DBException("IO error: disk full"); // what LevelDB throws when a write fails
       }
       store.write(batch);
     };
@@ -212,19 +212,17 @@ class WritePipelineTest {
 
   @Test
   void writeRefusedForDiskSpaceIsResourceExhaustedAndChangesNothing() throws Exception {
-    DiskSpace[] disk = {new DiskSpace(dir, "leader", Long.MAX_VALUE / 4)}; // more than any disk has: refuses
-    WritePipeline.BatchCommitter guarded = batch -> {
-      disk[0].checkRoom(batch.bytes());
-      store.write(batch);
-    };
-    try (WritePipeline pipeline = pipeline(store, 1, 1000, new BacklogPins(), EventSink.NONE, guarded)) {
-      ExecutionException e = assertThrows(ExecutionException.class, () -> await(pipeline.put("k", bytes("v"))));
+    long reserve = 100L << 20;
+    long[] free = {reserve + 1000}; // a few bytes over the reserve: a batch of ~3x its size eats into it
+    try (WritePipeline pipeline = pipeline(store, reserve, free)) {
+      ExecutionException e = assertThrows(ExecutionException.class, () -> await(pipeline.put("k", new byte[400])));
       StatusRuntimeException status = assertInstanceOf(StatusRuntimeException.class, e.getCause());
       assertEquals(Status.Code.RESOURCE_EXHAUSTED, status.getStatus().getCode());
       assertTrue(status.getStatus().getDescription().contains("--min-free-disk"), status.getStatus().getDescription());
       assertEquals(ShardState.EMPTY, pipeline.head(SHARD_OF.shardOf("k")));
-      disk[0] = new DiskSpace(dir, "leader", 0); // space freed
-      assertEquals(1, await(pipeline.put("k", bytes("v"))).seq(), "the refused write used no seq");
+      assertTrue(store.get(SHARD_OF.shardOf("k"), bytes("k")).isEmpty(), "nothing of the refused batch was written");
+      free[0] = reserve + (10L << 20); // space freed
+      assertEquals(1, await(pipeline.put("k", new byte[400])).seq(), "the refused write used no seq");
     }
   }
 

@@ -1,5 +1,6 @@
 package io.kvdb.core.metrics;
 
+import io.kvdb.core.storage.DiskSpace;
 import io.kvdb.core.process.Supervisor;
 import static io.kvdb.testing.PrometheusText.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -56,7 +57,7 @@ class WriteAndApplyMetersTest {
           long started = System.nanoTime();
           leaderStore.write(batch);
           committerNanos.addAndGet(System.nanoTime() - started);
-        }, () -> 0L, new WriteMeters(registry), new Supervisor("meters test", status -> {}));
+        }, new DiskSpace(dir, "leader", 0), () -> 0L, new WriteMeters(registry), new Supervisor("meters test", status -> {}));
   }
 
   @AfterEach

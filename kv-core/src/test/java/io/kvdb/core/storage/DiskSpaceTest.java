@@ -53,4 +53,17 @@ class DiskSpaceTest {
     assertDoesNotThrow(() -> reserve.checkRoom(1));
     assertThrows(DiskSpace.FullException.class, () -> reserve.checkRoom(half));
   }
+
+  @Test
+  void aWriteCountsThreeTimesItsBytesAgainstTheReserve() {
+    long[] free = {1000};
+    DiskSpace reserve0 = new DiskSpace(dir, "leader", 0, () -> free[0]);
+    assertDoesNotThrow(() -> reserve0.checkRoom(333), "999 of 1000 free bytes: room");
+    assertThrows(DiskSpace.FullException.class, () -> reserve0.checkRoom(334), "1002 bytes on a disk with 1000 free");
+    DiskSpace reserve400 = new DiskSpace(dir, "leader", 400, () -> free[0]);
+    assertDoesNotThrow(() -> reserve400.checkRoom(200), "leaves exactly the 400 kept free");
+    assertThrows(DiskSpace.FullException.class, () -> reserve400.checkRoom(201));
+    free[0] = 2000; // space freed: accepted again
+    assertDoesNotThrow(() -> reserve400.checkRoom(201));
+  }
 }

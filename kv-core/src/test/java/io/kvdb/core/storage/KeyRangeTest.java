@@ -10,7 +10,10 @@ import io.kvdb.core.sharding.ShardFunction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,6 +38,7 @@ class KeyRangeTest {
 
   @TempDir Path dir;
   private KvStore store;
+  private final Map<String, Integer> valueBytes = new HashMap<>();
 
   @BeforeEach
   void fill() {
@@ -144,6 +148,94 @@ class KeyRangeTest {
     assertTrue(one.hasMore());
     KeyRange.Page all = KeyRange.list(store, SHARDS, shard -> true, new byte[0], new byte[0], 100, false, Long.MAX_VALUE);
     assertEquals(IN_ORDER, keys(all));
+  }
+
+  @Test
+  void aPageOverManyShardsHoldsAtMostLimitPlusOnePairsAndOpensOneCursor() {
+    int manyShards = 4096;
+    ShardFunction shardOf = new ShardFunction(manyShards);
+    List<String> all = new ArrayList<>();
+    try (KvStore many = KvStore.open(dir.resolve("many"), false)) {
+      KvStoreTest.write(many, batch -> {
+        for (int i = 0; i < 3 * manyShards; i++) {
+          String key = String.format("key-%06d", i);
+          all.add(key);
+          batch.putData(shardOf.shardOf(key), utf8(key), utf8("v"));
+        }
+      });
+      assertTrue(all.stream().map(shardOf::shardOf).distinct().count() > manyShards / 2, "keys spread over the shards");
+      for (int limit : new int[] {1, 10, 1000}) {
+        KeyRange.Probe probe = new KeyRange.Probe();
+        KeyRange.Page page = KeyRange.list(many, manyShards, shard -> true, new byte[0], new byte[0], limit, false,
+            Long.MAX_VALUE, probe);
+        assertEquals(all.subList(0, limit), keys(page));
+        assertTrue(page.hasMore());
+        assertTrue(probe.peakPairs <= limit + 1, "held " + probe.peakPairs + " pairs for a page of " + limit);
+        assertEquals(1, probe.cursorsOpened, "one cursor, re-seeked from shard to shard");
+        assertTrue(probe.shardsSeeked >= manyShards, "the shard-first layout: every shard is looked into");
+        assertTrue(probe.shardsSeeked <= manyShards + limit + 1, "a second look only at shards still on the page: "
+            + probe.shardsSeeked);
+      }
+      KeyRange.Probe none = new KeyRange.Probe();
+      KeyRange.list(many, manyShards, shard -> false, new byte[0], new byte[0], 10, false, Long.MAX_VALUE, none);
+      assertEquals(0, none.cursorsOpened, "no shard listed, no cursor opened");
+    }
+  }
+
+  @Test
+  void pagesAreTheSortedMatchesCutByLimitAndBytesForEveryCombination() {
+    List<String> all = new ArrayList<>(IN_ORDER);
+    KvStoreTest.write(store, batch -> {
+      for (int i = 0; i < 60; i++) {
+        String key = "p" + (char) ('a' + i % 7) + i;
+        all.add(key);
+        // Two thirds in one shard (a skewed page, read mostly in the second round), the rest spread.
+        batch.putData(i % 3 == 0 ? SHARD_OF.shardOf(key) : 3, utf8(key), new byte[i % 13]);
+        valueBytes.put(key, i % 13);
+      }
+    });
+    IN_ORDER.forEach(key -> valueBytes.put(key, utf8("v:" + key).length));
+    List<String> sorted = all.stream().map(KeyRangeTest::utf8).sorted(Arrays::compareUnsigned)
+        .map(b -> new String(b, StandardCharsets.UTF_8)).toList();
+    for (String prefix : List.of("", "p", "pc", "a", "é", "q")) {
+      for (String startAfter : List.of("", "A", "pb", "pc30", "pz", "~")) {
+        for (int limit : new int[] {1, 2, 5, 17, 1000}) {
+          for (long maxBytes : new long[] {1, 9, 40, 200, Long.MAX_VALUE}) {
+            for (boolean keysOnly : new boolean[] {false, true}) {
+              String what = prefix + "|" + startAfter + "|" + limit + "|" + maxBytes + "|" + keysOnly;
+              KeyRange.Page page = KeyRange.list(store, SHARDS, shard -> true, utf8(prefix), utf8(startAfter),
+                  limit, keysOnly, maxBytes);
+              List<String> expected = expectedPage(sorted, prefix, startAfter, limit, maxBytes, keysOnly);
+              assertEquals(expected, keys(page), what);
+              long matching = sorted.stream().filter(k -> k.startsWith(prefix) && after(k, startAfter)).count();
+              assertEquals(matching > expected.size(), page.hasMore(), what);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** The page as the contract states it, from every key in order. */
+  private List<String> expectedPage(List<String> sorted, String prefix, String startAfter, int limit, long maxBytes,
+      boolean keysOnly) {
+    List<String> page = new ArrayList<>();
+    long bytes = 0;
+    for (String key : sorted) {
+      if (!key.startsWith(prefix) || !after(key, startAfter)) {
+        continue;
+      }
+      if (page.size() >= limit || (!page.isEmpty() && bytes >= maxBytes)) {
+        break;
+      }
+      page.add(key);
+      bytes += utf8(key).length + (keysOnly ? 0 : valueBytes.get(key));
+    }
+    return page;
+  }
+
+  private static boolean after(String key, String startAfter) {
+    return Arrays.compareUnsigned(utf8(key), utf8(startAfter)) > 0;
   }
 
   private KeyRange.Page list(String prefix, String startAfter, int limit, boolean keysOnly) {

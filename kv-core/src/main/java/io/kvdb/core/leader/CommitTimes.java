@@ -1,0 +1,38 @@
+package io.kvdb.core.leader;
+
+import io.kvdb.core.storage.KvStore;
+import io.kvdb.replication.v1.Event;
+
+/**
+ * When a write was committed, on this leader run's monotonic clock, as read from the backlog: each
+ * event carries the commit time the writer stamped on it. That stamp is a monotonic value of the
+ * run that wrote it, meaningless in another run, so a write of an earlier run (another epoch)
+ * counts as committed when this run started: after a restart, lag counts from the restart.
+ */
+final class CommitTimes {
+  private final KvStore store;
+  private final long epoch;
+  private final long runStartedMs;
+
+  CommitTimes(KvStore store, long epoch, long runStartedMs) {
+    this.store = store;
+    this.epoch = epoch;
+    this.runStartedMs = runStartedMs;
+  }
+
+  /**
+   * The commit time of {@code seq} in {@code shard}. A seq the backlog no longer holds gets the
+   * time of the oldest one it holds after it: the real one was earlier, so the lag is at least that.
+   */
+  long committedAtMs(int shard, long seq) {
+    Event[] first = {null};
+    store.forEachLog(shard, seq, (at, bytes) -> {
+      first[0] = CatchUpSource.parse(bytes);
+      return false;
+    });
+    if (first[0] == null || first[0].getEpoch() != epoch) {
+      return runStartedMs;
+    }
+    return first[0].getCommitTimeMs();
+  }
+}
