@@ -15,7 +15,11 @@ import io.kvdb.core.process.Shutdown;
 import io.kvdb.core.metrics.Metrics;
 import io.kvdb.core.metrics.MetricsHttpServer;
 import io.kvdb.core.protocol.Frames;
+import io.kvdb.core.follower.FollowerSync;
+import io.kvdb.core.follower.FollowerView;
+import io.kvdb.core.follower.ReplicaCheck;
 import io.kvdb.core.follower.ReplicaStore;
+import io.kvdb.core.follower.SyncOptions;
 import io.kvdb.core.security.GrpcSecurity;
 import io.kvdb.core.follower.FollowerReadService;
 import io.kvdb.core.request.RequestParsing;
@@ -24,7 +28,6 @@ import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.ShardState;
 import java.io.IOException;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -66,7 +69,7 @@ public final class FollowerServer implements ProcessMain.Server {
     try {
       store = KvStore.open(config.dataDir(), false);
       replica = ReplicaStore.openExisting(store);
-      suspect = replica == null ? Set.of() : verify(replica);
+      suspect = replica == null ? Set.of() : ReplicaCheck.suspectShards(replica);
     } catch (RuntimeException e) {
       if (!CorruptDataDir.isCorruption(e)) {
         stop();
@@ -93,7 +96,9 @@ public final class FollowerServer implements ProcessMain.Server {
           .start();
       String address = config.advertisedAddress(server.getPort());
       zmq = new ZContext();
-      loop = new ReplicationLoop(config, id, address, store, replica, suspect, zmq, view, disk);
+      FollowerSync sync = new FollowerSync(new SyncOptions(id, address, config.acceptNewLeader(), config.catchUpBatch()),
+          store, replica, suspect, disk, FollowerServer::monotonicMs, view::set);
+      loop = new ReplicationLoop(new LeaderLink(config, id, zmq), sync, FollowerServer::monotonicMs);
       loopThread = new Thread(loop, "kv-replica");
       loopThread.start();
       registerMetrics();
@@ -136,30 +141,6 @@ public final class FollowerServer implements ProcessMain.Server {
     return stored;
   }
 
-  /**
-   * Recomputes the digest of every shard held and compares it with the stored one: data altered or
-   * corrupted behind the follower's back is re-synced by snapshot, never served.
-   */
-  private static Set<Integer> verify(ReplicaStore replica) {
-    Set<Integer> suspect = new TreeSet<>(replica.interruptedInstalls());
-    if (!suspect.isEmpty()) {
-      log.warn("snapshot install of shard(s) {} was interrupted: they will be installed again", suspect);
-    }
-    int checked = 0;
-    for (int shard : replica.shardsWithData()) {
-      ShardState stored = replica.state(shard);
-      ShardState computed = replica.recompute(shard);
-      checked++;
-      if (computed.digest() != stored.digest() || computed.keys() != stored.keys()) {
-        log.error("shard {}: data does not match its digest (stored {} keys, found {}): it will be re-synced"
-            + " from the leader by snapshot", shard, stored.keys(), computed.keys());
-        suspect.add(shard);
-      }
-    }
-    log.info("verified {} shard(s) held in the data dir: {} need a snapshot", checked, suspect.size());
-    return suspect;
-  }
-
   private FollowerReadService.Readable readable() {
     FollowerView now = view.get();
     Set<Integer> live = now.live();
@@ -188,7 +169,6 @@ public final class FollowerServer implements ProcessMain.Server {
         view.get().assigned().stream().mapToLong(shard -> store.shardState(shard).seq()).sum());
     metrics.gauge("kvdb_replication_bad_frames_total", "Malformed replication frames dropped", "", Frames::droppedFrames);
   }
-
   private MetricsHttpServer.Health healthJson() {
     FollowerView now = view.get();
     boolean serving = server != null && !server.isShutdown() && !"refused".equals(now.state());
@@ -197,6 +177,10 @@ public final class FollowerServer implements ProcessMain.Server {
         serving ? "SERVING" : "NOT_SERVING", now.id(), now.state(), now.leaderId()));
   }
 
+
+  private static long monotonicMs() {
+    return System.nanoTime() / 1_000_000;
+  }
 
   public int grpcPort() {
     return server.getPort();

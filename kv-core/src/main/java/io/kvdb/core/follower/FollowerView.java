@@ -1,0 +1,22 @@
+package io.kvdb.core.follower;
+
+import java.util.Set;
+
+/**
+ * What the replication thread tells the rest of the follower (gRPC, metrics, health): immutable
+ * snapshots swapped in whole, so readers on other threads never see half an update.
+ *
+ * @param state connecting, syncing, live or refused
+ * @param reason why the leader was refused (empty otherwise)
+ * @param shards the cluster's shard count (0 before the first hello)
+ * @param assigned shards placed on this follower
+ * @param live assigned shards that are caught up and verified: only these are served
+ */
+public record FollowerView(String id, String leaderId, long leaderEpoch, String state, String reason,
+    long assignmentVersion, int shards, Set<Integer> assigned, Set<Integer> live) {
+
+  /** Before the first word from the leader: nothing is served. */
+  public static FollowerView connecting(String id, int shards) {
+    return new FollowerView(id, "", 0, "connecting", "", 0, shards, Set.of(), Set.of());
+  }
+}
