@@ -144,7 +144,7 @@ public final class FollowerServer implements ProcessMain.Server {
   private FollowerReadService.Readable readable() {
     FollowerView now = view.get();
     Set<Integer> live = now.live();
-    return new FollowerReadService.Readable(now.shards(), live::contains);
+    return new FollowerReadService.Readable(now.shards(), live::contains, now.withdrawals());
   }
 
   private FollowerStatusResponse status() {

@@ -58,24 +58,19 @@ final class AssignmentApplier {
         sync.resync();
       }
     }
-    Set<Integer> dropped = new TreeSet<>();
-    for (int shard : new ArrayList<>(syncs.keySet())) {
-      if (!next.contains(shard)) {
-        context.outbox().unsubscribe(shard);
-        syncs.remove(shard);
-        replica.drop(shard);
-        dropped.add(shard);
-      }
-    }
+    Set<Integer> dropped = new TreeSet<>(syncs.keySet());
+    dropped.removeAll(next);
     // Data kept from before a restart (whole, or half a snapshot) of shards no longer placed here.
-    Set<Integer> leftOver = new TreeSet<>(replica.shardsWithData());
-    leftOver.addAll(suspect);
-    for (int shard : leftOver) {
-      if (!next.contains(shard)) {
-        replica.drop(shard);
-        dropped.add(shard);
+    dropped.addAll(replica.shardsWithData());
+    dropped.addAll(suspect);
+    dropped.removeAll(next);
+    for (int shard : dropped) {
+      if (syncs.remove(shard) != null) {
+        context.outbox().unsubscribe(shard);
       }
     }
+    context.publishView().run(); // the dropped shards leave the read view before their data goes
+    dropped.forEach(replica::drop);
     suspect.removeAll(dropped);
     log.info("assignment v{}: holding {} shard(s); +{} {} -{} {}", version, next.size(), added.size(), added,
         dropped.size(), dropped);

@@ -19,6 +19,7 @@ import io.kvdb.core.config.Limits;
 import io.kvdb.core.sharding.ShardFunction;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.ShardState;
+import java.util.Optional;
 import java.util.function.IntPredicate;
 import java.util.function.Supplier;
 
@@ -32,8 +33,20 @@ public final class FollowerReadService extends FollowerGrpc.FollowerImplBase {
   private final Supplier<FollowerStatusResponse> status;
   private final RequestValidator validator;
 
-  /** The shards this follower can answer for now. */
-  public record Readable(int shards, IntPredicate live) {}
+  /** A read that found its shard's view changed this many times in a row gives up. */
+  private static final int READ_ATTEMPTS = 3;
+
+  /**
+   * The shards this follower can answer for now.
+   *
+   * @param withdrawals how many times a shard has left the live set (see {@link FollowerView#withdrawals()})
+   */
+  public record Readable(int shards, IntPredicate live, long withdrawals) {
+    /** A view whose withdrawals are not counted: reads check only that their shard is still live. */
+    public Readable(int shards, IntPredicate live) {
+      this(shards, live, 0);
+    }
+  }
 
   public FollowerReadService(KvStore store, Supplier<Readable> readable, Supplier<FollowerStatusResponse> status,
       Limits limits) {
@@ -47,16 +60,28 @@ public final class FollowerReadService extends FollowerGrpc.FollowerImplBase {
   public void get(GetRequest request, StreamObserver<GetResponse> response) {
     try {
       byte[] key = validator.key(request.getKey());
-      Readable now = syncedOrFail();
-      int shard = new ShardFunction(now.shards()).shardOf(key);
-      if (!now.live().test(shard)) {
-        throw Status.FAILED_PRECONDITION.withDescription("shard " + shard + " of this key is not held (or not yet"
-            + " synced) on this follower; read it from the leader").asRuntimeException();
+      int shard = -1;
+      for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+        Readable before = syncedOrFail();
+        shard = new ShardFunction(before.shards()).shardOf(key);
+        if (!before.live().test(shard)) {
+          throw Status.FAILED_PRECONDITION.withDescription("shard " + shard + " of this key is not held (or not yet"
+              + " synced) on this follower; read it from the leader").asRuntimeException();
+        }
+        Optional<byte[]> value = store.get(shard, key);
+        // The shard leaves the view before its data is dropped: if it is still there, with no
+        // withdrawal in between, what was read is what the view vouches for. Otherwise look again.
+        Readable after = readable.get();
+        if (after.withdrawals() == before.withdrawals() && after.live().test(shard)) {
+          response.onNext(GetResponse.newBuilder().setKey(request.getKey())
+              .setValue(ByteString.copyFrom(value.orElseThrow(() -> Reads.notFound(request.getKey()))))
+              .setShard(shard).build());
+          response.onCompleted();
+          return;
+        }
       }
-      byte[] value = store.get(shard, key).orElseThrow(() -> Reads.notFound(request.getKey()));
-      response.onNext(GetResponse.newBuilder().setKey(request.getKey()).setValue(ByteString.copyFrom(value))
-          .setShard(shard).build());
-      response.onCompleted();
+      throw Status.FAILED_PRECONDITION.withDescription("shard " + shard + " of this key is being re-synced on this"
+          + " follower; read it from the leader").asRuntimeException();
     } catch (StatusRuntimeException e) {
       response.onError(e);
     }

@@ -204,6 +204,8 @@ public final class FollowerSync {
         // Only reached with --accept-new-leader: the leader refuses otherwise.
         log.warn("wiping {} shard(s) copied from leader {} to copy leader {} (--accept-new-leader)",
             held.size(), synced, welcome.getLeaderId());
+        syncs.values().forEach(ShardSync::pause);
+        publishView(); // out of the read view before the wipe
         held.forEach(replica::drop);
         assignments.forget(held);
       }

@@ -11,12 +11,14 @@ import java.util.Set;
  * @param shards the cluster's shard count (0 before the first hello)
  * @param assigned shards placed on this follower
  * @param live assigned shards that are caught up and verified: only these are served
+ * @param withdrawals how many times a shard left {@code live} so far: a read that saw the same
+ *     count before and after it read the data read data that the view still vouches for
  */
 public record FollowerView(String id, String leaderId, long leaderEpoch, String state, String reason,
-    long assignmentVersion, int shards, Set<Integer> assigned, Set<Integer> live) {
+    long assignmentVersion, int shards, Set<Integer> assigned, Set<Integer> live, long withdrawals) {
 
   /** Before the first word from the leader: nothing is served. */
   public static FollowerView connecting(String id, int shards) {
-    return new FollowerView(id, "", 0, "connecting", "", 0, shards, Set.of(), Set.of());
+    return new FollowerView(id, "", 0, "connecting", "", 0, shards, Set.of(), Set.of(), 0);
   }
 }

@@ -85,13 +85,17 @@ final class ShardSync {
       startSnapshot("its data did not match its digest at start-up");
       return;
     }
-    mode = Mode.CATCHING_UP;
+    setMode(Mode.CATCHING_UP);
     requestedAtMs = context.now();
     context.send(ControlMessage.newBuilder().setCatchUpRequest(CatchUpRequest.newBuilder()
         .setFrom(SyncContext.position(context.replica(), shard)).setMaxEvents(context.catchUpBatch())).build());
   }
 
-  /** The session with the leader ended: stop serving, and sync again once welcomed. */
+  /**
+   * The session with the leader ended, or the shard's data is about to be dropped: stop serving,
+   * and sync again once welcomed. The caller publishes the read view (once for many shards) before
+   * it drops anything.
+   */
   void pause() {
     if (mode == Mode.INSTALLING) {
       suspect = true; // half installed: the next session takes the snapshot again
@@ -167,10 +171,8 @@ final class ShardSync {
   void onLiveOutcome(Outcome outcome) {
     if (outcome == Outcome.GAP) {
       resync();
-      context.publishView().run();
     } else if (outcome == Outcome.DIVERGED) {
       startSnapshot("an event did not match the leader's digest");
-      context.publishView().run();
     }
   }
 
@@ -181,11 +183,10 @@ final class ShardSync {
     }
     ShardState state = context.replica().state(shard);
     if (heartbeat.getSeq() > state.seq()) {
-      resync(); // a lost tail: events the socket dropped
+      resync(); // a lost tail: events the socket dropped; stale until caught up
     } else if (heartbeat.getSeq() == state.seq()
         && (heartbeat.getDigest() != state.digest() || heartbeat.getKeys() != state.keys())) {
       startSnapshot("digest differs from the leader's at seq " + state.seq());
-      context.publishView().run();
     }
   }
 
@@ -209,15 +210,15 @@ final class ShardSync {
    * Unapplied events are not acknowledged, so writes that wait for this follower's ack time out.
    */
   void waitForDisk() {
-    mode = Mode.CATCHING_UP;
+    setMode(Mode.CATCHING_UP);
     requestedAtMs = context.now();
   }
 
   private void startSnapshot(String why) {
     log.info("shard {}: taking a snapshot from the leader: {}", shard, why);
+    setMode(Mode.INSTALLING); // out of the read view before the wipe
     context.replica().beginInstall(shard);
     suspect = false;
-    mode = Mode.INSTALLING;
     snapshotId = 0;
     snapshotKeys = 0;
     requestChunk("");
@@ -229,8 +230,20 @@ final class ShardSync {
         .setShard(shard).setSnapshotId(snapshotId).setAfterKey(afterKey).setMaxBytes(SNAPSHOT_CHUNK_BYTES)).build());
   }
 
+  /**
+   * The one way out of LIVE (but for {@link #pause()}): a shard that stops being live leaves the
+   * read view at once, before anything is done to its data, so that no read finds it half gone.
+   */
+  private void setMode(Mode next) {
+    boolean withdrawn = mode == Mode.LIVE && next != Mode.LIVE;
+    mode = next;
+    if (withdrawn) {
+      context.publishView().run();
+    }
+  }
+
   private void goLive() {
-    mode = Mode.LIVE;
+    mode = Mode.LIVE; // published below, once the buffered events are applied
     List<Event> replay = new ArrayList<>(buffered);
     buffered.clear();
     if (!replay.isEmpty()) {
