@@ -12,6 +12,7 @@ import io.kvdb.core.metrics.GrpcMetricsInterceptor;
 import io.kvdb.core.process.OpenServices;
 import io.kvdb.core.process.ProcessMain;
 import io.kvdb.core.process.Shutdown;
+import io.kvdb.core.process.Supervisor;
 import io.kvdb.core.metrics.Metrics;
 import io.kvdb.core.metrics.MetricsHttpServer;
 import io.kvdb.core.protocol.Frames;
@@ -44,6 +45,7 @@ public final class FollowerServer implements ProcessMain.Server {
 
   private final FollowerConfig config;
   private final ServerBuilder<?> serverBuilder;
+  private final Supervisor supervisor;
   private final Metrics metrics = new Metrics();
   private final HealthStatusManager health = new HealthStatusManager();
   private final AtomicReference<FollowerView> view = new AtomicReference<>();
@@ -54,9 +56,16 @@ public final class FollowerServer implements ProcessMain.Server {
   private Server server;
   private MetricsHttpServer metricsServer;
 
+  /** A follower whose process exits with status 70 if one of its threads dies. */
   public FollowerServer(FollowerConfig config, ServerBuilder<?> serverBuilder) {
+    this(config, serverBuilder, Supervisor.exitingJvm("kv follower"));
+  }
+
+  /** A follower whose threads are watched by {@code supervisor} (tests record its exit instead). */
+  public FollowerServer(FollowerConfig config, ServerBuilder<?> serverBuilder, Supervisor supervisor) {
     this.config = config;
     this.serverBuilder = serverBuilder;
+    this.supervisor = supervisor;
   }
 
   @Override
