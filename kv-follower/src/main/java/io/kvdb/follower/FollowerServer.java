@@ -108,8 +108,10 @@ public final class FollowerServer implements ProcessMain.Server {
       FollowerSync sync = new FollowerSync(new SyncOptions(id, address, config.acceptNewLeader(), config.catchUpBatch()),
           store, replica, suspect, disk, FollowerServer::monotonicMs, view::set);
       loop = new ReplicationLoop(new LeaderLink(config, id, zmq), sync, FollowerServer::monotonicMs);
-      loopThread = new Thread(loop, "kv-replica");
-      loopThread.start();
+      // A dead replication thread would leave the shards served as live while nothing moves.
+      supervisor.onDeath(() -> supervisor.death().ifPresent(death -> view.updateAndGet(v -> v.failed(death.describe()))));
+      supervisor.onDeath(() -> health.setStatus("", ServingStatus.NOT_SERVING));
+      loopThread = supervisor.start("kv-replica", loop);
       registerMetrics();
       metricsServer = new MetricsHttpServer(config.host(), config.metricsPort(), metrics, this::healthJson);
       health.setStatus("", ServingStatus.SERVING);
@@ -180,10 +182,27 @@ public final class FollowerServer implements ProcessMain.Server {
   }
   private MetricsHttpServer.Health healthJson() {
     FollowerView now = view.get();
-    boolean serving = server != null && !server.isShutdown() && !"refused".equals(now.state());
+    boolean serving = server != null && !server.isShutdown() && !"refused".equals(now.state())
+        && supervisor.death().isEmpty();
+    String error = supervisor.death().map(death -> ",\"error\":\"" + jsonText(death.describe()) + "\"").orElse("");
     return new MetricsHttpServer.Health(serving, String.format(
-        "{\"status\":\"%s\",\"role\":\"follower\",\"id\":\"%s\",\"state\":\"%s\",\"leaderId\":\"%s\"}",
-        serving ? "SERVING" : "NOT_SERVING", now.id(), now.state(), now.leaderId()));
+        "{\"status\":\"%s\",\"role\":\"follower\",\"id\":\"%s\",\"state\":\"%s\",\"leaderId\":\"%s\"%s}",
+        serving ? "SERVING" : "NOT_SERVING", now.id(), now.state(), now.leaderId(), error));
+  }
+
+  /** {@code text} as the inside of a JSON string. */
+  private static String jsonText(String text) {
+    StringBuilder out = new StringBuilder();
+    for (char c : text.toCharArray()) {
+      if (c == '"' || c == '\\') {
+        out.append('\\').append(c);
+      } else if (c < 0x20) {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
   }
 
 
@@ -206,6 +225,7 @@ public final class FollowerServer implements ProcessMain.Server {
 
   @Override
   public synchronized void stop() {
+    supervisor.stopping();
     health.enterTerminalState();
     if (server != null) {
       Shutdown.grpc(server);

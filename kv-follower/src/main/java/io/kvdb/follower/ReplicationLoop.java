@@ -5,16 +5,14 @@ import io.kvdb.core.follower.FollowerSync;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The body of the follower's replication thread ("kv-replica"): waits for input on the link to the
  * leader, hands it to the sync, and sends what the sync asks for. Every write to the data dir
- * happens on this thread, inside the sync.
+ * happens on this thread, inside the sync. An exception ends the thread: it is started through the
+ * process's {@link io.kvdb.core.process.Supervisor}, which takes the follower out of service.
  */
 final class ReplicationLoop implements Runnable {
-  private static final Logger log = LoggerFactory.getLogger(ReplicationLoop.class);
   /** PUB messages handed to the sync at once: their live events are applied in one batch. */
   private static final int MAX_DRAIN = 10_000;
 
@@ -53,10 +51,6 @@ final class ReplicationLoop implements Runnable {
         link.reconnectIfRefused(clockMs.getAsLong());
         sync.onTimer();
         link.flush(sync.outbox());
-      }
-    } catch (RuntimeException e) {
-      if (running) {
-        log.error("replication stopped", e);
       }
     } finally {
       link.close();

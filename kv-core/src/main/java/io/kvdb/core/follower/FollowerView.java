@@ -6,8 +6,8 @@ import java.util.Set;
  * What the replication thread tells the rest of the follower (gRPC, metrics, health): immutable
  * snapshots swapped in whole, so readers on other threads never see half an update.
  *
- * @param state connecting, syncing, live or refused
- * @param reason why the leader was refused (empty otherwise)
+ * @param state connecting, syncing, live, refused or failed
+ * @param reason why the leader was refused, or why the follower failed (empty otherwise)
  * @param shards the cluster's shard count (0 before the first hello)
  * @param assigned shards placed on this follower
  * @param live assigned shards that are caught up and verified: only these are served
@@ -20,5 +20,11 @@ public record FollowerView(String id, String leaderId, long leaderEpoch, String 
   /** Before the first word from the leader: nothing is served. */
   public static FollowerView connecting(String id, int shards) {
     return new FollowerView(id, "", 0, "connecting", "", 0, shards, Set.of(), Set.of(), 0);
+  }
+
+  /** This view with every shard withdrawn, for a follower that can no longer keep them in sync. */
+  public FollowerView failed(String why) {
+    return new FollowerView(id, leaderId, leaderEpoch, "failed", why, assignmentVersion, shards, assigned, Set.of(),
+        withdrawals + 1);
   }
 }
