@@ -7,7 +7,6 @@ import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.kvdb.api.v1.FollowerStatusResponse;
-import io.kvdb.core.config.Limits;
 import io.kvdb.core.metrics.GrpcMetricsInterceptor;
 import io.kvdb.core.process.OpenServices;
 import io.kvdb.core.process.ProcessMain;
@@ -99,7 +98,7 @@ public final class FollowerServer implements ProcessMain.Server {
       // Tokens guard the read API only; health and reflection stay open (no data in them).
       server = OpenServices.addTo(serverBuilder, health)
           .addService(ServerInterceptors.intercept(config.grpcSecurity().protect(() -> RequestParsing.checked(
-              new FollowerReadService(store, this::readable, this::status, Limits.DEFAULT).bindService())),
+              new FollowerReadService(store, this::readable, this::status).bindService())),
               new GrpcMetricsInterceptor(metrics)))
           .build()
           .start();
@@ -155,7 +154,7 @@ public final class FollowerServer implements ProcessMain.Server {
   private FollowerReadService.Readable readable() {
     FollowerView now = view.get();
     Set<Integer> live = now.live();
-    return new FollowerReadService.Readable(now.shards(), live::contains, now.withdrawals());
+    return new FollowerReadService.Readable(now.shards(), live::contains, now.withdrawals(), now.limits());
   }
 
   private FollowerStatusResponse status() {

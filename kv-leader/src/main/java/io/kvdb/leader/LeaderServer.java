@@ -105,7 +105,7 @@ public final class LeaderServer implements ProcessMain.Server {
       LeaderReplicas replicas = new LeaderReplicas(membership, pipeline::head, config.replicationFactor(), timer,
           LeaderServer::monotonicMs);
       control = new ControlServer(zmq, config.host(), config.controlPort(), metadata.leaderId(), metadata.epoch(),
-          metadata.shards(), config.heartbeatMs(), membership, replicas, new CatchUpSource(store, pipeline::head),
+          metadata.shards(), config.heartbeatMs(), config.limits(), membership, replicas, new CatchUpSource(store, pipeline::head),
           new SnapshotSource(store, pipeline::head, pins, SNAPSHOT_IDLE_MS), LeaderServer::monotonicMs, secure);
       lists = Executors.newFixedThreadPool(LIST_THREADS, daemon("kv-list"));
       KvService kv = new KvService(store, shardFunction, pipeline, replicas, config.limits(), config.ackTimeoutMs(),

@@ -31,7 +31,6 @@ public final class FollowerReadService extends FollowerGrpc.FollowerImplBase {
   private final KvStore store;
   private final Supplier<Readable> readable;
   private final Supplier<FollowerStatusResponse> status;
-  private final RequestValidator validator;
 
   /** A read that found its shard's view changed this many times in a row gives up. */
   private static final int READ_ATTEMPTS = 3;
@@ -40,29 +39,29 @@ public final class FollowerReadService extends FollowerGrpc.FollowerImplBase {
    * The shards this follower can answer for now.
    *
    * @param withdrawals how many times a shard has left the live set (see {@link FollowerView#withdrawals()})
+   * @param limits what a request may carry: the leader's limits, so that every key it stored can be read
    */
-  public record Readable(int shards, IntPredicate live, long withdrawals) {
-    /** A view whose withdrawals are not counted: reads check only that their shard is still live. */
+  public record Readable(int shards, IntPredicate live, long withdrawals, Limits limits) {
+    /** A view with the default limits, whose withdrawals are not counted: reads check only that their shard is still live. */
     public Readable(int shards, IntPredicate live) {
-      this(shards, live, 0);
+      this(shards, live, 0, Limits.DEFAULT);
     }
   }
 
-  public FollowerReadService(KvStore store, Supplier<Readable> readable, Supplier<FollowerStatusResponse> status,
-      Limits limits) {
+  public FollowerReadService(KvStore store, Supplier<Readable> readable, Supplier<FollowerStatusResponse> status) {
     this.store = store;
     this.readable = readable;
     this.status = status;
-    this.validator = new RequestValidator(limits);
   }
 
   @Override
   public void get(GetRequest request, StreamObserver<GetResponse> response) {
     try {
-      byte[] key = validator.key(request.getKey());
       int shard = -1;
       for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
-        Readable before = syncedOrFail();
+        Readable before = readable.get();
+        byte[] key = new RequestValidator(before.limits()).key(request.getKey());
+        synced(before);
         shard = new ShardFunction(before.shards()).shardOf(key);
         if (!before.live().test(shard)) {
           throw Status.FAILED_PRECONDITION.withDescription("shard " + shard + " of this key is not held (or not yet"
@@ -91,7 +90,7 @@ public final class FollowerReadService extends FollowerGrpc.FollowerImplBase {
   public void list(ListRequest request, StreamObserver<ListResponse> response) {
     try {
       Readable now = syncedOrFail();
-      response.onNext(Reads.list(store, now.shards(), now.live(), validator, request));
+      response.onNext(Reads.list(store, now.shards(), now.live(), new RequestValidator(now.limits()), request));
       response.onCompleted();
     } catch (StatusRuntimeException e) {
       response.onError(e);
@@ -133,7 +132,10 @@ public final class FollowerReadService extends FollowerGrpc.FollowerImplBase {
   }
 
   private Readable syncedOrFail() {
-    Readable now = readable.get();
+    return synced(readable.get());
+  }
+
+  private static Readable synced(Readable now) {
     if (now.shards() == 0) {
       throw Status.FAILED_PRECONDITION.withDescription("this follower has not synced with a leader yet")
           .asRuntimeException();

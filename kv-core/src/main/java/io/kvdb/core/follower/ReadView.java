@@ -39,6 +39,6 @@ final class ReadView {
     }
     lastLive = Set.copyOf(live);
     sink.accept(new FollowerView(id, session.leaderId(), session.epoch(), session.state(live.size() == assigned.size()),
-        session.refusal(), assignmentVersion, shards, Set.copyOf(assigned), lastLive, withdrawals));
+        session.refusal(), assignmentVersion, shards, Set.copyOf(assigned), lastLive, withdrawals, session.limits()));
   }
 }

@@ -1,6 +1,8 @@
 package io.kvdb.core.follower;
 
+import io.kvdb.core.config.Limits;
 import io.kvdb.core.protocol.Frames;
+import io.kvdb.core.protocol.LeaderLimits;
 import io.kvdb.replication.v1.ControlMessage;
 import io.kvdb.replication.v1.Hello;
 import io.kvdb.replication.v1.Welcome;
@@ -38,6 +40,8 @@ final class Session {
   private boolean welcomed;
   private boolean refused;
   private String refusal = "";
+  /** The leader's limits: reads are served with them, so that every key it stored can be read here. */
+  private Limits limits = Limits.DEFAULT;
   private long lastHelloMs = LONG_AGO;
   private long lastLeaderMessageMs;
 
@@ -67,6 +71,10 @@ final class Session {
 
   long heartbeatMs() {
     return heartbeatMs;
+  }
+
+  Limits limits() {
+    return limits;
   }
 
   /** Whether a hello is due: none sent yet, or no welcome since the last one. */
@@ -109,11 +117,18 @@ final class Session {
     leaderId = welcome.getLeaderId();
     epoch = welcome.getEpoch();
     heartbeatMs = Math.max(1, welcome.getHeartbeatMs());
+    try {
+      limits = LeaderLimits.fromWelcome(welcome);
+    } catch (IllegalArgumentException e) {
+      Frames.malformed("the leader", "a welcome with invalid limits (" + e.getMessage() + "); serving with the defaults");
+      limits = Limits.DEFAULT;
+    }
     welcomed = true;
     refused = false;
     refusal = "";
     if (newSession) {
-      log.info("synced with leader {} epoch {} ({} shards)", leaderId, epoch, welcome.getShards());
+      log.info("synced with leader {} epoch {} ({} shards; keys up to {} bytes)", leaderId, epoch, welcome.getShards(),
+          limits.maxKeyBytes());
     }
     return newSession;
   }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.kvdb.api.v1.GetRequest;
-import io.kvdb.core.config.Limits;
 import io.kvdb.core.storage.KvStore;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
@@ -35,8 +34,7 @@ class FollowerReadServiceTest {
   @Test
   void aShardWithdrawnDuringAGetIsFailedPreconditionNotNotFound() {
     // The shard is live when the get looks, and withdrawn (its data then dropped) before it answers.
-    FollowerReadService service = new FollowerReadService(store, viewWithdrawnAfterFirstLook(), () -> null,
-        Limits.DEFAULT);
+    FollowerReadService service = new FollowerReadService(store, viewWithdrawnAfterFirstLook(), () -> null);
     CompletableFuture<Status> status = new CompletableFuture<>();
     service.get(GetRequest.newBuilder().setKey("gone").build(), observer(status));
     assertEquals(Status.Code.FAILED_PRECONDITION, status.join().getCode(), String.valueOf(status.join()));

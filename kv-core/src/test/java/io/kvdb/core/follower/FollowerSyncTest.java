@@ -9,10 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvdb.core.config.Limits;
+import io.kvdb.core.protocol.LeaderLimits;
 import io.kvdb.core.storage.ShardState;
 import io.kvdb.core.storage.StoreBatch;
 import io.kvdb.replication.v1.ControlMessage;
 import io.kvdb.replication.v1.Event;
+import io.kvdb.replication.v1.ServingLimits;
 import io.kvdb.replication.v1.SnapshotRequest;
 import io.kvdb.replication.v1.Welcome;
 import java.nio.charset.StandardCharsets;
@@ -292,6 +295,31 @@ class FollowerSyncTest {
     follower.nowMs += Session.REFUSED_RETRY_MS;
     follower.sync.onTimer();
     assertEquals(List.of(HELLO), kinds(follower.take()));
+  }
+
+  @Test
+  void readsAreServedWithTheLeadersLimits() {
+    Limits leaders = new Limits(4096, 2 << 20, 3 << 20, 50, 500);
+    follower.start();
+    follower.sync.onTimer();
+    follower.take();
+    follower.deliver(withLimits(LeaderLimits.toWire(leaders)));
+    assertEquals(leaders, follower.view().limits());
+  }
+
+  @Test
+  void aWelcomeWithInvalidLimitsIsServedWithTheDefaults() {
+    follower.start();
+    follower.sync.onTimer();
+    follower.take();
+    follower.deliver(withLimits(ServingLimits.newBuilder().setMaxKeyBytes(0).build()));
+    assertEquals("live", follower.view().state(), "the session goes on");
+    assertEquals(Limits.DEFAULT, follower.view().limits());
+  }
+
+  private ControlMessage withLimits(ServingLimits limits) {
+    ControlMessage welcome = leader.welcome();
+    return welcome.toBuilder().setWelcome(welcome.getWelcome().toBuilder().setLimits(limits)).build();
   }
 
   @Test
