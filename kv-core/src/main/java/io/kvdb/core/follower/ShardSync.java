@@ -64,10 +64,6 @@ final class ShardSync {
     return shard;
   }
 
-  Mode mode() {
-    return mode;
-  }
-
   boolean isLive() {
     return mode == Mode.LIVE;
   }
@@ -78,11 +74,13 @@ final class ShardSync {
    */
   void resync() {
     if (!context.sessionOpen().getAsBoolean()) {
-      pause();
+      setMode(Mode.CATCHING_UP);
+      requestedAtMs = LONG_AGO; // asked once a session is open
       return;
     }
     if (suspect) {
-      startSnapshot("its data did not match its digest at start-up");
+      startSnapshot("its data may be incomplete or damaged (a snapshot install was interrupted, or its digest did not"
+          + " match at start-up)");
       return;
     }
     setMode(Mode.CATCHING_UP);

@@ -197,6 +197,29 @@ class FollowerSyncTest {
   }
 
   @Test
+  void aSessionThatEndsDuringAnInstallTakesTheSnapshotAgainInTheNext() {
+    write(S, 5);
+    leader.trimBacklog(S);
+    follower.start().join(S);
+    follower.deliver(leader.answer(follower.requests().get(0))); // snapshot required
+    follower.deliver(leader.answer(follower.requests().get(0))); // the first chunk is installed
+    follower.take();
+    follower.nowMs += Session.MIN_SILENCE_MS + 1;
+    follower.sync.onTimer(); // the leader is silent: the session ends
+    follower.sync.onTimer();
+    assertEquals(List.of(HELLO), kinds(follower.take()));
+
+    follower.deliver(leader.welcome());
+
+    List<ControlMessage> sent = follower.requests();
+    assertEquals(List.of(SNAPSHOT_REQUEST), kinds(sent), "no catch-up on half a snapshot");
+    assertEquals(0, sent.get(0).getSnapshotRequest().getSnapshotId(), "a new transfer");
+    follower.deliver(leader.answer(sent.get(0)));
+    follower.exchange();
+    follower.assertSameAsLeader(S);
+  }
+
+  @Test
   void aShardUnassignedDuringItsInstallIsDroppedAndItsLateChunksIgnored() {
     write(S, 5);
     leader.trimBacklog(S);
