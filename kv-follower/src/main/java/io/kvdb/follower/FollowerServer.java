@@ -179,6 +179,7 @@ public final class FollowerServer implements ProcessMain.Server {
         view.get().assigned().stream().mapToLong(shard -> store.shardState(shard).seq()).sum());
     metrics.gauge("kvdb_replication_bad_frames_total", "Malformed replication frames dropped", "", Frames::droppedFrames);
   }
+
   private MetricsHttpServer.Health healthJson() {
     FollowerView now = view.get();
     boolean serving = server != null && !server.isShutdown() && !"refused".equals(now.state())
@@ -203,7 +204,6 @@ public final class FollowerServer implements ProcessMain.Server {
     }
     return out.toString();
   }
-
 
   private static long monotonicMs() {
     return System.nanoTime() / 1_000_000;
