@@ -1,5 +1,6 @@
 package io.kvdb.follower;
 
+import io.kvdb.core.follower.FollowerView;
 import io.kvdb.core.protocol.Frames;
 import io.kvdb.core.storage.KvStore;
 import io.micrometer.core.instrument.FunctionCounter;

@@ -7,17 +7,21 @@ import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.kvdb.api.v1.FollowerStatusResponse;
-import io.kvdb.core.config.Limits;
 import io.kvdb.core.metrics.GrpcMetricsInterceptor;
 import io.kvdb.core.process.OpenServices;
 import io.kvdb.core.process.ProcessMain;
 import io.kvdb.core.process.Shutdown;
 import io.kvdb.common.metrics.ProcessMetrics;
+import io.kvdb.common.net.Loopback;
+import io.kvdb.core.follower.FollowerSync;
+import io.kvdb.core.follower.FollowerView;
+import io.kvdb.core.follower.ReplicaCheck;
 import io.kvdb.core.follower.ReplicaMetrics;
+import io.kvdb.core.follower.ReplicaStore;
+import io.kvdb.core.follower.SyncOptions;
 import io.kvdb.core.metrics.ApplyMeters;
 import io.kvdb.core.metrics.MetricsHttpServer;
-import io.kvdb.core.follower.ReplicaStore;
-import io.kvdb.common.net.Loopback;
+import io.kvdb.core.process.Supervisor;
 import io.kvdb.core.follower.FollowerReadService;
 import io.kvdb.core.request.RequestParsing;
 import io.kvdb.core.storage.DiskSpace;
@@ -25,7 +29,6 @@ import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.ShardState;
 import java.io.IOException;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -42,6 +45,7 @@ public final class FollowerServer implements ProcessMain.Server {
 
   private final FollowerConfig config;
   private final ServerBuilder<?> serverBuilder;
+  private final Supervisor supervisor;
   private final ProcessMetrics metrics = new ProcessMetrics();
   private final ReplicaMetrics applyMeters = new ApplyMeters(metrics.registry());
   private final HealthStatusManager health = new HealthStatusManager();
@@ -53,9 +57,16 @@ public final class FollowerServer implements ProcessMain.Server {
   private Server server;
   private MetricsHttpServer metricsServer;
 
+  /** A follower whose process exits with status 70 if one of its threads dies. */
   public FollowerServer(FollowerConfig config, ServerBuilder<?> serverBuilder) {
+    this(config, serverBuilder, Supervisor.exitingJvm("kv follower"));
+  }
+
+  /** A follower whose threads are watched by {@code supervisor} (tests record its exit instead). */
+  public FollowerServer(FollowerConfig config, ServerBuilder<?> serverBuilder, Supervisor supervisor) {
     this.config = config;
     this.serverBuilder = serverBuilder;
+    this.supervisor = supervisor;
   }
 
   @Override
@@ -68,7 +79,7 @@ public final class FollowerServer implements ProcessMain.Server {
     try {
       store = KvStore.open(config.dataDir(), false);
       replica = ReplicaStore.openExisting(store, applyMeters);
-      suspect = replica == null ? Set.of() : verify(replica);
+      suspect = replica == null ? Set.of() : ReplicaCheck.suspectShards(replica);
     } catch (RuntimeException e) {
       if (!CorruptDataDir.isCorruption(e)) {
         stop();
@@ -89,15 +100,19 @@ public final class FollowerServer implements ProcessMain.Server {
       // Tokens guard the read API only; health and reflection stay open (no data in them).
       server = OpenServices.addTo(serverBuilder, health)
           .addService(ServerInterceptors.intercept(config.grpcSecurity().protect(() -> RequestParsing.checked(
-              new FollowerReadService(store, this::readable, this::status, Limits.DEFAULT).bindService())),
+              new FollowerReadService(store, this::readable, this::status).bindService())),
               new GrpcMetricsInterceptor(metrics.registry())))
           .build()
           .start();
       String address = config.advertisedAddress(server.getPort());
       zmq = new ZContext();
-      loop = new ReplicationLoop(config, id, address, store, replica, suspect, zmq, view, disk, applyMeters);
-      loopThread = new Thread(loop, "kv-replica");
-      loopThread.start();
+      FollowerSync sync = new FollowerSync(new SyncOptions(id, address, config.acceptNewLeader(), config.catchUpBatch()),
+          store, replica, suspect, disk, applyMeters, FollowerServer::monotonicMs, view::set);
+      loop = new ReplicationLoop(new LeaderLink(config, id, zmq), sync, FollowerServer::monotonicMs);
+      // A dead replication thread would leave the shards served as live while nothing moves.
+      supervisor.onDeath(() -> supervisor.death().ifPresent(death -> view.updateAndGet(v -> v.failed(death.describe()))));
+      supervisor.onDeath(() -> health.setStatus("", ServingStatus.NOT_SERVING));
+      loopThread = supervisor.start("kv-replica", loop);
       FollowerMeters.bind(metrics.registry(), view, store);
       metricsServer = new MetricsHttpServer(config.host(), config.metricsPort(), metrics::scrape, this::healthJson);
       health.setStatus("", ServingStatus.SERVING);
@@ -138,34 +153,10 @@ public final class FollowerServer implements ProcessMain.Server {
     return stored;
   }
 
-  /**
-   * Recomputes the digest of every shard held and compares it with the stored one: data altered or
-   * corrupted behind the follower's back is re-synced by snapshot, never served.
-   */
-  private static Set<Integer> verify(ReplicaStore replica) {
-    Set<Integer> suspect = new TreeSet<>(replica.interruptedInstalls());
-    if (!suspect.isEmpty()) {
-      log.warn("snapshot install of shard(s) {} was interrupted: they will be installed again", suspect);
-    }
-    int checked = 0;
-    for (int shard : replica.shardsWithData()) {
-      ShardState stored = replica.state(shard);
-      ShardState computed = replica.recompute(shard);
-      checked++;
-      if (computed.digest() != stored.digest() || computed.keys() != stored.keys()) {
-        log.error("shard {}: data does not match its digest (stored {} keys, found {}): it will be re-synced"
-            + " from the leader by snapshot", shard, stored.keys(), computed.keys());
-        suspect.add(shard);
-      }
-    }
-    log.info("verified {} shard(s) held in the data dir: {} need a snapshot", checked, suspect.size());
-    return suspect;
-  }
-
   private FollowerReadService.Readable readable() {
     FollowerView now = view.get();
     Set<Integer> live = now.live();
-    return new FollowerReadService.Readable(now.shards(), live::contains);
+    return new FollowerReadService.Readable(now.shards(), live::contains, now.withdrawals(), now.limits());
   }
 
   private FollowerStatusResponse status() {
@@ -185,12 +176,32 @@ public final class FollowerServer implements ProcessMain.Server {
 
   private MetricsHttpServer.Health healthJson() {
     FollowerView now = view.get();
-    boolean serving = server != null && !server.isShutdown() && !"refused".equals(now.state());
+    boolean serving = server != null && !server.isShutdown() && !"refused".equals(now.state())
+        && supervisor.death().isEmpty();
+    String error = supervisor.death().map(death -> ",\"error\":\"" + jsonText(death.describe()) + "\"").orElse("");
     return new MetricsHttpServer.Health(serving, String.format(
-        "{\"status\":\"%s\",\"role\":\"follower\",\"id\":\"%s\",\"state\":\"%s\",\"leaderId\":\"%s\"}",
-        serving ? "SERVING" : "NOT_SERVING", now.id(), now.state(), now.leaderId()));
+        "{\"status\":\"%s\",\"role\":\"follower\",\"id\":\"%s\",\"state\":\"%s\",\"leaderId\":\"%s\"%s}",
+        serving ? "SERVING" : "NOT_SERVING", now.id(), now.state(), now.leaderId(), error));
   }
 
+  /** {@code text} as the inside of a JSON string. */
+  private static String jsonText(String text) {
+    StringBuilder out = new StringBuilder();
+    for (char c : text.toCharArray()) {
+      if (c == '"' || c == '\\') {
+        out.append('\\').append(c);
+      } else if (c < 0x20) {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
+  }
+
+  private static long monotonicMs() {
+    return System.nanoTime() / 1_000_000;
+  }
 
   public int grpcPort() {
     return server.getPort();
@@ -207,6 +218,7 @@ public final class FollowerServer implements ProcessMain.Server {
 
   @Override
   public synchronized void stop() {
+    supervisor.stopping();
     health.enterTerminalState();
     if (server != null) {
       Shutdown.grpc(server);

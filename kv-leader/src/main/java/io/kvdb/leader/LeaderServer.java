@@ -114,7 +114,8 @@ public final class LeaderServer implements ProcessMain.Server {
           config.deadTimeoutMs(), timer, monotonicMs());
       LeaderReplicas replicas = new LeaderReplicas(membership, pipeline, LeaderServer::monotonicMs);
       control = new ControlServer(zmq, config.host(), config.controlPort(), metadata.leaderId(), metadata.epoch(),
-          metadata.shards(), config.heartbeatMs(), membership, replicas, new CatchUpSource(store, pipeline::head),
+          metadata.shards(), config.heartbeatMs(), config.limits(), membership, replicas,
+          new CatchUpSource(store, pipeline::head),
           new SnapshotSource(store, pipeline::head, pins, SNAPSHOT_IDLE_MS, config.maxSnapshotSessions()),
           LeaderServer::monotonicMs, config.curve(), supervisor);
       lists = Executors.newFixedThreadPool(LIST_THREADS, daemon("kv-list"));

@@ -9,12 +9,18 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.kvdb.api.v1.ClusterGrpc;
 import io.kvdb.api.v1.DeleteRequest;
+import io.kvdb.api.v1.FollowerGrpc;
+import io.kvdb.api.v1.FollowerStatusResponse;
+import io.kvdb.api.v1.GetRequest;
+import io.kvdb.api.v1.GetResponse;
 import io.kvdb.api.v1.KVGrpc;
 import io.kvdb.api.v1.PutRequest;
 import io.kvdb.api.v1.ShardDigest;
 import io.kvdb.api.v1.ShardDigestsRequest;
 import io.kvdb.api.v1.StatusRequest;
 import io.kvdb.api.v1.StatusResponse;
+import io.kvdb.api.v1.WriteResponse;
+import io.kvdb.core.config.Limits;
 import io.kvdb.follower.FollowerConfig;
 import io.kvdb.follower.FollowerServer;
 import io.kvdb.leader.LeaderConfig;
@@ -69,6 +75,44 @@ class InJvmReplicationTest {
       f2.stop();
       leader.stop();
     }
+  }
+
+  @Test
+  void aFollowerServesKeysUpToTheLeadersLimitNotTheDefault() throws Exception {
+    Limits larger = new Limits(4096, Limits.DEFAULT.maxValueBytes(), Limits.DEFAULT.maxMessageBytes(),
+        Limits.DEFAULT.defaultPageSize(), Limits.DEFAULT.maxPageSize());
+    LeaderServer leader = new LeaderServer(LeaderConfig.forTest(dir.resolve("leader")).withLimits(larger),
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)));
+    leader.start();
+    FollowerServer follower = follower("f1", leader);
+    ManagedChannel toLeader = NettyChannelBuilder.forAddress("127.0.0.1", leader.grpcPort()).usePlaintext().build();
+    ManagedChannel toFollower = NettyChannelBuilder.forAddress("127.0.0.1", follower.grpcPort()).usePlaintext().build();
+    try {
+      String key = "k".repeat(3000); // above the default 1024, within this leader's 4096
+      WriteResponse put = KVGrpc.newBlockingStub(toLeader).put(PutRequest.newBuilder().setKey(key)
+          .setValue(ByteString.copyFromUtf8("long")).build());
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (!applied(follower, put) && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertTrue(applied(follower, put), "the follower applied the write: " + follower.statusNow());
+
+      GetResponse read = FollowerGrpc.newBlockingStub(toFollower).get(GetRequest.newBuilder().setKey(key).build());
+
+      assertEquals("long", read.getValue().toStringUtf8());
+    } finally {
+      toLeader.shutdownNow();
+      toFollower.shutdownNow();
+      follower.stop();
+      leader.stop();
+    }
+  }
+
+  /** The follower serves the write's shard and has applied it. */
+  private static boolean applied(FollowerServer follower, WriteResponse write) {
+    FollowerStatusResponse status = follower.statusNow();
+    return status.getState().equals("live") && status.getShardsList().stream()
+        .anyMatch(d -> d.getShard() == write.getShard() && d.getSeq() >= write.getSeq());
   }
 
   private static boolean matches(FollowerServer follower, Map<Integer, ShardDigest> leader) {

@@ -19,6 +19,7 @@ import io.kvdb.core.config.Limits;
 import io.kvdb.core.sharding.ShardFunction;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.ShardState;
+import java.util.Optional;
 import java.util.function.IntPredicate;
 import java.util.function.Supplier;
 
@@ -30,33 +31,56 @@ public final class FollowerReadService extends FollowerGrpc.FollowerImplBase {
   private final KvStore store;
   private final Supplier<Readable> readable;
   private final Supplier<FollowerStatusResponse> status;
-  private final RequestValidator validator;
 
-  /** The shards this follower can answer for now. */
-  public record Readable(int shards, IntPredicate live) {}
+  /** A read that found its shard's view changed this many times in a row gives up. */
+  private static final int READ_ATTEMPTS = 3;
 
-  public FollowerReadService(KvStore store, Supplier<Readable> readable, Supplier<FollowerStatusResponse> status,
-      Limits limits) {
+  /**
+   * The shards this follower can answer for now.
+   *
+   * @param withdrawals how many times a shard has left the live set (see {@link FollowerView#withdrawals()})
+   * @param limits what a request may carry: the leader's limits, so that every key it stored can be read
+   */
+  public record Readable(int shards, IntPredicate live, long withdrawals, Limits limits) {
+    /** A view with the default limits, whose withdrawals are not counted: reads check only that their shard is still live. */
+    public Readable(int shards, IntPredicate live) {
+      this(shards, live, 0, Limits.DEFAULT);
+    }
+  }
+
+  public FollowerReadService(KvStore store, Supplier<Readable> readable, Supplier<FollowerStatusResponse> status) {
     this.store = store;
     this.readable = readable;
     this.status = status;
-    this.validator = new RequestValidator(limits);
   }
 
   @Override
   public void get(GetRequest request, StreamObserver<GetResponse> response) {
     try {
-      byte[] key = validator.key(request.getKey());
-      Readable now = syncedOrFail();
-      int shard = new ShardFunction(now.shards()).shardOf(key);
-      if (!now.live().test(shard)) {
-        throw Status.FAILED_PRECONDITION.withDescription("shard " + shard + " of this key is not held (or not yet"
-            + " synced) on this follower; read it from the leader").asRuntimeException();
+      int shard = -1;
+      for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+        Readable before = readable.get();
+        byte[] key = new RequestValidator(before.limits()).key(request.getKey());
+        synced(before);
+        shard = new ShardFunction(before.shards()).shardOf(key);
+        if (!before.live().test(shard)) {
+          throw Status.FAILED_PRECONDITION.withDescription("shard " + shard + " of this key is not held (or not yet"
+              + " synced) on this follower; read it from the leader").asRuntimeException();
+        }
+        Optional<byte[]> value = store.get(shard, key);
+        // The shard leaves the view before its data is dropped: if it is still there, with no
+        // withdrawal in between, what was read is what the view vouches for. Otherwise look again.
+        Readable after = readable.get();
+        if (after.withdrawals() == before.withdrawals() && after.live().test(shard)) {
+          response.onNext(GetResponse.newBuilder().setKey(request.getKey())
+              .setValue(ByteString.copyFrom(value.orElseThrow(() -> Reads.notFound(request.getKey()))))
+              .setShard(shard).build());
+          response.onCompleted();
+          return;
+        }
       }
-      byte[] value = store.get(shard, key).orElseThrow(() -> Reads.notFound(request.getKey()));
-      response.onNext(GetResponse.newBuilder().setKey(request.getKey()).setValue(ByteString.copyFrom(value))
-          .setShard(shard).build());
-      response.onCompleted();
+      throw Status.FAILED_PRECONDITION.withDescription("shard " + shard + " of this key is being re-synced on this"
+          + " follower; read it from the leader").asRuntimeException();
     } catch (RuntimeException e) {
       response.onError(Statuses.of(e));
     }
@@ -66,7 +90,7 @@ public final class FollowerReadService extends FollowerGrpc.FollowerImplBase {
   public void list(ListRequest request, StreamObserver<ListResponse> response) {
     try {
       Readable now = syncedOrFail();
-      response.onNext(Reads.list(store, now.shards(), now.live(), validator, request));
+      response.onNext(Reads.list(store, now.shards(), now.live(), new RequestValidator(now.limits()), request));
       response.onCompleted();
     } catch (RuntimeException e) {
       response.onError(Statuses.of(e));
@@ -106,7 +130,10 @@ public final class FollowerReadService extends FollowerGrpc.FollowerImplBase {
   }
 
   private Readable syncedOrFail() {
-    Readable now = readable.get();
+    return synced(readable.get());
+  }
+
+  private static Readable synced(Readable now) {
     if (now.shards() == 0) {
       throw Status.FAILED_PRECONDITION.withDescription("this follower has not synced with a leader yet")
           .asRuntimeException();

@@ -13,8 +13,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class Frames {
   private static final Logger log = LoggerFactory.getLogger(Frames.class);
-  /** Protocol version in Hello; a leader refuses followers of another version. */
-  public static final int PROTOCOL_VERSION = 1;
+  /**
+   * Protocol version in Hello. 2: the welcome carries the leader's limits ({@link LeaderLimits}).
+   * A leader accepts followers of version 1 only while its limits are the ones they read with.
+   */
+  public static final int PROTOCOL_VERSION = 2;
   /** Follower ids: also the ZeroMQ routing id of the follower's control socket. */
   private static final Pattern FOLLOWER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 

@@ -15,7 +15,6 @@ import io.kvdb.api.v1.FollowerStatusResponse;
 import io.kvdb.api.v1.GetRequest;
 import io.kvdb.api.v1.ListRequest;
 import io.kvdb.api.v1.ShardDigestsRequest;
-import io.kvdb.core.config.Limits;
 import io.kvdb.core.storage.KvStore;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -41,8 +40,7 @@ class FollowerReadServiceErrorsTest {
   void start() throws Exception {
     store = KvStore.open(dir, false);
     FollowerReadService reads = new FollowerReadService(store,
-        () -> new FollowerReadService.Readable(SHARDS, shard -> true), FollowerStatusResponse::getDefaultInstance,
-        Limits.DEFAULT);
+        () -> new FollowerReadService.Readable(SHARDS, shard -> true), FollowerStatusResponse::getDefaultInstance);
     String name = InProcessServerBuilder.generateName();
     server = InProcessServerBuilder.forName(name).addService(reads).build().start();
     channel = InProcessChannelBuilder.forName(name).build();

@@ -3,7 +3,9 @@ package io.kvdb.leader.replication;
 import io.kvdb.core.process.Shutdown;
 import io.kvdb.core.process.Supervisor;
 import io.kvdb.core.leader.CatchUpSource;
+import io.kvdb.core.config.Limits;
 import io.kvdb.core.protocol.Frames;
+import io.kvdb.core.protocol.LeaderLimits;
 import io.kvdb.core.leader.LeaderReplicas;
 import io.kvdb.core.leader.Membership;
 import io.kvdb.core.leader.SnapshotSource;
@@ -46,6 +48,7 @@ public final class ControlServer implements AutoCloseable {
   private final long epoch;
   private final int shards;
   private final long heartbeatMs;
+  private final Limits limits;
   private final Membership membership;
   private final LeaderReplicas replicas;
   private final CatchUpSource catchUp;
@@ -57,12 +60,13 @@ public final class ControlServer implements AutoCloseable {
   private volatile boolean running = true;
 
   public ControlServer(ZContext context, String host, int port, String leaderId, long epoch, int shards,
-      long heartbeatMs, Membership membership, LeaderReplicas replicas, CatchUpSource catchUp,
+      long heartbeatMs, Limits limits, Membership membership, LeaderReplicas replicas, CatchUpSource catchUp,
       SnapshotSource snapshots, LongSupplier clockMs, Optional<CurveServer> curve, Supervisor supervisor) {
     this.leaderId = leaderId;
     this.epoch = epoch;
     this.shards = shards;
     this.heartbeatMs = heartbeatMs;
+    this.limits = limits;
     this.membership = membership;
     this.replicas = replicas;
     this.catchUp = catchUp;
@@ -207,7 +211,7 @@ public final class ControlServer implements AutoCloseable {
     String id = hello.getFollowerId();
     String routingId = new String(identity, StandardCharsets.UTF_8);
     Welcome.Builder welcome = Welcome.newBuilder().setLeaderId(leaderId).setEpoch(epoch).setShards(shards)
-        .setHeartbeatMs((int) heartbeatMs).setAccepted(true);
+        .setHeartbeatMs((int) heartbeatMs).setLimits(LeaderLimits.toWire(limits)).setAccepted(true);
     String refusal = refusal(hello, routingId);
     if (refusal != null) {
       access.refused(routingId);
@@ -228,9 +232,9 @@ public final class ControlServer implements AutoCloseable {
 
   /** Why a hello is refused, or null. */
   private String refusal(Hello hello, String routingId) {
-    if (hello.getProtocolVersion() != Frames.PROTOCOL_VERSION) {
-      return "protocol version " + hello.getProtocolVersion() + " is not supported (this leader speaks "
-          + Frames.PROTOCOL_VERSION + ")";
+    String version = LeaderLimits.versionRefusal(hello.getProtocolVersion(), limits);
+    if (version != null) {
+      return version;
     }
     if (!Frames.isValidFollowerId(hello.getFollowerId()) || !hello.getFollowerId().equals(routingId)) {
       return "follower id '" + hello.getFollowerId() + "' is invalid or differs from the socket's routing id";

@@ -1,0 +1,47 @@
+package io.kvdb.core.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kvdb.core.config.Limits;
+import io.kvdb.replication.v1.ServingLimits;
+import io.kvdb.replication.v1.Welcome;
+import org.junit.jupiter.api.Test;
+
+class LeaderLimitsTest {
+  private static final Limits LARGER_KEYS = new Limits(4096, Limits.DEFAULT.maxValueBytes(),
+      Limits.DEFAULT.maxMessageBytes(), Limits.DEFAULT.defaultPageSize(), Limits.DEFAULT.maxPageSize());
+
+  @Test
+  void theLimitsGoThroughTheWelcomeUnchanged() throws Exception {
+    Welcome welcome = Welcome.newBuilder().setLimits(LeaderLimits.toWire(LARGER_KEYS)).build();
+    assertEquals(LARGER_KEYS, LeaderLimits.fromWelcome(Welcome.parseFrom(welcome.toByteArray())));
+  }
+
+  @Test
+  void aWelcomeWithoutLimitsMeansTheDefaults() {
+    assertEquals(Limits.DEFAULT, LeaderLimits.fromWelcome(Welcome.getDefaultInstance()));
+  }
+
+  @Test
+  void limitsThatAreNotLimitsAreRefused() {
+    Welcome zeroKeys = Welcome.newBuilder().setLimits(ServingLimits.newBuilder().setMaxKeyBytes(0)).build();
+    assertThrows(IllegalArgumentException.class, () -> LeaderLimits.fromWelcome(zeroKeys));
+    Welcome huge = Welcome.newBuilder().setLimits(LeaderLimits.toWire(Limits.DEFAULT).toBuilder()
+        .setMaxKeyBytes(-1)).build(); // 2^32 - 1 on the wire
+    assertThrows(IllegalArgumentException.class, () -> LeaderLimits.fromWelcome(huge));
+  }
+
+  @Test
+  void aVersionOneFollowerIsAcceptedOnlyByALeaderThatReadsWithTheDefaults() {
+    assertNull(LeaderLimits.versionRefusal(Frames.PROTOCOL_VERSION, LARGER_KEYS));
+    assertNull(LeaderLimits.versionRefusal(1, Limits.DEFAULT));
+    String refusal = LeaderLimits.versionRefusal(1, LARGER_KEYS);
+    assertTrue(refusal.contains("--max-key-bytes 4096") && refusal.contains("upgrade this follower"), refusal);
+    assertEquals("protocol version 3 is not supported (this leader speaks 2 and 1)", LeaderLimits.versionRefusal(3,
+        Limits.DEFAULT));
+    assertTrue(LeaderLimits.versionRefusal(-1, Limits.DEFAULT).contains("4294967295"), "unsigned, as on the wire");
+  }
+}
