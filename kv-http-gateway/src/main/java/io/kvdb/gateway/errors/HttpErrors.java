@@ -31,9 +31,10 @@ import org.slf4j.LoggerFactory;
  * The one place that turns a failure into an HTTP status and a JSON body {@code {"error": "..."}}:
  * the leader's failures as kv-client reports them ({@link KvException}: the status code, the
  * description, the {@code DISK_FULL} reason), the gateway's own {@link ApiException}s, and
- * Armeria's errors (body too large, request timeout). Whether a client may retry follows from the status: 503 and
- * 504 are safe to retry for reads; a write that got 504 may have been committed. The leader's
- * token check becomes 401 (UNAUTHENTICATED: no, unknown or malformed token; with
+ * Armeria's errors (body too large, request timeout). Whether a client may retry follows from the
+ * status: 503 and 504 are safe to retry for reads (the gateway's client has already retried a read
+ * that met UNAVAILABLE); a write that got 503 or 504 may have been committed. The leader's token
+ * check becomes 401 (UNAUTHENTICATED: no or unknown token; with
  * {@code WWW-Authenticate: Bearer}) and 403 (PERMISSION_DENIED: a read token on a write); neither
  * is worth retrying with the same token.
  */
