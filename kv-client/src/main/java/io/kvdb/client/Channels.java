@@ -2,6 +2,7 @@ package io.kvdb.client;
 
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
+import io.kvdb.common.net.HostPort;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -18,21 +19,8 @@ final class Channels {
    * @throws IllegalArgumentException when the address is not HOST:PORT
    */
   static ManagedChannel open(String address, TlsTrust tls) {
-    int colon = address.lastIndexOf(':');
-    String host = colon > 0 ? address.substring(0, colon) : "";
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    }
-    int port;
-    try {
-      port = Integer.parseInt(address.substring(colon + 1));
-    } catch (NumberFormatException | IndexOutOfBoundsException e) {
-      port = -1;
-    }
-    if (host.isEmpty() || port <= 0 || port > 65535) {
-      throw new IllegalArgumentException("the address must be HOST:PORT, got '" + address + "'");
-    }
-    return Grpc.newChannelBuilderForAddress(host, port, tls.credentials()).build();
+    HostPort target = HostPort.parse("the address", address);
+    return Grpc.newChannelBuilderForAddress(target.host(), target.port(), tls.credentials()).build();
   }
 
   /** Closes {@code channel} (null: nothing to close) at once, waiting a little for its threads to end. */

@@ -2,6 +2,7 @@ package io.kvdb.client;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import io.kvdb.common.security.BearerHeader;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -52,8 +53,7 @@ public record KvOptions(Duration deadline, int minAcks, Duration ackTimeout, Opt
   /** Tokens travel in an HTTP/2 header: visible ASCII, no spaces. Never shows the token itself. */
   private static void checkToken(String token) {
     checkArgument(!token.isEmpty(), "the token is empty");
-    checkArgument(token.chars().allMatch(c -> c > 0x20 && c < 0x7f),
-        "the token must be visible ASCII characters without spaces");
+    checkArgument(BearerHeader.isWellFormed(token), "the token must be visible ASCII characters without spaces");
   }
 
   public KvOptions withDeadline(Duration newDeadline) {
@@ -88,8 +88,11 @@ public record KvOptions(Duration deadline, int minAcks, Duration ackTimeout, Opt
     return new KvOptions(deadline, minAcks, ackTimeout, token, tls, attempts, backoff);
   }
 
-  /** The deadline of a write: {@link #deadline}, plus the ack timeout when it waits for acks. */
-  Duration writeDeadline() {
+  /**
+   * The deadline of a write: {@link #deadline}, plus the ack timeout when it waits for acks. A
+   * server that calls on behalf of others (the HTTP gateway) gives its own request that long.
+   */
+  public Duration writeDeadline() {
     return minAcks == 0 ? deadline : deadline.plus(ackTimeout);
   }
 

@@ -3,13 +3,10 @@ package io.kvdb.client;
 import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.TlsChannelCredentials;
+import io.kvdb.common.security.PemFiles;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -44,19 +41,7 @@ public final class TlsTrust {
    *     the first call)
    */
   public static TlsTrust caFile(Path pemFile) {
-    if (!Files.isRegularFile(pemFile)) {
-      throw new IllegalArgumentException(pemFile + ": no such file");
-    }
-    try (InputStream in = Files.newInputStream(pemFile)) {
-      if (CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
-        throw new IllegalArgumentException(pemFile + " holds no certificate (expected PEM: BEGIN CERTIFICATE)");
-      }
-    } catch (CertificateException e) {
-      throw new IllegalArgumentException(pemFile + " is not a PEM certificate file (BEGIN CERTIFICATE): "
-          + e.getMessage(), e);
-    } catch (IOException e) {
-      throw new IllegalArgumentException(pemFile + ": " + e.getMessage(), e);
-    }
+    PemFiles.trustedCertificates(pemFile);
     return new TlsTrust(true, Optional.of(pemFile));
   }
 

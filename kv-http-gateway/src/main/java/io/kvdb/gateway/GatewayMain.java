@@ -8,6 +8,7 @@ import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServerListener;
 import com.linecorp.armeria.server.cors.CorsService;
 import com.linecorp.armeria.server.grpc.GrpcService;
+import com.linecorp.armeria.server.grpc.GrpcServiceBuilder;
 import io.kvdb.common.process.ExitCodes;
 import io.kvdb.gateway.config.GatewayConfig;
 import io.kvdb.gateway.errors.JsonErrorHandler;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code java -jar kv-http-gateway.jar [flags]}: the HTTP gateway of kvdb. It holds no data: every
- * request is a gRPC call to the leader, with the caller's {@code Authorization} header. It starts,
+ * request is a call to the leader through one shared {@code KvClient}, with the caller's bearer
+ * token. It starts,
  * and answers /health, even while the leader is down; API calls then get 503 until the leader is
  * back.
  */
@@ -56,13 +58,21 @@ public final class GatewayMain {
     log.info("HTTP API, web page, /docs, /health and /metrics listening on {}://{}:{}", config.scheme(),
         config.host(), server.activeLocalPort());
     config.https().ifPresent(https -> log.info("HTTPS certificate: {}", https.describe()));
-    log.info("leader at {} (gRPC, {}); CORS {}", config.leader(), config.leaderTls().describe(),
+    log.info("leader at {} (gRPC, {}); CORS {}", config.leader(), config.leaderTls(),
         config.corsOrigins().isEmpty() ? "off" : "allows " + String.join(", ", config.corsOrigins()));
     config.exposureWarnings().forEach(warning -> log.warn(warning));
   }
 
   /** A gateway server as configured, not started. Used by main and by the tests. */
   public static Server newServer(GatewayConfig config) {
+    return newServer(config, LeaderClient.connect(config.leader(), config.leaderTimeout(), config.leaderTls()));
+  }
+
+  /**
+   * A gateway server as configured that reaches the leader through {@code leader} (which it
+   * closes when it stops), not started. Tests hand in a client over a channel they watch.
+   */
+  public static Server newServer(GatewayConfig config, LeaderClient leader) {
     InetSocketAddress address = new InetSocketAddress(config.host(), config.port());
     ServerBuilder sb = Server.builder();
     // With a certificate the port speaks HTTPS only (a plaintext request gets no answer), so no
@@ -71,13 +81,12 @@ public final class GatewayMain {
     sb.gracefulShutdownTimeout(config.shutdownGrace(), config.shutdownGrace())
         // Guards requests that hang; each leader call has its own, shorter deadline.
         .requestTimeout(config.leaderTimeout().plus(Duration.ofSeconds(5)));
-    configureServices(sb, config);
+    configureServices(sb, config, leader);
     return sb.build();
   }
 
-  /** Every service of the gateway, on {@code sb}. */
-  public static void configureServices(ServerBuilder sb, GatewayConfig config) {
-    LeaderClient leader = LeaderClient.of(config.leader(), config.leaderTimeout(), config.leaderTls());
+  /** Every service of the gateway, on {@code sb}, calling the leader through {@code leader}. */
+  public static void configureServices(ServerBuilder sb, GatewayConfig config, LeaderClient leader) {
     sb.serverListener(ServerListener.builder().whenStopped(stopped -> leader.close()).build());
     JsonErrorHandler errors = new JsonErrorHandler(config.leader().toString());
     OpsServices ops = new OpsServices();
@@ -89,12 +98,12 @@ public final class GatewayMain {
           .decorator(ops.requestMetrics())
           .build(api);
     }
-    sb.service(GrpcService.builder()
-        .addServices(LeaderProxy.services(leader))
+    GrpcServiceBuilder proxy = GrpcService.builder()
         .supportedSerializationFormats(GrpcSerializationFormats.values())
         // Lets /docs call the gRPC methods with JSON from its form.
-        .enableUnframedRequests(true)
-        .build(), ops.requestMetrics());
+        .enableUnframedRequests(true);
+    LeaderProxy.services(leader).forEach(proxy::addService);
+    sb.service(proxy.build(), ops.requestMetrics());
     ops.configure(sb);
     WebPage.configure(sb);
     if (!config.corsOrigins().isEmpty()) {

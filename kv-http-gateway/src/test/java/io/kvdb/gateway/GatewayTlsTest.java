@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvdb.api.v1.GetRequest;
+import io.kvdb.client.TlsTrust;
 import io.kvdb.core.config.Limits;
 import io.kvdb.core.security.BearerTokens;
 import io.kvdb.core.security.BearerTokens.Role;
@@ -13,7 +14,6 @@ import io.kvdb.core.security.ServerTls;
 import io.kvdb.gateway.GatewayUnderTest.Reply;
 import io.kvdb.gateway.config.GatewayConfig;
 import io.kvdb.gateway.config.HttpsCertificate;
-import io.kvdb.gateway.config.LeaderTls;
 import io.kvdb.testing.TestCertificates;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -70,7 +70,7 @@ class GatewayTlsTest {
     TestCertificates.Pem gatewayCert = TestCertificates.selfSigned(dir, "gateway");
     try (InProcessLeader leader = InProcessLeader.start(dir.resolve("data"), Limits.DEFAULT, security);
         GatewayUnderTest gateway = GatewayUnderTest.start(GatewayConfig.forTest(leader.address())
-            .withLeaderTls(LeaderTls.trusting(leaderCert.cert()))
+            .withLeaderTls(TlsTrust.caFile(leaderCert.cert()))
             .withHttps(HttpsCertificate.load(gatewayCert.cert().toString(), gatewayCert.key().toString())),
             trusting(gatewayCert.cert()))) {
       Reply set = gateway.as(WRITER).set("tls/end-to-end", "encrypted both ways");
@@ -91,7 +91,7 @@ class GatewayTlsTest {
     try (InProcessLeader leader = InProcessLeader.start(dir.resolve("data"), Limits.DEFAULT, security);
         GatewayUnderTest plaintext = GatewayUnderTest.start(GatewayConfig.forTest(leader.address()));
         GatewayUnderTest untrusting = GatewayUnderTest.start(GatewayConfig.forTest(leader.address())
-            .withLeaderTls(LeaderTls.trusting(stranger.cert())))) {
+            .withLeaderTls(TlsTrust.caFile(stranger.cert())))) {
       Reply hungUp = plaintext.set("never", "stored");
       assertEquals(503, hungUp.status(), hungUp.body());
       assertTrue(hungUp.error().startsWith("leader unreachable at " + leader.address() + ": the leader closed"),

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
+import com.linecorp.armeria.client.grpc.GrpcClients;
+import com.linecorp.armeria.common.HttpHeaderNames;
+import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -27,13 +30,21 @@ import io.kvdb.core.security.BearerTokens.Role;
 import io.kvdb.core.security.GrpcSecurity;
 import io.kvdb.gateway.GatewayUnderTest.Reply;
 import io.kvdb.gateway.config.GatewayConfig;
+import io.kvdb.gateway.leader.LeaderClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,7 +53,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The gateway in front of a real leader that requires bearer tokens (a read and a write token): the
- * caller's Authorization header reaches the leader on every call, the leader's refusals become
+ * caller's bearer token reaches the leader on every call, through the gateway's one client, the leader's refusals become
  * 401 / 403 JSON, and a refused request changes nothing stored (checked with the leader's shard
  * digests and the full listing, before and after).
  */
@@ -132,6 +143,67 @@ class GatewayTokenTest {
     StatusRuntimeException gone = assertThrows(StatusRuntimeException.class,
         () -> leader.kv(READER).get(GetRequest.newBuilder().setKey("write/k").build()));
     assertEquals(Status.Code.NOT_FOUND, gone.getStatus().getCode());
+  }
+
+  /**
+   * A reader and a writer at once through one gateway, whose one KvClient sends every call over
+   * one channel that the test watches at the HTTP/2 level: each call carries its own caller's
+   * token (a shared client must never lend one caller's token to another's call), and the leader's
+   * answers are each caller's own: 200 for the writer's writes and the reader's reads, 403 for the
+   * reader's writes, which change nothing.
+   */
+  @Test
+  void aReadAndAWriteTokenThroughOneGatewayAndOneClientGetTheirOwnAnswers() throws Exception {
+    List<String> sent = new CopyOnWriteArrayList<>();
+    Channel watched = GrpcClients.builder("h2c://" + leader.address())
+        .responseTimeout(Duration.ZERO)
+        .decorator((delegate, ctx, request) -> {
+          // Call credentials travel as the context's additional headers, merged into the request's
+          // on the wire.
+          sent.add(request.path() + " " + ctx.additionalRequestHeaders().get(HttpHeaderNames.AUTHORIZATION,
+              request.headers().get(HttpHeaderNames.AUTHORIZATION, "(none)")));
+          return delegate.execute(ctx, request);
+        })
+        .build(KVGrpc.KVStub.class)
+        .getChannel();
+    ExecutorService callers = Executors.newFixedThreadPool(4);
+    try (GatewayUnderTest one = GatewayUnderTest.start(GatewayConfig.forTest(leader.address()),
+        LeaderClient.over(leader.address(), Duration.ofSeconds(10), watched))) {
+      GatewayUnderTest reader = one.as(READER);
+      GatewayUnderTest writer = one.as(WRITER);
+      assertEquals(200, writer.set("both/k", "by the writer").status());
+
+      int rounds = 10;
+      List<CompletableFuture<Reply>> reads = new ArrayList<>();
+      List<CompletableFuture<Reply>> refused = new ArrayList<>();
+      List<CompletableFuture<Reply>> written = new ArrayList<>();
+      for (int i = 0; i < rounds; i++) {
+        String key = "both/w" + i;
+        reads.add(CompletableFuture.supplyAsync(() -> reader.get("/get/" + encode("both/k")), callers));
+        refused.add(CompletableFuture.supplyAsync(() -> reader.set("both/k", "by the reader"), callers));
+        written.add(CompletableFuture.supplyAsync(() -> writer.set(key, "by the writer"), callers));
+      }
+
+      for (int i = 0; i < rounds; i++) {
+        Reply read = reads.get(i).join();
+        assertEquals(200, read.status(), read.body());
+        assertEquals("by the writer", read.json().get("value").asText());
+        Reply denied = refused.get(i).join();
+        assertEquals(403, denied.status(), denied.body());
+        assertTrue(denied.error().contains("read-only"), denied.body());
+        assertEquals(200, written.get(i).join().status());
+      }
+      assertEquals("by the writer", leader.kv(READER).get(GetRequest.newBuilder().setKey("both/k").build())
+          .getValue().toStringUtf8(), "the reader's writes changed nothing");
+      Map<String, Long> calls = sent.stream().collect(Collectors.groupingBy(call -> call, Collectors.counting()));
+      assertEquals(Map.of(
+              "/kv.v1.KV/Put Bearer " + WRITER, 1L + rounds,
+              "/kv.v1.KV/Get Bearer " + READER, (long) rounds,
+              "/kv.v1.KV/Put Bearer " + READER, (long) rounds),
+          calls, "every call of both callers went through the one client, each with its caller's token");
+    } finally {
+      callers.shutdownNow();
+    }
   }
 
   @Test

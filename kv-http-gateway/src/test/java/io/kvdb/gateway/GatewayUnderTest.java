@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.linecorp.armeria.server.Server;
 import io.kvdb.gateway.config.GatewayConfig;
+import io.kvdb.gateway.leader.LeaderClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -42,12 +43,20 @@ final class GatewayUnderTest implements AutoCloseable {
   }
 
   static GatewayUnderTest start(GatewayConfig config) {
-    return start(config, null);
+    return start(config, (SSLContext) null);
   }
 
   /** A gateway that may speak HTTPS; the client trusts {@code tls} (null: the JDK's defaults). */
   static GatewayUnderTest start(GatewayConfig config, SSLContext tls) {
-    Server server = GatewayMain.newServer(config);
+    return start(GatewayMain.newServer(config), config, tls);
+  }
+
+  /** A gateway that reaches the leader through {@code leader}, e.g. over a channel the test watches. */
+  static GatewayUnderTest start(GatewayConfig config, LeaderClient leader) {
+    return start(GatewayMain.newServer(config, leader), config, null);
+  }
+
+  private static GatewayUnderTest start(Server server, GatewayConfig config, SSLContext tls) {
     server.start().join();
     HttpClient.Builder client = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5));

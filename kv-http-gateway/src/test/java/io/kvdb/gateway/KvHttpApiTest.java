@@ -12,6 +12,7 @@ import io.kvdb.api.v1.PutRequest;
 import io.kvdb.core.config.Limits;
 import io.kvdb.gateway.GatewayUnderTest.Reply;
 import io.kvdb.gateway.config.GatewayConfig;
+import java.net.http.HttpRequest;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.concurrent.TimeUnit;
@@ -110,6 +111,15 @@ class KvHttpApiTest {
     assertEquals(set.get("seq").asLong() + 1, json.get("seq").asLong());
     assertTrue(json.get("followers").isArray());
     assertEquals(404, gateway.get("/get/doomed").status());
+  }
+
+  @Test
+  void aCredentialOfAnotherSchemeIsServedByAnOpenLeader() {
+    // A proxy in front may add Basic auth; the gateway keeps it (see CallerAuthTest) and refuses nothing.
+    Reply reply = gateway.send(HttpRequest.newBuilder(gateway.uri("/get/" + encode("absent/basic")))
+        .header("Authorization", "Basic dXNlcjpwYXNzd29yZA==").GET());
+
+    assertEquals(404, reply.status(), reply.body());
   }
 
   @Test

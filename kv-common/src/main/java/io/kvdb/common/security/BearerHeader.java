@@ -27,6 +27,14 @@ public final class BearerHeader {
 
   private BearerHeader() {}
 
+  /**
+   * Whether {@code token} can travel in the header as kvdb's servers read it: not empty, visible
+   * ASCII only, no spaces (HTTP/2 header values and gRPC ASCII metadata carry nothing else).
+   */
+  public static boolean isWellFormed(String token) {
+    return !token.isEmpty() && token.chars().allMatch(c -> c > 0x20 && c < 0x7f);
+  }
+
   /** The header value that carries {@code token}. */
   public static String value(String token) {
     return "Bearer " + token;

@@ -32,13 +32,26 @@ public final class PemFiles {
     return file;
   }
 
+  /**
+   * {@code file} checked as {@link #trustedCertificates(String, String)} checks a flag's file, for a
+   * file that no flag names (a library's caller passes it): the messages begin with the file, so a
+   * caller that knows the flag can prefix it ({@code "--tls-ca " + message}).
+   *
+   * @throws IllegalArgumentException naming the file when it is missing, unreadable or holds no PEM
+   *     certificate
+   */
+  public static Path trustedCertificates(Path file) {
+    String label = file.toString();
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException(label + ": no such file");
+    }
+    certificatesIn(label, readAll(label, file));
+    return file;
+  }
+
   /** The whole of {@code file}, the error naming the flag. */
   static byte[] read(String flag, Path file) {
-    try {
-      return Files.readAllBytes(file);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("--" + flag + " " + file + ": cannot be read: " + e.getMessage(), e);
-    }
+    return readAll(named(flag, file), file);
   }
 
   /**
@@ -46,6 +59,24 @@ public final class PemFiles {
    * ({@code BEGIN CERTIFICATE}), in file order.
    */
   static List<X509Certificate> certificates(String flag, Path file, byte[] pem) {
+    return certificatesIn(named(flag, file), pem);
+  }
+
+  /** How messages name a flag's file: {@code --flag FILE}. */
+  private static String named(String flag, Path file) {
+    return "--" + flag + " " + file;
+  }
+
+  /** {@code label} names the file in messages: {@code --flag FILE}, or the file alone. */
+  private static byte[] readAll(String label, Path file) {
+    try {
+      return Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(label + ": cannot be read: " + e.getMessage(), e);
+    }
+  }
+
+  private static List<X509Certificate> certificatesIn(String label, byte[] pem) {
     List<X509Certificate> certificates = new ArrayList<>();
     try {
       for (Certificate certificate : CertificateFactory.getInstance("X.509")
@@ -53,11 +84,11 @@ public final class PemFiles {
         certificates.add((X509Certificate) certificate);
       }
     } catch (CertificateException e) {
-      throw new IllegalArgumentException("--" + flag + " " + file + " is not a PEM certificate file (BEGIN CERTIFICATE): "
+      throw new IllegalArgumentException(label + " is not a PEM certificate file (BEGIN CERTIFICATE): "
           + e.getMessage(), e);
     }
     if (certificates.isEmpty()) {
-      throw new IllegalArgumentException("--" + flag + " " + file + " holds no certificate (expected PEM: BEGIN CERTIFICATE)");
+      throw new IllegalArgumentException(label + " holds no certificate (expected PEM: BEGIN CERTIFICATE)");
     }
     return certificates;
   }

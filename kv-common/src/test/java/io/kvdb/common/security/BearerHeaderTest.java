@@ -1,6 +1,8 @@
 package io.kvdb.common.security;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -19,6 +21,14 @@ class BearerHeaderTest {
     assertEquals(Optional.of("t0k3n"), BearerHeader.token("Bearer t0k3n"));
     assertEquals(Optional.of("t0k3n"), BearerHeader.token("bearer  t0k3n "));
     assertEquals(Optional.of("t0k3n"), BearerHeader.token("BEARER t0k3n"));
+  }
+
+  @Test
+  void aWellFormedTokenIsVisibleAsciiWithoutSpaces() {
+    assertTrue(BearerHeader.isWellFormed("t0k3n-._~+/="));
+    for (String token : new String[] {"", "a b", "tab\t", "caf\u00e9", "nul\u0000", "del\u007f"}) {
+      assertFalse(BearerHeader.isWellFormed(token), "'" + token + "'");
+    }
   }
 
   @Test

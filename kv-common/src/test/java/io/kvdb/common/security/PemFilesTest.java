@@ -56,6 +56,17 @@ class PemFilesTest {
   }
 
   @Test
+  void aFileNoFlagNamesIsCheckedAlikeAndNamedAlone() throws IOException {
+    Path missing = dir.resolve("missing.pem");
+    Path text = Files.writeString(dir.resolve("hello.pem"), "hello\n");
+    assertEquals(server.cert(), PemFiles.trustedCertificates(server.cert()));
+    assertEquals(missing + ": no such file", refusal(() -> PemFiles.trustedCertificates(missing)));
+    assertTrue(refusal(() -> PemFiles.trustedCertificates(text))
+        .startsWith(text + " is not a PEM certificate file (BEGIN CERTIFICATE)"));
+    assertTrue(refusal(() -> PemFiles.trustedCertificates(dir)).startsWith(dir + ": no such file"), "a directory");
+  }
+
+  @Test
   void aCertificateAndItsKeyLoad() {
     PemKeyPair pair = load(server.cert(), server.key());
     assertEquals(1, pair.chain().size());

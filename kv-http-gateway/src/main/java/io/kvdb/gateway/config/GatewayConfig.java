@@ -2,12 +2,13 @@ package io.kvdb.gateway.config;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import io.kvdb.client.TlsTrust;
 import io.kvdb.common.config.FlagFiles;
 import io.kvdb.common.config.Flags;
 import io.kvdb.common.net.HostPort;
 import io.kvdb.common.net.Loopback;
+import io.kvdb.common.security.PemFiles;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +32,7 @@ import java.util.Optional;
  */
 public record GatewayConfig(
     String host, int port, HostPort leader, List<String> corsOrigins, long maxBodyBytes,
-    Duration leaderTimeout, Duration shutdownGrace, Optional<HttpsCertificate> https, LeaderTls leaderTls) {
+    Duration leaderTimeout, Duration shutdownGrace, Optional<HttpsCertificate> https, TlsTrust leaderTls) {
 
   /** The default largest body: a 1 MiB value (the leader's default limit) even fully JSON-escaped. */
   public static final long DEFAULT_MAX_BODY_BYTES = 8L << 20;
@@ -46,13 +47,13 @@ public record GatewayConfig(
     }
     corsOrigins = List.copyOf(corsOrigins);
     Objects.requireNonNull(https, "https (Optional.empty() for plain HTTP)");
-    Objects.requireNonNull(leaderTls, "leaderTls (LeaderTls.PLAINTEXT for none)");
+    Objects.requireNonNull(leaderTls, "leaderTls (TlsTrust.PLAINTEXT for none)");
   }
 
   /** A gateway on 127.0.0.1, any free port, no shutdown grace, CORS off. */
   public static GatewayConfig forTest(HostPort leader) {
     return new GatewayConfig("127.0.0.1", 0, leader, List.of(), DEFAULT_MAX_BODY_BYTES,
-        Duration.ofSeconds(10), Duration.ZERO, Optional.empty(), LeaderTls.PLAINTEXT);
+        Duration.ofSeconds(10), Duration.ZERO, Optional.empty(), TlsTrust.PLAINTEXT);
   }
 
   public GatewayConfig withCorsOrigins(List<String> origins) {
@@ -72,7 +73,7 @@ public record GatewayConfig(
         Optional.of(certificate), leaderTls);
   }
 
-  public GatewayConfig withLeaderTls(LeaderTls tls) {
+  public GatewayConfig withLeaderTls(TlsTrust tls) {
     return new GatewayConfig(host, port, leader, corsOrigins, maxBodyBytes, leaderTimeout, shutdownGrace, https, tls);
   }
 
@@ -130,12 +131,13 @@ public record GatewayConfig(
   }
 
   /** --leader-tls-ca implies TLS; --leader-tls alone trusts the system's roots. */
-  private static LeaderTls leaderTls(Flags flags) {
+  private static TlsTrust leaderTls(Flags flags) {
     String ca = flags.string("leader-tls-ca");
     if (!ca.isBlank()) {
-      return LeaderTls.trusting(Path.of(ca));
+      // Checked here first so that a wrong file's message names the flag.
+      return TlsTrust.caFile(PemFiles.trustedCertificates("leader-tls-ca", ca));
     }
-    return flags.bool("leader-tls") ? LeaderTls.systemTrust() : LeaderTls.PLAINTEXT;
+    return flags.bool("leader-tls") ? TlsTrust.systemRoots() : TlsTrust.PLAINTEXT;
   }
 
   /**

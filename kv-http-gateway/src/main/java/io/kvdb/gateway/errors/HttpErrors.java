@@ -17,9 +17,7 @@ import com.linecorp.armeria.common.util.Exceptions;
 import com.linecorp.armeria.server.HttpStatusException;
 import com.linecorp.armeria.server.RequestTimeoutException;
 import io.grpc.Status;
-import io.grpc.StatusException;
-import io.grpc.StatusRuntimeException;
-import io.kvdb.common.errors.ErrorReasons;
+import io.kvdb.client.KvException;
 import io.kvdb.common.security.BearerHeader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -31,10 +29,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one place that turns a failure into an HTTP status and a JSON body {@code {"error": "..."}}:
- * gRPC statuses from the leader, the gateway's own {@link ApiException}s, and Armeria's errors
- * (body too large, request timeout). Whether a client may retry follows from the status: 503 and
- * 504 are safe to retry for reads; a write that got 504 may have been committed. The leader's
- * token check becomes 401 (UNAUTHENTICATED: no, unknown or malformed token; with
+ * the leader's failures as kv-client reports them ({@link KvException}: the status code, the
+ * description, the {@code DISK_FULL} reason), the gateway's own {@link ApiException}s, and
+ * Armeria's errors (body too large, request timeout). Whether a client may retry follows from the
+ * status: 503 and 504 are safe to retry for reads (the gateway's client has already retried a read
+ * that met UNAVAILABLE); a write that got 503 or 504 may have been committed. The leader's token
+ * check becomes 401 (UNAUTHENTICATED: no or unknown token; with
  * {@code WWW-Authenticate: Bearer}) and 403 (PERMISSION_DENIED: a read token on a write); neither
  * is worth retrying with the same token.
  */
@@ -90,13 +90,12 @@ public final class HttpErrors {
     if (cause instanceof RequestTimeoutException) {
       return json(HttpStatus.GATEWAY_TIMEOUT, "request timed out in the gateway");
     }
-    Status status = statusOf(cause);
-    if (status != null) {
+    if (cause instanceof KvException failure) {
       // A full leader disk is 507, retry once space is freed, not 413, change the request.
-      if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED && ErrorReasons.hasReason(cause, ErrorReasons.DISK_FULL)) {
-        return json(HttpStatus.INSUFFICIENT_STORAGE, describe(status));
+      if (failure.code() == Status.Code.RESOURCE_EXHAUSTED && failure.isDiskFull()) {
+        return json(HttpStatus.INSUFFICIENT_STORAGE, describe(failure.status()));
       }
-      return fromLeader(status, leader);
+      return fromLeader(failure.status(), leader);
     }
     log.warn("unexpected error answering a request", cause);
     return json(HttpStatus.INTERNAL_SERVER_ERROR, "internal error in the gateway (see its log)");
@@ -117,7 +116,7 @@ public final class HttpErrors {
     String description = describe(status);
     return switch (code) {
       // The only NOT_FOUND of the KV API is a missing key; the original body is kept exactly.
-      case NOT_FOUND -> json(http, KEY_NOT_FOUND);
+      case NOT_FOUND -> keyNotFound();
       case UNAVAILABLE -> json(http, "leader unreachable at " + leader + ": " + description);
       case DEADLINE_EXCEEDED -> json(http, "leader at " + leader + " did not answer in time: " + description);
       default -> json(http, description);
@@ -174,14 +173,9 @@ public final class HttpErrors {
     return status.getCode().name();
   }
 
-  private static Status statusOf(Throwable cause) {
-    if (cause instanceof StatusRuntimeException e) {
-      return e.getStatus();
-    }
-    if (cause instanceof StatusException e) {
-      return e.getStatus();
-    }
-    return null;
+  /** The original app's 404 for a key that does not exist. */
+  public static HttpResponse keyNotFound() {
+    return json(HttpStatus.NOT_FOUND, KEY_NOT_FOUND);
   }
 
   /** {@code {"error": message}} with {@code status}. */

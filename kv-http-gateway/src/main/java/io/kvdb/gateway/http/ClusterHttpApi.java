@@ -26,7 +26,7 @@ public final class ClusterHttpApi {
       + "unplaced_shards. 503 when the leader is unreachable.")
   public CompletableFuture<HttpResponse> cluster(ServiceRequestContext ctx) {
     QueryArgs.of(ctx, Set.of());
-    return leader.forCaller(ctx).status().thenApply(status -> Json.ok(json -> {
+    return leader.forCaller(ctx).statusAsync().thenApply(status -> Json.ok(json -> {
       json.writeStartObject();
       Json.writeFields(json, status);
       json.writeEndObject();

@@ -11,11 +11,13 @@ import com.linecorp.armeria.common.util.TimeoutMode;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.server.annotation.Description;
 import com.linecorp.armeria.server.annotation.Get;
+import com.linecorp.armeria.common.util.Exceptions;
 import io.grpc.Status;
 import io.kvdb.api.v1.KeyValue;
 import io.kvdb.api.v1.ListRequest;
 import io.kvdb.api.v1.ListResponse;
-import io.kvdb.gateway.leader.LeaderCalls;
+import io.kvdb.client.KvClient;
+import io.kvdb.client.KvException;
 import io.kvdb.gateway.leader.LeaderClient;
 import java.io.ByteArrayOutputStream;
 import java.util.Set;
@@ -27,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * {@code GET /all}: every key in key order (unsigned UTF-8 bytes), as the original plain array, or
  * one page of it with {@code ?limit=}. The gateway reads the leader's List one page at a time and
  * writes each page out before it asks for the next (when the client has taken the previous one),
- * so a million keys never sit in its heap. The listing is not a snapshot: keys written while it
+ * so a million keys never sit in its heap. The pages are {@code KvClient.listPageAsync} calls:
+ * kv-client's own {@code list} stream pages by itself but blocks its reader, and here the pace is
+ * the HTTP client's, on the event loop. The listing is not a snapshot: keys written while it
  * runs may or may not appear, as with Redis SCAN.
  */
 public final class KeyListing {
@@ -51,16 +55,16 @@ public final class KeyListing {
     String prefix = args.string("prefix").orElse("");
     String after = args.string("after").orElse("");
     var limit = args.number("limit", 1, Integer.MAX_VALUE);
-    LeaderCalls calls = leader.forCaller(ctx);
+    KvClient caller = leader.forCaller(ctx);
     if (limit.isPresent()) {
-      return fetch(calls, prefix, after, limit.get().intValue()).thenApply(KeyListing::pageResponse);
+      return fetch(caller, prefix, after, limit.get().intValue()).thenApply(KeyListing::pageResponse);
     }
     // The first page is read before the 200 goes out, so that a leader that is down (or refuses the
     // caller's token) still gets its own status.
-    return fetch(calls, prefix, after, STREAM_PAGE).thenApply(first -> {
+    return fetch(caller, prefix, after, STREAM_PAGE).thenApply(first -> {
       HttpResponseWriter out = HttpResponse.streaming();
       out.write(ResponseHeaders.of(HttpStatus.OK, HttpHeaderNames.CONTENT_TYPE, MediaType.JSON_UTF_8));
-      new ArrayStream(ctx, calls, out, prefix).send(first, true);
+      new ArrayStream(ctx, caller, out, prefix).send(first, true);
       return out;
     });
   }
@@ -72,14 +76,15 @@ public final class KeyListing {
    * One List call. A page of large values can exceed the largest reply the client accepts
    * (RESOURCE_EXHAUSTED); then the same page is asked again with half the size, down to one key.
    */
-  static CompletableFuture<Page> fetch(LeaderCalls calls, String prefix, String after, int size) {
+  static CompletableFuture<Page> fetch(KvClient caller, String prefix, String after, int size) {
     ListRequest request = ListRequest.newBuilder().setPrefix(prefix).setStartAfter(after).setLimit(size).build();
-    return calls.list(request).handle((response, error) -> {
+    return caller.listPageAsync(request).handle((response, error) -> {
       if (error == null) {
         return CompletableFuture.completedFuture(new Page(response, size));
       }
-      if (size > 1 && Status.fromThrowable(error).getCode() == Status.Code.RESOURCE_EXHAUSTED) {
-        return fetch(calls, prefix, after, size / 2);
+      if (size > 1 && Exceptions.peel(error) instanceof KvException failure
+          && failure.code() == Status.Code.RESOURCE_EXHAUSTED) {
+        return fetch(caller, prefix, after, size / 2);
       }
       return CompletableFuture.<Page>failedFuture(error);
     }).thenCompose(page -> page);
@@ -110,15 +115,15 @@ public final class KeyListing {
    */
   private final class ArrayStream {
     private final ServiceRequestContext ctx;
-    private final LeaderCalls calls;
+    private final KvClient caller;
     private final HttpResponseWriter out;
     private final String prefix;
     /** Whether an item was written yet, so the next one needs a comma. Pages come one at a time. */
     private boolean anyItem;
 
-    ArrayStream(ServiceRequestContext ctx, LeaderCalls calls, HttpResponseWriter out, String prefix) {
+    ArrayStream(ServiceRequestContext ctx, KvClient caller, HttpResponseWriter out, String prefix) {
       this.ctx = ctx;
-      this.calls = calls;
+      this.caller = caller;
       this.out = out;
       this.prefix = prefix;
     }
@@ -135,7 +140,7 @@ public final class KeyListing {
       // The request timeout guards each page, not the whole listing, which may take long.
       ctx.setRequestTimeout(TimeoutMode.SET_FROM_NOW, leader.timeout().multipliedBy(2));
       out.whenConsumed()
-          .thenCompose(unused -> fetch(calls, prefix, list.getNextStartAfter(), page.size()))
+          .thenCompose(unused -> fetch(caller, prefix, list.getNextStartAfter(), page.size()))
           .whenComplete((next, error) -> {
             if (error == null) {
               send(next, false);

@@ -11,20 +11,19 @@ import com.linecorp.armeria.server.annotation.Description;
 import com.linecorp.armeria.server.annotation.Get;
 import com.linecorp.armeria.server.annotation.Param;
 import com.linecorp.armeria.server.annotation.Post;
-import io.kvdb.api.v1.DeleteRequest;
-import io.kvdb.api.v1.GetRequest;
-import io.kvdb.api.v1.PutRequest;
-import io.kvdb.api.v1.WaitForAcks;
 import io.kvdb.api.v1.WriteResponse;
-import io.kvdb.gateway.leader.LeaderCalls;
+import io.kvdb.client.KvClient;
+import io.kvdb.gateway.errors.HttpErrors;
 import io.kvdb.gateway.leader.LeaderClient;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * The original HTTP API, kept for the Postman users: {@code POST /set}, {@code GET /get/:key},
- * {@code DELETE /delete/:key}. Each request becomes one call to the leader; its reply or error
- * status becomes the HTTP answer (see {@code HttpErrors}). Keys in paths are one URL-encoded path
+ * {@code DELETE /delete/:key}. Each request becomes one call of the gateway's {@code KvClient},
+ * with the caller's token; its reply, or its {@code KvException}, becomes the HTTP answer (see
+ * {@link HttpErrors}). A missing key is the original app's 404. Keys in paths are one URL-encoded path
  * segment, so any key a user may type round-trips.
  */
 public final class KvHttpApi {
@@ -39,13 +38,10 @@ public final class KvHttpApi {
       + "binary values). Optional ?min_acks=N&timeout_ms=T waits for N followers to apply the write. "
       + "Replies with where it went: key, shard, seq, followers, acks, epoch.")
   public CompletableFuture<HttpResponse> set(ServiceRequestContext ctx, HttpRequest request) {
-    QueryArgs args = QueryArgs.of(ctx, QueryArgs.WRITE_PARAMS);
-    PutRequest.Builder put = PutRequest.newBuilder().setWait(args.waitForAcks());
-    allowWait(ctx, put.getWait());
-    LeaderCalls calls = leader.forCaller(ctx);
+    KvClient writer = writer(ctx, QueryArgs.of(ctx, QueryArgs.WRITE_PARAMS));
     return request.aggregate()
         .thenApply(WriteBody::parse)
-        .thenCompose(body -> calls.put(put.setKey(body.key()).setValue(body.value()).build())
+        .thenCompose(body -> writer.putAsync(body.key(), body.value())
             .thenApply(reply -> written(body.key(), reply, false)));
   }
 
@@ -54,32 +50,35 @@ public final class KvHttpApi {
       + "that are not UTF-8 come as base64 with \"encoding\": \"base64\". 404 {\"error\": \"Key not found\"}.")
   public CompletableFuture<HttpResponse> get(ServiceRequestContext ctx, @Param("key") String key) {
     QueryArgs.of(ctx, Set.of());
-    return read(leader.forCaller(ctx), checkedKey(key));
+    String checked = checkedKey(key);
+    return leader.forCaller(ctx).getAsync(checked).thenApply(value -> value
+        .map(bytes -> Json.ok(json -> Json.writePair(json, checked, bytes)))
+        .orElseGet(HttpErrors::keyNotFound));
   }
 
   @Delete("/delete/:key")
   @Description("Deletes a key (URL-encoded as one path segment). Optional ?min_acks=N&timeout_ms=T. "
       + "200 with where it was deleted; 404 {\"error\": \"Key not found\"} when it does not exist.")
   public CompletableFuture<HttpResponse> delete(ServiceRequestContext ctx, @Param("key") String key) {
-    return remove(ctx, checkedKey(key), QueryArgs.of(ctx, QueryArgs.WRITE_PARAMS));
+    String checked = checkedKey(key);
+    KvClient writer = writer(ctx, QueryArgs.of(ctx, QueryArgs.WRITE_PARAMS));
+    return writer.deleteAsync(checked).thenApply(reply -> reply
+        .map(where -> written(checked, where, true))
+        .orElseGet(HttpErrors::keyNotFound));
   }
 
-  private static CompletableFuture<HttpResponse> read(LeaderCalls calls, String key) {
-    return calls.get(GetRequest.newBuilder().setKey(key).build())
-        .thenApply(reply -> Json.ok(json -> Json.writePair(json, reply.getKey(), reply.getValue())));
-  }
-
-  private CompletableFuture<HttpResponse> remove(ServiceRequestContext ctx, String key, QueryArgs args) {
-    DeleteRequest delete = DeleteRequest.newBuilder().setKey(key).setWait(args.waitForAcks()).build();
-    allowWait(ctx, delete.getWait());
-    return leader.forCaller(ctx).delete(delete).thenApply(reply -> written(key, reply, true));
-  }
-
-  /** A write that waits for acks may take longer than the server's request timeout. */
-  private void allowWait(ServiceRequestContext ctx, WaitForAcks wait) {
-    if (wait.getTimeoutMs() != 0) {
-      ctx.setRequestTimeout(TimeoutMode.SET_FROM_NOW, leader.deadlineFor(wait).plusSeconds(1));
+  /**
+   * The caller's client, its writes waiting for acks as {@code ?min_acks=N&timeout_ms=T} asks. A
+   * write that waits may take longer than the server's request timeout, so the request gets as
+   * long as the write's deadline, and a little more for the answer to go out.
+   */
+  private KvClient writer(ServiceRequestContext ctx, QueryArgs args) {
+    KvClient writer = leader.forCaller(ctx).withAcks(args.minAcks(), args.ackTimeout());
+    Duration deadline = writer.options().writeDeadline();
+    if (deadline.compareTo(leader.timeout()) > 0) {
+      ctx.setRequestTimeout(TimeoutMode.SET_FROM_NOW, deadline.plusSeconds(1));
     }
+    return writer;
   }
 
   /** {@code {"key": ..., ["deleted": true,] "shard": ..., "seq": ..., "followers": [...], ...}}. */

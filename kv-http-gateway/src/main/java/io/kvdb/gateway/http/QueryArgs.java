@@ -4,11 +4,11 @@ import static io.kvdb.gateway.errors.ApiException.badRequest;
 
 import com.linecorp.armeria.common.QueryParams;
 import com.linecorp.armeria.server.ServiceRequestContext;
-import io.kvdb.api.v1.WaitForAcks;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.Set;
@@ -96,12 +96,14 @@ final class QueryArgs {
     return Optional.of(value);
   }
 
-  /** {@code ?min_acks=N&timeout_ms=T} of a write: wait for N followers, at most T ms. */
-  WaitForAcks waitForAcks() {
-    return WaitForAcks.newBuilder()
-        .setMinAcks(number("min_acks", 0, Integer.MAX_VALUE).orElse(0L).intValue())
-        .setTimeoutMs(number("timeout_ms", 0, Integer.MAX_VALUE).orElse(0L).intValue())
-        .build();
+  /** {@code ?min_acks=N} of a write: wait for N followers (0: do not wait). */
+  int minAcks() {
+    return number("min_acks", 0, Integer.MAX_VALUE).orElse(0L).intValue();
+  }
+
+  /** {@code ?timeout_ms=T} of a write: wait for acks at most T ms (0: the leader's default). */
+  Duration ackTimeout() {
+    return Duration.ofMillis(number("timeout_ms", 0, Integer.MAX_VALUE).orElse(0L));
   }
 
   static final Set<String> WRITE_PARAMS = Set.of("min_acks", "timeout_ms");

@@ -2,62 +2,56 @@ package io.kvdb.gateway.leader;
 
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.RequestHeaders;
-import io.grpc.Metadata;
 import io.kvdb.common.security.BearerHeader;
 import io.kvdb.gateway.errors.ApiException;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * The credential a caller presented to the gateway: its {@code Authorization} header, which goes to
- * the leader unchanged as the gRPC header {@code authorization}. The gateway holds no credential of
- * its own and judges nothing but the header's shape; the leader decides, and its UNAUTHENTICATED or
- * PERMISSION_DENIED becomes 401 or 403 (see {@code HttpErrors}). The value is a secret: {@link
- * #toString} never shows it and nothing logs it.
+ * The bearer token a caller presented to the gateway in its {@code Authorization} header. The
+ * gateway holds no credential of its own and judges nothing but the header's shape: the token goes
+ * on to the leader with each of that caller's calls, and the leader decides (its UNAUTHENTICATED
+ * and PERMISSION_DENIED become 401 and 403, see {@code HttpErrors}). Tokens are secrets: nothing
+ * here logs them.
+ *
+ * <p>Only the Bearer scheme is forwarded. A header of another scheme (say Basic, added by a proxy
+ * in front of the gateway) stays here, so no password reaches the leader; the call then carries no
+ * token, which an open leader serves and a leader with {@code --token-file} refuses (401).
  */
-public final class CallerAuth {
-  /** A caller that sent no credential; an open leader serves it, a leader with tokens refuses it. */
-  public static final CallerAuth NONE = new CallerAuth(null);
-
-  private final String header;
-
-  private CallerAuth(String header) {
-    this.header = header;
-  }
+final class CallerAuth {
+  private CallerAuth() {}
 
   /**
-   * The credential in {@code headers}, if any.
+   * The caller's bearer token in {@code headers}; empty when it sent none, or a credential of
+   * another scheme.
    *
-   * @throws ApiException 401 for a header that no token check could accept: repeated, or with
-   *     characters gRPC metadata cannot carry (tokens are visible ASCII)
+   * @throws ApiException 401 for a header that no token check could accept: repeated, or
+   *     {@code Bearer} without a token a header can carry (visible ASCII, no spaces)
    */
-  public static CallerAuth of(RequestHeaders headers) {
+  static Optional<String> tokenOf(RequestHeaders headers) {
     List<String> values = headers.getAll(HttpHeaderNames.AUTHORIZATION);
     if (values.isEmpty()) {
-      return NONE;
+      return Optional.empty();
     }
     if (values.size() > 1) {
       throw ApiException.unauthorized("send one Authorization header, not " + values.size());
     }
     String value = values.get(0);
-    if (!value.chars().allMatch(c -> c == '\t' || (c >= 0x20 && c < 0x7f))) {
-      throw ApiException.unauthorized("the Authorization header must be 'Bearer <token>', in ASCII characters");
-    }
-    return new CallerAuth(value);
-  }
-
-  /** The header as gRPC metadata for the leader; empty when the caller sent none. */
-  Optional<Metadata> metadata() {
-    if (header == null) {
+    Optional<String> token = BearerHeader.token(value);
+    if (token.isEmpty()) {
+      if (isBearerScheme(value)) {
+        throw ApiException.unauthorized("the Authorization header holds no token: send 'Bearer <token>'");
+      }
       return Optional.empty();
     }
-    Metadata metadata = new Metadata();
-    metadata.put(BearerHeader.AUTHORIZATION, header);
-    return Optional.of(metadata);
+    if (!BearerHeader.isWellFormed(token.get())) {
+      throw ApiException.unauthorized("the bearer token must be visible ASCII characters without spaces");
+    }
+    return token;
   }
 
-  @Override
-  public String toString() {
-    return header == null ? "CallerAuth[none]" : "CallerAuth[present]";
+  /** {@code Bearer} alone, or followed by nothing but spaces. */
+  private static boolean isBearerScheme(String value) {
+    return value.strip().equalsIgnoreCase("bearer");
   }
 }

@@ -1,82 +1,90 @@
 package io.kvdb.gateway.leader;
 
 import com.linecorp.armeria.client.ClientFactory;
+import com.linecorp.armeria.client.ClientFactoryBuilder;
 import com.linecorp.armeria.client.Endpoint;
 import com.linecorp.armeria.client.grpc.GrpcClients;
 import com.linecorp.armeria.common.SessionProtocol;
 import com.linecorp.armeria.server.ServiceRequestContext;
-import io.kvdb.api.v1.ClusterGrpc;
+import io.grpc.Channel;
 import io.kvdb.api.v1.KVGrpc;
-import io.kvdb.api.v1.WaitForAcks;
+import io.kvdb.client.KvClient;
+import io.kvdb.client.KvOptions;
+import io.kvdb.client.TlsTrust;
 import io.kvdb.common.net.HostPort;
-import io.kvdb.gateway.config.LeaderTls;
 import java.time.Duration;
 
 /**
- * The gateway's only way to the data: async gRPC stubs of the leader's KV and Cluster services over
- * Armeria's HTTP/2 client, plaintext or TLS. Nothing here blocks, so it is safe on Armeria's event
- * loop. Every call carries a deadline; a leader that is down fails the call at once with
- * UNAVAILABLE, and the next call connects again, so the gateway recovers by itself when the leader
- * comes back.
+ * The gateway's only way to the data: one {@link KvClient} for the whole process, over Armeria's
+ * HTTP/2 client (plaintext or TLS), and each caller's own bearer token on every call that caller's
+ * request makes ({@link #forCaller}). The gateway has no credential of its own, so a caller can
+ * never do through it what its own token does not allow.
  *
- * <p>Calls are made only through {@link #forCaller}, which attaches the caller's credential: the
- * gateway has none of its own, so a caller can never do through it what its own token does not
- * allow.
+ * <p>Why Armeria's channel rather than kv-client's own ({@code KvClient.connect}): it runs on the
+ * event loops the HTTP server already has (no second Netty), and it dials anew for each call while
+ * the leader is down, so the gateway recovers as soon as the leader is back instead of after a
+ * reconnect backoff. Nothing here blocks: the calls are kv-client's async forms, safe on Armeria's
+ * event loop. Each call has kv-client's deadline (the leader timeout, plus the wait of a write
+ * that waits for acks) and its retry rule (a read that meets UNAVAILABLE is sent again, a write
+ * never).
  */
 public final class LeaderClient implements AutoCloseable {
   private final HostPort address;
-  private final Duration timeout;
-  private final ClientFactory factory;
-  private final KVGrpc.KVStub kv;
-  private final ClusterGrpc.ClusterStub cluster;
+  private final Channel channel;
+  private final KvClient shared;
+  private final Runnable closer;
 
-  private LeaderClient(HostPort address, Duration timeout, ClientFactory factory, KVGrpc.KVStub kv,
-      ClusterGrpc.ClusterStub cluster) {
+  private LeaderClient(HostPort address, Duration timeout, Channel channel, Runnable closer) {
     this.address = address;
-    this.timeout = timeout;
-    this.factory = factory;
-    this.kv = kv;
-    this.cluster = cluster;
-  }
-
-  /** A client of the leader at {@code address}; connects lazily, on the first call. */
-  public static LeaderClient of(HostPort address, Duration timeout, LeaderTls tls) {
-    // One factory (connection pool) per gateway, closed with it; the event loops are Armeria's
-    // shared ones. TLS verifies the chain against the given roots and the host name of --leader.
-    var builder = ClientFactory.builder();
-    tls.trustedCerts().ifPresent(file -> builder.tlsCustomizer(ssl -> ssl.trustManager(file.toFile())));
-    ClientFactory factory = builder.build();
-    // h2c (plaintext HTTP/2) is what grpc-java's Netty server speaks without TLS; deadlines are set
-    // per call, so the client-wide response timeout is off.
-    SessionProtocol protocol = tls.enabled() ? SessionProtocol.HTTPS : SessionProtocol.H2C;
-    Endpoint endpoint = Endpoint.of(address.host(), address.port());
-    KVGrpc.KVStub kv = GrpcClients.builder(protocol, endpoint).factory(factory)
-        .responseTimeout(Duration.ZERO)
-        .build(KVGrpc.KVStub.class);
-    ClusterGrpc.ClusterStub cluster = GrpcClients.builder(protocol, endpoint).factory(factory)
-        .responseTimeout(Duration.ZERO)
-        .build(ClusterGrpc.ClusterStub.class);
-    return new LeaderClient(address, timeout, factory, kv, cluster);
+    this.channel = channel;
+    this.shared = KvClient.over(channel, KvOptions.DEFAULT.withDeadline(timeout));
+    this.closer = closer;
   }
 
   /**
-   * The leader's calls on behalf of the caller who sent {@code auth}: every call carries its
-   * credential. This is the one place where a caller's Authorization header reaches the leader.
+   * A client of the leader at {@code address}, secured as {@code tls} says (a CA file, or the
+   * system's roots; the leader's certificate must name the host); it connects on the first call.
    */
-  public LeaderCalls forCaller(CallerAuth auth) {
-    return auth.metadata()
-        .map(headers -> new LeaderCalls(this, kv.withInterceptors(LeaderCalls.attach(headers)),
-            cluster.withInterceptors(LeaderCalls.attach(headers))))
-        .orElseGet(() -> new LeaderCalls(this, kv, cluster));
+  public static LeaderClient connect(HostPort address, Duration timeout, TlsTrust tls) {
+    // One factory (connection pool) per gateway, closed with it; the event loops are Armeria's
+    // shared ones.
+    ClientFactoryBuilder factoryBuilder = ClientFactory.builder();
+    tls.caFile().ifPresent(file -> factoryBuilder.tlsCustomizer(ssl -> ssl.trustManager(file.toFile())));
+    ClientFactory factory = factoryBuilder.build();
+    // h2c (plaintext HTTP/2) is what grpc-java's Netty server speaks without TLS. The deadline of
+    // each call is kv-client's, so the client-wide response timeout is off. A stub's channel
+    // serves every method of the leader, not only those of the stub's service.
+    SessionProtocol protocol = tls.enabled() ? SessionProtocol.HTTPS : SessionProtocol.H2C;
+    Channel channel = GrpcClients.builder(protocol, Endpoint.of(address.host(), address.port()))
+        .factory(factory)
+        .responseTimeout(Duration.ZERO)
+        .build(KVGrpc.KVStub.class)
+        .getChannel();
+    return new LeaderClient(address, timeout, channel, factory::closeAsync);
   }
 
   /**
-   * The leader's calls on behalf of the caller of {@code ctx}'s request.
+   * A client of the leader over {@code channel}, which stays yours ({@link #close} leaves it
+   * open); {@code address} is the leader's, as error messages name it.
+   */
+  public static LeaderClient over(HostPort address, Duration timeout, Channel channel) {
+    return new LeaderClient(address, timeout, channel, () -> {});
+  }
+
+  /**
+   * The one client, calling on behalf of the caller of {@code ctx}'s request: every call carries
+   * its bearer token (or none, as it sent none). This is the one place where a caller's
+   * credential reaches the leader.
    *
    * @throws io.kvdb.gateway.errors.ApiException 401 when its Authorization header cannot be sent on
    */
-  public LeaderCalls forCaller(ServiceRequestContext ctx) {
-    return forCaller(CallerAuth.of(ctx.request().headers()));
+  public KvClient forCaller(ServiceRequestContext ctx) {
+    return CallerAuth.tokenOf(ctx.request().headers()).map(shared::withToken).orElse(shared);
+  }
+
+  /** The channel under the client, for the calls that {@link LeaderProxy} forwards unchanged. */
+  Channel channel() {
+    return channel;
   }
 
   public HostPort address() {
@@ -85,17 +93,12 @@ public final class LeaderClient implements AutoCloseable {
 
   /** How long one call may take (a write that waits for acks gets its wait on top). */
   public Duration timeout() {
-    return timeout;
+    return shared.options().deadline();
   }
 
-  /** The deadline of a write that waits as {@code wait} says. */
-  public Duration deadlineFor(WaitForAcks wait) {
-    return timeout.plusMillis(Integer.toUnsignedLong(wait.getTimeoutMs()));
-  }
-
-  /** Closes the connections to the leader; calls made afterwards fail. */
+  /** Closes the connections to the leader (for {@link #connect}); calls made afterwards fail. */
   @Override
   public void close() {
-    factory.closeAsync();
+    closer.run();
   }
 }

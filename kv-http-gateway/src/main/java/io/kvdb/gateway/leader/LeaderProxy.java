@@ -1,98 +1,93 @@
 package io.kvdb.gateway.leader;
 
 import com.linecorp.armeria.server.ServiceRequestContext;
-import io.grpc.BindableService;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientInterceptors;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.kvdb.api.v1.ClusterGrpc;
 import io.kvdb.api.v1.DeleteRequest;
-import io.kvdb.api.v1.GetRequest;
-import io.kvdb.api.v1.GetResponse;
 import io.kvdb.api.v1.KVGrpc;
-import io.kvdb.api.v1.ListRequest;
-import io.kvdb.api.v1.ListResponse;
 import io.kvdb.api.v1.PutRequest;
-import io.kvdb.api.v1.ShardDigestsRequest;
-import io.kvdb.api.v1.ShardDigestsResponse;
-import io.kvdb.api.v1.StatusRequest;
-import io.kvdb.api.v1.StatusResponse;
 import io.kvdb.api.v1.WaitForAcks;
-import io.kvdb.api.v1.WriteResponse;
+import io.kvdb.client.KvOptions;
+import io.kvdb.common.security.BearerHeader;
 import io.kvdb.gateway.errors.ApiException;
+import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The leader's KV and Cluster gRPC services, served again by the gateway by forwarding each call.
  * They exist so that DocService at /docs can describe the gRPC API and its debug form can call it
- * from a browser (as JSON, through Armeria's unframed requests). Each call goes on with the
- * caller's {@code authorization} header, as the HTTP API's do; replies and error statuses pass
- * through unchanged; the gateway keeps no state.
+ * from a browser (as JSON, through Armeria's unframed requests).
+ *
+ * <p>Unlike the HTTP API, these calls do not go through {@code KvClient}'s methods: a proxy must
+ * pass the leader's replies and statuses through as they are (a Get's {@code shard}, the leader's
+ * NOT_FOUND and its details), where the client interprets them (a missing key is an empty
+ * Optional) and sends failed reads again. They go over the same channel, with the caller's token
+ * from {@link LeaderClient#forCaller} and the client's deadlines. The gateway keeps no state.
  */
 public final class LeaderProxy {
   private LeaderProxy() {}
 
-  /** The forwarding services, for a GrpcService. */
-  public static List<BindableService> services(LeaderClient leader) {
-    return List.of(new Kv(leader), new Cluster(leader));
+  /** The forwarding services, for a GrpcService: every method of {@code kv.v1.KV} and {@code kv.v1.Cluster}. */
+  public static List<ServerServiceDefinition> services(LeaderClient leader) {
+    return List.of(forwarding(KVGrpc.getServiceDescriptor(), leader),
+        forwarding(ClusterGrpc.getServiceDescriptor(), leader));
+  }
+
+  private static ServerServiceDefinition forwarding(ServiceDescriptor service, LeaderClient leader) {
+    ServerServiceDefinition.Builder definition = ServerServiceDefinition.builder(service);
+    for (MethodDescriptor<?, ?> method : service.getMethods()) {
+      add(definition, method, leader);
+    }
+    return definition.build();
+  }
+
+  private static <Q, R> void add(ServerServiceDefinition.Builder definition, MethodDescriptor<Q, R> method,
+      LeaderClient leader) {
+    // Every method of both services is unary; one that is not would need a forwarder of its own.
+    if (method.getType() != MethodDescriptor.MethodType.UNARY) {
+      throw new IllegalStateException("cannot forward " + method.getFullMethodName() + ": not unary");
+    }
+    definition.addMethod(method, ServerCalls.asyncUnaryCall((request, response) ->
+        forward(leader, method, request, response)));
   }
 
   /**
-   * The calls of the current gRPC request's caller; Armeria runs service methods with the request's
-   * context current. Empty, after answering the call, when its header cannot be sent on.
+   * Sends {@code request} to the leader for the current gRPC request's caller (Armeria runs service
+   * methods with the request's context current) and its reply or status back to {@code response}.
    */
-  private static Optional<LeaderCalls> caller(LeaderClient leader, StreamObserver<?> response) {
+  private static <Q, R> void forward(LeaderClient leader, MethodDescriptor<Q, R> method, Q request,
+      StreamObserver<R> response) {
+    KvOptions caller;
     try {
-      return Optional.of(leader.forCaller(ServiceRequestContext.current()));
+      caller = leader.forCaller(ServiceRequestContext.current()).options();
     } catch (ApiException e) {
       response.onError(Status.UNAUTHENTICATED.withDescription(e.getMessage()).asRuntimeException());
-      return Optional.empty();
+      return;
     }
+    Channel channel = caller.token()
+        .map(token -> ClientInterceptors.intercept(leader.channel(),
+            MetadataUtils.newAttachHeadersInterceptor(BearerHeader.metadata(token))))
+        .orElse(leader.channel());
+    CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(deadline(caller, request).toMillis(),
+        TimeUnit.MILLISECONDS);
+    ClientCalls.asyncUnaryCall(channel.newCall(method, options), request, response);
   }
 
-  private static final class Kv extends KVGrpc.KVImplBase {
-    private final LeaderClient leader;
-
-    Kv(LeaderClient leader) {
-      this.leader = leader;
-    }
-
-    @Override
-    public void put(PutRequest request, StreamObserver<WriteResponse> response) {
-      caller(leader, response).ifPresent(calls -> calls.kv(request.getWait()).put(request, response));
-    }
-
-    @Override
-    public void get(GetRequest request, StreamObserver<GetResponse> response) {
-      caller(leader, response).ifPresent(calls -> calls.kv(WaitForAcks.getDefaultInstance()).get(request, response));
-    }
-
-    @Override
-    public void delete(DeleteRequest request, StreamObserver<WriteResponse> response) {
-      caller(leader, response).ifPresent(calls -> calls.kv(request.getWait()).delete(request, response));
-    }
-
-    @Override
-    public void list(ListRequest request, StreamObserver<ListResponse> response) {
-      caller(leader, response).ifPresent(calls -> calls.kv(WaitForAcks.getDefaultInstance()).list(request, response));
-    }
-  }
-
-  private static final class Cluster extends ClusterGrpc.ClusterImplBase {
-    private final LeaderClient leader;
-
-    Cluster(LeaderClient leader) {
-      this.leader = leader;
-    }
-
-    @Override
-    public void status(StatusRequest request, StreamObserver<StatusResponse> response) {
-      caller(leader, response).ifPresent(calls -> calls.cluster().status(request, response));
-    }
-
-    @Override
-    public void shardDigests(ShardDigestsRequest request, StreamObserver<ShardDigestsResponse> response) {
-      caller(leader, response).ifPresent(calls -> calls.cluster().shardDigests(request, response));
-    }
+  /** The client's deadline; a write that waits for acks gets its wait on top, as the HTTP API's do. */
+  private static Duration deadline(KvOptions caller, Object request) {
+    WaitForAcks wait = request instanceof PutRequest put ? put.getWait()
+        : request instanceof DeleteRequest delete ? delete.getWait() : WaitForAcks.getDefaultInstance();
+    return caller.deadline().plusMillis(Integer.toUnsignedLong(wait.getTimeoutMs()));
   }
 }

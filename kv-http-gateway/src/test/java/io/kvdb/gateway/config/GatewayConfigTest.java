@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvdb.client.TlsTrust;
 import io.kvdb.common.net.HostPort;
 import io.kvdb.testing.TestCertificates;
 import java.io.IOException;
@@ -11,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,8 +64,8 @@ class GatewayConfigTest {
 
   @Test
   void booleansAndSizesAreSpelledAsForEveryProcess() {
-    assertEquals(LeaderTls.systemTrust(), GatewayConfig.fromArgs("--leader-tls=yes").orElseThrow().leaderTls());
-    assertEquals(LeaderTls.PLAINTEXT, GatewayConfig.fromArgs("--leader-tls=0").orElseThrow().leaderTls());
+    assertEquals(TlsTrust.systemRoots(), GatewayConfig.fromArgs("--leader-tls=yes").orElseThrow().leaderTls());
+    assertEquals(TlsTrust.PLAINTEXT, GatewayConfig.fromArgs("--leader-tls=0").orElseThrow().leaderTls());
     assertEquals(1L << 30, GatewayConfig.fromArgs("--max-body-bytes", "1g").orElseThrow().maxBodyBytes());
     assertEquals(Duration.ofMillis(2048), GatewayConfig.fromArgs("--leader-timeout-ms", "2k").orElseThrow().leaderTimeout());
   }
@@ -96,10 +96,10 @@ class GatewayConfigTest {
 
     assertEquals("https", config.scheme());
     assertEquals(pem.cert(), config.https().orElseThrow().certFile());
-    assertEquals(new LeaderTls(true, Optional.of(pem.cert())), config.leaderTls());
-    assertEquals(LeaderTls.PLAINTEXT, GatewayConfig.fromArgs().orElseThrow().leaderTls());
-    assertEquals(LeaderTls.systemTrust(), GatewayConfig.fromArgs("--leader-tls").orElseThrow().leaderTls());
-    assertEquals(LeaderTls.PLAINTEXT, GatewayConfig.fromArgs("--leader-tls=false").orElseThrow().leaderTls());
+    assertEquals(TlsTrust.caFile(pem.cert()), config.leaderTls());
+    assertEquals(TlsTrust.PLAINTEXT, GatewayConfig.fromArgs().orElseThrow().leaderTls());
+    assertEquals(TlsTrust.systemRoots(), GatewayConfig.fromArgs("--leader-tls").orElseThrow().leaderTls());
+    assertEquals(TlsTrust.PLAINTEXT, GatewayConfig.fromArgs("--leader-tls=false").orElseThrow().leaderTls());
     assertTrue(GatewayConfig.usage().contains("--leader-tls-ca VALUE"), GatewayConfig.usage());
     assertTrue(GatewayConfig.usage().contains("--leader-tls  "), "a switch takes no value: " + GatewayConfig.usage());
   }

@@ -12,9 +12,15 @@ import java.net.ConnectException;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 
+/** The one mapping from a failure to an HTTP answer, fed the KvExceptions the gateway's client reports. */
 class HttpErrorsTest {
   private static AggregatedHttpResponse answer(Throwable error) {
     return HttpErrors.toResponse(error, "127.0.0.1:50051").aggregate().join();
+  }
+
+  /** As the gateway's async chains hand it over: the client's failure inside a CompletionException. */
+  private static AggregatedHttpResponse answer(Status status) {
+    return answer(new CompletionException(LeaderFailures.of(status)));
   }
 
   @Test
@@ -35,29 +41,29 @@ class HttpErrorsTest {
   @Test
   void aFullLeaderDiskIs507NotTheTooLarge413() {
     Throwable diskFull = ErrorReasons.diskFull("the leader's disk is almost full");
-    Throwable valueTooLarge = Status.RESOURCE_EXHAUSTED.withDescription("value too large").asRuntimeException();
 
-    AggregatedHttpResponse full = answer(new CompletionException(diskFull));
-    AggregatedHttpResponse tooLarge = answer(valueTooLarge);
+    AggregatedHttpResponse full = answer(new CompletionException(
+        LeaderFailures.of(Status.fromThrowable(diskFull), Status.trailersFromThrowable(diskFull))));
+    AggregatedHttpResponse tooLarge = answer(Status.RESOURCE_EXHAUSTED.withDescription("value too large"));
 
     assertEquals(507, full.status().code());
     assertEquals("{\"error\":\"the leader's disk is almost full\"}", full.contentUtf8());
     assertEquals(413, tooLarge.status().code());
+    assertEquals("{\"error\":\"value too large\"}", tooLarge.contentUtf8());
   }
 
   @Test
   void notFoundHasTheOriginalBodyWhateverTheLeaderSaid() {
-    AggregatedHttpResponse response = answer(Status.NOT_FOUND.withDescription("key not found: k").asRuntimeException());
+    AggregatedHttpResponse response = answer(Status.NOT_FOUND.withDescription("key not found: k"));
 
     assertEquals(404, response.status().code());
     assertEquals("{\"error\":\"Key not found\"}", response.contentUtf8());
+    assertEquals("{\"error\":\"Key not found\"}", HttpErrors.keyNotFound().aggregate().join().contentUtf8());
   }
 
   @Test
   void unavailableSaysTheLeaderIsUnreachableAndWhy() {
-    Throwable refused = Status.UNAVAILABLE.withCause(new ConnectException("Connection refused")).asRuntimeException();
-
-    AggregatedHttpResponse response = answer(new CompletionException(refused));
+    AggregatedHttpResponse response = answer(Status.UNAVAILABLE.withCause(new ConnectException("Connection refused")));
 
     assertEquals(503, response.status().code());
     assertEquals("{\"error\":\"leader unreachable at 127.0.0.1:50051: Connection refused\"}", response.contentUtf8());
@@ -65,22 +71,32 @@ class HttpErrorsTest {
 
   @Test
   void aCallBrokenByTheLeadersConnectionIsUnavailableNotAGatewayError() {
-    Throwable reset = Status.UNKNOWN.withCause(new RuntimeException(new IOException("Connection reset by peer")))
-        .asRuntimeException();
-
-    AggregatedHttpResponse response = answer(new CompletionException(reset));
+    AggregatedHttpResponse response = answer(
+        Status.UNKNOWN.withCause(new RuntimeException(new IOException("Connection reset by peer"))));
 
     assertEquals(503, response.status().code());
     assertEquals("{\"error\":\"leader unreachable at 127.0.0.1:50051: Connection reset by peer\"}", response.contentUtf8());
-    assertEquals(500, answer(Status.INTERNAL.withDescription("a bug").asRuntimeException()).status().code());
+    assertEquals(500, answer(Status.INTERNAL.withDescription("a bug")).status().code());
   }
 
   @Test
   void theLeadersDescriptionIsTheMessage() {
-    AggregatedHttpResponse response = answer(Status.INVALID_ARGUMENT.withDescription("key is empty").asException());
+    AggregatedHttpResponse response = answer(Status.INVALID_ARGUMENT.withDescription("key is empty"));
 
     assertEquals(400, response.status().code());
     assertEquals("{\"error\":\"key is empty\"}", response.contentUtf8());
+  }
+
+  @Test
+  void theLeadersTokenRefusalsAre401WithAChallengeAnd403Without() {
+    AggregatedHttpResponse unauthenticated = answer(Status.UNAUTHENTICATED.withDescription("invalid bearer token"));
+    AggregatedHttpResponse denied = answer(Status.PERMISSION_DENIED.withDescription("this token is read-only"));
+
+    assertEquals(401, unauthenticated.status().code());
+    assertEquals("Bearer realm=\"kvdb\"", unauthenticated.headers().get("www-authenticate"));
+    assertEquals("{\"error\":\"invalid bearer token\"}", unauthenticated.contentUtf8());
+    assertEquals(403, denied.status().code());
+    assertEquals(null, denied.headers().get("www-authenticate"));
   }
 
   @Test
@@ -90,5 +106,7 @@ class HttpErrorsTest {
     AggregatedHttpResponse unknown = answer(new IllegalStateException("secret detail"));
     assertEquals(500, unknown.status().code());
     assertTrue(!unknown.contentUtf8().contains("secret"), unknown.contentUtf8());
+    AggregatedHttpResponse raw = answer(Status.NOT_FOUND.withDescription("secret").asRuntimeException());
+    assertEquals(500, raw.status().code(), "every call to the leader goes through kv-client: a raw status is a bug");
   }
 }
