@@ -376,6 +376,20 @@ class FollowerSyncTest {
   }
 
   @Test
+  void aLeaderThatRefusesRightAfterItsWelcomeGetsAtMostOneHelloASecond() {
+    write(S, 2);
+    follower.start().join(S);
+    leader.forgetSession();
+    follower.deliver(leader.answer(follower.requests().get(0))); // refused in the session just opened
+
+    follower.sync.onTimer();
+    assertEquals(List.of(), follower.take(), "no hello again in the same instant");
+    follower.nowMs += Session.HELLO_RETRY_MS;
+    follower.sync.onTimer();
+    assertEquals(List.of(HELLO), kinds(follower.take()));
+  }
+
+  @Test
   void repeatedSnapshotErrorsAreSpacedByABackoff() {
     write(S, 5);
     leader.trimBacklog(S);
