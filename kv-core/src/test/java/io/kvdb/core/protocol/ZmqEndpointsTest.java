@@ -47,6 +47,40 @@ class ZmqEndpointsTest {
     }
   }
 
+  @Test
+  void aSocketConnectsToAnIpv6Address() {
+    assumeTrue(ipv6LoopbackWorks(), "no IPv6 loopback on this machine");
+    try (ZContext context = new ZContext()) {
+      ZMQ.Socket router = context.createSocket(SocketType.ROUTER);
+      int port = ZmqEndpoints.bind(router, "::1", 0, "test ROUTER");
+      ZMQ.Socket dealer = context.createSocket(SocketType.DEALER);
+
+      assertEquals("tcp://[::1]:" + port, ZmqEndpoints.connect(dealer, "::1", port));
+
+      assertRoundTrip(dealer, router);
+    }
+  }
+
+  @Test
+  void aNameStillReachesAnIpv4OnlyListener() {
+    try (ZContext context = new ZContext()) {
+      ZMQ.Socket router = context.createSocket(SocketType.ROUTER);
+      int port = ZmqEndpoints.bind(router, "127.0.0.1", 0, "test ROUTER");
+      ZMQ.Socket dealer = context.createSocket(SocketType.DEALER);
+
+      ZmqEndpoints.connect(dealer, "localhost", port);
+
+      assertRoundTrip(dealer, router);
+    }
+  }
+
+  private static void assertRoundTrip(ZMQ.Socket dealer, ZMQ.Socket router) {
+    assertTrue(dealer.send("hello"));
+    router.setReceiveTimeOut(10_000);
+    assertTrue(router.recv() != null, "the message arrived");
+    assertEquals("hello", router.recvStr());
+  }
+
   /** Whether this machine has a working ::1 (some containers have IPv6 turned off). */
   static boolean ipv6LoopbackWorks() {
     try (ServerSocket socket = new ServerSocket()) {
