@@ -46,7 +46,7 @@ final class ShardSync {
     CATCHING_UP,
     /** Pulling a snapshot, chunk by chunk. */
     INSTALLING,
-    /** A snapshot failed: the next one starts after a backoff (the shard is wiped, as while installing). */
+    /** A snapshot failed: the next one starts after a backoff. The shard stays marked as installing. */
     SNAPSHOT_BACKOFF,
     /** Applying live events as they come: the only mode in which the shard is served. */
     LIVE
@@ -251,7 +251,7 @@ final class ShardSync {
     requestChunk("");
   }
 
-  /** The snapshot failed: the shard stays out of the read view, wiped, and the timer starts it again later. */
+  /** The snapshot failed: the shard stays out of the read view, marked as installing, till the timer retries. */
   private void snapshotFailed(String why) {
     long waitMs = snapshotBackoff.next();
     log.warn("shard {}: the snapshot failed ({}); taking it again in {} ms", shard, why, waitMs);
