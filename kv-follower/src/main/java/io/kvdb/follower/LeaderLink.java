@@ -1,5 +1,6 @@
 package io.kvdb.follower;
 
+import io.kvdb.common.net.HostPort;
 import io.kvdb.core.follower.DataFrame;
 import io.kvdb.core.follower.Outbox;
 import io.kvdb.core.protocol.Topics;
@@ -39,14 +40,12 @@ final class LeaderLink implements AutoCloseable {
   private final HandshakeMonitor handshakes;
 
   LeaderLink(FollowerConfig config, String id, ZContext context) {
-    pubEndpoint = ZmqEndpoints.tcp(config.leaderHost(), config.leaderPubPort());
-    controlEndpoint = ZmqEndpoints.tcp(config.leaderHost(), config.leaderControlPort());
     sub = context.createSocket(SocketType.SUB);
     sub.setRcvHWM(200_000);
     sub.setLinger(0);
     sub.setHandshakeIvl(HANDSHAKE_TIMEOUT_MS);
     config.curve().ifPresent(curve -> curve.secure(sub)); // CURVE options must precede connect
-    sub.connect(pubEndpoint);
+    pubEndpoint = ZmqEndpoints.connect(sub, config.leaderHost(), config.leaderPubPort());
     dealer = context.createSocket(SocketType.DEALER);
     dealer.setIdentity(id.getBytes(StandardCharsets.UTF_8));
     dealer.setLinger(0);
@@ -54,11 +53,11 @@ final class LeaderLink implements AutoCloseable {
     dealer.setHandshakeIvl(HANDSHAKE_TIMEOUT_MS);
     config.curve().ifPresent(curve -> curve.secure(dealer));
     // The control socket's handshakes tell why a leader that uses (or does not use) CURVE keeps us out.
-    handshakes = HandshakeMonitor.watch(dealer, "the leader's control port " + config.leaderHost() + ":"
-        + config.leaderControlPort(), config.curve()
+    handshakes = HandshakeMonitor.watch(dealer, "the leader's control port "
+        + new HostPort(config.leaderHost(), config.leaderControlPort()), config.curve()
             .map(c -> "add this follower's public key " + c.keys().publicKey() + " to the leader's --curve-authorized-keys")
             .orElse("the leader may require CURVE: give --curve-key-file and --leader-curve-public-key"));
-    dealer.connect(controlEndpoint);
+    controlEndpoint = ZmqEndpoints.connect(dealer, config.leaderHost(), config.leaderControlPort());
     poller = context.createPoller(2);
     poller.register(sub, ZMQ.Poller.POLLIN);
     poller.register(dealer, ZMQ.Poller.POLLIN);

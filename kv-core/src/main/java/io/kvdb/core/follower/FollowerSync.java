@@ -262,6 +262,22 @@ public final class FollowerSync {
     publishView();
   }
 
+  /**
+   * The leader refused a catch-up or snapshot request: it has no hello from this follower in its
+   * current run (it restarted, and its new epoch was not seen here yet) or the shard is no longer
+   * ours. Either way the session starts over: hello, then every shard checks its position again
+   * after the welcome (and its assignment). Further refusals of the same session are the same news.
+   */
+  private void refusedByLeader(String reason) {
+    if (!session.welcomed()) {
+      return;
+    }
+    log.warn("the leader does not serve this follower's requests ({}): saying hello again", reason);
+    session.unknownToLeader();
+    syncs.values().forEach(ShardSync::pause);
+    publishView();
+  }
+
   private void sendAck(long now) {
     Ack.Builder ack = Ack.newBuilder().setFollowerId(options.id()).setAssignmentVersion(assignments.version());
     for (ShardSync sync : syncs.values()) {
@@ -278,7 +294,7 @@ public final class FollowerSync {
   private void useReplica(ReplicaStore opened) {
     replica = opened;
     context = new SyncContext(opened, disk, options.catchUpBatch(), clockMs, outbox, session::welcomed,
-        this::publishView, () -> progressSinceAck = true);
+        this::publishView, () -> progressSinceAck = true, this::refusedByLeader);
   }
 
   private void publishView() {

@@ -111,22 +111,22 @@ public final class ReplicaStore {
         byte[] key = event.getKey().getBytes(StandardCharsets.UTF_8);
         ByteBuffer slot = ByteBuffer.wrap(key);
         byte[] old = written.containsKey(slot) ? written.get(slot) : store.get(shard, key).orElse(null);
-        ShardState after;
-        if (event.hasPutValue()) {
-          byte[] value = event.getPutValue().toByteArray();
-          after = state.afterPut(event.getSeq(), event.getEpoch(), key, old, value);
-          batch.putData(shard, key, value);
-          written.put(slot, value);
-        } else {
-          // Applied unconditionally: a delete of a key this copy never had still advances the seq.
-          after = state.afterDelete(event.getSeq(), event.getEpoch(), key, old);
-          batch.deleteData(shard, key);
-          written.put(slot, null);
-        }
+        // Applied unconditionally: a delete of a key this copy never had still advances the seq.
+        byte[] value = event.hasPutValue() ? event.getPutValue().toByteArray() : null;
+        ShardState after = value != null ? state.afterPut(event.getSeq(), event.getEpoch(), key, old, value)
+            : state.afterDelete(event.getSeq(), event.getEpoch(), key, old);
         if (after.digest() != event.getDigest() || after.keys() != event.getKeys()) {
+          // Nothing of it goes in the batch, which other shards' events still commit: the shard's
+          // data stays at its applied seq until the snapshot that repairs it.
           outcomes.put(shard, Outcome.DIVERGED);
           continue;
         }
+        if (value != null) {
+          batch.putData(shard, key, value);
+        } else {
+          batch.deleteData(shard, key);
+        }
+        written.put(slot, value);
         next.put(shard, after);
         outcomes.put(shard, Outcome.APPLIED);
         applied++;

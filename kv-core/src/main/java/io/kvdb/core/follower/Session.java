@@ -166,6 +166,15 @@ final class Session {
     return true;
   }
 
+  /**
+   * The leader does not know this session (it refused a request): hello again, at once unless a
+   * hello went out less than {@link #HELLO_RETRY_MS} ago, so that a leader that refuses every
+   * session it welcomes cannot make hellos spin.
+   */
+  void unknownToLeader() {
+    welcomed = false;
+  }
+
   /** Ends the session: the next timer says hello at once. */
   void reset() {
     welcomed = false;

@@ -2,6 +2,7 @@ package io.kvdb.core.follower;
 
 import io.kvdb.core.follower.ReplicaStore.Outcome;
 import io.kvdb.core.protocol.Frames;
+import io.kvdb.core.protocol.Refusals;
 import io.kvdb.core.storage.ShardState;
 import io.kvdb.replication.v1.CatchUpReply;
 import io.kvdb.replication.v1.CatchUpRequest;
@@ -30,6 +31,14 @@ final class ShardSync {
   /** A request unanswered for this long is sent again (replies can be lost, like any ZeroMQ message). */
   static final long REQUEST_TIMEOUT_MS = 5_000;
   static final int SNAPSHOT_CHUNK_BYTES = 256 * 1024;
+  /**
+   * Waits before a failed snapshot is taken again: the leader answered with an error (it could not
+   * read the snapshot, or the transfer expired) or the installed data did not match its digest.
+   * Not at once, since the cause may last (a disk error, a leader under load), and not forever
+   * fast; short at first, since an expired transfer is fixed by starting over.
+   */
+  static final long SNAPSHOT_RETRY_MIN_MS = 250;
+  static final long SNAPSHOT_RETRY_MAX_MS = 10_000;
   private static final long LONG_AGO = Long.MIN_VALUE / 2;
 
   enum Mode {
@@ -37,6 +46,8 @@ final class ShardSync {
     CATCHING_UP,
     /** Pulling a snapshot, chunk by chunk. */
     INSTALLING,
+    /** A snapshot failed: the next one starts after a backoff. The shard stays marked as installing. */
+    SNAPSHOT_BACKOFF,
     /** Applying live events as they come: the only mode in which the shard is served. */
     LIVE
   }
@@ -48,6 +59,10 @@ final class ShardSync {
   private long requestedAtMs = LONG_AGO;
   private long snapshotId;
   private long snapshotKeys;
+  /** In SNAPSHOT_BACKOFF: our monotonic ms when the next snapshot starts, and why the last failed. */
+  private long snapshotRetryAtMs;
+  private String snapshotFailure = "";
+  private final Backoff snapshotBackoff = new Backoff(SNAPSHOT_RETRY_MIN_MS, SNAPSHOT_RETRY_MAX_MS);
   /** Events applied from the backlog since the shard last went live, for the log. */
   private long caughtUpEvents;
   /** Set when the data may not match its digest: the next sync is a snapshot, not a catch-up. */
@@ -95,7 +110,7 @@ final class ShardSync {
    * it drops anything.
    */
   void pause() {
-    if (mode == Mode.INSTALLING) {
+    if (mode == Mode.INSTALLING || mode == Mode.SNAPSHOT_BACKOFF) {
       suspect = true; // half installed: the next session takes the snapshot again
     }
     mode = Mode.CATCHING_UP;
@@ -132,6 +147,7 @@ final class ShardSync {
         }
       }
       case OUTCOME_SNAPSHOT_REQUIRED -> startSnapshot(reply.getReason());
+      case OUTCOME_REFUSED -> context.refusedByLeader().accept(reply.getReason());
       default -> Frames.malformed("the leader", "a catch-up reply with outcome " + reply.getOutcome());
     }
   }
@@ -140,8 +156,12 @@ final class ShardSync {
     if (mode != Mode.INSTALLING || (snapshotId != 0 && snapshotId != chunk.getSnapshotId())) {
       return; // stale
     }
+    if (Refusals.isRefusal(chunk)) {
+      context.refusedByLeader().accept(chunk.getError()); // the session starts over, and this install with it
+      return;
+    }
     if (!chunk.getError().isEmpty()) {
-      startSnapshot(chunk.getError());
+      snapshotFailed(chunk.getError());
       return;
     }
     if (!context.roomFor(chunk.getSerializedSize())) {
@@ -156,11 +176,11 @@ final class ShardSync {
       return;
     }
     if (!matches) {
-      log.error("shard {}: the installed snapshot does not match its digest; taking it again", shard);
-      startSnapshot("digest mismatch after install");
+      snapshotFailed("the installed data does not match the snapshot's digest");
       return;
     }
     log.info("shard {}: snapshot installed: {} keys at seq {}", shard, snapshotKeys, chunk.getSeq());
+    snapshotBackoff.reset();
     context.progressed().run();
     resync();
   }
@@ -188,8 +208,17 @@ final class ShardSync {
     }
   }
 
-  /** Sends a request again when its answer is overdue (lost, or not applied for lack of disk). */
+  /**
+   * Sends a request again when its answer is overdue (lost, or not applied for lack of disk), and
+   * starts a failed snapshot again once its backoff is over.
+   */
   void onTimer(long now) {
+    if (mode == Mode.SNAPSHOT_BACKOFF) {
+      if (now >= snapshotRetryAtMs) {
+        startSnapshot("the last one failed (" + snapshotFailure + ")");
+      }
+      return;
+    }
     if (mode == Mode.LIVE || now - requestedAtMs <= REQUEST_TIMEOUT_MS) {
       return;
     }
@@ -220,6 +249,15 @@ final class ShardSync {
     snapshotId = 0;
     snapshotKeys = 0;
     requestChunk("");
+  }
+
+  /** The snapshot failed: the shard stays out of the read view, marked as installing, till the timer retries. */
+  private void snapshotFailed(String why) {
+    long waitMs = snapshotBackoff.next();
+    log.warn("shard {}: the snapshot failed ({}); taking it again in {} ms", shard, why, waitMs);
+    setMode(Mode.SNAPSHOT_BACKOFF);
+    snapshotFailure = why;
+    snapshotRetryAtMs = context.now() + waitMs;
   }
 
   private void requestChunk(String afterKey) {

@@ -5,6 +5,7 @@ import io.kvdb.replication.v1.ControlMessage;
 import io.kvdb.replication.v1.ShardPosition;
 import io.kvdb.core.storage.ShardState;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -14,9 +15,11 @@ import java.util.function.LongSupplier;
  * @param sessionOpen whether the leader has welcomed this follower in its current run
  * @param publishView republishes the read view after a shard's state changed
  * @param progressed notes that something was applied, so that an ack goes out soon
+ * @param refusedByLeader the leader refused a request (with this reason) because it does not know
+ *     this follower's session: the session starts over with a hello
  */
 record SyncContext(ReplicaStore replica, DiskSpace disk, int catchUpBatch, LongSupplier clockMs, Outbox outbox,
-    BooleanSupplier sessionOpen, Runnable publishView, Runnable progressed) {
+    BooleanSupplier sessionOpen, Runnable publishView, Runnable progressed, Consumer<String> refusedByLeader) {
 
   long now() {
     return clockMs.getAsLong();

@@ -6,7 +6,10 @@ import zmq.Msg;
 import zmq.msg.MsgAllocator;
 import zmq.msg.MsgAllocatorThreshold;
 
-/** Binding and naming of ZeroMQ TCP endpoints. */
+/**
+ * Binding, connecting and naming of ZeroMQ TCP endpoints, for every host a flag accepts: a name,
+ * an IPv4 address, or an IPv6 address (written without brackets, as {@code HostPort} gives it).
+ */
 public final class ZmqEndpoints {
   /**
    * Largest message a listening socket accepts. ZeroMQ allocates a frame's buffer as soon as its
@@ -19,15 +22,16 @@ public final class ZmqEndpoints {
   private ZmqEndpoints() {}
 
   /**
-   * Binds {@code socket} to {@code host:port} (port 0: any free port), capping the size of the
-   * messages it accepts, and returns the bound port.
+   * Binds {@code socket} to {@code host:port} (port 0: any free port; host 0.0.0.0: every IPv4
+   * interface), capping the size of the messages it accepts, and returns the bound port.
    *
    * @throws IllegalStateException with the endpoint when the port is taken or the host is invalid
    */
   public static int bind(ZMQ.Socket socket, String host, int port, String what) {
     socket.setMaxMsgSize(MAX_INBOUND_MESSAGE_BYTES);
     socket.setMsgAllocator(new BoundedAllocator());
-    String address = "tcp://" + ("0.0.0.0".equals(host) ? "*" : host);
+    allowIpv6(socket, host);
+    String address = "tcp://" + ("0.0.0.0".equals(host) ? "*" : literal(host));
     try {
       if (port == 0) {
         return socket.bindToRandomPort(address);
@@ -35,13 +39,48 @@ public final class ZmqEndpoints {
       socket.bind(address + ":" + port);
       return port;
     } catch (ZMQException e) {
-      throw new IllegalStateException("cannot bind the " + what + " socket to " + host + ":" + port
+      throw new IllegalStateException("cannot bind the " + what + " socket to " + literal(host) + ":" + port
           + " (" + e.getMessage() + "); is another process using the port?", e);
     }
   }
 
+  /**
+   * Connects {@code socket} to {@code host:port}, IPv6-enabling it first for an IPv6 host, and
+   * returns the endpoint (to disconnect from or connect to again later).
+   */
+  public static String connect(ZMQ.Socket socket, String host, int port) {
+    String endpoint = tcp(host, port);
+    allowIpv6(socket, host);
+    socket.connect(endpoint);
+    return endpoint;
+  }
+
+  /**
+   * The endpoint {@code tcp://HOST:PORT}, an IPv6 host in brackets ({@code tcp://[::1]:5555}). A
+   * socket reaches an IPv6 endpoint only once IPv6-enabled: {@link #connect} does both.
+   */
   public static String tcp(String host, int port) {
-    return "tcp://" + host + ":" + port;
+    return "tcp://" + literal(host) + ":" + port;
+  }
+
+  /** Names and IPv4 addresses hold no colon; an IPv6 address holds at least two. */
+  private static boolean isIpv6(String host) {
+    return host.indexOf(':') >= 0;
+  }
+
+  private static String literal(String host) {
+    return isIpv6(host) && !host.startsWith("[") ? "[" + host + "]" : host;
+  }
+
+  /**
+   * jeromq resolves a host to IPv4 addresses only, unless the socket is IPv6-enabled; then it
+   * prefers IPv6. Enabled for an IPv6 address alone, so that a name ("localhost") still resolves to
+   * the IPv4 address that a leader bound to 0.0.0.0 listens on.
+   */
+  private static void allowIpv6(ZMQ.Socket socket, String host) {
+    if (isIpv6(host)) {
+      socket.setIPv6(true);
+    }
   }
 
   /**

@@ -43,6 +43,10 @@ final class FakeLeader {
   private final List<NavigableMap<Long, Event>> backlog = new ArrayList<>();
   private final Map<Long, Frozen> snapshots = new HashMap<>();
   private long nextSnapshotId = 1;
+  /** Whether the follower's hello was accepted in this leader run: else its requests are refused. */
+  private boolean greeted;
+  /** When set, every snapshot request is answered with this error (a leader failing to read its data). */
+  private String snapshotError;
 
   private record Frozen(int shard, NavigableMap<String, ByteString> data, ShardState head) {}
 
@@ -120,7 +124,9 @@ final class FakeLeader {
     return data.get(shard);
   }
 
+  /** The welcome to the follower's hello: from now on its requests are served. */
   ControlMessage welcome() {
+    greeted = true;
     return ControlMessage.newBuilder().setWelcome(Welcome.newBuilder().setLeaderId(id).setEpoch(epoch)
         .setShards(shards).setHeartbeatMs(100).setAccepted(true)).build();
   }
@@ -141,11 +147,41 @@ final class FakeLeader {
     return DataMessage.newBuilder().setEvent(event).build();
   }
 
+  /**
+   * The leader no longer knows the follower's session (it restarted, or refused a hello since): as
+   * the real leader's ControlAccess, it refuses catch-up and snapshot requests until the next hello.
+   */
+  void forgetSession() {
+    greeted = false;
+  }
+
+  /** Answers every snapshot request with {@code error} from now on; null serves them again. */
+  void failSnapshots(String error) {
+    snapshotError = error;
+  }
+
   /** The reply to a follower's request, or null for messages that get none (hello is answered by the test). */
   ControlMessage answer(ControlMessage request) {
+    if (!greeted) {
+      return refusal(request);
+    }
     return switch (request.getBodyCase()) {
       case CATCH_UP_REQUEST -> ControlMessage.newBuilder().setCatchUpReply(catchUp(request.getCatchUpRequest())).build();
       case SNAPSHOT_REQUEST -> ControlMessage.newBuilder().setSnapshotChunk(chunk(request.getSnapshotRequest())).build();
+      default -> null;
+    };
+  }
+
+  /** What the real leader's ControlServer answers a request from a follower it has no hello from. */
+  private static ControlMessage refusal(ControlMessage request) {
+    String why = "refused: 'f1' has not said hello to this leader (epoch changed, or not a follower): say hello first";
+    return switch (request.getBodyCase()) {
+      case CATCH_UP_REQUEST -> ControlMessage.newBuilder().setCatchUpReply(CatchUpReply.newBuilder()
+          .setShard(request.getCatchUpRequest().getFrom().getShard()).setOutcome(CatchUpReply.Outcome.OUTCOME_REFUSED)
+          .setReason(why)).build();
+      case SNAPSHOT_REQUEST -> ControlMessage.newBuilder().setSnapshotChunk(SnapshotChunk.newBuilder()
+          .setShard(request.getSnapshotRequest().getShard()).setSnapshotId(request.getSnapshotRequest().getSnapshotId())
+          .setError(why)).build();
       default -> null;
     };
   }
@@ -167,6 +203,10 @@ final class FakeLeader {
   }
 
   private SnapshotChunk chunk(SnapshotRequest request) {
+    if (snapshotError != null) {
+      return SnapshotChunk.newBuilder().setShard(request.getShard()).setSnapshotId(request.getSnapshotId())
+          .setError(snapshotError).build();
+    }
     long snapshotId = request.getSnapshotId();
     if (snapshotId == 0) {
       snapshotId = nextSnapshotId++;

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvdb.core.config.Limits;
+import io.kvdb.core.protocol.Frames;
 import io.kvdb.core.protocol.LeaderLimits;
 import io.kvdb.core.storage.ShardState;
 import io.kvdb.core.storage.StoreBatch;
@@ -20,6 +21,7 @@ import io.kvdb.replication.v1.SnapshotRequest;
 import io.kvdb.replication.v1.Welcome;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -318,6 +320,125 @@ class FollowerSyncTest {
     follower.nowMs += Session.REFUSED_RETRY_MS;
     follower.sync.onTimer();
     assertEquals(List.of(HELLO), kinds(follower.take()));
+  }
+
+  @Test
+  void aRefusedCatchUpLeadsToANewHelloAndTheShardResumesAfterTheWelcome() {
+    write(S, 2);
+    follower.start().connect(S);
+    follower.nowMs += 60_000; // a session of a minute: its hello is long past
+    leader.put(key(2), "lost");
+    leader.forgetSession(); // the leader restarted (its new epoch not yet seen here)
+    follower.publish(leader.heartbeat(S)); // a lost tail: a catch-up
+    List<ControlMessage> sent = follower.requests();
+    assertEquals(List.of(CATCH_UP_REQUEST), kinds(sent));
+    long malformed = Frames.droppedFrames();
+
+    follower.deliver(leader.answer(sent.get(0)));
+
+    assertEquals(malformed, Frames.droppedFrames(), "a refusal is an answer, not a malformed frame");
+    assertEquals("connecting", follower.view().state(), "the session is over");
+    assertFalse(follower.view().live().contains(S));
+    follower.sync.onTimer();
+    assertEquals(List.of(HELLO), kinds(follower.take()), "hello again at once, not a catch-up in 5 s");
+
+    follower.deliver(leader.welcome());
+    follower.deliver(FakeLeader.assignment(1, S));
+    follower.exchange();
+    follower.assertSameAsLeader(S);
+    assertTrue(follower.view().live().contains(S), "the shard resumed after the welcome");
+  }
+
+  @Test
+  void aRefusedSnapshotChunkLeadsToAHelloNotToAnImmediateNewSnapshot() {
+    write(S, 5);
+    leader.trimBacklog(S);
+    follower.start().join(S);
+    follower.deliver(leader.answer(follower.requests().get(0))); // snapshot required
+    List<ControlMessage> chunkRequest = follower.requests();
+    assertEquals(List.of(SNAPSHOT_REQUEST), kinds(chunkRequest));
+    follower.nowMs += 60_000;
+    leader.forgetSession();
+
+    follower.deliver(leader.answer(chunkRequest.get(0)));
+
+    assertEquals(List.of(), follower.requests(), "no new snapshot request to a leader that refuses them");
+    follower.sync.onTimer();
+    assertEquals(List.of(HELLO), kinds(follower.take()));
+    follower.deliver(leader.welcome());
+    List<ControlMessage> sent = follower.requests();
+    assertEquals(List.of(SNAPSHOT_REQUEST), kinds(sent), "the install starts over in the new session");
+    assertEquals(0, sent.get(0).getSnapshotRequest().getSnapshotId());
+    follower.deliver(leader.answer(sent.get(0)));
+    follower.exchange();
+    follower.assertSameAsLeader(S);
+    assertTrue(follower.view().live().contains(S));
+  }
+
+  @Test
+  void aLeaderThatRefusesRightAfterItsWelcomeGetsAtMostOneHelloASecond() {
+    write(S, 2);
+    follower.start().join(S);
+    leader.forgetSession();
+    follower.deliver(leader.answer(follower.requests().get(0))); // refused in the session just opened
+
+    follower.sync.onTimer();
+    assertEquals(List.of(), follower.take(), "no hello again in the same instant");
+    follower.nowMs += Session.HELLO_RETRY_MS;
+    follower.sync.onTimer();
+    assertEquals(List.of(HELLO), kinds(follower.take()));
+  }
+
+  @Test
+  void repeatedSnapshotErrorsAreSpacedByABackoff() {
+    write(S, 5);
+    leader.trimBacklog(S);
+    leader.failSnapshots("this snapshot request failed: an unreadable LevelDB block");
+    follower.start().join(S);
+    follower.deliver(leader.answer(follower.requests().get(0))); // snapshot required
+    List<ControlMessage> first = follower.requests();
+    assertEquals(List.of(SNAPSHOT_REQUEST), kinds(first));
+    follower.deliver(leader.answer(first.get(0)));
+    assertEquals(List.of(), follower.requests(), "an error is not retried at once");
+
+    // A minute of errors, in 10 ms steps; the leader's heartbeats keep the session open.
+    List<Long> requestTimes = new ArrayList<>();
+    long start = follower.nowMs;
+    while (follower.nowMs - start < 60_000) {
+      follower.nowMs += 10;
+      if ((follower.nowMs - start) % 100 == 0) {
+        follower.publish(leader.heartbeat(S));
+      }
+      follower.sync.onTimer();
+      for (ControlMessage request : follower.requests()) {
+        assertEquals(SNAPSHOT_REQUEST, request.getBodyCase());
+        requestTimes.add(follower.nowMs);
+        follower.deliver(leader.answer(request));
+      }
+    }
+
+    assertTrue(requestTimes.size() >= 3, "errors are retried: " + requestTimes);
+    assertTrue(requestTimes.size() <= 20, "but not fast: " + requestTimes.size() + " tries in a minute");
+    assertTrue(requestTimes.get(0) - start >= 100, "the first retry waits: " + (requestTimes.get(0) - start) + " ms");
+    for (int i = 1; i < requestTimes.size(); i++) {
+      long gap = requestTimes.get(i) - requestTimes.get(i - 1);
+      long previous = i == 1 ? requestTimes.get(0) - start : requestTimes.get(i - 1) - requestTimes.get(i - 2);
+      assertTrue(gap >= previous, "the waits do not shrink: " + requestTimes);
+      assertTrue(gap <= 30_000, "and are bounded: " + gap + " ms");
+    }
+    assertFalse(follower.view().live().contains(S));
+
+    leader.failSnapshots(null);
+    for (long waited = 0; waited <= 30_000 && !follower.view().live().contains(S); waited += 10) {
+      follower.nowMs += 10;
+      if (waited % 100 == 0) {
+        follower.publish(leader.heartbeat(S));
+      }
+      follower.sync.onTimer();
+      follower.exchange();
+    }
+    follower.assertSameAsLeader(S);
+    assertTrue(follower.view().live().contains(S), "once the leader serves it, the snapshot is installed");
   }
 
   @Test

@@ -6,6 +6,7 @@ import io.kvdb.core.leader.CatchUpSource;
 import io.kvdb.core.config.Limits;
 import io.kvdb.core.protocol.Frames;
 import io.kvdb.core.protocol.LeaderLimits;
+import io.kvdb.core.protocol.Refusals;
 import io.kvdb.core.leader.LeaderReplicas;
 import io.kvdb.core.leader.Membership;
 import io.kvdb.core.leader.SnapshotSource;
@@ -199,10 +200,10 @@ public final class ControlServer implements AutoCloseable {
       case CATCH_UP_REQUEST -> send(identity, ControlMessage.newBuilder().setCatchUpReply(CatchUpReply.newBuilder()
           .setShard(message.getCatchUpRequest().getFrom().getShard())
           .setOutcome(refused ? CatchUpReply.Outcome.OUTCOME_REFUSED : CatchUpReply.Outcome.OUTCOME_SNAPSHOT_REQUIRED)
-          .setReason(refused ? "refused: " + why : "the backlog cannot serve this catch-up: " + why)).build());
+          .setReason(refused ? Refusals.reason(why) : "the backlog cannot serve this catch-up: " + why)).build());
       case SNAPSHOT_REQUEST -> send(identity, ControlMessage.newBuilder().setSnapshotChunk(SnapshotChunk.newBuilder()
           .setShard(message.getSnapshotRequest().getShard()).setSnapshotId(message.getSnapshotRequest().getSnapshotId())
-          .setError(refused ? "refused: " + why : "this snapshot request failed: " + why)).build());
+          .setError(refused ? Refusals.reason(why) : "this snapshot request failed: " + why)).build());
       default -> { } // an ack or a leader-only message has no answer; the log has it
     }
   }
