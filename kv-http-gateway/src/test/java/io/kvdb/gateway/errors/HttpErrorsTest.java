@@ -7,6 +7,7 @@ import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import io.grpc.Status;
 import io.kvdb.common.errors.ErrorReasons;
+import com.linecorp.armeria.common.ClosedSessionException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.util.concurrent.CompletionException;
@@ -77,6 +78,16 @@ class HttpErrorsTest {
     assertEquals(503, response.status().code());
     assertEquals("{\"error\":\"leader unreachable at 127.0.0.1:50051: Connection reset by peer\"}", response.contentUtf8());
     assertEquals(500, answer(Status.INTERNAL.withDescription("a bug")).status().code());
+  }
+
+  @Test
+  void aLeaderThatClosesItsConnectionMidCallIsUnavailableNotAGatewayError() {
+    // What Armeria's gRPC channel reports when the leader dies (kill -9) during a call.
+    AggregatedHttpResponse response = answer(Status.UNKNOWN.withCause(ClosedSessionException.get()));
+
+    assertEquals(503, response.status().code());
+    assertTrue(response.contentUtf8().startsWith("{\"error\":\"leader unreachable at 127.0.0.1:50051: the leader closed"
+        + " the connection"), response.contentUtf8());
   }
 
   @Test
