@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.ClosedSessionException;
+import com.linecorp.armeria.common.stream.ClosedStreamException;
 import com.linecorp.armeria.common.ContentTooLargeException;
 import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpHeaderNames;
@@ -125,7 +126,7 @@ public final class HttpErrors {
 
   /**
    * A call the leader's connection broke under (the leader died mid-call: "Connection reset by
-   * peer") comes from the gRPC client as UNKNOWN with the I/O error as its cause. The leader is
+   * peer", a closed session) comes from the gRPC client as UNKNOWN with that error as its cause. The leader is
    * unreachable then (503, safe to retry a read), not the gateway broken (500).
    */
   private static boolean brokenConnection(Status status) {
@@ -133,7 +134,9 @@ public final class HttpErrors {
       return false;
     }
     for (Throwable cause = status.getCause(); cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
-      if (cause instanceof IOException) {
+      // Armeria's channel reports a session or stream that the leader closed mid-call by these.
+      if (cause instanceof IOException || cause instanceof ClosedSessionException
+          || cause instanceof ClosedStreamException) {
         return true;
       }
     }
