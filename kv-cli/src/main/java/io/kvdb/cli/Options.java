@@ -1,6 +1,7 @@
 package io.kvdb.cli;
 
 import io.kvdb.common.config.Flags;
+import io.kvdb.common.security.BearerHeader;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -61,7 +62,7 @@ record Options(String leader, Optional<Path> tlsCa, boolean tls, Optional<String
     if (token != null && token.isEmpty()) {
       token = null; // an empty KV_TOKEN means none, as an unset one
     }
-    if (token != null && !token.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+    if (token != null && !BearerHeader.isWellFormed(token)) {
       throw new KvCli.UsageException(tokenSource + " must be visible ASCII characters without spaces");
     }
     Optional<Path> tlsCa = flags.isGiven("tls-ca") ? Optional.of(Path.of(flags.string("tls-ca"))) : Optional.empty();

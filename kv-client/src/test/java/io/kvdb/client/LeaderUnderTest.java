@@ -24,6 +24,7 @@ import io.kvdb.core.security.GrpcSecurity;
 import io.kvdb.core.sharding.ShardFunction;
 import io.kvdb.core.storage.DiskSpace;
 import io.kvdb.core.storage.KvStore;
+import io.kvdb.core.storage.LeaderMetadata;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -59,8 +60,8 @@ final class LeaderUnderTest implements AutoCloseable {
     // The real disk gate, over a disk whose free space the test sets: none while diskFull.
     DiskSpace disk = new DiskSpace(dataDir, "leader", 1 << 20, () -> diskFull ? 0 : Long.MAX_VALUE / 8);
     ShardFunction shards = new ShardFunction(SHARDS);
-    pipeline = new WritePipeline(store, shards, "leader-under-test", 1, 1000, new BacklogPins(), EventSink.NONE,
-        store::write, disk, () -> System.nanoTime() / 1_000_000, PipelineMetrics.NONE,
+    pipeline = new WritePipeline(store, new LeaderMetadata("leader-under-test", 1, SHARDS), 1000, new BacklogPins(),
+        EventSink.NONE, store::write, disk, () -> System.nanoTime() / 1_000_000, PipelineMetrics.NONE,
         new Supervisor("leader under test", status -> {}));
     Replicas alone = Replicas.none(1);
     KvService kv = new KvService(store, shards, pipeline, alone, Limits.DEFAULT, 1000, lists);

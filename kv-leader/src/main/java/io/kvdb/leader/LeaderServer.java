@@ -106,9 +106,8 @@ public final class LeaderServer implements ProcessMain.Server {
       publisher = new Publisher(zmq, config.host(), config.pubPort(), metadata.leaderId(), metadata.epoch(),
           config.heartbeatMs(), metadata.shards(), store::shardState, secure, supervisor);
       pins = new BacklogPins();
-      pipeline = new WritePipeline(store, shardFunction, metadata.leaderId(), metadata.epoch(),
-          config.backlogPerShard(), pins, publisher, store::write, disk, LeaderServer::monotonicMs,
-          new WriteMeters(metrics.registry()), supervisor);
+      pipeline = new WritePipeline(store, metadata, config.backlogPerShard(), pins, publisher, store::write, disk,
+          LeaderServer::monotonicMs, new WriteMeters(metrics.registry()), supervisor);
       timer = ackTimer();
       Membership membership = new Membership(store, disk, metadata.shards(), config.replicationFactor(),
           config.deadTimeoutMs(), timer, monotonicMs());

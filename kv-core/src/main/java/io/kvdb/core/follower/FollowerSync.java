@@ -5,7 +5,6 @@ import io.kvdb.core.protocol.Frames;
 import io.kvdb.core.protocol.Topics;
 import io.kvdb.core.storage.DiskSpace;
 import io.kvdb.core.storage.KvStore;
-import io.kvdb.replication.v1.Ack;
 import io.kvdb.replication.v1.Assignment;
 import io.kvdb.replication.v1.CatchUpReply;
 import io.kvdb.replication.v1.ControlMessage;
@@ -39,8 +38,6 @@ public final class FollowerSync {
   private static final Logger log = LoggerFactory.getLogger(FollowerSync.class);
   private static final String FROM_CONTROL = "the leader's control socket";
   private static final String FROM_PUB = "the leader's PUB socket";
-  /** After something was applied, an ack goes out within this long (it is what wait-for-acks waits for). */
-  private static final long ACK_AFTER_PROGRESS_MS = 2;
 
   private final SyncOptions options;
   private final KvStore store;
@@ -53,12 +50,11 @@ public final class FollowerSync {
   private final ReadView view;
   private final Map<Integer, ShardSync> syncs = new TreeMap<>();
   private final AssignmentApplier assignments;
+  private final Acks acks;
   /** Null until the first welcome tells a new data dir the cluster's shard count. */
   private ReplicaStore replica;
   /** Null while {@link #replica} is. */
   private SyncContext context;
-  private long lastAckMs;
-  private boolean progressSinceAck;
 
   /**
    * @param replica the replica in the data dir, or null for a data dir never synced
@@ -77,6 +73,7 @@ public final class FollowerSync {
     this.session = new Session(options);
     this.view = new ReadView(options.id(), views);
     this.assignments = new AssignmentApplier(syncs, suspect);
+    this.acks = new Acks(options.id());
     if (replica != null) {
       useReplica(replica);
     }
@@ -180,7 +177,7 @@ public final class FollowerSync {
     for (ShardSync sync : syncs.values()) {
       sync.onTimer(now);
     }
-    if ((progressSinceAck && now - lastAckMs >= ACK_AFTER_PROGRESS_MS) || now - lastAckMs >= session.heartbeatMs()) {
+    if (acks.due(now, session.heartbeatMs())) {
       sendAck(now);
     }
   }
@@ -247,7 +244,7 @@ public final class FollowerSync {
       return;
     }
     Map<Integer, Outcome> outcomes = replica.apply(events);
-    progressSinceAck = true;
+    acks.progressed();
     outcomes.forEach((shard, outcome) -> {
       ShardSync sync = syncs.get(shard);
       if (sync != null) {
@@ -279,22 +276,13 @@ public final class FollowerSync {
   }
 
   private void sendAck(long now) {
-    Ack.Builder ack = Ack.newBuilder().setFollowerId(options.id()).setAssignmentVersion(assignments.version());
-    for (ShardSync sync : syncs.values()) {
-      ack.addPositions(SyncContext.position(replica, sync.shard()));
-      if (!sync.isLive()) {
-        ack.addSyncingShards(sync.shard());
-      }
-    }
-    outbox.send(ControlMessage.newBuilder().setAck(ack).build());
-    lastAckMs = now;
-    progressSinceAck = false;
+    outbox.send(acks.ack(now, assignments.version(), replica, syncs.values()));
   }
 
   private void useReplica(ReplicaStore opened) {
     replica = opened;
     context = new SyncContext(opened, disk, options.catchUpBatch(), clockMs, outbox, session::welcomed,
-        this::publishView, () -> progressSinceAck = true, this::refusedByLeader);
+        this::publishView, acks::progressed, this::refusedByLeader);
   }
 
   private void publishView() {

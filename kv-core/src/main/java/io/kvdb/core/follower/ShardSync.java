@@ -10,7 +10,6 @@ import io.kvdb.replication.v1.ControlMessage;
 import io.kvdb.replication.v1.Event;
 import io.kvdb.replication.v1.Heartbeat;
 import io.kvdb.replication.v1.SnapshotChunk;
-import io.kvdb.replication.v1.SnapshotRequest;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -30,15 +29,6 @@ final class ShardSync {
   static final int MAX_BUFFERED = 10_000;
   /** A request unanswered for this long is sent again (replies can be lost, like any ZeroMQ message). */
   static final long REQUEST_TIMEOUT_MS = 5_000;
-  static final int SNAPSHOT_CHUNK_BYTES = 256 * 1024;
-  /**
-   * Waits before a failed snapshot is taken again: the leader answered with an error (it could not
-   * read the snapshot, or the transfer expired) or the installed data did not match its digest.
-   * Not at once, since the cause may last (a disk error, a leader under load), and not forever
-   * fast; short at first, since an expired transfer is fixed by starting over.
-   */
-  static final long SNAPSHOT_RETRY_MIN_MS = 250;
-  static final long SNAPSHOT_RETRY_MAX_MS = 10_000;
   private static final long LONG_AGO = Long.MIN_VALUE / 2;
 
   enum Mode {
@@ -57,12 +47,7 @@ final class ShardSync {
   private Mode mode = Mode.CATCHING_UP;
   /** Our monotonic ms when the pending request was sent (the leader's clock is not ours). */
   private long requestedAtMs = LONG_AGO;
-  private long snapshotId;
-  private long snapshotKeys;
-  /** In SNAPSHOT_BACKOFF: our monotonic ms when the next snapshot starts, and why the last failed. */
-  private long snapshotRetryAtMs;
-  private String snapshotFailure = "";
-  private final Backoff snapshotBackoff = new Backoff(SNAPSHOT_RETRY_MIN_MS, SNAPSHOT_RETRY_MAX_MS);
+  private final SnapshotPull snapshot;
   /** Events applied from the backlog since the shard last went live, for the log. */
   private long caughtUpEvents;
   /** Set when the data may not match its digest: the next sync is a snapshot, not a catch-up. */
@@ -73,6 +58,7 @@ final class ShardSync {
     this.shard = shard;
     this.suspect = suspect;
     this.context = context;
+    this.snapshot = new SnapshotPull(shard);
   }
 
   int shard() {
@@ -153,7 +139,7 @@ final class ShardSync {
   }
 
   void onSnapshotChunk(SnapshotChunk chunk) {
-    if (mode != Mode.INSTALLING || (snapshotId != 0 && snapshotId != chunk.getSnapshotId())) {
+    if (mode != Mode.INSTALLING || snapshot.isStale(chunk)) {
       return; // stale
     }
     if (Refusals.isRefusal(chunk)) {
@@ -168,8 +154,7 @@ final class ShardSync {
       requestedAtMs = context.now(); // the timer starts the snapshot again once the disk has room
       return;
     }
-    snapshotId = chunk.getSnapshotId();
-    snapshotKeys += chunk.getEntriesCount();
+    snapshot.received(chunk);
     boolean matches = context.replica().installChunk(chunk);
     if (!chunk.getLast()) {
       requestChunk(chunk.getEntries(chunk.getEntriesCount() - 1).getKey());
@@ -179,8 +164,8 @@ final class ShardSync {
       snapshotFailed("the installed data does not match the snapshot's digest");
       return;
     }
-    log.info("shard {}: snapshot installed: {} keys at seq {}", shard, snapshotKeys, chunk.getSeq());
-    snapshotBackoff.reset();
+    log.info("shard {}: snapshot installed: {} keys at seq {}", shard, snapshot.keys(), chunk.getSeq());
+    snapshot.installed();
     context.progressed().run();
     resync();
   }
@@ -214,8 +199,8 @@ final class ShardSync {
    */
   void onTimer(long now) {
     if (mode == Mode.SNAPSHOT_BACKOFF) {
-      if (now >= snapshotRetryAtMs) {
-        startSnapshot("the last one failed (" + snapshotFailure + ")");
+      if (snapshot.retryDue(now)) {
+        startSnapshot("the last one failed (" + snapshot.lastFailure() + ")");
       }
       return;
     }
@@ -246,24 +231,20 @@ final class ShardSync {
     setMode(Mode.INSTALLING); // out of the read view before the wipe
     context.replica().beginInstall(shard);
     suspect = false;
-    snapshotId = 0;
-    snapshotKeys = 0;
+    snapshot.begin();
     requestChunk("");
   }
 
   /** The snapshot failed: the shard stays out of the read view, marked as installing, till the timer retries. */
   private void snapshotFailed(String why) {
-    long waitMs = snapshotBackoff.next();
+    long waitMs = snapshot.failed(why, context.now());
     log.warn("shard {}: the snapshot failed ({}); taking it again in {} ms", shard, why, waitMs);
     setMode(Mode.SNAPSHOT_BACKOFF);
-    snapshotFailure = why;
-    snapshotRetryAtMs = context.now() + waitMs;
   }
 
   private void requestChunk(String afterKey) {
     requestedAtMs = context.now();
-    context.send(ControlMessage.newBuilder().setSnapshotRequest(SnapshotRequest.newBuilder()
-        .setShard(shard).setSnapshotId(snapshotId).setAfterKey(afterKey).setMaxBytes(SNAPSHOT_CHUNK_BYTES)).build());
+    context.send(snapshot.request(afterKey));
   }
 
   /**

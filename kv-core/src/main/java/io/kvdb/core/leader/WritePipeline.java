@@ -1,6 +1,5 @@
 package io.kvdb.core.leader;
 
-import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.kvdb.core.process.Supervisor;
@@ -8,13 +7,11 @@ import io.kvdb.core.request.Statuses;
 import io.kvdb.core.sharding.ShardFunction;
 import io.kvdb.core.storage.DiskSpace;
 import io.kvdb.core.storage.KvStore;
+import io.kvdb.core.storage.LeaderMetadata;
 import io.kvdb.core.storage.ShardState;
 import io.kvdb.core.storage.StoreBatch;
-import io.kvdb.replication.v1.Event;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -29,19 +26,16 @@ import java.util.function.LongSupplier;
  * queued (group commit), gives each write the next seq of its shard, and commits data, shard
  * states and log entries in one WriteBatch (synced in durable mode). Only then are the events
  * handed to the {@link EventSink} and the requests answered, so no reply and no follower ever sees
- * a write that could still be lost.
+ * a write that could still be lost. What a batch writes is made by a {@link BatchBuilder}; the
+ * backlog's trimming is the {@link BacklogRetention}'s.
  */
 public final class WritePipeline implements AutoCloseable {
   private static final int MAX_BATCH = 1024;
-  /** Marks a key deleted earlier in the same batch. */
-  private static final byte[] TOMBSTONE = new byte[0];
 
   private final KvStore store;
+  private final LeaderMetadata leader;
   private final ShardFunction shardFunction;
-  private final String leaderId;
-  private final long epoch;
-  private final int backlogPerShard;
-  private final BacklogPins pins;
+  private final BacklogRetention retention;
   private final EventSink sink;
   private final BatchCommitter committer;
   private final DiskSpace disk;
@@ -51,8 +45,6 @@ public final class WritePipeline implements AutoCloseable {
   private final BlockingQueue<PendingWrite> queue = new LinkedBlockingQueue<>();
   /** Heads for readers on other threads; the writer thread is the only one that sets them. */
   private final AtomicReferenceArray<ShardState> heads;
-  /** Owned by the writer thread: the lowest seq still in each shard's backlog. */
-  private final long[] oldestLogSeq;
   private final Thread writer;
   private volatile boolean running = true;
   /** Set when a thread of the process died: every write from then on fails with it. */
@@ -64,42 +56,34 @@ public final class WritePipeline implements AutoCloseable {
     void commit(StoreBatch batch);
   }
 
-  private record PendingWrite(String key, byte[] keyBytes, byte[] value, CompletableFuture<Committed> reply) {
-    boolean isDelete() {
-      return value == null;
-    }
-  }
+  /** A write waiting for the writer thread; {@code value} is null for a delete. */
+  private record PendingWrite(String key, byte[] keyBytes, byte[] value, CompletableFuture<Committed> reply) {}
 
   /**
-   * {@code committer} writes a batch (normally {@link KvStore#write}); {@code disk} refuses a batch
-   * that would eat into the disk reserve before anything of it is written; {@code clockMs} is the
-   * leader's monotonic clock, stamped on events as their commit time; the writer thread runs under
-   * {@code supervisor}; each committed batch's size and sync time go to {@code metrics}
-   * ({@link PipelineMetrics#NONE} for none).
+   * Writes to {@code store} in the name of {@code leader} (its id and this run's epoch, stamped on
+   * every event) over its shards. Each shard's backlog keeps its last {@code backlogPerShard}
+   * events, and what {@code pins} holds. {@code committer} writes a batch (normally
+   * {@link KvStore#write}); {@code disk} refuses a batch that would eat into the disk reserve
+   * before anything of it is written; {@code clockMs} is the leader's monotonic clock, stamped on
+   * events as their commit time; the writer thread runs under {@code supervisor}; each committed
+   * batch's size and sync time go to {@code metrics} ({@link PipelineMetrics#NONE} for none).
    */
-  public WritePipeline(KvStore store, ShardFunction shardFunction, String leaderId, long epoch,
-      int backlogPerShard, BacklogPins pins, EventSink sink, BatchCommitter committer, DiskSpace disk,
-      LongSupplier clockMs, PipelineMetrics metrics, Supervisor supervisor) {
+  public WritePipeline(KvStore store, LeaderMetadata leader, int backlogPerShard, BacklogPins pins, EventSink sink,
+      BatchCommitter committer, DiskSpace disk, LongSupplier clockMs, PipelineMetrics metrics, Supervisor supervisor) {
     this.store = store;
-    this.shardFunction = shardFunction;
-    this.leaderId = leaderId;
-    this.epoch = epoch;
-    this.backlogPerShard = backlogPerShard;
-    this.pins = pins;
+    this.leader = leader;
+    this.shardFunction = new ShardFunction(leader.shards());
     this.sink = sink;
     this.committer = committer;
     this.disk = disk;
     this.clockMs = clockMs;
     this.metrics = metrics;
-    this.commitTimes = new CommitTimes(store, epoch, clockMs.getAsLong());
-    int shards = shardFunction.shards();
-    this.heads = new AtomicReferenceArray<>(shards);
-    this.oldestLogSeq = new long[shards];
-    for (int shard = 0; shard < shards; shard++) {
+    this.commitTimes = new CommitTimes(store, leader.epoch(), clockMs.getAsLong());
+    this.heads = new AtomicReferenceArray<>(leader.shards());
+    for (int shard = 0; shard < leader.shards(); shard++) {
       heads.set(shard, store.shardState(shard));
-      long oldest = store.oldestLogSeq(shard);
-      oldestLogSeq[shard] = oldest == 0 ? heads.get(shard).seq() + 1 : oldest;
     }
+    this.retention = new BacklogRetention(store, leader.shards(), backlogPerShard, pins);
     this.writer = supervisor.start("kv-writer", this::run, () -> !running);
   }
 
@@ -152,15 +136,15 @@ public final class WritePipeline implements AutoCloseable {
   }
 
   public int shards() {
-    return shardFunction.shards();
+    return leader.shards();
   }
 
   public long epoch() {
-    return epoch;
+    return leader.epoch();
   }
 
   public String leaderId() {
-    return leaderId;
+    return leader.leaderId();
   }
 
   private void run() {
@@ -200,59 +184,24 @@ public final class WritePipeline implements AutoCloseable {
   }
 
   private void commit(List<PendingWrite> batch) {
-    Map<ByteBuffer, byte[]> written = new HashMap<>();
-    Map<Integer, ShardState> states = new HashMap<>();
-    List<Event> events = new ArrayList<>(batch.size());
     List<Committed> outcomes = new ArrayList<>(batch.size());
-    Map<Integer, Long> oldestAfterCommit = new HashMap<>();
-    long now = clockMs.getAsLong();
+    BatchBuilder contents;
+    Map<Integer, ShardState> states;
+    BacklogRetention.Trim trim;
     try (StoreBatch storeBatch = store.newBatch()) {
+      contents = new BatchBuilder(store, storeBatch, shardFunction, leader, heads::get, clockMs.getAsLong());
       for (PendingWrite write : batch) {
-        int shard = shardFunction.shardOf(write.keyBytes());
-        byte[] old = written.get(ByteBuffer.wrap(write.keyBytes()));
-        if (old == null) {
-          old = store.get(shard, write.keyBytes()).orElse(null);
-        } else if (old == TOMBSTONE) {
-          old = null;
-        }
-        if (write.isDelete() && old == null) {
-          outcomes.add(Committed.notFound(shard));
-          continue;
-        }
-        ShardState state = states.computeIfAbsent(shard, heads::get);
-        long seq = state.seq() + 1;
-        Event.Builder event = Event.newBuilder()
-            .setLeaderId(leaderId).setEpoch(epoch).setShard(shard).setSeq(seq)
-            .setKey(write.key()).setCommitTimeMs(now);
-        if (write.isDelete()) {
-          state = state.afterDelete(seq, epoch, write.keyBytes(), old);
-          storeBatch.deleteData(shard, write.keyBytes());
-          event.setDelete(true);
-          written.put(ByteBuffer.wrap(write.keyBytes()), TOMBSTONE);
-        } else {
-          state = state.afterPut(seq, epoch, write.keyBytes(), old, write.value());
-          storeBatch.putData(shard, write.keyBytes(), write.value());
-          event.setPutValue(ByteString.copyFrom(write.value()));
-          written.put(ByteBuffer.wrap(write.keyBytes()), write.value());
-        }
-        Event built = event.setDigest(state.digest()).setKeys(state.keys()).build();
-        storeBatch.putLog(shard, seq, built.toByteArray());
-        states.put(shard, state);
-        events.add(built);
-        outcomes.add(new Committed(shard, seq, epoch, true));
+        outcomes.add(contents.add(write.key(), write.keyBytes(), write.value()));
       }
-      states.forEach((shard, state) -> {
-        storeBatch.putShardState(shard, state);
-        oldestAfterCommit.put(shard, trimBacklog(shard, state.seq(), storeBatch));
-      });
+      states = contents.finishStates();
+      trim = retention.trim(states, storeBatch);
       if (storeBatch.operations() > 0) {
         write(storeBatch, batch.size());
       }
     }
     states.forEach(heads::set);
-    // Only now: had the commit failed, the trimmed entries would still be on disk.
-    oldestAfterCommit.forEach((shard, oldest) -> oldestLogSeq[shard] = oldest);
-    sink.publish(events);
+    trim.committed();
+    sink.publish(contents.events());
     for (int i = 0; i < batch.size(); i++) {
       batch.get(i).reply().complete(outcomes.get(i));
     }
@@ -269,24 +218,6 @@ public final class WritePipeline implements AutoCloseable {
     long started = System.nanoTime();
     committer.commit(storeBatch);
     metrics.batchCommitted(writes, System.nanoTime() - started);
-  }
-
-  /**
-   * Deletes log entries older than the retention allows, sparing what a snapshot install pinned;
-   * returns the shard's oldest log seq once the batch is committed.
-   */
-  private long trimBacklog(int shard, long headSeq, StoreBatch storeBatch) {
-    long pinned = pins.lowestPinned(shard);
-    long keepFrom = headSeq - backlogPerShard + 1;
-    if (pinned != Long.MAX_VALUE) {
-      // The pinned entry itself stays: a catch-up from that seq checks its epoch.
-      keepFrom = Math.min(keepFrom, pinned);
-    }
-    long oldest = oldestLogSeq[shard];
-    while (oldest < keepFrom) {
-      storeBatch.deleteLog(shard, oldest++);
-    }
-    return oldest;
   }
 
   /**

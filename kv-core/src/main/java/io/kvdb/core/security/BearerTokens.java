@@ -1,5 +1,6 @@
 package io.kvdb.core.security;
 
+import io.kvdb.common.security.BearerHeader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -112,17 +113,14 @@ public final class BearerTokens {
     };
   }
 
-  /** Tokens travel in an HTTP/2 header: visible ASCII only, no spaces. */
+  /** Tokens travel in an HTTP/2 header: {@link BearerHeader#isWellFormed} says what fits in one. */
   private static void checkToken(String token, String where) {
     if (token.length() < MIN_TOKEN_CHARS || token.length() > MAX_TOKEN_CHARS) {
       throw new IllegalArgumentException(where + ": a token must have " + MIN_TOKEN_CHARS + " to " + MAX_TOKEN_CHARS
           + " characters, this one has " + token.length());
     }
-    for (int i = 0; i < token.length(); i++) {
-      char c = token.charAt(i);
-      if (c < 0x21 || c > 0x7e) {
-        throw new IllegalArgumentException(where + ": a token may only hold visible ASCII characters (no spaces)");
-      }
+    if (!BearerHeader.isWellFormed(token)) {
+      throw new IllegalArgumentException(where + ": a token may only hold visible ASCII characters (no spaces)");
     }
   }
 

@@ -105,7 +105,7 @@ class FollowerSyncTest {
 
     List<ControlMessage> sent = follower.take();
     assertEquals(List.of(SNAPSHOT_REQUEST), kinds(sent));
-    assertEquals(SnapshotRequest.newBuilder().setShard(S).setMaxBytes(ShardSync.SNAPSHOT_CHUNK_BYTES).build(),
+    assertEquals(SnapshotRequest.newBuilder().setShard(S).setMaxBytes(SnapshotPull.CHUNK_BYTES).build(),
         sent.get(0).getSnapshotRequest(), "a new snapshot, from the first key");
     assertFalse(follower.view().live().contains(S), "a divergent copy is not served");
     follower.deliver(leader.answer(sent.get(0)));

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvdb.core.leader.WritePipeline;
-import io.kvdb.core.sharding.ShardFunction;
+import io.kvdb.core.storage.LeaderMetadata;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.ShardState;
 import io.kvdb.replication.v1.CatchUpReply;
@@ -45,7 +45,7 @@ class CatchUpAndSnapshotTest {
     leaderStore = KvStore.open(dir.resolve("leader"), false);
     followerStore = KvStore.open(dir.resolve("follower"), false);
     pins = new BacklogPins();
-    pipeline = new WritePipeline(leaderStore, new ShardFunction(SHARDS), "leader-1", 7, BACKLOG, pins,
+    pipeline = new WritePipeline(leaderStore, new LeaderMetadata("leader-1", 7, SHARDS), BACKLOG, pins,
         events -> {
           synchronized (published) {
             published.addAll(events);

@@ -6,6 +6,7 @@ import io.kvdb.core.process.Supervisor;
 import io.kvdb.core.sharding.ShardFunction;
 import io.kvdb.core.storage.DiskSpace;
 import io.kvdb.core.storage.KvStore;
+import io.kvdb.core.storage.LeaderMetadata;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -24,20 +25,25 @@ final class PipelineFixture {
 
   static WritePipeline pipeline(KvStore store, long epoch, int backlog, BacklogPins pins, EventSink sink,
       WritePipeline.BatchCommitter committer) {
-    return new WritePipeline(store, SHARD_OF, LEADER_ID, epoch, backlog, pins, sink, committer, anyDisk(store),
-        () -> 1_000L, PipelineMetrics.NONE, SUPERVISOR);
+    return new WritePipeline(store, leader(epoch), backlog, pins, sink, committer, anyDisk(store), () -> 1_000L,
+        PipelineMetrics.NONE, SUPERVISOR);
   }
 
   /** A pipeline whose disk has {@code freeBytes[0]} bytes free and keeps {@code reserveBytes}. */
   static WritePipeline pipeline(KvStore store, long reserveBytes, long[] freeBytes) {
-    return new WritePipeline(store, SHARD_OF, LEADER_ID, 1, 1000, new BacklogPins(), EventSink.NONE, store::write,
+    return new WritePipeline(store, leader(1), 1000, new BacklogPins(), EventSink.NONE, store::write,
         new DiskSpace(store.dir(), "leader", reserveBytes, () -> freeBytes[0]), () -> 1_000L, PipelineMetrics.NONE, SUPERVISOR);
   }
 
   /** A pipeline over {@code shards} shards in {@code epoch}, with events stamped by {@code clockMs}. */
   static WritePipeline pipeline(KvStore store, int shards, long epoch, LongSupplier clockMs) {
-    return new WritePipeline(store, new ShardFunction(shards), LEADER_ID, epoch, 1000, new BacklogPins(),
+    return new WritePipeline(store, new LeaderMetadata(LEADER_ID, epoch, shards), 1000, new BacklogPins(),
         EventSink.NONE, store::write, anyDisk(store), clockMs, PipelineMetrics.NONE, SUPERVISOR);
+  }
+
+  /** The leader {@link #LEADER_ID} in {@code epoch}, over {@link #SHARDS} shards. */
+  static LeaderMetadata leader(long epoch) {
+    return new LeaderMetadata(LEADER_ID, epoch, SHARDS);
   }
 
   /** A disk with no reserve: it refuses nothing while there is room at all. */

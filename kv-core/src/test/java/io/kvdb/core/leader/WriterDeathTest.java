@@ -44,9 +44,8 @@ class WriterDeathTest {
         }
         throw new OutOfMemoryError("injected: the heap ran out while committing");
       };
-      WritePipeline writes = new WritePipeline(store, PipelineFixture.SHARD_OF, PipelineFixture.LEADER_ID, 1, 1000,
-          new BacklogPins(), EventSink.NONE, dying, PipelineFixture.anyDisk(store), () -> 1_000L, PipelineMetrics.NONE,
-          supervisor);
+      WritePipeline writes = new WritePipeline(store, PipelineFixture.leader(1), 1000, new BacklogPins(), EventSink.NONE,
+          dying, PipelineFixture.anyDisk(store), () -> 1_000L, PipelineMetrics.NONE, supervisor);
       supervisor.onDeath(() -> writes.refuseAll("the leader is stopping: "
           + supervisor.death().orElseThrow().describe()));
       try {

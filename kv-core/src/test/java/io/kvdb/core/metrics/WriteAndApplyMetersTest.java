@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kvdb.core.follower.ReplicaStore;
 import io.kvdb.core.leader.BacklogPins;
 import io.kvdb.core.leader.WritePipeline;
-import io.kvdb.core.sharding.ShardFunction;
+import io.kvdb.core.storage.LeaderMetadata;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.replication.v1.Event;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -48,7 +48,7 @@ class WriteAndApplyMetersTest {
   void open() {
     leaderStore = KvStore.open(dir.resolve("leader"), true);
     followerStore = KvStore.open(dir.resolve("follower"), false);
-    pipeline = new WritePipeline(leaderStore, new ShardFunction(SHARDS), "leader-1", 1, 1000, new BacklogPins(),
+    pipeline = new WritePipeline(leaderStore, new LeaderMetadata("leader-1", 1, SHARDS), 1000, new BacklogPins(),
         events -> {
           synchronized (published) {
             published.addAll(events);

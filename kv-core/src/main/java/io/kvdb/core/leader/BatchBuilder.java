@@ -1,0 +1,106 @@
+package io.kvdb.core.leader;
+
+import com.google.protobuf.ByteString;
+import io.kvdb.core.sharding.ShardFunction;
+import io.kvdb.core.storage.KvStore;
+import io.kvdb.core.storage.LeaderMetadata;
+import io.kvdb.core.storage.ShardState;
+import io.kvdb.core.storage.StoreBatch;
+import io.kvdb.replication.v1.Event;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
+
+/**
+ * What one batch of the writer's comes to, before it is committed: each write that changes a key
+ * gets the next seq of its shard, and its data change, its replication event (the log entry) and
+ * its shard's new state (seq, digest, key count) go into one {@link StoreBatch}. A delete of a
+ * missing key takes no seq; whether a key exists takes the earlier writes of the same batch into
+ * account. One per batch, on the writer thread.
+ */
+final class BatchBuilder {
+  /** Marks a key deleted earlier in the same batch. */
+  private static final byte[] TOMBSTONE = new byte[0];
+
+  private final KvStore store;
+  private final StoreBatch storeBatch;
+  private final ShardFunction shardFunction;
+  private final LeaderMetadata leader;
+  private final IntFunction<ShardState> heads;
+  private final long commitTimeMs;
+  /** The values this batch gave its keys so far ({@link #TOMBSTONE} for a delete). */
+  private final Map<ByteBuffer, byte[]> written = new HashMap<>();
+  private final Map<Integer, ShardState> states = new HashMap<>();
+  private final List<Event> events = new ArrayList<>();
+
+  /**
+   * Fills {@code storeBatch} with the writes of {@code leader}'s run, each shard starting from its
+   * committed state in {@code heads}; {@code commitTimeMs} is stamped on every event.
+   */
+  BatchBuilder(KvStore store, StoreBatch storeBatch, ShardFunction shardFunction, LeaderMetadata leader,
+      IntFunction<ShardState> heads, long commitTimeMs) {
+    this.store = store;
+    this.storeBatch = storeBatch;
+    this.shardFunction = shardFunction;
+    this.leader = leader;
+    this.heads = heads;
+    this.commitTimeMs = commitTimeMs;
+  }
+
+  /**
+   * Adds a put of {@code value} under {@code key}, or a delete of it when {@code value} is null;
+   * returns the answer the write gets once the batch is committed.
+   */
+  Committed add(String key, byte[] keyBytes, byte[] value) {
+    int shard = shardFunction.shardOf(keyBytes);
+    byte[] old = written.get(ByteBuffer.wrap(keyBytes));
+    if (old == null) {
+      old = store.get(shard, keyBytes).orElse(null);
+    } else if (old == TOMBSTONE) {
+      old = null;
+    }
+    boolean delete = value == null;
+    if (delete && old == null) {
+      return Committed.notFound(shard);
+    }
+    long epoch = leader.epoch();
+    ShardState state = states.computeIfAbsent(shard, heads::apply);
+    long seq = state.seq() + 1;
+    Event.Builder event = Event.newBuilder()
+        .setLeaderId(leader.leaderId()).setEpoch(epoch).setShard(shard).setSeq(seq)
+        .setKey(key).setCommitTimeMs(commitTimeMs);
+    if (delete) {
+      state = state.afterDelete(seq, epoch, keyBytes, old);
+      storeBatch.deleteData(shard, keyBytes);
+      event.setDelete(true);
+      written.put(ByteBuffer.wrap(keyBytes), TOMBSTONE);
+    } else {
+      state = state.afterPut(seq, epoch, keyBytes, old, value);
+      storeBatch.putData(shard, keyBytes, value);
+      event.setPutValue(ByteString.copyFrom(value));
+      written.put(ByteBuffer.wrap(keyBytes), value);
+    }
+    Event built = event.setDigest(state.digest()).setKeys(state.keys()).build();
+    storeBatch.putLog(shard, seq, built.toByteArray());
+    states.put(shard, state);
+    events.add(built);
+    return new Committed(shard, seq, epoch, true);
+  }
+
+  /**
+   * Once every write is added: puts the new state of each shard the batch changed into the batch,
+   * and returns those states.
+   */
+  Map<Integer, ShardState> finishStates() {
+    states.forEach(storeBatch::putShardState);
+    return states;
+  }
+
+  /** The batch's events, in the order of its writes. */
+  List<Event> events() {
+    return events;
+  }
+}
