@@ -168,7 +168,8 @@ final class LoadRunner {
         long failures = stats.stream().mapToLong(OpStats::failuresSinceStart).sum();
         boolean allFailed = successes == successesBefore && failures > failuresBefore;
         failingSince = allFailed ? (failingSince < 0 ? nextTick - TICK_NANOS : failingSince) : -1;
-        printProgress(stats, now - begin, timed && measuring, successes - successesBefore, failures - failuresBefore);
+        String phase = !timed ? "(storing keys, not measured) " : measuring ? "" : "(warm-up, not measured) ";
+        printProgress(stats, now - begin, phase, measuring, successes - successesBefore, failures - failuresBefore);
         successesBefore = successes;
         failuresBefore = failures;
         nextTick += TICK_NANOS;
@@ -197,9 +198,9 @@ final class LoadRunner {
     return config.ops().isPresent() || !timed ? Long.MAX_VALUE : measureFrom + config.duration().toNanos();
   }
 
-  private void printProgress(List<OpStats> stats, long elapsedNanos, boolean measured, long ok, long failed) {
-    StringBuilder line = new StringBuilder(String.format("bench: %3d s %s", elapsedNanos / 1_000_000_000L,
-        measured ? "" : "(not measured) "));
+  private void printProgress(List<OpStats> stats, long elapsedNanos, String phase, boolean measured, long ok,
+      long failed) {
+    StringBuilder line = new StringBuilder(String.format("bench: %3d s %s", elapsedNanos / 1_000_000_000L, phase));
     line.append(String.format("%,d ok/s, %,d failed/s", ok, failed));
     for (OpStats s : stats) {
       // the interval joins the run's total only in the measured part
