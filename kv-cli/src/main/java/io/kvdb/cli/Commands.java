@@ -8,6 +8,7 @@ import io.kvdb.api.v1.ListRequest;
 import io.kvdb.api.v1.StatusResponse;
 import io.kvdb.api.v1.WriteResponse;
 import io.kvdb.cli.bench.Bench;
+import io.kvdb.cli.bench.HttpAccess;
 import io.kvdb.client.KvClient;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
@@ -27,7 +28,7 @@ final class Commands {
 
   private final KvClient leader;
   private final String leaderAddress;
-  private final Optional<String> token;
+  private final HttpAccess httpAccess;
   private final Connection connection;
   private final PrintStream out;
   private final PrintStream err;
@@ -35,7 +36,7 @@ final class Commands {
   Commands(KvClient leader, Options options, Connection connection, PrintStream out, PrintStream err) {
     this.leader = leader;
     this.leaderAddress = options.leader();
-    this.token = options.token();
+    this.httpAccess = new HttpAccess(options.token(), options.tlsCa(), options.tls());
     this.connection = connection;
     this.out = out;
     this.err = err;
@@ -58,7 +59,8 @@ final class Commands {
 
   private int bench(List<String> operands) {
     try {
-      return new Bench(leader, leaderAddress, address -> connection.leader(address, "--target"), token, out, err)
+      return new Bench(leader, leaderAddress, address -> connection.leader(address, "--target"), httpAccess, out,
+          err)
           .run(operands);
     } catch (IllegalArgumentException e) {
       throw new KvCli.UsageException("bench: " + e.getMessage());

@@ -16,8 +16,10 @@ import io.kvdb.core.security.BearerTokens.Role;
 import io.kvdb.core.security.GrpcSecurity;
 import io.kvdb.gateway.GatewayMain;
 import io.kvdb.gateway.config.GatewayConfig;
+import io.kvdb.gateway.config.HttpsCertificate;
 import io.kvdb.leader.LeaderConfig;
 import io.kvdb.leader.LeaderServer;
+import io.kvdb.testing.TestCertificates;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -116,6 +118,28 @@ class BenchTest {
     assertEquals(0, report.get("errors").asLong(), run.out());
     assertTrue(opsOf(report, "get") > 0 && opsOf(report, "put") > 0, report.toString());
     assertTrue(run.out().contains("http 127.0.0.1:" + gateway.activeLocalPort()), run.out());
+  }
+
+  @Test
+  void httpsWithTheClientsTlsFlagsAndToken() throws Exception {
+    TestCertificates.Pem cert = TestCertificates.selfSigned(dir, "gateway");
+    Server https = GatewayMain.newServer(GatewayConfig.forTest(new HostPort("127.0.0.1", leader.grpcPort()))
+        .withHttps(HttpsCertificate.load(cert.cert().toString(), cert.key().toString())));
+    https.start().join();
+    try {
+      String target = "127.0.0.1:" + https.activeLocalPort();
+      Result run = kv(leaderAddress(), "--tls-ca", cert.cert().toString(), "bench", "--protocol", "http", "--target",
+          target, "--workload", "load", "--ops", "40", "--clients", "2");
+      assertEquals(0, run.code(), run.out() + run.err());
+      assertTrue(run.out().contains("https " + target) && run.out().lines().anyMatch(l -> l.matches("put +40 .*")),
+          run.out());
+      Result plain = kv(leaderAddress(), "bench", "--protocol", "http", "--target", target, "--workload", "load",
+          "--duration", "30", "--clients", "1");
+      assertEquals(3, plain.code(), "plain HTTP to an HTTPS-only port fails every call: " + plain.out());
+      assertTrue(plain.out().contains("errors by code: "), plain.out());
+    } finally {
+      https.stop().join();
+    }
   }
 
   @Test

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -24,7 +23,7 @@ public final class Bench {
   private final KvClient leader;
   private final String leaderAddress;
   private final Function<String, KvClient> connector;
-  private final Optional<String> token;
+  private final HttpAccess httpAccess;
   private final PrintStream out;
   private final PrintStream err;
 
@@ -32,14 +31,14 @@ public final class Bench {
    * @param leader the client of the CLI's --leader
    * @param leaderAddress that --leader, the default gRPC target
    * @param connector a client of another gRPC address (--target), dialled as the leader is
-   * @param token the bearer token, which the HTTP target sends too
+   * @param httpAccess the token and TLS flags, for the HTTP target
    */
-  public Bench(KvClient leader, String leaderAddress, Function<String, KvClient> connector, Optional<String> token,
+  public Bench(KvClient leader, String leaderAddress, Function<String, KvClient> connector, HttpAccess httpAccess,
       PrintStream out, PrintStream err) {
     this.leader = leader;
     this.leaderAddress = leaderAddress;
     this.connector = connector;
-    this.token = token;
+    this.httpAccess = httpAccess;
     this.out = out;
     this.err = err;
   }
@@ -61,7 +60,7 @@ public final class Bench {
     KvClient own = null;
     Target target;
     if (http) {
-      target = new HttpTarget(config.target(), token);
+      target = new HttpTarget(config.target(), httpAccess);
     } else if (config.target().toString().equals(leaderAddress)) {
       target = new GrpcTarget(leader, leaderAddress);
     } else {

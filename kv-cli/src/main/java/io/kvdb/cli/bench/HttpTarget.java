@@ -14,22 +14,28 @@ import java.util.Optional;
 
 /**
  * The gateway's HTTP API ({@code POST /set}, {@code GET /get/:key}) through the JDK's client over
- * HTTP/1.1: connections are kept alive and reused, about one per client thread, as wrk does. A
+ * HTTP/1.1 (HTTPS with the CLI's TLS flags): connections are kept alive and reused, about one per
+ * client thread, as wrk does. A
  * value goes as a JSON string, so the bytes given are sent as text (see {@link Values#text}).
  */
 final class HttpTarget implements Target {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http;
   private final HostPort address;
   private final String base;
   private final Optional<String> authorization;
 
-  HttpTarget(HostPort address, Optional<String> token) {
+  HttpTarget(HostPort address, HttpAccess access) {
+    HttpClient.Builder client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5));
+    if (access.https()) {
+      client.sslContext(access.sslContext());
+    }
+    this.http = client.build();
     this.address = address;
-    this.base = "http://" + address;
-    this.authorization = token.map(t -> "Bearer " + t);
+    this.base = (access.https() ? "https://" : "http://") + address;
+    this.authorization = access.token().map(t -> "Bearer " + t);
   }
 
   @Override
@@ -65,7 +71,7 @@ final class HttpTarget implements Target {
 
   @Override
   public String describe() {
-    return "http " + address;
+    return (base.startsWith("https") ? "https " : "http ") + address;
   }
 
   @Override
