@@ -96,7 +96,8 @@ public final class Bench {
       case READ -> List.of(get);
       case UPDATE, READ_MOSTLY -> List.of(get, put);
     };
-    Report report = new Report(config, target.describe(), ops, result.seconds(), result.stopped());
+    Report report = new Report(config, target.describe(), ops, result.seconds(), result.stopped(),
+        result.lagMs());
     out.print(report.table());
     if (config.json().isPresent()) {
       try {

@@ -1,8 +1,10 @@
 package io.kvdb.cli.bench;
 
 import com.google.protobuf.ByteString;
+import io.kvdb.api.v1.FollowerInfo;
 import io.kvdb.client.KvClient;
 import io.kvdb.client.KvException;
+import java.util.OptionalLong;
 
 /** The leader's KV API through kv-client: one client (one HTTP/2 channel) shared by every caller. */
 final class GrpcTarget implements Target {
@@ -32,6 +34,16 @@ final class GrpcTarget implements Target {
       }
     } catch (KvException e) {
       throw new CallFailed(e.code().name(), e.description());
+    }
+  }
+
+  @Override
+  public OptionalLong replicationLagMs() {
+    try {
+      return client.status().getFollowersList().stream().filter(FollowerInfo::getAlive)
+          .mapToLong(FollowerInfo::getLagMs).max();
+    } catch (KvException e) {
+      return OptionalLong.empty();
     }
   }
 

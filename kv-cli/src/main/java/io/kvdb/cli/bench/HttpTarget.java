@@ -11,6 +11,9 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The gateway's HTTP API ({@code POST /set}, {@code GET /get/:key}) through the JDK's client over
@@ -20,6 +23,8 @@ import java.util.Optional;
  */
 final class HttpTarget implements Target {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
+  private static final Pattern LIVE_FOLLOWER_LAG =
+      Pattern.compile("\"alive\"\\s*:\\s*(true|false)[^{}]*?\"lag_ms\"\\s*:\\s*\"?(\\d+)");
 
   private final HttpClient http;
   private final HostPort address;
@@ -52,7 +57,28 @@ final class HttpTarget implements Target {
     send(HttpRequest.newBuilder(URI.create(base + "/get/" + URLEncoder.encode(key, StandardCharsets.UTF_8))).GET());
   }
 
-  private void send(HttpRequest.Builder request) throws CallFailed {
+  @Override
+  public OptionalLong replicationLagMs() {
+    String status;
+    try {
+      status = send(HttpRequest.newBuilder(URI.create(base + "/cluster")).GET());
+    } catch (CallFailed e) {
+      return OptionalLong.empty();
+    }
+    // Each follower object names "alive" before "lag_ms" (Cluster.Status field order); no nested
+    // object comes between them.
+    Matcher follower = LIVE_FOLLOWER_LAG.matcher(status);
+    OptionalLong max = OptionalLong.empty();
+    while (follower.find()) {
+      if (follower.group(1).equals("true")) {
+        long lag = Long.parseLong(follower.group(2));
+        max = OptionalLong.of(Math.max(lag, max.orElse(0)));
+      }
+    }
+    return max;
+  }
+
+  private String send(HttpRequest.Builder request) throws CallFailed {
     authorization.ifPresent(value -> request.header("Authorization", value));
     HttpResponse<String> response;
     try {
@@ -67,6 +93,7 @@ final class HttpTarget implements Target {
     if (response.statusCode() != 200) {
       throw new CallFailed("HTTP " + response.statusCode(), response.body());
     }
+    return response.body();
   }
 
   @Override

@@ -5,12 +5,15 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.SynchronizedHistogram;
 
 /**
  * Drives one phase of a benchmark: {@code clients} threads, each with one blocking call in flight,
@@ -26,8 +29,10 @@ final class LoadRunner {
   /**
    * @param seconds how long the measured part lasted
    * @param stopped why the run was cut short, when it was
+   * @param lagMs the replication lag sampled about once a second in the measured part (ms; empty
+   *     when no live follower was reported)
    */
-  record Result(double seconds, Optional<String> stopped) {}
+  record Result(double seconds, Optional<String> stopped, Histogram lagMs) {}
 
   private final BenchConfig config;
   private final Target target;
@@ -42,6 +47,8 @@ final class LoadRunner {
   private final AtomicLong started = new AtomicLong();
   private volatile boolean measuring;
   private volatile boolean stop;
+  /** Whether the lag sampler goes on: until the measured run is over. */
+  private volatile boolean sampling = true;
 
   LoadRunner(BenchConfig config, Target target, Values values, PrintStream progress) {
     this.config = config;
@@ -76,7 +83,11 @@ final class LoadRunner {
     measuring = config.warmup().isZero();
     List<OpStats> stats = config.workload() == Workload.LOAD ? List.of(put)
         : config.workload() == Workload.READ ? List.of(get) : List.of(get, put);
-    return drive(stats, config.warmup(), true, random -> {
+    Histogram lag = new SynchronizedHistogram(3);
+    Thread sampler = new Thread(() -> sampleLag(lag), "bench-lag-sampler");
+    sampler.setDaemon(true); // a status call in flight at the end is not waited for
+    sampler.start();
+    Result result = drive(stats, config.warmup(), true, random -> {
       if (measuring && config.ops().isPresent() && started.getAndIncrement() >= config.ops().getAsLong()) {
         return false;
       }
@@ -92,6 +103,21 @@ final class LoadRunner {
       }
       return true;
     });
+    sampling = false;
+    return new Result(result.seconds(), result.stopped(), lag.copy());
+  }
+
+  /** The sampler thread: the leader's view of its followers' lag, once a second while the run is measured. */
+  private void sampleLag(Histogram lag) {
+    while (sampling) {
+      if (measuring) {
+        OptionalLong lagMs = target.replicationLagMs();
+        if (sampling && lagMs.isPresent()) {
+          lag.recordValue(lagMs.getAsLong());
+        }
+      }
+      LockSupport.parkNanos(TICK_NANOS);
+    }
   }
 
   private long draw(SplittableRandom random) {
@@ -190,7 +216,7 @@ final class LoadRunner {
       stats.forEach(OpStats::forgetErrors); // stopped within the warm-up: nothing was measured
       measureFrom = over;
     }
-    return new Result((over - measureFrom) / 1e9, stopped);
+    return new Result((over - measureFrom) / 1e9, stopped, new Histogram(3));
   }
 
   /** When a phase measured from {@code measureFrom} ends by the clock; never for --ops or the preload. */

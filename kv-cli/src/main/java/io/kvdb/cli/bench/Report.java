@@ -18,8 +18,12 @@ final class Report {
   private final List<OpStats> ops;
   private final double seconds;
   private final Optional<String> stopped;
+  /** Samples of the followers' replication lag, ms; none without live followers. */
+  private final Histogram lagMs;
 
-  Report(BenchConfig config, String target, List<OpStats> ops, double seconds, Optional<String> stopped) {
+  Report(BenchConfig config, String target, List<OpStats> ops, double seconds, Optional<String> stopped,
+      Histogram lagMs) {
+    this.lagMs = lagMs;
     this.config = config;
     this.target = target;
     this.ops = ops;
@@ -56,6 +60,12 @@ final class Report {
       out.setLength(out.length() - 1);
       out.append('\n');
     }
+    if (lagMs.getTotalCount() > 0) {
+      out.append(String.format(Locale.ROOT, "replication lag (live followers' lag_ms, %d samples): p50 %d ms,"
+          + " max %d ms%n", lagMs.getTotalCount(), lagMs.getValueAtPercentile(50), lagMs.getMaxValue()));
+    } else {
+      out.append("replication lag: no live follower reported\n");
+    }
     stopped.ifPresent(reason -> out.append("stopped early: ").append(reason).append('\n'));
     return out.toString();
   }
@@ -89,6 +99,9 @@ final class Report {
     }
     out.append("\n  },\n");
     field(out, "errors_by_code", counts(errorsByCode()));
+    field(out, "replication_lag_ms", lagMs.getTotalCount() == 0 ? "null"
+        : "{\"samples\": " + lagMs.getTotalCount() + ", \"p50\": " + lagMs.getValueAtPercentile(50) + ", \"max\": "
+            + lagMs.getMaxValue() + "}");
     out.append("  \"stopped\": ").append(stopped.map(Report::quote).orElse("null")).append("\n}\n");
     return out.toString();
   }

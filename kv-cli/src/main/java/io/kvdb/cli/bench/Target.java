@@ -1,5 +1,7 @@
 package io.kvdb.cli.bench;
 
+import java.util.OptionalLong;
+
 /**
  * The server under load, as {@code kv bench} calls it: blocking calls, each from the client thread
  * that times it. Implementations are thread-safe.
@@ -19,6 +21,12 @@ interface Target extends AutoCloseable {
    * @throws CallFailed with the code that says why
    */
   void get(String key) throws CallFailed;
+
+  /**
+   * The largest replication lag, in ms on the leader's clock, among the live followers the leader
+   * lists now ({@code lag_ms} of Cluster.Status); empty when there is none or the call failed.
+   */
+  OptionalLong replicationLagMs();
 
   /** Where the load goes, for the report: {@code grpc 127.0.0.1:50051}. */
   String describe();
