@@ -47,17 +47,16 @@ public record BenchConfig(Workload workload, boolean zipfian, int keys, int valu
   /** The flags of {@code kv bench}, with their defaults and help. */
   static Flags flags() {
     return new Flags("kv bench")
-        .declare("workload", "update", "load (puts of distinct keys), read (gets), update (50% gets, 50% puts),"
-            + " read-mostly (95% gets)")
-        .declare("dist", "uniform", "how keys are drawn: uniform or zipfian (YCSB's, theta 0.99; key 0 hottest)")
-        .declare("keys", "10000", "keys the read workloads store first (untimed) and draw from")
-        .declare("value-bytes", "100", "size of each value: random bytes (gRPC) or random base64 text (HTTP)")
+        .declare("workload", "update", "load, read, update (50% puts) or read-mostly (5% puts)")
+        .declare("dist", "uniform", "uniform or zipfian (theta 0.99, key 0 hottest)")
+        .declare("keys", "10000", "keys the read workloads store first and draw from")
+        .declare("value-bytes", "100", "value size: random bytes (base64 text over http)")
         .declare("clients", "32", "concurrent callers, one call in flight each")
-        .declare("duration", "10", "seconds of measured load (unless --ops)")
-        .declare("ops", "", "measured operations, instead of --duration")
+        .declare("duration", "10", "seconds measured (or --ops)")
+        .declare("ops", "", "calls measured, instead of --duration")
         .declare("warmup", "0", "seconds of unmeasured load first")
-        .declare("protocol", "grpc", "grpc (the leader, through kv-client) or http (the gateway's /set and /get)")
-        .declare("target", "", "HOST:PORT to load (default: --leader for grpc, " + DEFAULT_HTTP_TARGET + " for http)")
+        .declare("protocol", "grpc", "grpc (the leader) or http (the gateway's /set, /get)")
+        .declare("target", "", "HOST:PORT (default: --leader for grpc, " + DEFAULT_HTTP_TARGET + " for http)")
         .declare("json", "", "also write the figures to this file as JSON")
         .declare("seed", "1", "seed of the keys, the mix and the values");
   }
