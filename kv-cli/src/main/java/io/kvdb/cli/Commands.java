@@ -7,6 +7,8 @@ import io.kvdb.api.v1.KeyValue;
 import io.kvdb.api.v1.ListRequest;
 import io.kvdb.api.v1.StatusResponse;
 import io.kvdb.api.v1.WriteResponse;
+import io.kvdb.cli.bench.Bench;
+import io.kvdb.cli.bench.HttpAccess;
 import io.kvdb.client.KvClient;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
@@ -25,12 +27,16 @@ final class Commands {
   private static final int PAGE = 1000;
 
   private final KvClient leader;
+  private final String leaderAddress;
+  private final HttpAccess httpAccess;
   private final Connection connection;
   private final PrintStream out;
   private final PrintStream err;
 
-  Commands(KvClient leader, Connection connection, PrintStream out, PrintStream err) {
+  Commands(KvClient leader, Options options, Connection connection, PrintStream out, PrintStream err) {
     this.leader = leader;
+    this.leaderAddress = options.leader();
+    this.httpAccess = new HttpAccess(options.token(), options.tlsCa(), options.tls());
     this.connection = connection;
     this.out = out;
     this.err = err;
@@ -46,9 +52,19 @@ final class Commands {
       case "list", "ls" -> list(operands);
       case "status" -> status();
       case "verify" -> new Verify(leader, connection, out, err).run();
-      case "bench" -> new Bench(leader, out).run(operands);
+      case "bench" -> bench(operands);
       default -> throw new KvCli.UsageException("unknown command '" + command + "'");
     };
+  }
+
+  private int bench(List<String> operands) {
+    try {
+      return new Bench(leader, leaderAddress, address -> connection.leader(address, "--target"), httpAccess, out,
+          err)
+          .run(operands);
+    } catch (IllegalArgumentException e) {
+      throw new KvCli.UsageException("bench: " + e.getMessage());
+    }
   }
 
   private int put(List<String> operands) {

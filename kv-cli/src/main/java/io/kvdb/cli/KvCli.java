@@ -1,6 +1,7 @@
 package io.kvdb.cli;
 
 import io.grpc.Status;
+import io.kvdb.cli.bench.Bench;
 import io.kvdb.client.KvClient;
 import io.kvdb.common.process.ExitCodes;
 import io.kvdb.client.KvException;
@@ -30,8 +31,8 @@ public final class KvCli {
         status                     the leader, its shards and every follower with its lag
         verify                     compare every live follower's shards with the leader's digests
                                    (followers first; exit 1 when a copy differs or stays ahead)
-        bench [--ops N] [--clients C] [--value-bytes B]
-                                   N puts then N gets of keys bench/0.. from C clients; prints ops/s
+        bench [BENCH FLAGS]        a load of gets and puts (YCSB's shapes) over gRPC or HTTP; prints
+                                   throughput, latency percentiles and errors by code (flags below)
 
       flags (anywhere on the line):
         --leader HOST:PORT         the leader's gRPC address (default 127.0.0.1:50051)
@@ -42,7 +43,9 @@ public final class KvCli {
         --tls                      speak TLS, trusting the system's root certificates
 
       verify dials each follower at the address the leader lists, with the same TLS trust and token.
-      """;
+
+      bench flags:
+      """ + Bench.flagsHelp();
 
   private KvCli() {}
 
@@ -72,7 +75,7 @@ public final class KvCli {
       return ExitCodes.BAD_INPUT;
     }
     try (leader) {
-      return new Commands(leader, connection, out, err).run(options.command());
+      return new Commands(leader, options, connection, out, err).run(options.command());
     } catch (UsageException e) {
       err.println("kv: " + e.getMessage());
       err.print(USAGE);

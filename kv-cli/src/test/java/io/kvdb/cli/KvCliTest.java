@@ -78,17 +78,6 @@ class KvCliTest {
   }
 
   @Test
-  void benchWritesAndReadsItsKeysAndPrintsThroughput() {
-    Result bench = kv("bench", "--ops", "50", "--clients", "2", "--value-bytes", "10");
-    assertEquals(0, bench.code(), bench.err());
-    assertTrue(bench.out().contains("put: 50 ops in ") && bench.out().contains("get: 50 ops in "), bench.out());
-    Result written = kv("get", "bench/49");
-    assertEquals(0, written.code(), "bench wrote its keys");
-    assertEquals("\0".repeat(10) + "\n", written.out(), "a value of 10 zero bytes");
-    assertEquals(2, kv("bench", "--ops", "0").code());
-  }
-
-  @Test
   void badUsageAndBadServerInputGiveClearErrors() {
     assertEquals(2, kv("frobnicate").code());
     assertEquals(2, kv("put", "only-key").code());

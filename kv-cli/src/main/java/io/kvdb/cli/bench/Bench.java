@@ -1,0 +1,116 @@
+package io.kvdb.cli.bench;
+
+import io.kvdb.client.KvClient;
+import io.kvdb.common.process.ExitCodes;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * {@code kv bench}: a YCSB-shaped load on the leader over gRPC (through kv-client) or on the
+ * gateway over HTTP, from {@code --clients} threads with one call in flight each, for
+ * {@code --duration} seconds or {@code --ops} calls after {@code --warmup}. The read workloads store
+ * their {@code --keys} first, unmeasured. It prints a progress line about once a second (stderr),
+ * then a table of throughput and HdrHistogram latency percentiles per operation with the errors by
+ * code (stdout), and with {@code --json} the same figures to a file.
+ *
+ * <p>Failed calls are counted, not fatal; a run in which every call fails for
+ * {@link LoadRunner#GIVE_UP_AFTER} stops and exits {@link ExitCodes#REFUSED}, saying why.
+ */
+public final class Bench {
+  private final KvClient leader;
+  private final String leaderAddress;
+  private final Function<String, KvClient> connector;
+  private final HttpAccess httpAccess;
+  private final PrintStream out;
+  private final PrintStream err;
+
+  /**
+   * @param leader the client of the CLI's --leader
+   * @param leaderAddress that --leader, the default gRPC target
+   * @param connector a client of another gRPC address (--target), dialled as the leader is
+   * @param httpAccess the token and TLS flags, for the HTTP target
+   */
+  public Bench(KvClient leader, String leaderAddress, Function<String, KvClient> connector, HttpAccess httpAccess,
+      PrintStream out, PrintStream err) {
+    this.leader = leader;
+    this.leaderAddress = leaderAddress;
+    this.connector = connector;
+    this.httpAccess = httpAccess;
+    this.out = out;
+    this.err = err;
+  }
+
+  /** The flags of {@code kv bench} with their help, for the CLI's usage text. */
+  public static String flagsHelp() {
+    String usage = BenchConfig.flags().usage();
+    return usage.substring(usage.indexOf("flags:\n") + "flags:\n".length());
+  }
+
+  /**
+   * Runs the benchmark the operands describe; returns the exit code.
+   *
+   * @throws IllegalArgumentException for a flag that is unknown or has a wrong value
+   */
+  public int run(List<String> operands) {
+    BenchConfig config = BenchConfig.parse(operands, leaderAddress);
+    boolean http = config.protocol() == BenchConfig.Protocol.HTTP;
+    KvClient own = null;
+    Target target;
+    if (http) {
+      target = new HttpTarget(config.target(), httpAccess);
+    } else if (config.target().toString().equals(leaderAddress)) {
+      target = new GrpcTarget(leader, leaderAddress);
+    } else {
+      own = connector.apply(config.target().toString());
+      target = new GrpcTarget(own, config.target().toString());
+    }
+    try (target) {
+      return run(config, target, new Values(config.valueBytes(), http));
+    } finally {
+      if (own != null) {
+        own.close();
+      }
+    }
+  }
+
+  private int run(BenchConfig config, Target target, Values values) {
+    LoadRunner runner = new LoadRunner(config, target, values, err);
+    if (config.workload().readsStoredKeys()) {
+      err.printf("bench: storing %d keys first (not measured)%n", config.keys());
+      OpStats stored = new OpStats("put");
+      LoadRunner.Result preload = runner.preload(stored);
+      if (preload.stopped().isPresent() || stored.errorCount() > 0) {
+        err.println("kv: bench stopped: storing the " + config.keys() + " keys first, " + stored.errorCount()
+            + " puts failed " + stored.errors() + preload.stopped().map(why -> "; " + why).orElse(""));
+        return ExitCodes.REFUSED;
+      }
+    }
+    OpStats get = new OpStats("get");
+    OpStats put = new OpStats("put");
+    LoadRunner.Result result = runner.run(get, put);
+    List<OpStats> ops = switch (config.workload()) {
+      case LOAD -> List.of(put);
+      case READ -> List.of(get);
+      case UPDATE, READ_MOSTLY -> List.of(get, put);
+    };
+    Report report = new Report(config, target.describe(), ops, result.seconds(), result.stopped(),
+        result.lagMs());
+    out.print(report.table());
+    if (config.json().isPresent()) {
+      try {
+        Files.writeString(config.json().get(), report.json());
+      } catch (IOException e) {
+        err.println("kv: bench: cannot write --json " + config.json().get() + ": " + e.getMessage());
+        return ExitCodes.BAD_INPUT;
+      }
+    }
+    if (result.stopped().isPresent()) {
+      err.println("kv: bench stopped: " + result.stopped().get());
+      return ExitCodes.REFUSED;
+    }
+    return ExitCodes.OK;
+  }
+}

@@ -1,0 +1,57 @@
+package io.kvdb.cli.bench;
+
+import com.google.protobuf.ByteString;
+import io.kvdb.api.v1.FollowerInfo;
+import io.kvdb.client.KvClient;
+import io.kvdb.client.KvException;
+import java.util.OptionalLong;
+
+/** The leader's KV API through kv-client: one client (one HTTP/2 channel) shared by every caller. */
+final class GrpcTarget implements Target {
+  private final KvClient client;
+  private final String address;
+
+  /** {@code client} stays the caller's to close. */
+  GrpcTarget(KvClient client, String address) {
+    this.client = client;
+    this.address = address;
+  }
+
+  @Override
+  public void put(String key, byte[] value) throws CallFailed {
+    try {
+      client.put(key, ByteString.copyFrom(value));
+    } catch (KvException e) {
+      throw new CallFailed(e.code().name(), e.description());
+    }
+  }
+
+  @Override
+  public void get(String key) throws CallFailed {
+    try {
+      if (client.get(key).isEmpty()) {
+        throw new CallFailed("NOT_FOUND", "no key " + key);
+      }
+    } catch (KvException e) {
+      throw new CallFailed(e.code().name(), e.description());
+    }
+  }
+
+  @Override
+  public OptionalLong replicationLagMs() {
+    try {
+      return client.status().getFollowersList().stream().filter(FollowerInfo::getAlive)
+          .mapToLong(FollowerInfo::getLagMs).max();
+    } catch (KvException e) {
+      return OptionalLong.empty();
+    }
+  }
+
+  @Override
+  public String describe() {
+    return "grpc " + address;
+  }
+
+  @Override
+  public void close() {}
+}
