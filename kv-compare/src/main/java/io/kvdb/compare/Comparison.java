@@ -63,6 +63,11 @@ final class Comparison {
   /** Runs it; returns the exit code (REFUSED when kvdb itself could not be measured). */
   int run() {
     Results results = new Results();
+    for (Row row : Row.values()) {
+      if (!config.rows().contains(row)) {
+        results.unavailable(row, "left out (--only)");
+      }
+    }
     Instant started = Instant.now();
     try (Processes processes = new Processes(config.portBase());
         Contenders contenders = Contenders.start(config.rows(), processes,
@@ -85,7 +90,7 @@ final class Comparison {
       }
     }
     List<Verdict> verdicts = Verdicts.judge(results, config.duration().toMillis() / 1e3);
-    out.printf(Locale.ROOT, "kv compare, %s: median of %d round(s), %.0f s measured after %.0f s warm-up per run;"
+    out.printf(Locale.ROOT, "kv compare, %s: median of %d round(s), %.1f s measured after %.1f s warm-up per run;"
         + " HTTP %d connections, %d-byte values; gRPC/RESP %d concurrent calls, %d-byte values; random values;"
         + " writes on distinct keys, reads over %,d stored keys%n%n", started, config.rounds(),
         config.duration().toMillis() / 1e3, config.warmup().toMillis() / 1e3, HTTP_CLIENTS, HTTP_VALUE_BYTES,
