@@ -78,6 +78,6 @@ public final class Table {
   }
 
   private static String errors(Measurement m) {
-    return m.errors() == 0 ? "" : String.format(Locale.ROOT, " [%,d errors]", m.errors());
+    return m.errors() == 0 ? "" : String.format(Locale.ROOT, " [%,d error%s]", m.errors(), m.errors() == 1 ? "" : "s");
   }
 }
