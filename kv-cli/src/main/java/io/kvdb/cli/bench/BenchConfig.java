@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
 /**
@@ -19,13 +20,15 @@ import java.util.OptionalLong;
  * @param duration how long the measured run lasts, unless {@code ops} is given
  * @param ops how many measured operations, instead of a duration
  * @param warmup how long the load runs, unmeasured, before the measured run
+ * @param rate calls per second over all clients, paced per client (warm-up included); empty: as fast as
+ *     they go
  * @param protocol gRPC to the leader or HTTP to the gateway
  * @param target HOST:PORT of the leader (gRPC) or the gateway (HTTP)
  * @param json where to write the figures as JSON, if anywhere
  * @param seed the seed of every random choice (keys, mix, values), for runs that repeat
  */
 public record BenchConfig(Workload workload, boolean zipfian, int keys, int valueBytes, int clients,
-    Duration duration, OptionalLong ops, Duration warmup, Protocol protocol, HostPort target, Optional<Path> json,
+    Duration duration, OptionalLong ops, Duration warmup, OptionalDouble rate, Protocol protocol, HostPort target, Optional<Path> json,
     long seed) {
   /** How {@code kv bench} reaches the servers. */
   public enum Protocol {
@@ -42,6 +45,7 @@ public record BenchConfig(Workload workload, boolean zipfian, int keys, int valu
     check(!duration.isNegative() && !duration.isZero(), "--duration must be > 0");
     check(ops.isEmpty() || ops.getAsLong() >= 1, "--ops must be >= 1");
     check(!warmup.isNegative(), "--warmup must be >= 0");
+    check(rate.isEmpty() || rate.getAsDouble() > 0, "--rate must be > 0");
   }
 
   /** The flags of {@code kv bench}, with their defaults and help. */
@@ -55,6 +59,7 @@ public record BenchConfig(Workload workload, boolean zipfian, int keys, int valu
         .declare("duration", "10", "seconds measured (or --ops)")
         .declare("ops", "", "calls measured, instead of --duration")
         .declare("warmup", "0", "seconds of unmeasured load first")
+        .declare("rate", "", "calls per second over all clients, paced per client (default: unlimited)")
         .declare("protocol", "grpc", "grpc (the leader) or http (the gateway's /set, /get)")
         .declare("target", "", "HOST:PORT (default: --leader for grpc, " + DEFAULT_HTTP_TARGET + " for http)")
         .declare("json", "", "also write the figures to this file as JSON")
@@ -93,7 +98,19 @@ public record BenchConfig(Workload workload, boolean zipfian, int keys, int valu
     Optional<Path> json = flags.string("json").isEmpty() ? Optional.empty() : Optional.of(Path.of(flags.string("json")));
     return new BenchConfig(Workload.of(flags.string("workload")), zipfian, flags.integer("keys"),
         flags.integer("value-bytes"), flags.integer("clients"), seconds(flags, "duration"), ops,
-        seconds(flags, "warmup"), protocol, HostPort.parse("--target", target), json, flags.longValue("seed"));
+        seconds(flags, "warmup"), rate(flags), protocol, HostPort.parse("--target", target), json, flags.longValue("seed"));
+  }
+
+  private static OptionalDouble rate(Flags flags) {
+    String text = flags.string("rate");
+    if (text.isEmpty()) {
+      return OptionalDouble.empty();
+    }
+    try {
+      return OptionalDouble.of(Double.parseDouble(text));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--rate needs calls per second, got '" + text + "'");
+    }
   }
 
   /** The value of a flag in seconds, fractions allowed. */

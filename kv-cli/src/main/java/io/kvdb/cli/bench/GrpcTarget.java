@@ -7,12 +7,12 @@ import io.kvdb.client.KvException;
 import java.util.OptionalLong;
 
 /** The leader's KV API through kv-client: one client (one HTTP/2 channel) shared by every caller. */
-final class GrpcTarget implements Target {
+public final class GrpcTarget implements Target {
   private final KvClient client;
   private final String address;
 
   /** {@code client} stays the caller's to close. */
-  GrpcTarget(KvClient client, String address) {
+  public GrpcTarget(KvClient client, String address) {
     this.client = client;
     this.address = address;
   }

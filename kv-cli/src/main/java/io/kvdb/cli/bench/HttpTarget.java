@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * client thread, as wrk does. A
  * value goes as a JSON string, so the bytes given are sent as text (see {@link Values#text}).
  */
-final class HttpTarget implements Target {
+public final class HttpTarget implements Target {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
   private static final Pattern LIVE_FOLLOWER_LAG =
       Pattern.compile("\"alive\"\\s*:\\s*(true|false)[^{}]*?\"lag_ms\"\\s*:\\s*\"?(\\d+)");
@@ -31,7 +31,8 @@ final class HttpTarget implements Target {
   private final String base;
   private final Optional<String> authorization;
 
-  HttpTarget(HostPort address, HttpAccess access) {
+  /** A client of the gateway (or of a server with the same paths) at {@code address}. */
+  public HttpTarget(HostPort address, HttpAccess access) {
     HttpClient.Builder client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(5));
     if (access.https()) {

@@ -21,9 +21,9 @@ import org.HdrHistogram.SynchronizedHistogram;
  * stderr), ends the warm-up and the run, and stops a run in which every call has failed for
  * {@link #GIVE_UP_AFTER}. A failed call is counted by its code and the load goes on.
  */
-final class LoadRunner {
+public final class LoadRunner {
   /** A run in which nothing succeeds for this long says nothing about speed: it stops (exit 3). */
-  static final Duration GIVE_UP_AFTER = Duration.ofSeconds(5);
+  public static final Duration GIVE_UP_AFTER = Duration.ofSeconds(5);
   private static final long TICK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   /**
@@ -32,7 +32,7 @@ final class LoadRunner {
    * @param lagMs the replication lag sampled about once a second in the measured part (ms; empty
    *     when no live follower was reported)
    */
-  record Result(double seconds, Optional<String> stopped, Histogram lagMs) {}
+  public record Result(double seconds, Optional<String> stopped, Histogram lagMs) {}
 
   private final BenchConfig config;
   private final Target target;
@@ -50,7 +50,12 @@ final class LoadRunner {
   /** Whether the lag sampler goes on: until the measured run is over. */
   private volatile boolean sampling = true;
 
-  LoadRunner(BenchConfig config, Target target, Values values, PrintStream progress) {
+  /**
+   * @param config the workload, clients, duration, warm-up, rate and seed (its protocol, target and
+   *     json are the caller's business)
+   * @param progress where the progress line goes, about once a second
+   */
+  public LoadRunner(BenchConfig config, Target target, Values values, PrintStream progress) {
     this.config = config;
     this.target = target;
     this.values = values;
@@ -59,12 +64,12 @@ final class LoadRunner {
   }
 
   /** The key of rank or sequence number {@code n}. */
-  static String key(long n) {
+  public static String key(long n) {
     return "bench/" + n;
   }
 
   /** Stores keys 0..keys-1 with random values, unmeasured, for the read workloads. */
-  Result preload(OpStats stats) {
+  public Result preload(OpStats stats) {
     nextKey.set(0);
     measuring = true; // nothing is timed here: the drain just counts for the progress line
     return drive(List.of(stats), Duration.ZERO, false, random -> {
@@ -77,8 +82,8 @@ final class LoadRunner {
     });
   }
 
-  /** The measured run of the workload: warm-up, then --duration or --ops. */
-  Result run(OpStats get, OpStats put) {
+  /** The measured run of the workload: warm-up, then --duration or --ops, paced to --rate if given. */
+  public Result run(OpStats get, OpStats put) {
     nextKey.set(0);
     measuring = config.warmup().isZero();
     List<OpStats> stats = config.workload() == Workload.LOAD ? List.of(put)
@@ -152,10 +157,18 @@ final class LoadRunner {
     SplittableRandom seeds = new SplittableRandom(config.seed());
     for (int c = 0; c < config.clients(); c++) {
       SplittableRandom random = seeds.split(); // each thread its own, all from one seed
+      // The preload goes as fast as it can; the run keeps --rate, each client its share.
+      Pacer pacer = timed && config.rate().isPresent()
+          ? Pacer.of(config.rate().getAsDouble() / config.clients()) : null;
       Thread thread = new Thread(() -> {
         try {
-          while (!stop && step.next(random)) {
-            // the step made its call
+          while (!stop) {
+            if (pacer != null) {
+              pacer.awaitTurn();
+            }
+            if (stop || !step.next(random)) {
+              break;
+            }
           }
         } finally {
           finished.countDown();

@@ -13,7 +13,7 @@ import org.HdrHistogram.Recorder;
  * locks ({@link Recorder}); one thread, the runner's, {@link #drain drains} the recorder about once a
  * second into the run's total.
  */
-final class OpStats {
+public final class OpStats {
   /** Three significant digits: a percentile is within 0.1% of the true latency. */
   private static final int DIGITS = 3;
 
@@ -27,11 +27,13 @@ final class OpStats {
   private final LongAdder successes = new LongAdder();
   private final LongAdder failures = new LongAdder();
 
-  OpStats(String name) {
+  /** @param name the operation, as the report names it ({@code get}, {@code put}) */
+  public OpStats(String name) {
     this.name = name;
   }
 
-  String name() {
+  /** The operation's name. */
+  public String name() {
     return name;
   }
 
@@ -65,18 +67,19 @@ final class OpStats {
   }
 
   /** The measured latencies; read after the run. */
-  Histogram measured() {
+  public Histogram measured() {
     return measured;
   }
 
   /** The measured run's failures by code, in code order. */
-  Map<String, Long> errors() {
+  public Map<String, Long> errors() {
     Map<String, Long> counts = new TreeMap<>();
     errors.forEach((code, count) -> counts.put(code, count.sum()));
     return counts;
   }
 
-  long errorCount() {
+  /** How many calls of the measured run failed. */
+  public long errorCount() {
     return errors().values().stream().mapToLong(Long::longValue).sum();
   }
 

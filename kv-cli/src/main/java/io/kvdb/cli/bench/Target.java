@@ -6,7 +6,7 @@ import java.util.OptionalLong;
  * The server under load, as {@code kv bench} calls it: blocking calls, each from the client thread
  * that times it. Implementations are thread-safe.
  */
-interface Target extends AutoCloseable {
+public interface Target extends AutoCloseable {
   /**
    * Stores {@code value} under {@code key}.
    *
@@ -41,13 +41,17 @@ interface Target extends AutoCloseable {
   final class CallFailed extends Exception {
     private final String code;
 
-    CallFailed(String code, String description) {
+    /**
+     * @param code what counts the failure: a status code's name, {@code HTTP 503}, an exception's kind
+     * @param description what the server or the client said, "" for nothing
+     */
+    public CallFailed(String code, String description) {
       super(description.isEmpty() ? code : code + ": " + description, null, false, false);
       this.code = code;
     }
 
     /** The gRPC status code's name ({@code UNAUTHENTICATED}), or {@code HTTP 401}, or the local failure. */
-    String code() {
+    public String code() {
       return code;
     }
   }

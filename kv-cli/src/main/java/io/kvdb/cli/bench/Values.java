@@ -7,14 +7,18 @@ import java.util.SplittableRandom;
  * (a run of zero bytes costs the store almost nothing to keep). Over HTTP a value travels as a
  * JSON string, so it is random text of the base64 alphabet instead (6 random bits per byte).
  */
-final class Values {
+public final class Values {
   private static final byte[] ALPHABET =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   private final int size;
   private final boolean text;
 
-  Values(int size, boolean text) {
+  /**
+   * @param size bytes per value
+   * @param text base64-alphabet text (for JSON over HTTP) rather than any bytes
+   */
+  public Values(int size, boolean text) {
     this.size = size;
     this.text = text;
   }

@@ -20,6 +20,8 @@ class BenchConfigTest {
     assertEquals("127.0.0.1:3000", http.target().toString());
     assertEquals(Duration.ofMillis(1500), http.warmup());
     assertEquals(1024, http.ops().getAsLong());
+    assertTrue(grpc.rate().isEmpty());
+    assertEquals(2500.0, BenchConfig.parse(List.of("--rate", "2500"), "x:1").rate().getAsDouble());
   }
 
   @Test
@@ -29,6 +31,8 @@ class BenchConfigTest {
     assertTrue(message("--warmup", "soon").contains("--warmup"));
     assertTrue(message("--value-bytes", "-1").contains("--value-bytes"));
     assertTrue(message("--duration", "0").contains("--duration"));
+    assertTrue(message("--rate", "0").contains("--rate"));
+    assertTrue(message("--rate", "fast").contains("--rate"));
   }
 
   private static String message(String... args) {

@@ -1,21 +1,10 @@
 package io.kvdb.system.bench;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.CodedOutputStream;
-import io.grpc.CallOptions;
-import io.grpc.ManagedChannel;
-import io.grpc.MethodDescriptor;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.ClientCalls;
 import io.kvdb.client.KvClient;
 import io.kvdb.client.KvOptions;
-import io.kvdb.system.RawGrpc;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import io.kvdb.compare.targets.EtcdGrpcTarget;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /** kvdb (through its Java client) and etcd over gRPC: one channel shared by all threads, as their Java clients do. */
 final class GrpcTargets {
@@ -41,46 +30,24 @@ final class GrpcTargets {
     };
   }
 
-  /**
-   * etcd v3's KV service, called with hand-encoded requests (PutRequest and RangeRequest both
-   * start with key = 1, value = 2 as bytes), so no etcd client library is needed.
-   */
+  /** etcd v3's KV service through kv compare's target (hand-encoded requests, one shared channel). */
   static KvTarget etcd(int port) {
-    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
-    MethodDescriptor<byte[], byte[]> put = RawGrpc.method("etcdserverpb.KV/Put");
-    MethodDescriptor<byte[], byte[]> range = RawGrpc.method("etcdserverpb.KV/Range");
+    EtcdGrpcTarget etcd = new EtcdGrpcTarget(port);
     return new KvTarget() {
       @Override
-      public void put(String key, byte[] value) {
-        ClientCalls.blockingUnaryCall(channel, put, CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS),
-            encode(key, value));
+      public void put(String key, byte[] value) throws Exception {
+        etcd.put(key, value);
       }
 
       @Override
-      public void get(String key) {
-        ClientCalls.blockingUnaryCall(channel, range, CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS),
-            encode(key, null));
+      public void get(String key) throws Exception {
+        etcd.get(key);
       }
 
       @Override
       public void close() {
-        channel.shutdownNow();
+        etcd.close();
       }
     };
-  }
-
-  private static byte[] encode(String key, byte[] value) {
-    try {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-      out.writeByteArray(1, key.getBytes(StandardCharsets.UTF_8));
-      if (value != null) {
-        out.writeByteArray(2, value);
-      }
-      out.flush();
-      return bytes.toByteArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

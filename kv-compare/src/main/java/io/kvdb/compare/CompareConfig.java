@@ -1,0 +1,92 @@
+package io.kvdb.compare;
+
+import io.kvdb.common.config.Flags;
+import io.kvdb.compare.report.Row;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What one {@code kv compare} runs, from its flags ({@link #flags()}).
+ *
+ * @param rounds how many times every cell is measured; rounds interleave the systems
+ * @param duration each measured run
+ * @param warmup the unmeasured load before each measured run
+ * @param rows the systems to measure, in table order
+ * @param json where to write the figures as JSON, if anywhere
+ * @param portBase 0: ports the OS hands out; else free ports counted up from it
+ * @param jvmOptions the flags of every JVM it starts
+ * @param home the repo's root, where the packaged jars are
+ */
+public record CompareConfig(int rounds, Duration duration, Duration warmup, List<Row> rows, Optional<Path> json,
+    int portBase, List<String> jvmOptions, Path home) {
+  public CompareConfig {
+    check(rounds >= 1, "--rounds must be >= 1, got " + rounds);
+    check(!duration.isNegative() && !duration.isZero(), "--duration must be > 0");
+    check(!warmup.isNegative(), "--warmup must be >= 0");
+    check(!rows.isEmpty(), "--only names no system");
+    check(portBase == 0 || (portBase >= 1024 && portBase < 65000), "--port-base must be 0 or 1024..64999");
+    rows = List.copyOf(rows);
+    jvmOptions = List.copyOf(jvmOptions);
+  }
+
+  /** The flags of {@code kv compare}, with their defaults and help. */
+  static Flags flags() {
+    return new Flags("kv compare")
+        .declare("rounds", "3", "rounds; each measures every system once, in turn")
+        .declare("duration", "10", "seconds measured per run")
+        .declare("warmup", "3", "seconds of unmeasured load before each run")
+        .declareBoolean("quick", "a smoke: 1 round, 3 s runs, 1 s warm-up (flags given win)")
+        .declare("only", "", "systems to measure, of " + Row.keys() + " (default: all)")
+        .declare("json", "", "also write the figures and verdicts to this file as JSON")
+        .declare("port-base", "0", "take free ports counting up from here; 0: any the OS gives")
+        .declare("jvm-opts", "-Xmx512m", "flags of every JVM started (kvdb's, the reference servers')")
+        .declare("kvdb-home", "", "the repo's root, holding the packaged jars (default: where this jar is)");
+  }
+
+  /**
+   * Reads the flags; empty when {@code --help} was asked.
+   *
+   * @param defaultHome the repo's root when {@code --kvdb-home} is not given
+   * @throws IllegalArgumentException naming the flag that is wrong
+   */
+  static Optional<CompareConfig> parse(String[] args, Path defaultHome) {
+    Flags flags = flags();
+    if (!flags.parse(args)) {
+      return Optional.empty();
+    }
+    boolean quick = flags.bool("quick");
+    int rounds = flags.isGiven("rounds") || !quick ? flags.integer("rounds") : 1;
+    Duration duration = flags.isGiven("duration") || !quick ? seconds(flags, "duration") : Duration.ofSeconds(3);
+    Duration warmup = flags.isGiven("warmup") || !quick ? seconds(flags, "warmup") : Duration.ofSeconds(1);
+    List<Row> rows = new ArrayList<>();
+    if (flags.list("only").isEmpty()) {
+      rows.addAll(Arrays.asList(Row.values()));
+    } else {
+      flags.list("only").stream().map(Row::of).distinct().sorted().forEach(rows::add);
+    }
+    Optional<Path> json = flags.string("json").isEmpty() ? Optional.empty() : Optional.of(Path.of(flags.string("json")));
+    List<String> jvm = Arrays.stream(flags.string("jvm-opts").trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
+    Path home = flags.string("kvdb-home").isEmpty() ? defaultHome : Path.of(flags.string("kvdb-home"));
+    return Optional.of(new CompareConfig(rounds, duration, warmup, rows, json, flags.integer("port-base"), jvm,
+        home.toAbsolutePath().normalize()));
+  }
+
+  private static Duration seconds(Flags flags, String name) {
+    String text = flags.string(name);
+    try {
+      return Duration.ofNanos((long) (Double.parseDouble(text) * 1e9));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--" + name + " needs a number of seconds, got '" + text + "'");
+    }
+  }
+
+  private static void check(boolean condition, String message) {
+    if (!condition) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+}

@@ -1,0 +1,137 @@
+package io.kvdb.compare;
+
+import io.kvdb.cli.bench.BenchConfig;
+import io.kvdb.cli.bench.LoadRunner;
+import io.kvdb.cli.bench.OpStats;
+import io.kvdb.cli.bench.Target;
+import io.kvdb.cli.bench.Values;
+import io.kvdb.cli.bench.Workload;
+import io.kvdb.common.net.HostPort;
+import io.kvdb.common.process.ExitCodes;
+import io.kvdb.compare.report.Column;
+import io.kvdb.compare.report.JsonReport;
+import io.kvdb.compare.report.Measurement;
+import io.kvdb.compare.report.Results;
+import io.kvdb.compare.report.Row;
+import io.kvdb.compare.report.Table;
+import io.kvdb.compare.report.Verdict;
+import io.kvdb.compare.report.Verdicts;
+import io.kvdb.compare.systems.Launch;
+import io.kvdb.compare.systems.Processes;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * One {@code kv compare}: starts the systems ({@link Contenders}), then in each round measures every
+ * cell of every system in turn with kv bench's {@link LoadRunner} (the same settings for all), and
+ * prints the table of medians and the verdicts. Everything it started is stopped at the end, also
+ * when it fails or is interrupted ({@link Processes}).
+ */
+final class Comparison {
+  /** The read workloads draw from this many stored keys. */
+  static final int KEYS = 1_000;
+  /** HTTP: connections and value size of the wrk runs. */
+  static final int HTTP_CLIENTS = 16;
+  static final int HTTP_VALUE_BYTES = 16;
+  /** gRPC (and Redis's protocol): concurrent calls and value size of the kv bench runs. */
+  static final int GRPC_CLIENTS = 32;
+  static final int GRPC_VALUE_BYTES = 100;
+  /** BenchConfig wants a target; the Target object is what the load goes to. */
+  private static final HostPort UNUSED = HostPort.parse("target", "127.0.0.1:1");
+
+  private final CompareConfig config;
+  private final PrintStream out;
+  private final PrintStream err;
+  private final PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+
+  Comparison(CompareConfig config, PrintStream out, PrintStream err) {
+    this.config = config;
+    this.out = out;
+    this.err = err;
+  }
+
+  /** Runs it; returns the exit code (REFUSED when kvdb itself could not be measured). */
+  int run() {
+    Results results = new Results();
+    for (Row row : Row.values()) {
+      if (!config.rows().contains(row)) {
+        results.unavailable(row, "left out (--only)");
+      }
+    }
+    Instant started = Instant.now();
+    try (Processes processes = new Processes(config.portBase());
+        Contenders contenders = Contenders.start(config.rows(), processes,
+            new Launch(config.home(), config.jvmOptions()), results, err)) {
+      Set<String> stored = new HashSet<>();
+      for (int round = 1; round <= config.rounds(); round++) {
+        for (Row row : config.rows()) {
+          for (Column column : Column.values()) {
+            Optional<Target> target = contenders.target(row, column);
+            if (row.columns().contains(column) && target.isPresent()) {
+              boolean preload = !column.write() && stored.add(row.key() + "/" + column.key());
+              Measurement m = measure(target.get(), column, preload, round);
+              results.add(row, column, m);
+              err.printf(Locale.ROOT, "compare: round %d/%d, %s, %s: %,.0f/s, p99 %.2f ms%s%n", round,
+                  config.rounds(), row.key(), column.label(), m.opsPerSecond(), m.p99(),
+                  m.stopped().map(why -> " (stopped: " + why + ")").orElse(""));
+            }
+          }
+        }
+      }
+    }
+    List<Verdict> verdicts = Verdicts.judge(results, config.duration().toMillis() / 1e3);
+    out.printf(Locale.ROOT, "kv compare, %s: median of %d round(s), %.1f s measured after %.1f s warm-up per run;"
+        + " HTTP %d connections, %d-byte values; gRPC/RESP %d concurrent calls, %d-byte values; random values;"
+        + " writes on distinct keys, reads over %,d stored keys%n%n", started, config.rounds(),
+        config.duration().toMillis() / 1e3, config.warmup().toMillis() / 1e3, HTTP_CLIENTS, HTTP_VALUE_BYTES,
+        GRPC_CLIENTS, GRPC_VALUE_BYTES, KEYS);
+    out.println(Table.rates(results, config.rows()));
+    out.println(Table.latencies(results, config.rows()));
+    out.print(Table.verdicts(verdicts));
+    if (config.json().isPresent()) {
+      try {
+        Files.writeString(config.json().get(), JsonReport.of(results, config.rows(), verdicts, started.toString(),
+            config.rounds(), config.duration().toMillis() / 1e3, config.warmup().toMillis() / 1e3));
+      } catch (IOException e) {
+        err.println("kv compare: cannot write --json " + config.json().get() + ": " + e.getMessage());
+        return ExitCodes.BAD_INPUT;
+      }
+    }
+    return config.rows().contains(Row.KVDB) && results.whyUnavailable(Row.KVDB).isPresent()
+        ? ExitCodes.REFUSED : ExitCodes.OK;
+  }
+
+  /** One measured run of a cell, after storing the read workload's keys if {@code preload}. */
+  private Measurement measure(Target target, Column column, boolean preload, int round) {
+    boolean http = column.http();
+    int valueBytes = http ? HTTP_VALUE_BYTES : GRPC_VALUE_BYTES;
+    BenchConfig bench = new BenchConfig(column.write() ? Workload.LOAD : Workload.READ, false, KEYS, valueBytes,
+        http ? HTTP_CLIENTS : GRPC_CLIENTS, config.duration(), OptionalLong.empty(), config.warmup(),
+        OptionalDouble.empty(), http ? BenchConfig.Protocol.HTTP : BenchConfig.Protocol.GRPC, UNUSED,
+        Optional.empty(), round);
+    LoadRunner runner = new LoadRunner(bench, target, new Values(valueBytes, http), quiet);
+    if (preload) {
+      OpStats stored = new OpStats("put");
+      LoadRunner.Result result = runner.preload(stored);
+      if (result.stopped().isPresent() || stored.errorCount() > 0) {
+        return new Measurement(0, 0, 0, 0, 0, stored.errorCount(), Optional.of("storing " + KEYS + " keys first: "
+            + result.stopped().orElse(stored.errors().toString())));
+      }
+    }
+    OpStats get = new OpStats("get");
+    OpStats put = new OpStats("put");
+    LoadRunner.Result result = runner.run(get, put);
+    OpStats op = column.write() ? put : get;
+    return Measurement.of(op.measured(), result.seconds(), op.errorCount(), result.stopped());
+  }
+}

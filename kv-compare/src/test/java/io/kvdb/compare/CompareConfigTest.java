@@ -1,0 +1,38 @@
+package io.kvdb.compare;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kvdb.compare.report.Row;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CompareConfigTest {
+  private static CompareConfig parse(String... args) {
+    return CompareConfig.parse(args, Path.of("/repo")).orElseThrow();
+  }
+
+  @Test
+  void quickIsOneShortRoundUnlessAFlagSaysOtherwise() {
+    CompareConfig full = parse();
+    assertEquals(3, full.rounds());
+    assertEquals(Duration.ofSeconds(10), full.duration());
+    assertEquals(List.of(Row.values()), full.rows());
+    CompareConfig quick = parse("--quick");
+    assertEquals(1, quick.rounds());
+    assertEquals(Duration.ofSeconds(3), quick.duration());
+    assertEquals(Duration.ofSeconds(1), quick.warmup());
+    assertEquals(Duration.ofMillis(1500), parse("--quick", "--duration", "1.5").duration());
+  }
+
+  @Test
+  void onlyKeepsTheTableOrderAndRejectsUnknownSystems() {
+    assertEquals(List.of(Row.KVDB, Row.CEILING), parse("--only", "ceiling,kvdb").rows());
+    String message = assertThrows(IllegalArgumentException.class, () -> parse("--only", "mysql")).getMessage();
+    assertTrue(message.contains("kvdb,kvdb-r2,etcd"), message);
+    assertThrows(IllegalArgumentException.class, () -> parse("--rounds", "0"));
+  }
+}

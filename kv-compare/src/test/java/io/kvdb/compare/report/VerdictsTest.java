@@ -1,0 +1,87 @@
+package io.kvdb.compare.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class VerdictsTest {
+  private final Results results = new Results();
+
+  private static Measurement rate(double opsPerSecond) {
+    return new Measurement(opsPerSecond, 0.5, 1.0, 2.0, 5.0, 0, Optional.empty());
+  }
+
+  private static Measurement latency(double p99, double p999) {
+    return new Measurement(1000, 0.5, p99, p999, 50, 0, Optional.empty());
+  }
+
+  private Map<String, Verdict> judge() {
+    return Verdicts.judge(results, 10).stream().collect(Collectors.toMap(Verdict::target, Function.identity()));
+  }
+
+  @Test
+  void setIsJudgedAgainstAQuarterOfTheCeilingAndR2AgainstSeventyPercentOfR1() {
+    results.add(Row.KVDB, Column.HTTP_SET, rate(25_000));
+    results.add(Row.CEILING, Column.HTTP_SET, rate(100_000));
+    results.add(Row.KVDB_R2, Column.HTTP_SET, rate(17_400));
+    Map<String, Verdict> v = judge();
+    assertEquals(Verdict.Outcome.MET, v.get("1").outcome(), v.get("1").line());
+    assertEquals("target 1: POST /set 25,000/s = 25.0% of the HTTP ceiling's 100,000/s vs needed 25%: MET",
+        v.get("1").line());
+    assertEquals(Verdict.Outcome.NOT_MET, v.get("1 (R=2)").outcome(), v.get("1 (R=2)").line()); // 69.6%
+    assertTrue(v.get("1 (R=2)").line().endsWith("69.6% of R=1's 25,000/s vs needed 70%: NOT MET"), v.get("1 (R=2)").line());
+  }
+
+  @Test
+  void getAndGrpcAreJudgedAgainstTheirOwnBases() {
+    results.add(Row.KVDB, Column.HTTP_GET, rate(49_999));
+    results.add(Row.CEILING, Column.HTTP_GET, rate(100_000));
+    results.add(Row.KVDB, Column.GRPC_PUT, rate(5_000));
+    results.add(Row.KVDB, Column.GRPC_GET, rate(8_000));
+    results.add(Row.EMPTY_GRPC, Column.GRPC_PUT, rate(10_000));
+    results.add(Row.EMPTY_GRPC, Column.GRPC_GET, rate(10_000));
+    Map<String, Verdict> v = judge();
+    assertEquals(Verdict.Outcome.NOT_MET, v.get("2").outcome());
+    assertEquals(Verdict.Outcome.MET, v.get("3 (put)").outcome());
+    assertEquals(Verdict.Outcome.MET, v.get("3 (get)").outcome());
+  }
+
+  @Test
+  void latencyBoundsAreInclusiveAndSayHowLongTheRunsWere() {
+    results.add(Row.KVDB, Column.HTTP_SET, latency(3.0, 10.0));
+    results.add(Row.KVDB, Column.HTTP_GET, latency(1.51, 10.01));
+    Map<String, Verdict> v = judge();
+    assertEquals(Verdict.Outcome.MET, v.get("4 (/set p99)").outcome());
+    assertEquals(Verdict.Outcome.MET, v.get("4 (/set p99.9)").outcome());
+    assertEquals(Verdict.Outcome.NOT_MET, v.get("4 (/get p99)").outcome());
+    assertEquals(Verdict.Outcome.NOT_MET, v.get("4 (/get p99.9)").outcome());
+    assertEquals("target 4 (/get p99): HTTP GET /get p99 1.51 ms (10-s runs; the issue asks 60 s) vs needed <= 1.5 ms:"
+        + " NOT MET", v.get("4 (/get p99)").line());
+  }
+
+  @Test
+  void aMissingSideIsNotMeasuredAndSaysWhy() {
+    results.add(Row.KVDB, Column.HTTP_SET, rate(1_000));
+    results.unavailable(Row.CEILING, "did not start: port taken");
+    results.add(Row.KVDB, Column.GRPC_PUT, new Measurement(0, 0, 0, 0, 0, 7, Optional.of("every call failed")));
+    Map<String, Verdict> v = judge();
+    assertEquals("target 1: NOT MEASURED: the HTTP ceiling: did not start: port taken", v.get("1").line());
+    assertEquals("target 1 (R=2): NOT MEASURED: POST /set with R=2: not measured", v.get("1 (R=2)").line());
+    assertEquals("target 3 (put): NOT MEASURED: gRPC put: failed: every call failed", v.get("3 (put)").line());
+    assertEquals(Verdict.Outcome.NOT_MEASURED, v.get("5").outcome());
+    assertEquals(Verdict.Outcome.NOT_MEASURED, v.get("6").outcome());
+  }
+
+  @Test
+  void everyTargetOfTheIssueHasALineInOrder() {
+    List<String> targets = Verdicts.judge(results, 10).stream().map(Verdict::target).toList();
+    assertEquals(List.of("1", "1 (R=2)", "2", "3 (put)", "3 (get)", "4 (/set p99)", "4 (/get p99)", "4 (/set p99.9)",
+        "4 (/get p99.9)", "5", "6"), targets);
+  }
+}
