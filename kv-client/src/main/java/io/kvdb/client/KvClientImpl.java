@@ -53,12 +53,6 @@ final class KvClientImpl implements KvClient {
 
   @Override
   public KvClient withOptions(KvOptions options) {
-    // A server that makes a view per request (the gateway's withAcks for a write without
-    // ?min_acks) mostly asks for the options it has: no new client then. Not for the client
-    // that owns the channel, since closing a view must leave the channel open.
-    if (owned == null && options.equals(calls.options())) {
-      return this;
-    }
     return new KvClientImpl(new Calls(calls.channel(), options), null);
   }
 

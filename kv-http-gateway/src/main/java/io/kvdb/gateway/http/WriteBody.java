@@ -2,9 +2,7 @@ package io.kvdb.gateway.http;
 
 import static io.kvdb.gateway.errors.ApiException.badRequest;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -34,10 +32,6 @@ record WriteBody(String key, ByteString value) {
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .build();
   private static final Set<String> FIELDS = Set.of("key", "value", "encoding");
-  /** Indexes into what {@link #plainFields} returns. */
-  private static final int KEY = 0;
-  private static final int VALUE = 1;
-  private static final int ENCODING = 2;
   static final String SHAPE = "send {\"key\": \"...\", \"value\": \"...\"} with Content-Type: application/json";
 
   /** Parses and checks the request; throws a 400 {@code ApiException} naming the problem. */
@@ -53,61 +47,9 @@ record WriteBody(String key, ByteString value) {
     if (request.content().isEmpty()) {
       throw badRequest("request body is empty; " + SHAPE);
     }
-    byte[] body = request.content().array();
-    String[] plain = plainFields(body);
-    if (plain == null) {
-      return fromTree(body);
-    }
-    // The checks in the order of fromTree's, so that a body with two faults gets the same error.
-    String key = nonEmpty(checkedText("key", plain[KEY]));
-    String value = checkedText("value", plain[VALUE]);
-    return new WriteBody(key, value(value, plain[ENCODING] == null ? "utf8" : checkedEncoding(plain[ENCODING])));
-  }
-
-  /**
-   * The fast path, for the body nearly every request sends: one object whose fields are
-   * {@code key}, {@code value} and perhaps {@code encoding}, each once and each a string. It reads
-   * the tokens without building a tree (which costs a deserialization context and a map per
-   * request); for anything else it returns null, and {@link #fromTree} then parses the body again
-   * and says what is wrong, so the errors stay those of one code path.
-   *
-   * @return the key, value and encoding (null when absent) texts, or null
-   */
-  private static String[] plainFields(byte[] body) {
-    String[] fields = new String[3];
-    try (JsonParser parser = JSON.createParser(body)) {
-      if (parser.nextToken() != JsonToken.START_OBJECT) {
-        return null;
-      }
-      for (JsonToken token = parser.nextToken(); token != JsonToken.END_OBJECT; token = parser.nextToken()) {
-        if (token != JsonToken.FIELD_NAME) {
-          return null;
-        }
-        int field = switch (parser.currentName()) {
-          case "key" -> KEY;
-          case "value" -> VALUE;
-          case "encoding" -> ENCODING;
-          default -> -1;
-        };
-        if (field < 0 || fields[field] != null || parser.nextToken() != JsonToken.VALUE_STRING) {
-          return null;
-        }
-        fields[field] = parser.getText();
-      }
-      if (parser.nextToken() != null || fields[KEY] == null || fields[VALUE] == null) {
-        return null;
-      }
-      return fields;
-    } catch (IOException | RuntimeException e) {
-      return null; // malformed: fromTree names the problem
-    }
-  }
-
-  /** The full parse, with an error for each way a body can be wrong. Package-private for a test. */
-  static WriteBody fromTree(byte[] body) {
     JsonNode root;
     try {
-      root = JSON.readTree(body);
+      root = JSON.readTree(request.content().array());
     } catch (JsonProcessingException e) {
       throw badRequest("malformed JSON" + where(e) + ": " + e.getOriginalMessage());
     } catch (IOException e) {
@@ -122,15 +64,11 @@ record WriteBody(String key, ByteString value) {
         throw badRequest("unknown field '" + name + "'; the fields are key, value and (optional) encoding");
       }
     }
-    String key = nonEmpty(text(root, "key"));
-    return new WriteBody(key, value(text(root, "value"), encoding(root)));
-  }
-
-  private static String nonEmpty(String key) {
+    String key = text(root, "key");
     if (key.isEmpty()) {
       throw badRequest("key is empty; keys are non-empty strings");
     }
-    return key;
+    return new WriteBody(key, value(text(root, "value"), encoding(root)));
   }
 
   private static String text(JsonNode root, String field) {
@@ -141,10 +79,7 @@ record WriteBody(String key, ByteString value) {
     if (!node.isTextual()) {
       throw badRequest("\"" + field + "\" must be a JSON string, got " + kind(node));
     }
-    return checkedText(field, node.textValue());
-  }
-
-  private static String checkedText(String field, String text) {
+    String text = node.textValue();
     int bad = firstUnpairedSurrogate(text);
     if (bad >= 0) {
       throw badRequest("\"" + field + "\" is not valid Unicode: unpaired surrogate \\u"
@@ -158,19 +93,10 @@ record WriteBody(String key, ByteString value) {
     if (node == null) {
       return "utf8";
     }
-    if (!node.isTextual()) {
-      throw badRequest(BAD_ENCODING);
+    if (!node.isTextual() || !(node.textValue().equals("utf8") || node.textValue().equals("base64"))) {
+      throw badRequest("\"encoding\" must be \"utf8\" (the default) or \"base64\"");
     }
-    return checkedEncoding(node.textValue());
-  }
-
-  private static final String BAD_ENCODING = "\"encoding\" must be \"utf8\" (the default) or \"base64\"";
-
-  private static String checkedEncoding(String encoding) {
-    if (!(encoding.equals("utf8") || encoding.equals("base64"))) {
-      throw badRequest(BAD_ENCODING);
-    }
-    return encoding;
+    return node.textValue();
   }
 
   private static ByteString value(String text, String encoding) {
