@@ -102,27 +102,19 @@ public final class Membership {
     return assignmentOf(member);
   }
 
-  /** Told, under this object's lock, of each live shard whose applied seq an ack advanced. */
-  @FunctionalInterface
-  public interface Progress {
-    Progress NONE = (followerId, shard, appliedSeq, ackArrivedMs) -> {};
-
-    void advanced(String followerId, int shard, long appliedSeq, long ackArrivedMs);
-  }
-
   /**
    * Records an ack. Acks from an older assignment version than the follower's current one are
    * ignored. Returns false when the follower is unknown (it must say hello first).
    */
   public boolean ack(Ack ack, long nowMs) {
-    return ack(ack, nowMs, Progress.NONE);
+    return ack(ack, nowMs, AppliedProgress.NONE);
   }
 
   /**
    * {@link #ack(Ack, long)}, telling {@code progress} of each shard the ack advanced that was live
    * on the follower (not syncing) in this ack and the one before.
    */
-  public synchronized boolean ack(Ack ack, long nowMs, Progress progress) {
+  public synchronized boolean ack(Ack ack, long nowMs, AppliedProgress progress) {
     Member member = members.get(ack.getFollowerId());
     if (member == null) {
       return false;

@@ -19,7 +19,7 @@ import java.util.function.LongSupplier;
  * one it no longer holds is read from the backlog ({@link CommitTimes}). Called on the control
  * thread only, under Membership's lock: a sample is two array reads and two histogram records.
  */
-public final class ReplicationLag implements Membership.Progress {
+public final class ReplicationLag implements AppliedProgress {
   /** The metric's name, {@code kv_replication_lag_ms} on /metrics. */
   static final String METRIC = "kv.replication.lag.ms";
 
