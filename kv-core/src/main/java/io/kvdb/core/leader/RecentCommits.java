@@ -3,8 +3,10 @@ package io.kvdb.core.leader;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * The commit times of each shard's newest published writes, in memory: a ring of
- * {@link #PER_SHARD} slots per shard, indexed by seq. The thread that publishes events fills it as
+ * The commit times of each shard's newest published writes, in memory: a ring of slots per shard,
+ * indexed by seq, {@link #SLOTS} slots in all (1 MiB) however many shards there are: 1,024 per shard
+ * at the default 64 shards, fewer with more shards (whose writes then spread over more rings). The
+ * thread that publishes events fills it as
  * it sends them (not the writer thread, which gets no new work); the control thread reads it when
  * an ack comes, to time the replication lag without reading the backlog from the data dir.
  *
@@ -13,18 +15,23 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * time of that seq.
  */
 public final class RecentCommits {
-  /** Slots per shard: at 7,500 writes/s over 64 shards, about 8 s of each shard's writes. */
-  static final int PER_SHARD = 1024;
+  /** Slots over all shards. */
+  static final int SLOTS = 65_536;
+  /** At most this many per shard: at 7,500 writes/s over 64 shards, about 8 s of each shard's writes. */
+  static final int MAX_PER_SHARD = 1024;
   private static final long EMPTY = -1;
 
   private final int shards;
+  /** A power of two, so that a seq's slot is a mask away. */
+  private final int perShard;
   private final AtomicLongArray seqs;
   private final AtomicLongArray times;
 
   public RecentCommits(int shards) {
     this.shards = shards;
-    this.seqs = new AtomicLongArray(shards * PER_SHARD);
-    this.times = new AtomicLongArray(shards * PER_SHARD);
+    this.perShard = Math.min(MAX_PER_SHARD, Integer.highestOneBit(Math.max(1, SLOTS / Math.max(1, shards))));
+    this.seqs = new AtomicLongArray(shards * perShard);
+    this.times = new AtomicLongArray(shards * perShard);
     for (int i = 0; i < seqs.length(); i++) {
       seqs.set(i, EMPTY);
     }
@@ -54,7 +61,7 @@ public final class RecentCommits {
     return seqs.get(slot) == seq ? time : -1;
   }
 
-  private static int slot(int shard, long seq) {
-    return shard * PER_SHARD + (int) (seq & (PER_SHARD - 1));
+  private int slot(int shard, long seq) {
+    return shard * perShard + (int) (seq & (perShard - 1));
   }
 }
