@@ -2,6 +2,7 @@ package io.kvdb.core.leader;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.kvdb.core.process.HandOffQueue;
 import io.kvdb.core.process.Supervisor;
 import io.kvdb.core.request.Statuses;
 import io.kvdb.core.sharding.ShardFunction;
@@ -14,9 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.LongSupplier;
@@ -42,7 +41,8 @@ public final class WritePipeline implements AutoCloseable {
   private final LongSupplier clockMs;
   private final PipelineMetrics metrics;
   private final CommitTimes commitTimes;
-  private final BlockingQueue<PendingWrite> queue = new LinkedBlockingQueue<>();
+  /** Lock-free: neither the callers nor the writer ever wait for each other's hand-off. */
+  private final HandOffQueue<PendingWrite> queue = new HandOffQueue<>();
   /** Heads for readers on other threads; the writer thread is the only one that sets them. */
   private final AtomicReferenceArray<ShardState> heads;
   private final Thread writer;
@@ -228,6 +228,7 @@ public final class WritePipeline implements AutoCloseable {
   @Override
   public void close() {
     running = false;
+    queue.wakeUp();
     try {
       writer.join(10_000);
     } catch (InterruptedException e) {
