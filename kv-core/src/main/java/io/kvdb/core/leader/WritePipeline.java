@@ -24,8 +24,8 @@ import java.util.function.LongSupplier;
  * The leader's one write path. Requests are queued to one writer thread, which takes whatever is
  * queued (group commit), gives each write the next seq of its shard, and commits data, shard
  * states and log entries in one WriteBatch (synced in durable mode). Only then are the events
- * handed to the {@link EventSink} and the requests answered, so no reply and no follower ever sees
- * a write that could still be lost. What a batch writes is made by a {@link BatchBuilder}; the
+ * handed to the {@link EventSink} and the requests answered (on the {@link ReplyThread}), so no
+ * reply and no follower ever sees a write that could still be lost. What a batch writes is made by a {@link BatchBuilder}; the
  * backlog's trimming is the {@link BacklogRetention}'s.
  */
 public final class WritePipeline implements AutoCloseable {
@@ -46,6 +46,8 @@ public final class WritePipeline implements AutoCloseable {
   /** Heads for readers on other threads; the writer thread is the only one that sets them. */
   private final AtomicReferenceArray<ShardState> heads;
   private final Thread writer;
+  /** Where committed writes are answered: their callers' continuations never run on the writer thread. */
+  private final ReplyThread replies;
   private volatile boolean running = true;
   /** Set when a thread of the process died: every write from then on fails with it. */
   private volatile Status refusal;
@@ -84,10 +86,14 @@ public final class WritePipeline implements AutoCloseable {
       heads.set(shard, store.shardState(shard));
     }
     this.retention = new BacklogRetention(store, leader.shards(), backlogPerShard, pins);
+    this.replies = new ReplyThread(supervisor);
     this.writer = supervisor.start("kv-writer", this::run, () -> !running);
   }
 
-  /** Stores {@code value} under {@code key}; completes once committed. */
+  /**
+   * Stores {@code value} under {@code key}; completes once committed, on the "kv-reply" thread.
+   * {@code value} is not copied: the caller must not change it afterwards.
+   */
   public CompletableFuture<Committed> put(String key, byte[] value) {
     return enqueue(key, value);
   }
@@ -202,9 +208,12 @@ public final class WritePipeline implements AutoCloseable {
     states.forEach(heads::set);
     trim.committed();
     sink.publish(contents.events());
-    for (int i = 0; i < batch.size(); i++) {
-      batch.get(i).reply().complete(outcomes.get(i));
-    }
+    PendingWrite[] answered = batch.toArray(new PendingWrite[0]); // the batch list is reused
+    replies.answer(() -> {
+      for (int i = 0; i < answered.length; i++) {
+        answered[i].reply().complete(outcomes.get(i));
+      }
+    });
   }
 
   /**
@@ -239,6 +248,7 @@ public final class WritePipeline implements AutoCloseable {
         late.reply().completeExceptionally(shuttingDown());
       }
     }
+    replies.close(); // after the writer: it answers the last committed batches first
   }
 
   private RuntimeException refused() {
