@@ -25,8 +25,8 @@ import java.util.function.LongSupplier;
  * queued (group commit), gives each write the next seq of its shard, and commits data, shard
  * states and log entries in one WriteBatch (synced in durable mode). Only then are the events
  * handed to the {@link EventSink} and the requests answered (on the {@link ReplyThread}), so no
- * reply and no follower ever sees a write that could still be lost. What a batch writes is made by a {@link BatchBuilder}; the
- * backlog's trimming is the {@link BacklogRetention}'s.
+ * reply and no follower ever sees a write that could still be lost. What a batch writes is made by
+ * a {@link BatchBuilder}; the backlog's trimming is the {@link BacklogRetention}'s.
  */
 public final class WritePipeline implements AutoCloseable {
   private static final int MAX_BATCH = 1024;
