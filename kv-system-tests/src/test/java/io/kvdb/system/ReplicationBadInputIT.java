@@ -10,12 +10,14 @@ import io.kvdb.core.protocol.Topics;
 import io.kvdb.replication.v1.ControlMessage;
 import io.kvdb.replication.v1.DataMessage;
 import io.kvdb.replication.v1.Event;
+import io.kvdb.replication.v1.EventBatch;
 import io.kvdb.replication.v1.Hello;
 import io.kvdb.replication.v1.SnapshotRequest;
 import io.kvdb.testing.FreePorts;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,7 +31,8 @@ import org.zeromq.ZMQ;
 /**
  * Garbage on the replication channels: the leader's control socket fed random and hostile frames,
  * and a follower whose event stream passes through a relay that injects malformed frames, unknown
- * topics, events from another leader and events far ahead of the stream. Both keep serving, log
+ * topics, events from another leader, events far ahead of the stream, and malformed event batches
+ * (empty, a gap in the middle, an event of another shard). Both keep serving, log
  * what they dropped, and the follower still converges.
  */
 @Timeout(300)
@@ -185,19 +188,28 @@ class ReplicationBadInputIT {
       out.send(body); // unknown topic (the follower is not subscribed: filtered, or dropped)
       try {
         DataMessage message = DataMessage.parseFrom(body);
-        if (message.hasEvent()) {
-          Event event = message.getEvent();
-          out.sendMore(topic);
-          out.send(DataMessage.newBuilder().setEvent(event.toBuilder().setLeaderId("some-other-leader").setPutValue(
-              ByteString.copyFromUtf8("evil"))).build().toByteArray()); // another leader's event
-          out.sendMore(topic);
-          out.send(DataMessage.newBuilder().setEvent(event.toBuilder().setSeq(event.getSeq() + 1000).setPutValue(
-              ByteString.copyFromUtf8("far ahead"))).build().toByteArray()); // far ahead of the stream
+        if (message.hasBatch()) {
+          Event event = message.getBatch().getEvents(0);
+          send(topic, event.toBuilder().setLeaderId("some-other-leader").setPutValue(
+              ByteString.copyFromUtf8("evil")).build()); // another leader's event
+          send(topic, event.toBuilder().setSeq(event.getSeq() + 1000).setPutValue(
+              ByteString.copyFromUtf8("far ahead")).build()); // far ahead of the stream
+          send(topic, event.toBuilder().setSeq(event.getSeq() + 1).build(), event.toBuilder().setSeq(event.getSeq() + 3)
+              .setPutValue(ByteString.copyFromUtf8("after a gap")).build()); // a gap in the middle of a batch
+          send(topic); // an empty batch
+          send(topic, event, event.toBuilder().setShard((event.getShard() + 1) % 8).setSeq(event.getSeq() + 1)
+              .setPutValue(ByteString.copyFromUtf8("wrong shard")).build()); // a batch holding another shard's event
         }
       } catch (com.google.protobuf.InvalidProtocolBufferException e) {
         throw new IllegalStateException(e);
       }
-      injected.addAndGet(shard >= 0 ? 6 : 4);
+      injected.addAndGet(shard >= 0 ? 8 : 3);
+    }
+
+    private void send(byte[] topic, Event... events) {
+      out.sendMore(topic);
+      out.send(DataMessage.newBuilder().setBatch(EventBatch.newBuilder().addAllEvents(List.of(events))).build()
+          .toByteArray());
     }
   }
 }

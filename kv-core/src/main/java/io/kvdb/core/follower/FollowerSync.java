@@ -137,16 +137,18 @@ public final class FollowerSync {
       if (message == null) {
         continue;
       }
-      if (message.hasEvent()) {
-        Event event = message.getEvent();
-        if (!fromThisSession(event.getLeaderId(), event.getEpoch()) || event.getShard() != shard) {
-          continue;
-        }
-        session.heardFromLeader(now());
-        if (sync.isLive()) {
-          live.add(event);
-        } else {
-          sync.buffer(event);
+      if (message.hasBatch()) {
+        List<Event> events = Frames.eventBatch(message.getBatch(), shard, FROM_PUB);
+        for (Event event : events == null ? List.<Event>of() : events) {
+          if (!fromThisSession(event.getLeaderId(), event.getEpoch())) {
+            continue;
+          }
+          session.heardFromLeader(now());
+          if (sync.isLive()) {
+            live.add(event);
+          } else {
+            sync.buffer(event);
+          }
         }
       } else {
         applyLive(live);

@@ -1,6 +1,6 @@
 package io.kvdb.core.leader;
 
-import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.kvdb.core.sharding.ShardFunction;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.LeaderMetadata;
@@ -10,6 +10,7 @@ import io.kvdb.replication.v1.Event;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
@@ -34,7 +35,8 @@ final class BatchBuilder {
   /** The values this batch gave its keys so far ({@link #TOMBSTONE} for a delete). */
   private final Map<ByteBuffer, byte[]> written = new HashMap<>();
   private final Map<Integer, ShardState> states = new HashMap<>();
-  private final List<Event> events = new ArrayList<>();
+  /** Each shard's encoded events (its log entries), in seq order; shards in the order of their first write. */
+  private final Map<Integer, List<byte[]>> entries = new LinkedHashMap<>();
 
   /**
    * Fills {@code storeBatch} with the writes of {@code leader}'s run, each shard starting from its
@@ -80,13 +82,15 @@ final class BatchBuilder {
     } else {
       state = state.afterPut(seq, epoch, keyBytes, old, value);
       storeBatch.putData(shard, keyBytes, value);
-      event.setPutValue(ByteString.copyFrom(value));
+      // Not copied: the value is the request's own copy, and nothing changes it after this.
+      event.setPutValue(UnsafeByteOperations.unsafeWrap(value));
       written.put(ByteBuffer.wrap(keyBytes), value);
     }
-    Event built = event.setDigest(state.digest()).setKeys(state.keys()).build();
-    storeBatch.putLog(shard, seq, built.toByteArray());
+    // Encoded once: the same bytes are the log entry and, in the shard's batch, the PUB payload.
+    byte[] entry = event.setDigest(state.digest()).setKeys(state.keys()).build().toByteArray();
+    storeBatch.putLog(shard, seq, entry);
     states.put(shard, state);
-    events.add(built);
+    entries.computeIfAbsent(shard, s -> new ArrayList<>()).add(entry);
     return new Committed(shard, seq, epoch, true);
   }
 
@@ -99,8 +103,10 @@ final class BatchBuilder {
     return states;
   }
 
-  /** The batch's events, in the order of its writes. */
-  List<Event> events() {
-    return events;
+  /** The batch's events, one {@link ShardEvents} per shard it wrote (call after {@link #finishStates()}). */
+  List<ShardEvents> events() {
+    List<ShardEvents> batch = new ArrayList<>(entries.size());
+    entries.forEach((shard, encoded) -> batch.add(new ShardEvents(shard, states.get(shard), encoded, commitTimeMs)));
+    return batch;
   }
 }

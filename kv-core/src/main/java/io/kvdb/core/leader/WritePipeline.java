@@ -2,6 +2,7 @@ package io.kvdb.core.leader;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.kvdb.core.process.HandOffQueue;
 import io.kvdb.core.process.Supervisor;
 import io.kvdb.core.request.Statuses;
 import io.kvdb.core.sharding.ShardFunction;
@@ -14,9 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.LongSupplier;
@@ -25,9 +24,9 @@ import java.util.function.LongSupplier;
  * The leader's one write path. Requests are queued to one writer thread, which takes whatever is
  * queued (group commit), gives each write the next seq of its shard, and commits data, shard
  * states and log entries in one WriteBatch (synced in durable mode). Only then are the events
- * handed to the {@link EventSink} and the requests answered, so no reply and no follower ever sees
- * a write that could still be lost. What a batch writes is made by a {@link BatchBuilder}; the
- * backlog's trimming is the {@link BacklogRetention}'s.
+ * handed to the {@link EventSink} and the requests answered (on the {@link ReplyThread}), so no
+ * reply and no follower ever sees a write that could still be lost. What a batch writes is made by
+ * a {@link BatchBuilder}; the backlog's trimming is the {@link BacklogRetention}'s.
  */
 public final class WritePipeline implements AutoCloseable {
   private static final int MAX_BATCH = 1024;
@@ -42,10 +41,13 @@ public final class WritePipeline implements AutoCloseable {
   private final LongSupplier clockMs;
   private final PipelineMetrics metrics;
   private final CommitTimes commitTimes;
-  private final BlockingQueue<PendingWrite> queue = new LinkedBlockingQueue<>();
+  /** Lock-free: neither the callers nor the writer ever wait for each other's hand-off. */
+  private final HandOffQueue<PendingWrite> queue = new HandOffQueue<>();
   /** Heads for readers on other threads; the writer thread is the only one that sets them. */
   private final AtomicReferenceArray<ShardState> heads;
   private final Thread writer;
+  /** Where committed writes are answered: their callers' continuations never run on the writer thread. */
+  private final ReplyThread replies;
   private volatile boolean running = true;
   /** Set when a thread of the process died: every write from then on fails with it. */
   private volatile Status refusal;
@@ -84,10 +86,14 @@ public final class WritePipeline implements AutoCloseable {
       heads.set(shard, store.shardState(shard));
     }
     this.retention = new BacklogRetention(store, leader.shards(), backlogPerShard, pins);
+    this.replies = new ReplyThread(supervisor);
     this.writer = supervisor.start("kv-writer", this::run, () -> !running);
   }
 
-  /** Stores {@code value} under {@code key}; completes once committed. */
+  /**
+   * Stores {@code value} under {@code key}; completes once committed, on the "kv-reply" thread.
+   * {@code value} is not copied: the caller must not change it afterwards.
+   */
   public CompletableFuture<Committed> put(String key, byte[] value) {
     return enqueue(key, value);
   }
@@ -188,6 +194,7 @@ public final class WritePipeline implements AutoCloseable {
     BatchBuilder contents;
     Map<Integer, ShardState> states;
     BacklogRetention.Trim trim;
+    long syncNanos;
     try (StoreBatch storeBatch = store.newBatch()) {
       contents = new BatchBuilder(store, storeBatch, shardFunction, leader, heads::get, clockMs.getAsLong());
       for (PendingWrite write : batch) {
@@ -195,29 +202,34 @@ public final class WritePipeline implements AutoCloseable {
       }
       states = contents.finishStates();
       trim = retention.trim(states, storeBatch);
-      if (storeBatch.operations() > 0) {
-        write(storeBatch, batch.size());
-      }
+      syncNanos = storeBatch.operations() > 0 ? write(storeBatch) : -1;
     }
     states.forEach(heads::set);
     trim.committed();
     sink.publish(contents.events());
-    for (int i = 0; i < batch.size(); i++) {
-      batch.get(i).reply().complete(outcomes.get(i));
-    }
+    PendingWrite[] answered = batch.toArray(new PendingWrite[0]); // the batch list is reused
+    replies.answer(() -> {
+      if (syncNanos >= 0) {
+        // Here, not on the writer: a histogram's record can wait for its lock while a scrape rotates it.
+        metrics.batchCommitted(answered.length, syncNanos);
+      }
+      for (int i = 0; i < answered.length; i++) {
+        answered[i].reply().complete(outcomes.get(i));
+      }
+    });
   }
 
   /**
    * The disk gate, then the (synced, in durable mode) write of one batch: the one place a batch
-   * reaches the disk, so the time spent in {@code committer.commit} is the batch's sync time.
+   * reaches the disk, so the time spent in {@code committer.commit}, returned in ns, is the batch's sync time.
    * Throws {@link DiskSpace.FullException} before LevelDB writes anything: on a full disk its
    * mmap'd writes would kill the JVM.
    */
-  private void write(StoreBatch storeBatch, int writes) {
+  private long write(StoreBatch storeBatch) {
     disk.checkRoom(storeBatch.bytes());
     long started = System.nanoTime();
     committer.commit(storeBatch);
-    metrics.batchCommitted(writes, System.nanoTime() - started);
+    return System.nanoTime() - started;
   }
 
   /**
@@ -228,6 +240,7 @@ public final class WritePipeline implements AutoCloseable {
   @Override
   public void close() {
     running = false;
+    queue.wakeUp();
     try {
       writer.join(10_000);
     } catch (InterruptedException e) {
@@ -238,6 +251,7 @@ public final class WritePipeline implements AutoCloseable {
         late.reply().completeExceptionally(shuttingDown());
       }
     }
+    replies.close(); // after the writer: it answers the last committed batches first
   }
 
   private RuntimeException refused() {

@@ -3,6 +3,9 @@ package io.kvdb.core.protocol;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.kvdb.replication.v1.ControlMessage;
 import io.kvdb.replication.v1.DataMessage;
+import io.kvdb.replication.v1.Event;
+import io.kvdb.replication.v1.EventBatch;
+import java.util.List;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,10 +17,11 @@ import org.slf4j.LoggerFactory;
 public final class Frames {
   private static final Logger log = LoggerFactory.getLogger(Frames.class);
   /**
-   * Protocol version in Hello. 2: the welcome carries the leader's limits ({@link LeaderLimits}).
-   * A leader accepts followers of version 1 only while its limits are the ones they read with.
+   * Protocol version in Hello. 3: a shard's events of one commit come as one {@link EventBatch}.
+   * 2: the welcome carries the leader's limits ({@link LeaderLimits}). A leader accepts followers of
+   * its own version only: older ones cannot read a batch ({@link LeaderLimits#versionRefusal}).
    */
-  public static final int PROTOCOL_VERSION = 2;
+  public static final int PROTOCOL_VERSION = 3;
   /** Follower ids: also the ZeroMQ routing id of the follower's control socket. */
   private static final Pattern FOLLOWER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
@@ -54,6 +58,25 @@ public final class Frames {
       malformed(from, "an unreadable data frame (" + e.getMessage() + ")");
       return null;
     }
+  }
+
+  /**
+   * The events of {@code batch}, which came on {@code shard}'s topic, or null (logged) when it is
+   * malformed: empty, or holding an event of another shard. Seqs are not checked here: a gap or a
+   * duplicate is the replica's to find, as for events that came one by one.
+   */
+  public static List<Event> eventBatch(EventBatch batch, int shard, String from) {
+    if (batch.getEventsCount() == 0) {
+      malformed(from, "an empty event batch on shard " + shard + "'s topic");
+      return null;
+    }
+    for (Event event : batch.getEventsList()) {
+      if (event.getShard() != shard) {
+        malformed(from, "an event batch on shard " + shard + "'s topic holding an event of shard " + event.getShard());
+        return null;
+      }
+    }
+    return batch.getEventsList();
   }
 
   public static boolean isValidFollowerId(String id) {

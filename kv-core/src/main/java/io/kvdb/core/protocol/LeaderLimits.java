@@ -10,9 +10,6 @@ import io.kvdb.replication.v1.Welcome;
  * {@code --max-key-bytes} stores keys that a follower on the defaults would refuse to read.
  */
 public final class LeaderLimits {
-  /** The protocol version before the welcome carried limits: its followers read with the defaults. */
-  static final int VERSION_WITHOUT_LIMITS = 1;
-
   private LeaderLimits() {}
 
   public static ServingLimits toWire(Limits limits) {
@@ -38,28 +35,15 @@ public final class LeaderLimits {
   }
 
   /**
-   * Why a leader with {@code limits} refuses a follower that speaks {@code version}, or null. A
-   * version 1 follower reads with the default limits: it is accepted while the leader's limits
-   * for reads (key size, page sizes) are the defaults, and refused otherwise, since it would
-   * refuse to read keys the leader stored.
+   * Why a leader refuses a follower that speaks {@code version}, or null. Only its own version is
+   * served: since version 3 events come in batches, which followers of versions 1 and 2 cannot read
+   * (a version 2 follower would drop every one of them as a data message with no known body).
    */
-  public static String versionRefusal(int version, Limits limits) {
+  public static String versionRefusal(int version) {
     if (version == Frames.PROTOCOL_VERSION) {
       return null;
     }
-    Limits defaults = Limits.DEFAULT;
-    boolean readsAlike = limits.maxKeyBytes() == defaults.maxKeyBytes()
-        && limits.defaultPageSize() == defaults.defaultPageSize() && limits.maxPageSize() == defaults.maxPageSize();
-    if (version == VERSION_WITHOUT_LIMITS && readsAlike) {
-      return null;
-    }
-    if (version == VERSION_WITHOUT_LIMITS) {
-      return "a protocol version 1 follower reads with the default limits, but this leader runs with --max-key-bytes "
-          + limits.maxKeyBytes() + " and --max-page-size " + limits.maxPageSize() + " (defaults " + defaults.maxKeyBytes()
-          + " and " + defaults.maxPageSize() + "): upgrade this follower (this leader speaks " + Frames.PROTOCOL_VERSION
-          + ")";
-    }
-    return "protocol version " + Integer.toUnsignedString(version) + " is not supported (this leader speaks "
-        + Frames.PROTOCOL_VERSION + " and " + VERSION_WITHOUT_LIMITS + ")";
+    return "protocol version " + Integer.toUnsignedString(version) + " is not supported: this leader speaks "
+        + Frames.PROTOCOL_VERSION + " only (events come in batches since version 3): upgrade this follower";
   }
 }

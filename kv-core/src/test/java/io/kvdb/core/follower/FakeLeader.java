@@ -9,6 +9,7 @@ import io.kvdb.replication.v1.CatchUpRequest;
 import io.kvdb.replication.v1.ControlMessage;
 import io.kvdb.replication.v1.DataMessage;
 import io.kvdb.replication.v1.Event;
+import io.kvdb.replication.v1.EventBatch;
 import io.kvdb.replication.v1.Heartbeat;
 import io.kvdb.replication.v1.ShardPosition;
 import io.kvdb.replication.v1.SnapshotChunk;
@@ -143,8 +144,9 @@ final class FakeLeader {
         .setKeys(head.keys())).build();
   }
 
-  static DataMessage published(Event event) {
-    return DataMessage.newBuilder().setEvent(event).build();
+  /** The PUB message of {@code events}, one shard's events of one commit, as the leader publishes them. */
+  static DataMessage published(Event... events) {
+    return DataMessage.newBuilder().setBatch(EventBatch.newBuilder().addAllEvents(List.of(events))).build();
   }
 
   /**

@@ -76,7 +76,7 @@ final class SyncHarness implements AutoCloseable {
   void publish(DataMessage... messages) {
     List<DataFrame> frames = new ArrayList<>();
     for (DataMessage message : messages) {
-      int shard = message.hasEvent() ? message.getEvent().getShard() : message.getHeartbeat().getShard();
+      int shard = message.hasBatch() ? message.getBatch().getEvents(0).getShard() : message.getHeartbeat().getShard();
       frames.add(DataFrame.of(shard, message));
     }
     sync.onData(frames);

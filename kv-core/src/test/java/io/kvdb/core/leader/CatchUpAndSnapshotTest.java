@@ -48,7 +48,7 @@ class CatchUpAndSnapshotTest {
     pipeline = new WritePipeline(leaderStore, new LeaderMetadata("leader-1", 7, SHARDS), BACKLOG, pins,
         events -> {
           synchronized (published) {
-            published.addAll(events);
+            published.addAll(SinkEvents.of(events));
           }
         }, leaderStore::write, PipelineFixture.anyDisk(leaderStore), () -> 0L, PipelineMetrics.NONE,
         PipelineFixture.SUPERVISOR);

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvdb.core.follower.ReplicaStore;
 import io.kvdb.core.leader.BacklogPins;
+import io.kvdb.core.leader.SinkEvents;
 import io.kvdb.core.leader.WritePipeline;
 import io.kvdb.core.storage.LeaderMetadata;
 import io.kvdb.core.storage.KvStore;
@@ -51,7 +52,7 @@ class WriteAndApplyMetersTest {
     pipeline = new WritePipeline(leaderStore, new LeaderMetadata("leader-1", 1, SHARDS), 1000, new BacklogPins(),
         events -> {
           synchronized (published) {
-            published.addAll(events);
+            published.addAll(SinkEvents.of(events));
           }
         }, batch -> {
           long started = System.nanoTime();

@@ -35,13 +35,13 @@ class LeaderLimitsTest {
   }
 
   @Test
-  void aVersionOneFollowerIsAcceptedOnlyByALeaderThatReadsWithTheDefaults() {
-    assertNull(LeaderLimits.versionRefusal(Frames.PROTOCOL_VERSION, LARGER_KEYS));
-    assertNull(LeaderLimits.versionRefusal(1, Limits.DEFAULT));
-    String refusal = LeaderLimits.versionRefusal(1, LARGER_KEYS);
-    assertTrue(refusal.contains("--max-key-bytes 4096") && refusal.contains("upgrade this follower"), refusal);
-    assertEquals("protocol version 3 is not supported (this leader speaks 2 and 1)", LeaderLimits.versionRefusal(3,
-        Limits.DEFAULT));
-    assertTrue(LeaderLimits.versionRefusal(-1, Limits.DEFAULT).contains("4294967295"), "unsigned, as on the wire");
+  void onlyFollowersOfThisVersionAreAccepted() {
+    assertNull(LeaderLimits.versionRefusal(Frames.PROTOCOL_VERSION));
+    for (int older = 1; older < Frames.PROTOCOL_VERSION; older++) {
+      String refusal = LeaderLimits.versionRefusal(older);
+      assertTrue(refusal.contains("protocol version " + older + " is not supported") && refusal.contains("batches")
+          && refusal.contains("upgrade this follower"), refusal);
+    }
+    assertTrue(LeaderLimits.versionRefusal(-1).contains("4294967295"), "unsigned, as on the wire");
   }
 }

@@ -233,7 +233,7 @@ public final class ControlServer implements AutoCloseable {
 
   /** Why a hello is refused, or null. */
   private String refusal(Hello hello, String routingId) {
-    String version = LeaderLimits.versionRefusal(hello.getProtocolVersion(), limits);
+    String version = LeaderLimits.versionRefusal(hello.getProtocolVersion());
     if (version != null) {
       return version;
     }

@@ -4,15 +4,15 @@ import io.kvdb.core.process.Shutdown;
 import io.kvdb.core.process.Supervisor;
 import io.kvdb.core.leader.EventSink;
 import io.kvdb.core.leader.RecentCommits;
+import io.kvdb.core.leader.ShardEvents;
+import io.kvdb.core.process.HandOffQueue;
+import io.kvdb.core.protocol.EventBatches;
 import io.kvdb.core.protocol.ZmqEndpoints;
 import io.kvdb.core.protocol.Topics;
 import io.kvdb.core.storage.ShardState;
 import io.kvdb.replication.v1.DataMessage;
-import io.kvdb.replication.v1.Event;
 import io.kvdb.replication.v1.Heartbeat;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
@@ -21,7 +21,8 @@ import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 
 /**
- * Publishes committed events on the PUB socket, each on its shard's topic, and a heartbeat per
+ * Publishes committed events on the PUB socket, a shard's events of one commit as one message on
+ * its topic (an EventBatch of the events' log entries, not encoded again), and a heartbeat per
  * shard every interval with the head seq and digest it last published, so that a follower notices
  * a lost tail even when no writes come. The "kv-pub" thread owns the socket (ZeroMQ sockets are
  * not thread-safe; it is created here and handed over at thread start); the writer thread only
@@ -37,7 +38,8 @@ public final class Publisher implements EventSink, AutoCloseable {
   private final ShardState[] published;
   /** Filled here, off the writer thread, for the replication lag's timing of acks. */
   private final RecentCommits commits;
-  private final BlockingQueue<List<Event>> queue = new LinkedBlockingQueue<>();
+  /** Lock-free, so that the writer thread never waits here. */
+  private final HandOffQueue<List<ShardEvents>> queue = new HandOffQueue<>();
   private final Thread thread;
   private volatile boolean running = true;
 
@@ -70,11 +72,11 @@ public final class Publisher implements EventSink, AutoCloseable {
     return port;
   }
 
-  /** Called by the writer thread after commit; never blocks. */
+  /** Called by the writer thread after commit; never blocks, takes no lock. */
   @Override
-  public void publish(List<Event> events) {
-    if (!events.isEmpty()) {
-      queue.add(events);
+  public void publish(List<ShardEvents> batch) {
+    if (!batch.isEmpty()) {
+      queue.add(batch);
     }
   }
 
@@ -83,10 +85,10 @@ public final class Publisher implements EventSink, AutoCloseable {
     long nextHeartbeat = now();
     try {
       while (running) {
-        List<Event> events = queue.poll(Math.max(1, nextHeartbeat - now()), TimeUnit.MILLISECONDS);
-        if (events != null) {
-          send(events);
-          List<Event> more;
+        List<ShardEvents> batch = queue.poll(Math.max(1, nextHeartbeat - now()), TimeUnit.MILLISECONDS);
+        if (batch != null) {
+          send(batch);
+          List<ShardEvents> more;
           while ((more = queue.poll()) != null) {
             send(more);
           }
@@ -96,7 +98,7 @@ public final class Publisher implements EventSink, AutoCloseable {
           nextHeartbeat = now() + heartbeatMs;
         }
       }
-      List<Event> rest;
+      List<ShardEvents> rest;
       while ((rest = queue.poll()) != null) {
         send(rest);
       }
@@ -108,13 +110,16 @@ public final class Publisher implements EventSink, AutoCloseable {
     }
   }
 
-  private void send(List<Event> events) {
-    for (Event event : events) {
-      // before the send: an ack of it may come back before the loop goes on
-      commits.published(event.getShard(), event.getSeq(), event.getCommitTimeMs());
-      socket.sendMore(Topics.of(event.getShard()));
-      socket.send(DataMessage.newBuilder().setEvent(event).build().toByteArray(), ZMQ.DONTWAIT);
-      published[event.getShard()] = new ShardState(event.getSeq(), event.getEpoch(), event.getDigest(), event.getKeys());
+  private void send(List<ShardEvents> batch) {
+    for (ShardEvents events : batch) {
+      // before the send: an ack of them may come back before the loop goes on
+      long firstSeq = events.head().seq() - events.entries().size() + 1;
+      for (int i = 0; i < events.entries().size(); i++) {
+        commits.published(events.shard(), firstSeq + i, events.commitTimeMs());
+      }
+      socket.sendMore(Topics.of(events.shard()));
+      socket.send(EventBatches.dataMessage(events.entries()), ZMQ.DONTWAIT);
+      published[events.shard()] = events.head();
     }
   }
 
@@ -138,6 +143,7 @@ public final class Publisher implements EventSink, AutoCloseable {
   @Override
   public void close() {
     running = false;
+    queue.wakeUp();
     Shutdown.join(thread);
   }
 }
