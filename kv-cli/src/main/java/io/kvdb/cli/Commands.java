@@ -4,6 +4,7 @@ import io.kvdb.common.process.ExitCodes;
 import com.google.protobuf.ByteString;
 import io.kvdb.api.v1.FollowerInfo;
 import io.kvdb.api.v1.KeyValue;
+import io.kvdb.api.v1.LagSummary;
 import io.kvdb.api.v1.ListRequest;
 import io.kvdb.api.v1.StatusResponse;
 import io.kvdb.api.v1.WriteResponse;
@@ -18,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -137,6 +139,14 @@ final class Commands {
     for (FollowerInfo f : status.getFollowersList()) {
       out.printf("%-20s %-22s %-6s %6d %10d %10d %10d%n", f.getId(), f.getAddress(), f.getAlive() ? "yes" : "no",
           f.getShardsCount(), f.getAppliedTotal(), f.getLagEvents(), f.getLagMs());
+    }
+    LagSummary lag = status.getReplicationLag();
+    if (lag.getCount() > 0) {
+      out.printf(Locale.ROOT, "replication lag, last %d s (%d acks): p50 %.0f ms, p99 %.0f ms, p99.9 %.0f ms,"
+          + " max %.0f ms%n", lag.getWindowSeconds(), lag.getCount(), lag.getP50Ms(), lag.getP99Ms(), lag.getP999Ms(),
+          lag.getMaxMs());
+    } else if (lag.getWindowSeconds() > 0) {
+      out.printf("replication lag, last %d s: no follower applied a write%n", lag.getWindowSeconds());
     }
     return ExitCodes.OK;
   }

@@ -138,6 +138,8 @@ class BenchTest {
     assertEquals("http", report.get("protocol").asText());
     assertTrue(report.get("ops").asLong() > 0, report.toString());
     assertTrue(report.get("replication_lag_ms").get("samples").asLong() >= 1, "lag from GET /cluster: " + report);
+    assertTrue(report.get("replication_lag_histogram_ms").get("count").asLong() >= 1,
+        "the leader's histogram from GET /cluster: " + report);
     assertEquals(0, report.get("errors").asLong(), run.out());
     assertTrue(opsOf(report, "get") > 0 && opsOf(report, "put") > 0, report.toString());
     assertTrue(run.out().contains("http 127.0.0.1:" + gateway.activeLocalPort()), run.out());
@@ -182,6 +184,12 @@ class BenchTest {
     JsonNode lag = report.get("replication_lag_ms");
     assertTrue(lag.get("samples").asLong() >= 1 && lag.get("p50").asLong() <= lag.get("max").asLong(), lag.toString());
     assertTrue(run.out().contains("replication lag (live followers' lag_ms, "), run.out());
+    JsonNode histogram = report.get("replication_lag_histogram_ms");
+    assertTrue(histogram.get("count").asLong() >= 1 && histogram.get("window_s").asLong() == 60
+        && histogram.get("p50").asDouble() <= histogram.get("p99").asDouble()
+        && histogram.get("p99").asDouble() <= histogram.get("p999").asDouble()
+        && histogram.get("p999").asDouble() <= histogram.get("max").asDouble(), "the leader's histogram: " + histogram);
+    assertTrue(run.out().contains("replication lag at the leader (kv_replication_lag_ms, its last 60 s, "), run.out());
     for (String op : List.of("get", "put")) {
       JsonNode stats = report.get("operations").get(op);
       JsonNode latency = stats.get("latency_ms");

@@ -75,6 +75,7 @@ class KvCliTest {
     assertTrue(verify.out().contains("8 shard copies match the leader, 0 lagging (retry), 0 differ"), verify.out());
     Result status = kv("status");
     assertTrue(status.out().contains("f1"), status.out());
+    assertTrue(status.out().contains("\nreplication lag, last 60 s"), "the leader's lag histogram: " + status.out());
   }
 
   @Test

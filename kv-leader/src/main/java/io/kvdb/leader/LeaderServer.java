@@ -15,6 +15,8 @@ import io.kvdb.core.leader.BacklogPins;
 import io.kvdb.core.leader.CatchUpSource;
 import io.kvdb.core.leader.LeaderReplicas;
 import io.kvdb.core.leader.Membership;
+import io.kvdb.core.leader.RecentCommits;
+import io.kvdb.core.leader.ReplicationLag;
 import io.kvdb.core.leader.SnapshotSource;
 import io.kvdb.core.security.CurveServer;
 import io.kvdb.common.net.Loopback;
@@ -103,15 +105,17 @@ public final class LeaderServer implements ProcessMain.Server {
       zap = config.curve().map(curve -> curve.startAuthentication(zmq, supervisor)).orElse(null);
       Consumer<ZMQ.Socket> secure = config.curve().<Consumer<ZMQ.Socket>>map(curve -> curve::secure)
           .orElse(socket -> {});
+      RecentCommits commits = new RecentCommits(metadata.shards());
       publisher = new Publisher(zmq, config.host(), config.pubPort(), metadata.leaderId(), metadata.epoch(),
-          config.heartbeatMs(), metadata.shards(), store::shardState, secure, supervisor);
+          config.heartbeatMs(), metadata.shards(), store::shardState, secure, commits, supervisor);
       pins = new BacklogPins();
       pipeline = new WritePipeline(store, metadata, config.backlogPerShard(), pins, publisher, store::write, disk,
           LeaderServer::monotonicMs, new WriteMeters(metrics.registry()), supervisor);
       timer = ackTimer();
       Membership membership = new Membership(store, disk, metadata.shards(), config.replicationFactor(),
           config.deadTimeoutMs(), timer, monotonicMs());
-      LeaderReplicas replicas = new LeaderReplicas(membership, pipeline, LeaderServer::monotonicMs);
+      LeaderReplicas replicas = new LeaderReplicas(membership, pipeline, LeaderServer::monotonicMs,
+          new ReplicationLag(pipeline, commits, metrics.registry(), LeaderServer::monotonicMs));
       control = new ControlServer(zmq, config.host(), config.controlPort(), metadata.leaderId(), metadata.epoch(),
           metadata.shards(), config.heartbeatMs(), config.limits(), membership, replicas,
           new CatchUpSource(store, pipeline::head),

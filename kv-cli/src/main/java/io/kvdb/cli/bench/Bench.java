@@ -97,7 +97,7 @@ public final class Bench {
       case UPDATE, READ_MOSTLY -> List.of(get, put);
     };
     Report report = new Report(config, target.describe(), ops, result.seconds(), result.stopped(),
-        result.lagMs());
+        result.lagMs(), target.replicationLagSummary());
     out.print(report.table());
     if (config.json().isPresent()) {
       try {

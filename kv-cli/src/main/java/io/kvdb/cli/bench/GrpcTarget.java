@@ -2,8 +2,10 @@ package io.kvdb.cli.bench;
 
 import com.google.protobuf.ByteString;
 import io.kvdb.api.v1.FollowerInfo;
+import io.kvdb.api.v1.LagSummary;
 import io.kvdb.client.KvClient;
 import io.kvdb.client.KvException;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /** The leader's KV API through kv-client: one client (one HTTP/2 channel) shared by every caller. */
@@ -44,6 +46,15 @@ public final class GrpcTarget implements Target {
           .mapToLong(FollowerInfo::getLagMs).max();
     } catch (KvException e) {
       return OptionalLong.empty();
+    }
+  }
+
+  @Override
+  public Optional<LagSummary> replicationLagSummary() {
+    try {
+      return Optional.of(client.status().getReplicationLag());
+    } catch (KvException e) {
+      return Optional.empty();
     }
   }
 

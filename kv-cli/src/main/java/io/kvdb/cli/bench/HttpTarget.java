@@ -1,5 +1,6 @@
 package io.kvdb.cli.bench;
 
+import io.kvdb.api.v1.LagSummary;
 import io.kvdb.common.net.HostPort;
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -18,6 +19,9 @@ import java.util.regex.Pattern;
 public final class HttpTarget implements Target {
   private static final Pattern LIVE_FOLLOWER_LAG =
       Pattern.compile("\"alive\"\\s*:\\s*(true|false)[^{}]*?\"lag_ms\"\\s*:\\s*\"?(\\d+)");
+  /** GET /cluster's {@code replication_lag} object (LagSummary: numbers only, no nested object). */
+  private static final Pattern LAG_SUMMARY = Pattern.compile("\"replication_lag\"\\s*:\\s*\\{([^{}]*)}");
+  private static final Pattern NUMBER_FIELD = Pattern.compile("\"(\\w+)\"\\s*:\\s*([-+0-9.eE]+)");
 
   private final HttpCalls http;
   private final String scheme;
@@ -70,6 +74,33 @@ public final class HttpTarget implements Target {
       }
     }
     return max;
+  }
+
+  @Override
+  public Optional<LagSummary> replicationLagSummary() {
+    Matcher summary;
+    try {
+      summary = LAG_SUMMARY.matcher(check(http.get("/cluster")).text());
+    } catch (IOException | CallFailed e) {
+      return Optional.empty();
+    }
+    if (!summary.find()) {
+      return Optional.empty();
+    }
+    LagSummary.Builder lag = LagSummary.newBuilder();
+    for (Matcher field = NUMBER_FIELD.matcher(summary.group(1)); field.find(); ) {
+      double value = Double.parseDouble(field.group(2));
+      switch (field.group(1)) {
+        case "count" -> lag.setCount((long) value);
+        case "p50_ms" -> lag.setP50Ms(value);
+        case "p99_ms" -> lag.setP99Ms(value);
+        case "p999_ms" -> lag.setP999Ms(value);
+        case "max_ms" -> lag.setMaxMs(value);
+        case "window_seconds" -> lag.setWindowSeconds((int) value);
+        default -> { } // a field added later
+      }
+    }
+    return Optional.of(lag.build());
   }
 
   private static HttpCalls.Reply check(HttpCalls.Reply reply) throws CallFailed {

@@ -1,5 +1,6 @@
 package io.kvdb.cli.bench;
 
+import io.kvdb.api.v1.LagSummary;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -20,10 +21,18 @@ final class Report {
   private final Optional<String> stopped;
   /** Samples of the followers' replication lag, ms; none without live followers. */
   private final Histogram lagMs;
+  /** The leader's kv_replication_lag_ms over its last minute, read at the end; empty when not reported. */
+  private final Optional<LagSummary> ackLag;
 
   Report(BenchConfig config, String target, List<OpStats> ops, double seconds, Optional<String> stopped,
       Histogram lagMs) {
+    this(config, target, ops, seconds, stopped, lagMs, Optional.empty());
+  }
+
+  Report(BenchConfig config, String target, List<OpStats> ops, double seconds, Optional<String> stopped,
+      Histogram lagMs, Optional<LagSummary> ackLag) {
     this.lagMs = lagMs;
+    this.ackLag = ackLag.filter(lag -> lag.getWindowSeconds() > 0);
     this.config = config;
     this.target = target;
     this.ops = ops;
@@ -66,6 +75,9 @@ final class Report {
     } else {
       out.append("replication lag: no live follower reported\n");
     }
+    ackLag.ifPresent(lag -> out.append(String.format(Locale.ROOT, "replication lag at the leader (kv_replication_lag_ms,"
+        + " its last %d s, %d acks): p50 %.0f ms, p99 %.0f ms, p99.9 %.0f ms, max %.0f ms%n", lag.getWindowSeconds(),
+        lag.getCount(), lag.getP50Ms(), lag.getP99Ms(), lag.getP999Ms(), lag.getMaxMs())));
     stopped.ifPresent(reason -> out.append("stopped early: ").append(reason).append('\n'));
     return out.toString();
   }
@@ -102,6 +114,9 @@ final class Report {
     field(out, "replication_lag_ms", lagMs.getTotalCount() == 0 ? "null"
         : "{\"samples\": " + lagMs.getTotalCount() + ", \"p50\": " + lagMs.getValueAtPercentile(50) + ", \"max\": "
             + lagMs.getMaxValue() + "}");
+    field(out, "replication_lag_histogram_ms", ackLag.map(lag -> "{\"count\": " + lag.getCount() + ", \"p50\": "
+        + number(lag.getP50Ms()) + ", \"p99\": " + number(lag.getP99Ms()) + ", \"p999\": " + number(lag.getP999Ms())
+        + ", \"max\": " + number(lag.getMaxMs()) + ", \"window_s\": " + lag.getWindowSeconds() + "}").orElse("null"));
     out.append("  \"stopped\": ").append(stopped.map(Report::quote).orElse("null")).append("\n}\n");
     return out.toString();
   }

@@ -1,5 +1,7 @@
 package io.kvdb.cli.bench;
 
+import io.kvdb.api.v1.LagSummary;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -27,6 +29,14 @@ public interface Target extends AutoCloseable {
    * lists now ({@code lag_ms} of Cluster.Status); empty when there is none or the call failed.
    */
   OptionalLong replicationLagMs();
+
+  /**
+   * The leader's replication lag histogram over its last minute ({@code replication_lag} of
+   * Cluster.Status); empty when the call failed or the server does not report it.
+   */
+  default Optional<LagSummary> replicationLagSummary() {
+    return Optional.empty();
+  }
 
   /** Where the load goes, for the report: {@code grpc 127.0.0.1:50051}. */
   String describe();

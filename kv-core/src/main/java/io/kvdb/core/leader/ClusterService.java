@@ -53,7 +53,8 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase {
       }
     }
     List<FollowerInfo> followers = replicas.followers();
-    return status.setKeys(keys).setHeadSeqTotal(seqs).addAllFollowers(followers).build();
+    return status.setKeys(keys).setHeadSeqTotal(seqs).addAllFollowers(followers)
+        .setReplicationLag(replicas.replicationLag()).build();
   }
 
   @Override

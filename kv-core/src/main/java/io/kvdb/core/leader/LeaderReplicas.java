@@ -1,8 +1,10 @@
 package io.kvdb.core.leader;
 
 import io.kvdb.api.v1.FollowerInfo;
+import io.kvdb.api.v1.LagSummary;
 import io.kvdb.core.storage.ShardState;
 import io.kvdb.replication.v1.Ack;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntFunction;
@@ -18,18 +20,29 @@ public final class LeaderReplicas implements Replicas {
   private final WritePipeline pipeline;
   private final IntFunction<ShardState> heads;
   private final LongSupplier clockMs;
+  private final ReplicationLag lag;
 
-  /** {@code pipeline} gives the shards' heads; {@code clockMs} is the leader's monotonic clock. */
-  public LeaderReplicas(Membership membership, WritePipeline pipeline, LongSupplier clockMs) {
+  /**
+   * {@code pipeline} gives the shards' heads; {@code clockMs} is the leader's monotonic clock;
+   * {@code lag} times the acks.
+   */
+  public LeaderReplicas(Membership membership, WritePipeline pipeline, LongSupplier clockMs, ReplicationLag lag) {
     this.membership = membership;
     this.pipeline = pipeline;
     this.heads = pipeline::head;
     this.clockMs = clockMs;
+    this.lag = lag;
+  }
+
+  /** With the replication lag kept off any /metrics, and timed from the backlog alone. */
+  public LeaderReplicas(Membership membership, WritePipeline pipeline, LongSupplier clockMs) {
+    this(membership, pipeline, clockMs, new ReplicationLag(pipeline, new RecentCommits(pipeline.shards()),
+        new SimpleMeterRegistry(), clockMs));
   }
 
   /** Records a follower's ack and wakes the writes it satisfies; false for an unknown follower. */
   public boolean onAck(Ack ack) {
-    return membership.ack(ack, clockMs.getAsLong());
+    return membership.ack(ack, clockMs.getAsLong(), lag);
   }
 
   @Override
@@ -52,6 +65,11 @@ public final class LeaderReplicas implements Replicas {
     long now = clockMs.getAsLong();
     CommitTimes commitTimes = pipeline.commitTimes();
     return membership.progress(now, heads).stream().map(progress -> progress.info(now, commitTimes)).toList();
+  }
+
+  @Override
+  public LagSummary replicationLag() {
+    return lag.summary();
   }
 
   @Override

@@ -106,7 +106,15 @@ public final class Membership {
    * Records an ack. Acks from an older assignment version than the follower's current one are
    * ignored. Returns false when the follower is unknown (it must say hello first).
    */
-  public synchronized boolean ack(Ack ack, long nowMs) {
+  public boolean ack(Ack ack, long nowMs) {
+    return ack(ack, nowMs, AppliedProgress.NONE);
+  }
+
+  /**
+   * {@link #ack(Ack, long)}, telling {@code progress} of each shard the ack advanced that was live
+   * on the follower (not syncing) in this ack and the one before.
+   */
+  public synchronized boolean ack(Ack ack, long nowMs, AppliedProgress progress) {
     Member member = members.get(ack.getFollowerId());
     if (member == null) {
       return false;
@@ -121,6 +129,7 @@ public final class Membership {
     if (ack.getAssignmentVersion() < member.assignedVersion) {
       return true;
     }
+    Set<Integer> wasSyncing = member.syncing;
     member.ackedVersion = ack.getAssignmentVersion();
     member.syncing = new HashSet<>(ack.getSyncingShardsList());
     Map<Integer, Long> counting = new HashMap<>();
@@ -129,9 +138,12 @@ public final class Membership {
       if (!member.assigned.contains(shard)) {
         continue;
       }
-      member.applied.put(shard, position.getAppliedSeq());
+      Long before = member.applied.put(shard, position.getAppliedSeq());
       if (!member.syncing.contains(shard)) {
         counting.put(shard, position.getAppliedSeq());
+        if (before != null && position.getAppliedSeq() > before && !wasSyncing.contains(shard)) {
+          progress.advanced(member.id, shard, position.getAppliedSeq(), nowMs);
+        }
       }
     }
     waiters.onAck(member.id, counting);

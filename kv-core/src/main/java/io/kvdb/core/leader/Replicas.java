@@ -1,6 +1,7 @@
 package io.kvdb.core.leader;
 
 import io.kvdb.api.v1.FollowerInfo;
+import io.kvdb.api.v1.LagSummary;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -24,6 +25,11 @@ public interface Replicas {
   /** Every known follower with its progress, for Cluster.Status. */
   default List<FollowerInfo> followers() {
     return List.of();
+  }
+
+  /** The replication lag of the last minute, all followers (cluster.proto's LagSummary). */
+  default LagSummary replicationLag() {
+    return LagSummary.getDefaultInstance();
   }
 
   /** The version of the current placement. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import io.kvdb.api.v1.FollowerInfo;
+import io.kvdb.api.v1.LagSummary;
 import io.kvdb.api.v1.ShardProgress;
 import io.kvdb.api.v1.StatusResponse;
 import io.kvdb.api.v1.WriteResponse;
@@ -81,6 +82,11 @@ class JsonTest {
         .setKeys(f.get("keys").asLong())
         .setHeadSeqTotal(f.get("head_seq_total").asLong());
     f.get("unplaced_shards").forEach(s -> status.addUnplacedShards(s.asInt()));
+    JsonNode lag = f.get("replication_lag");
+    status.setReplicationLag(LagSummary.newBuilder().setCount(lag.get("count").asLong())
+        .setP50Ms(lag.get("p50_ms").asDouble()).setP99Ms(lag.get("p99_ms").asDouble())
+        .setP999Ms(lag.get("p999_ms").asDouble()).setMaxMs(lag.get("max_ms").asDouble())
+        .setWindowSeconds(lag.get("window_seconds").asInt()));
     for (JsonNode node : f.get("followers")) {
       FollowerInfo.Builder follower = FollowerInfo.newBuilder()
           .setId(node.get("id").asText())

@@ -3,6 +3,7 @@ package io.kvdb.leader.replication;
 import io.kvdb.core.process.Shutdown;
 import io.kvdb.core.process.Supervisor;
 import io.kvdb.core.leader.EventSink;
+import io.kvdb.core.leader.RecentCommits;
 import io.kvdb.core.protocol.ZmqEndpoints;
 import io.kvdb.core.protocol.Topics;
 import io.kvdb.core.storage.ShardState;
@@ -34,16 +35,21 @@ public final class Publisher implements EventSink, AutoCloseable {
   private final int port;
   /** Owned by the PUB thread: what was last published per shard. */
   private final ShardState[] published;
+  /** Filled here, off the writer thread, for the replication lag's timing of acks. */
+  private final RecentCommits commits;
   private final BlockingQueue<List<Event>> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
   private volatile boolean running = true;
 
   /**
    * {@code heads}: the shards' states before any write of this run; {@code secure}: applied to the
-   * socket before it binds (CURVE, or nothing). Binds at once.
+   * socket before it binds (CURVE, or nothing); {@code commits}: told each event's commit time as
+   * it is sent. Binds at once.
    */
   public Publisher(ZContext context, String host, int port, String leaderId, long epoch, long heartbeatMs,
-      int shards, IntFunction<ShardState> heads, Consumer<ZMQ.Socket> secure, Supervisor supervisor) {
+      int shards, IntFunction<ShardState> heads, Consumer<ZMQ.Socket> secure, RecentCommits commits,
+      Supervisor supervisor) {
+    this.commits = commits;
     this.leaderId = leaderId;
     this.epoch = epoch;
     this.heartbeatMs = heartbeatMs;
@@ -104,6 +110,8 @@ public final class Publisher implements EventSink, AutoCloseable {
 
   private void send(List<Event> events) {
     for (Event event : events) {
+      // before the send: an ack of it may come back before the loop goes on
+      commits.published(event.getShard(), event.getSeq(), event.getCommitTimeMs());
       socket.sendMore(Topics.of(event.getShard()));
       socket.send(DataMessage.newBuilder().setEvent(event).build().toByteArray(), ZMQ.DONTWAIT);
       published[event.getShard()] = new ShardState(event.getSeq(), event.getEpoch(), event.getDigest(), event.getKeys());
