@@ -1,6 +1,7 @@
 package io.kvdb.compare;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,6 +27,13 @@ class CompareConfigTest {
     assertEquals(Duration.ofSeconds(3), quick.duration());
     assertEquals(Duration.ofSeconds(1), quick.warmup());
     assertEquals(Duration.ofMillis(1500), parse("--quick", "--duration", "1.5").duration());
+  }
+
+  @Test
+  void targetFivesRunIsMadeUnlessQuickOrLeftOut() {
+    assertTrue(parse().lagRun());
+    assertFalse(parse("--quick").lagRun());
+    assertFalse(parse("--no-lag-run").lagRun());
   }
 
   @Test

@@ -79,6 +79,31 @@ class VerdictsTest {
   }
 
   @Test
+  void lagIsJudgedOnTheP99OfTheHalfRateRunInclusively() {
+    results.add(Row.KVDB, Column.HTTP_SET, rate(4_000));
+    results.lagRun(new LagRun(2_000, 1_998, 25_000, 5.0, 40, 60, Optional.empty()));
+    assertEquals("target 5: POST /set at 2,000/s (half of target 1's), made 1,998/s: replication lag p99 5.0 ms,"
+        + " max 40.0 ms (25,000 acks, the leader's last 60 s) vs needed <= 5 ms: MET", judge().get("5").line());
+    results.lagRun(new LagRun(2_000, 1_998, 25_000, 5.1, 40, 60, Optional.empty()));
+    assertEquals(Verdict.Outcome.NOT_MET, judge().get("5").outcome());
+  }
+
+  @Test
+  void lagWithoutAFigureSaysWhy() {
+    assertTrue(judge().get("5").line().startsWith("target 5: NOT MEASURED: no rate of target 1 to halve: "),
+        judge().get("5").line());
+    results.add(Row.KVDB, Column.HTTP_SET, rate(4_000));
+    assertEquals("target 5: NOT MEASURED: the half-rate run was left out (--quick, --no-lag-run)",
+        judge().get("5").line());
+    results.lagRun(new LagRun(2_000, 2_000, 0, 0, 0, 60, Optional.empty()));
+    assertEquals("target 5: NOT MEASURED: POST /set at 2,000/s (half of target 1's): the leader's window holds no"
+        + " ack", judge().get("5").line());
+    results.lagRun(LagRun.failed(2_000, "GET /cluster failed after the run"));
+    assertEquals(Verdict.Outcome.NOT_MEASURED, judge().get("5").outcome());
+    assertTrue(judge().get("5").line().endsWith(": GET /cluster failed after the run"), judge().get("5").line());
+  }
+
+  @Test
   void everyTargetOfTheIssueHasALineInOrder() {
     List<String> targets = Verdicts.judge(results, 10).stream().map(Verdict::target).toList();
     assertEquals(List.of("1", "1 (R=2)", "2", "3 (put)", "3 (get)", "4 (/set p99)", "4 (/get p99)", "4 (/set p99.9)",
