@@ -14,6 +14,7 @@ import io.kvdb.compare.report.LagRun;
 import io.kvdb.compare.report.Measurement;
 import io.kvdb.compare.report.Results;
 import io.kvdb.compare.report.Row;
+import io.kvdb.compare.report.ScaleRun;
 import io.kvdb.compare.report.Table;
 import io.kvdb.compare.report.Verdict;
 import io.kvdb.compare.report.Verdicts;
@@ -70,9 +71,9 @@ final class Comparison {
       }
     }
     Instant started = Instant.now();
+    Launch launch = new Launch(config.home(), config.jvmOptions());
     try (Processes processes = new Processes(config.portBase());
-        Contenders contenders = Contenders.start(config.rows(), processes,
-            new Launch(config.home(), config.jvmOptions()), results, err)) {
+        Contenders contenders = Contenders.start(config.rows(), processes, launch, results, err)) {
       Set<String> stored = new HashSet<>();
       for (int round = 1; round <= config.rounds(); round++) {
         for (Row row : config.rows()) {
@@ -91,6 +92,12 @@ final class Comparison {
       }
       if (config.lagRun()) {
         lagRun(contenders, results);
+      }
+      if (config.scaleKeys().isPresent()) {
+        err.println("compare: target 6: starting a leader with -Xmx256m of its own");
+        ScaleRun scale = new ScaleTarget(err).measure(processes, launch, config, config.scaleKeys().get());
+        results.scaleRun(scale);
+        scale.failed().ifPresent(why -> err.println("compare: target 6: " + why));
       }
     }
     List<Verdict> verdicts = Verdicts.judge(results, config.duration().toMillis() / 1e3);

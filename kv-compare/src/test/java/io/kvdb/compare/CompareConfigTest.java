@@ -9,6 +9,7 @@ import io.kvdb.compare.report.Row;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class CompareConfigTest {
@@ -34,6 +35,14 @@ class CompareConfigTest {
     assertTrue(parse().lagRun());
     assertFalse(parse("--quick").lagRun());
     assertFalse(parse("--no-lag-run").lagRun());
+  }
+
+  @Test
+  void scaleIsOffByDefaultAndStoresAMillionKeys() {
+    assertEquals(Optional.empty(), parse().scaleKeys());
+    assertEquals(Optional.of(1_000_000), parse("--scale").scaleKeys());
+    assertEquals(Optional.of(50_000), parse("--scale", "--scale-keys", "50000").scaleKeys());
+    assertThrows(IllegalArgumentException.class, () -> parse("--scale", "--scale-keys", "10000"));
   }
 
   @Test

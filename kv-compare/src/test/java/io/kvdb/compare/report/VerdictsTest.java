@@ -75,7 +75,7 @@ class VerdictsTest {
     assertEquals("target 1 (R=2): NOT MEASURED: POST /set with R=2: not measured", v.get("1 (R=2)").line());
     assertEquals("target 3 (put): NOT MEASURED: gRPC put: failed: every call failed", v.get("3 (put)").line());
     assertEquals(Verdict.Outcome.NOT_MEASURED, v.get("5").outcome());
-    assertEquals(Verdict.Outcome.NOT_MEASURED, v.get("6").outcome());
+    assertEquals("target 6 (put): NOT MEASURED: kv compare --scale runs it", v.get("6 (put)").line());
   }
 
   @Test
@@ -104,9 +104,35 @@ class VerdictsTest {
   }
 
   @Test
+  void scaleIsJudgedOnEightyPercentOfTheSmallStoresRatesAndTheCatchUpRate() {
+    results.scaleRun(new ScaleRun(10_000, 1_000_000, 10_000, 20_000, 8_000, 15_999, 3.2, Optional.empty()));
+    Map<String, Verdict> v = judge();
+    assertEquals("target 6 (put): gRPC put with 1,000,000 keys stored 8,000/s = 80.0% of 10,000/s with 10,000 vs"
+        + " needed 80%: MET", v.get("6 (put)").line());
+    assertEquals(Verdict.Outcome.NOT_MET, v.get("6 (get)").outcome(), v.get("6 (get)").line());
+    assertEquals("target 6 (catch-up): a fresh follower took 1,000,000 keys in 3.20 s from its first hello = 312,500 keys/s"
+        + " vs needed 300,000 keys/s: MET", v.get("6 (catch-up)").line());
+    results.scaleRun(new ScaleRun(10_000, 1_000_000, 10_000, 20_000, 8_000, 16_000, 3.4, Optional.empty()));
+    assertEquals(Verdict.Outcome.MET, judge().get("6 (get)").outcome());
+    assertEquals(Verdict.Outcome.NOT_MET, judge().get("6 (catch-up)").outcome()); // 294,118 keys/s
+  }
+
+  @Test
+  void aScaleRunThatStoppedSaysWhereAndKeepsTheRatesItHas() {
+    results.scaleRun(ScaleRun.failed(10_000, 1_000_000, "storing 1000000 keys: every call failed"));
+    assertEquals("target 6 (get): NOT MEASURED: storing 1000000 keys: every call failed", judge().get("6 (get)").line());
+    results.scaleRun(new ScaleRun(10_000, 1_000_000, 10_000, 20_000, 9_000, 19_000, 0,
+        Optional.of("not caught up after 10 min")));
+    Map<String, Verdict> v = judge();
+    assertEquals(Verdict.Outcome.MET, v.get("6 (put)").outcome());
+    assertEquals("target 6 (catch-up): NOT MEASURED: a fresh follower: not caught up after 10 min",
+        v.get("6 (catch-up)").line());
+  }
+
+  @Test
   void everyTargetOfTheIssueHasALineInOrder() {
     List<String> targets = Verdicts.judge(results, 10).stream().map(Verdict::target).toList();
     assertEquals(List.of("1", "1 (R=2)", "2", "3 (put)", "3 (get)", "4 (/set p99)", "4 (/get p99)", "4 (/set p99.9)",
-        "4 (/get p99.9)", "5", "6"), targets);
+        "4 (/get p99.9)", "5", "6 (put)", "6 (get)", "6 (catch-up)"), targets);
   }
 }
