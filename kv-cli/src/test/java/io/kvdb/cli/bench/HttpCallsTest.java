@@ -95,6 +95,17 @@ class HttpCallsTest {
   }
 
   @Test
+  void aNoContentAnswerHasNoBodyAndKeepsTheConnection() throws Exception {
+    try (ScriptedServer server = new ScriptedServer("HTTP/1.1 204 No Content\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        HttpCalls calls = server.client(Optional.empty())) {
+      assertEquals(204, calls.get("/a").status());
+      assertEquals("ok", calls.get("/b").text());
+      assertEquals(1, server.connections.get());
+    }
+  }
+
+  @Test
   void aConnectionTheServerClosedIsReplacedAndTheRequestSentAgain() throws Exception {
     // One response per connection, without saying so: the second call finds its connection closed.
     try (ScriptedServer server = new ScriptedServer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
