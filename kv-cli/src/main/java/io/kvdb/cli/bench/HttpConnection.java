@@ -98,7 +98,9 @@ final class HttpConnection implements AutoCloseable {
       }
     }
     byte[] content;
-    if (chunked) {
+    if (status == 204 || status == 304 || status / 100 == 1) {
+      content = new byte[0]; // no body, whatever the headers say (RFC 9112, 6.3)
+    } else if (chunked) {
       content = readChunked();
     } else if (length >= 0) {
       content = readExactly(length);
