@@ -20,15 +20,20 @@ import java.util.Optional;
  * @param portBase 0: ports the OS hands out; else free ports counted up from it
  * @param jvmOptions the flags of every JVM it starts
  * @param home the repo's root, where the packaged jars are
+ * @param lagRun whether target 5's half-rate run is made (it first waits for the leader's lag window,
+ *     about a minute, to empty)
+ * @param scaleKeys target 6's run with this many keys stored ({@code --scale}); empty: no such run
  */
 public record CompareConfig(int rounds, Duration duration, Duration warmup, List<Row> rows, Optional<Path> json,
-    int portBase, List<String> jvmOptions, Path home) {
+    int portBase, List<String> jvmOptions, Path home, boolean lagRun,
+    Optional<Integer> scaleKeys) {
   public CompareConfig {
     check(rounds >= 1, "--rounds must be >= 1, got " + rounds);
     check(!duration.isNegative() && !duration.isZero(), "--duration must be > 0");
     check(!warmup.isNegative(), "--warmup must be >= 0");
     check(!rows.isEmpty(), "--only names no system");
     check(portBase == 0 || (portBase >= 1024 && portBase < 65000), "--port-base must be 0 or 1024..64999");
+    check(scaleKeys.isEmpty() || scaleKeys.get() > ScaleTarget.SMALL, "--scale-keys must be > " + ScaleTarget.SMALL);
     rows = List.copyOf(rows);
     jvmOptions = List.copyOf(jvmOptions);
   }
@@ -39,7 +44,10 @@ public record CompareConfig(int rounds, Duration duration, Duration warmup, List
         .declare("rounds", "3", "rounds; each measures every system once, in turn")
         .declare("duration", "10", "seconds measured per run")
         .declare("warmup", "3", "seconds of unmeasured load before each run")
-        .declareBoolean("quick", "a smoke: 1 round, 3 s runs, 1 s warm-up (flags given win)")
+        .declareBoolean("quick", "a smoke: 1 round, 3 s runs, 1 s warm-up, no --lag-run (flags given win)")
+        .declareBoolean("scale", "also target 6: 10,000 vs --scale-keys keys stored, a fresh follower's catch-up")
+        .declare("scale-keys", "1000000", "keys stored in --scale's second measurement")
+        .declareBoolean("no-lag-run", "leave out target 5's half-rate run (it waits ~1 min for the leader's lag window)")
         .declare("only", "", "systems to measure, of " + Row.keys() + " (default: all)")
         .declare("json", "", "also write the figures and verdicts to this file as JSON")
         .declare("port-base", "0", "take free ports counting up from here; 0: any the OS gives")
@@ -72,7 +80,8 @@ public record CompareConfig(int rounds, Duration duration, Duration warmup, List
     List<String> jvm = Arrays.stream(flags.string("jvm-opts").trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
     Path home = flags.string("kvdb-home").isEmpty() ? defaultHome : Path.of(flags.string("kvdb-home"));
     return Optional.of(new CompareConfig(rounds, duration, warmup, rows, json, flags.integer("port-base"), jvm,
-        home.toAbsolutePath().normalize()));
+        home.toAbsolutePath().normalize(), !quick && !flags.bool("no-lag-run"),
+        flags.bool("scale") ? Optional.of(flags.integer("scale-keys")) : Optional.empty()));
   }
 
   private static Duration seconds(Flags flags, String name) {

@@ -10,9 +10,11 @@ import io.kvdb.common.net.HostPort;
 import io.kvdb.common.process.ExitCodes;
 import io.kvdb.compare.report.Column;
 import io.kvdb.compare.report.JsonReport;
+import io.kvdb.compare.report.LagRun;
 import io.kvdb.compare.report.Measurement;
 import io.kvdb.compare.report.Results;
 import io.kvdb.compare.report.Row;
+import io.kvdb.compare.report.ScaleRun;
 import io.kvdb.compare.report.Table;
 import io.kvdb.compare.report.Verdict;
 import io.kvdb.compare.report.Verdicts;
@@ -69,9 +71,9 @@ final class Comparison {
       }
     }
     Instant started = Instant.now();
+    Launch launch = new Launch(config.home(), config.jvmOptions());
     try (Processes processes = new Processes(config.portBase());
-        Contenders contenders = Contenders.start(config.rows(), processes,
-            new Launch(config.home(), config.jvmOptions()), results, err)) {
+        Contenders contenders = Contenders.start(config.rows(), processes, launch, results, err)) {
       Set<String> stored = new HashSet<>();
       for (int round = 1; round <= config.rounds(); round++) {
         for (Row row : config.rows()) {
@@ -87,6 +89,15 @@ final class Comparison {
             }
           }
         }
+      }
+      if (config.lagRun()) {
+        lagRun(contenders, results);
+      }
+      if (config.scaleKeys().isPresent()) {
+        err.println("compare: target 6: starting a leader with -Xmx256m of its own");
+        ScaleRun scale = new ScaleTarget(err).measure(processes, launch, config, config.scaleKeys().get());
+        results.scaleRun(scale);
+        scale.failed().ifPresent(why -> err.println("compare: target 6: " + why));
       }
     }
     List<Verdict> verdicts = Verdicts.judge(results, config.duration().toMillis() / 1e3);
@@ -109,6 +120,20 @@ final class Comparison {
     }
     return config.rows().contains(Row.KVDB) && results.whyUnavailable(Row.KVDB).isPresent()
         ? ExitCodes.REFUSED : ExitCodes.OK;
+  }
+
+  /** Target 5: kvdb's POST /set at half of target 1's median rate, and the leader's lag p99 for it. */
+  private void lagRun(Contenders contenders, Results results) {
+    Optional<Measurement> set = results.median(Row.KVDB, Column.HTTP_SET);
+    Optional<Target> gateway = contenders.target(Row.KVDB, Column.HTTP_SET);
+    if (set.isEmpty() || gateway.isEmpty() || set.get().opsPerSecond() <= 0) {
+      return; // the verdict says why target 1 has no figure
+    }
+    LagRun run = new LagTarget(err).measure(gateway.get(), set.get().opsPerSecond() / 2, config, config.rounds() + 1);
+    results.lagRun(run);
+    err.printf(Locale.ROOT, "compare: target 5, POST /set at %,.0f/s: made %,.0f/s, replication lag p99 %.1f ms over"
+        + " %,d acks%s%n", run.rate(), run.achieved(), run.p99Ms(), run.acks(),
+        run.failed().map(why -> " (" + why + ")").orElse(""));
   }
 
   /** One measured run of a cell, after storing the read workload's keys if {@code preload}. */

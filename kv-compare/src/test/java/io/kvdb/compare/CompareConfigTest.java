@@ -1,6 +1,7 @@
 package io.kvdb.compare;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,7 @@ import io.kvdb.compare.report.Row;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class CompareConfigTest {
@@ -26,6 +28,21 @@ class CompareConfigTest {
     assertEquals(Duration.ofSeconds(3), quick.duration());
     assertEquals(Duration.ofSeconds(1), quick.warmup());
     assertEquals(Duration.ofMillis(1500), parse("--quick", "--duration", "1.5").duration());
+  }
+
+  @Test
+  void targetFivesRunIsMadeUnlessQuickOrLeftOut() {
+    assertTrue(parse().lagRun());
+    assertFalse(parse("--quick").lagRun());
+    assertFalse(parse("--no-lag-run").lagRun());
+  }
+
+  @Test
+  void scaleIsOffByDefaultAndStoresAMillionKeys() {
+    assertEquals(Optional.empty(), parse().scaleKeys());
+    assertEquals(Optional.of(1_000_000), parse("--scale").scaleKeys());
+    assertEquals(Optional.of(50_000), parse("--scale", "--scale-keys", "50000").scaleKeys());
+    assertThrows(IllegalArgumentException.class, () -> parse("--scale", "--scale-keys", "10000"));
   }
 
   @Test

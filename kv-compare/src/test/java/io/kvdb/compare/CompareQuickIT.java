@@ -66,7 +66,7 @@ class CompareQuickIT {
           : line.contains(ExternalStores.NOT_INSTALLED), line);
     }
     for (String target : List.of("1", "1 (R=2)", "2", "3 (put)", "3 (get)", "4 (/set p99)", "4 (/get p99.9)", "5",
-        "6")) {
+        "6 (put)", "6 (get)", "6 (catch-up)")) {
       assertTrue(Pattern.compile("(?m)^target " + Pattern.quote(target) + ": .*(MET|NOT MET|NOT MEASURED.*)$")
           .matcher(stdout).find(), "a line for target " + target + ":\n" + stdout);
     }

@@ -16,11 +16,33 @@ import java.util.function.ToDoubleFunction;
 public final class Results {
   private final Map<Row, Map<Column, List<Measurement>>> cells = new EnumMap<>(Row.class);
   private final Map<Row, String> unavailable = new EnumMap<>(Row.class);
+  private Optional<LagRun> lagRun = Optional.empty();
+  private Optional<ScaleRun> scaleRun = Optional.empty();
 
   /** Adds one round's run of a cell. */
   public void add(Row row, Column column, Measurement measurement) {
     cells.computeIfAbsent(row, r -> new EnumMap<>(Column.class)).computeIfAbsent(column, c -> new ArrayList<>())
         .add(measurement);
+  }
+
+  /** Target 5's run. */
+  public void lagRun(LagRun run) {
+    lagRun = Optional.of(run);
+  }
+
+  /** Target 5's run; empty when it was not made. */
+  public Optional<LagRun> lagRun() {
+    return lagRun;
+  }
+
+  /** Target 6's run. */
+  public void scaleRun(ScaleRun run) {
+    scaleRun = Optional.of(run);
+  }
+
+  /** Target 6's run; empty without {@code --scale}. */
+  public Optional<ScaleRun> scaleRun() {
+    return scaleRun;
   }
 
   /** Marks a system as not measured, saying why ("not installed (...)"). */

@@ -23,6 +23,12 @@ public final class Verdicts {
   static final double SET_P99_MS = 3;
   static final double GET_P99_MS = 1.5;
   static final double P999_MS = 10;
+  /** Target 5: the leader's replication lag p99 at half of target 1's write rate, ms. */
+  static final double LAG_P99_MS = 5;
+  /** Target 6: rates with the large store at least this share of those with the small one. */
+  static final double LARGE_OF_SMALL = 0.80;
+  /** Target 6: a fresh follower's catch-up, keys/s. */
+  static final double CATCH_UP_KEYS_PER_S = 300_000;
 
   private Verdicts() {}
 
@@ -49,9 +55,8 @@ public final class Verdicts {
     verdicts.add(latency("4 (/get p99)", results, Column.HTTP_GET, false, GET_P99_MS, runs));
     verdicts.add(latency("4 (/set p99.9)", results, Column.HTTP_SET, true, P999_MS, runs));
     verdicts.add(latency("4 (/get p99.9)", results, Column.HTTP_GET, true, P999_MS, runs));
-    verdicts.add(Verdict.notMeasured("5", "needs the leader's kv_replication_lag_ms histogram (p50/p99/max in"
-        + " Cluster.Status), which is not there yet; kv bench --rate gives the half-rate load"));
-    verdicts.add(Verdict.notMeasured("6", "the 1,000,000-key scale run is not part of kv compare yet"));
+    verdicts.add(lag(results));
+    verdicts.addAll(scale(results));
     return verdicts;
   }
 
@@ -80,6 +85,58 @@ public final class Verdicts {
     double ms = p999 ? ours.get().p999() : ours.get().p99();
     return Verdict.of(target, ms <= boundMs, String.format(Locale.ROOT, "%s %s %.2f ms%s", column.label(),
         p999 ? "p99.9" : "p99", ms, runs), String.format(Locale.ROOT, "<= %s ms", trim(boundMs)));
+  }
+
+  private static Verdict lag(Results results) {
+    if (results.lagRun().isEmpty()) {
+      Optional<Measurement> set = results.median(Row.KVDB, Column.HTTP_SET);
+      return Verdict.notMeasured("5", set.isEmpty() ? "no rate of target 1 to halve: "
+          + results.whyNoFigure(Row.KVDB, Column.HTTP_SET) : "the half-rate run was left out (--quick, --no-lag-run)");
+    }
+    LagRun run = results.lagRun().get();
+    String load = String.format(Locale.ROOT, "POST /set at %,.0f/s (half of target 1's)", run.rate());
+    if (run.failed().isPresent()) {
+      return Verdict.notMeasured("5", load + ": " + run.failed().get());
+    }
+    if (run.acks() == 0) {
+      return Verdict.notMeasured("5", load + ": the leader's window holds no ack");
+    }
+    return Verdict.of("5", run.p99Ms() <= LAG_P99_MS, String.format(Locale.ROOT, "%s, made %,.0f/s: replication lag"
+        + " p99 %.1f ms, max %.1f ms (%,d acks, the leader's last %d s)", load, run.achieved(), run.p99Ms(),
+        run.maxMs(), run.acks(), run.windowSeconds()), "<= " + trim(LAG_P99_MS) + " ms");
+  }
+
+  private static List<Verdict> scale(Results results) {
+    List<String> parts = List.of("6 (put)", "6 (get)", "6 (catch-up)");
+    if (results.scaleRun().isEmpty()) {
+      return parts.stream().map(t -> Verdict.notMeasured(t, "kv compare --scale runs it")).toList();
+    }
+    ScaleRun run = results.scaleRun().get();
+    if (run.failed().isPresent() && run.putLarge() <= 0) {
+      return parts.stream().map(t -> Verdict.notMeasured(t, run.failed().get())).toList();
+    }
+    List<Verdict> verdicts = new ArrayList<>();
+    verdicts.add(largeOfSmall("6 (put)", "put", run.putLarge(), run.putSmall(), run));
+    verdicts.add(largeOfSmall("6 (get)", "get", run.getLarge(), run.getSmall(), run));
+    if (run.failed().isPresent()) {
+      verdicts.add(Verdict.notMeasured("6 (catch-up)", "a fresh follower: " + run.failed().get()));
+    } else {
+      verdicts.add(Verdict.of("6 (catch-up)", run.catchUpKeysPerSecond() >= CATCH_UP_KEYS_PER_S,
+          String.format(Locale.ROOT, "a fresh follower took %,d keys in %.2f s from its first hello = %,.0f keys/s",
+              run.largeKeys(), run.catchUpSeconds(), run.catchUpKeysPerSecond()),
+          String.format(Locale.ROOT, "%,.0f keys/s", CATCH_UP_KEYS_PER_S)));
+    }
+    return verdicts;
+  }
+
+  private static Verdict largeOfSmall(String target, String op, double large, double small, ScaleRun run) {
+    if (small <= 0) {
+      return Verdict.notMeasured(target, op + " with " + run.smallKeys() + " keys stored gave no rate");
+    }
+    double share = large / small;
+    return Verdict.of(target, share >= LARGE_OF_SMALL, String.format(Locale.ROOT, "gRPC %s with %,d keys stored"
+        + " %,.0f/s = %.1f%% of %,.0f/s with %,d", op, run.largeKeys(), large, share * 100, small, run.smallKeys()),
+        String.format(Locale.ROOT, "%.0f%%", LARGE_OF_SMALL * 100));
   }
 
   private static String trim(double value) {

@@ -32,29 +32,53 @@ public record KvdbCluster(int leaderGrpcPort, int gatewayPort) {
    * @throws IllegalStateException when a process does not start, with its log's tail
    */
   public static KvdbCluster start(Processes processes, Launch launch, String name, int replicationFactor) {
-    int grpc = processes.freePort();
-    int pub = processes.freePort();
-    int control = processes.freePort();
-    Processes.Started leader = processes.start(name + "-leader", launch.jar("kv-leader", "--host", "127.0.0.1",
-        "--grpc-port", grpc + "", "--pub-port", pub + "", "--control-port", control + "",
-        "--metrics-port", processes.freePort() + "", "--data-dir", processes.dir().resolve(name + "/leader").toString(),
-        "--durability", "sync", "--replication-factor", replicationFactor + ""));
-    processes.awaitPort(leader, grpc, START_TIMEOUT);
+    Leader leader = startLeader(processes, launch, name, replicationFactor);
     for (int i = 1; i <= FOLLOWERS; i++) {
-      int followerGrpc = processes.freePort();
-      processes.start(name + "-follower-" + i, launch.jar("kv-follower", "--host", "127.0.0.1", "--leader", "127.0.0.1",
-          "--leader-pub-port", pub + "", "--leader-control-port", control + "", "--id", "follower-" + i,
-          "--grpc-port", followerGrpc + "", "--advertise", "127.0.0.1:" + followerGrpc,
-          "--metrics-port", processes.freePort() + "",
-          "--data-dir", processes.dir().resolve(name + "/follower-" + i).toString()));
+      startFollower(processes, launch, name, leader, i);
     }
     int http = processes.freePort();
     Processes.Started gateway = processes.start(name + "-gateway", launch.jar("kv-http-gateway", "--host",
-        "127.0.0.1", "--port", http + "", "--leader", "127.0.0.1:" + grpc));
+        "127.0.0.1", "--port", http + "", "--leader", "127.0.0.1:" + leader.grpcPort()));
     processes.awaitPort(gateway, http, START_TIMEOUT);
-    KvdbCluster cluster = new KvdbCluster(grpc, http);
+    KvdbCluster cluster = new KvdbCluster(leader.grpcPort(), http);
     cluster.awaitFollowersLive(name);
     return cluster;
+  }
+
+  /**
+   * A started leader's ports.
+   *
+   * @param grpcPort its gRPC port
+   * @param pubPort its ZeroMQ PUB port
+   * @param controlPort its ZeroMQ control port
+   */
+  public record Leader(int grpcPort, int pubPort, int controlPort) {
+    /** Its gRPC address. */
+    public String address() {
+      return "127.0.0.1:" + grpcPort;
+    }
+  }
+
+  /** Starts the leader of cluster {@code name} (sync durability) and waits for its gRPC port. */
+  public static Leader startLeader(Processes processes, Launch launch, String name, int replicationFactor) {
+    Leader leader = new Leader(processes.freePort(), processes.freePort(), processes.freePort());
+    Processes.Started started = processes.start(name + "-leader", launch.jar("kv-leader", "--host", "127.0.0.1",
+        "--grpc-port", leader.grpcPort() + "", "--pub-port", leader.pubPort() + "", "--control-port",
+        leader.controlPort() + "", "--metrics-port", processes.freePort() + "", "--data-dir",
+        processes.dir().resolve(name + "/leader").toString(), "--durability", "sync", "--replication-factor",
+        replicationFactor + ""));
+    processes.awaitPort(started, leader.grpcPort(), START_TIMEOUT);
+    return leader;
+  }
+
+  /** Starts follower {@code follower-i} of cluster {@code name}, with an empty data dir of its own. */
+  public static Processes.Started startFollower(Processes processes, Launch launch, String name, Leader leader, int i) {
+    int followerGrpc = processes.freePort();
+    return processes.start(name + "-follower-" + i, launch.jar("kv-follower", "--host", "127.0.0.1", "--leader",
+        "127.0.0.1", "--leader-pub-port", leader.pubPort() + "", "--leader-control-port", leader.controlPort() + "",
+        "--id", "follower-" + i, "--grpc-port", followerGrpc + "", "--advertise", "127.0.0.1:" + followerGrpc,
+        "--metrics-port", processes.freePort() + "",
+        "--data-dir", processes.dir().resolve(name + "/follower-" + i).toString()));
   }
 
   /** Waits until the leader lists every follower alive, so that the R=2 writes have their two copies. */

@@ -37,6 +37,13 @@ public record Launch(Path home, List<String> jvmOptions) {
     return command;
   }
 
+  /** The same, with the JVMs' heap at most {@code size} ({@code -Xmx} of the options replaced). */
+  public Launch withMaxHeap(String size) {
+    List<String> options = new ArrayList<>(jvmOptions.stream().filter(o -> !o.startsWith("-Xmx")).toList());
+    options.add("-Xmx" + size);
+    return new Launch(home, options);
+  }
+
   private List<String> java() {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

@@ -1,31 +1,28 @@
 package io.kvdb.compare.targets;
 
+import io.kvdb.cli.bench.HttpCalls;
 import io.kvdb.cli.bench.Target;
+import io.kvdb.common.net.HostPort;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Base64;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
  * etcd 3.4's JSON gateway (grpc-gateway, on the client port): {@code POST /v3/kv/put} and
- * {@code POST /v3/kv/range} with keys and values base64 in the JSON body, through the same JDK
- * HTTP/1.1 client as kv bench's HTTP target, so the two HTTP rows cost the client alike.
+ * {@code POST /v3/kv/range} with keys and values base64 in the JSON body, through the same HTTP/1.1
+ * client as kv bench's HTTP target ({@link HttpCalls}), so the two HTTP rows cost the client alike.
  */
 public final class EtcdHttpTarget implements Target {
-  private static final Duration TIMEOUT = Duration.ofSeconds(30);
   private static final Base64.Encoder BASE64 = Base64.getEncoder();
 
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpCalls http;
   private final String base;
 
   /** A client of etcd's client port at 127.0.0.1:{@code port}. */
   public EtcdHttpTarget(int port) {
+    this.http = new HttpCalls(new HostPort("127.0.0.1", port), Optional.empty(), Optional.empty());
     this.base = "http://127.0.0.1:" + port;
   }
 
@@ -45,21 +42,16 @@ public final class EtcdHttpTarget implements Target {
   }
 
   private String post(String path, String json) throws CallFailed {
-    HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).timeout(TIMEOUT)
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build();
-    HttpResponse<String> response;
+    HttpCalls.Reply reply;
     try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      reply = http.postJson(path, json);
     } catch (IOException e) {
       throw new CallFailed(e.getClass().getSimpleName(), String.valueOf(e.getMessage()));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CallFailed("INTERRUPTED", "");
     }
-    if (response.statusCode() != 200) {
-      throw new CallFailed("HTTP " + response.statusCode(), response.body());
+    if (reply.status() != 200) {
+      throw new CallFailed("HTTP " + reply.status(), reply.text());
     }
-    return response.body();
+    return reply.text();
   }
 
   private static String base64(byte[] bytes) {
@@ -77,5 +69,7 @@ public final class EtcdHttpTarget implements Target {
   }
 
   @Override
-  public void close() {}
+  public void close() {
+    http.close();
+  }
 }

@@ -75,13 +75,64 @@ class VerdictsTest {
     assertEquals("target 1 (R=2): NOT MEASURED: POST /set with R=2: not measured", v.get("1 (R=2)").line());
     assertEquals("target 3 (put): NOT MEASURED: gRPC put: failed: every call failed", v.get("3 (put)").line());
     assertEquals(Verdict.Outcome.NOT_MEASURED, v.get("5").outcome());
-    assertEquals(Verdict.Outcome.NOT_MEASURED, v.get("6").outcome());
+    assertEquals("target 6 (put): NOT MEASURED: kv compare --scale runs it", v.get("6 (put)").line());
+  }
+
+  @Test
+  void lagIsJudgedOnTheP99OfTheHalfRateRunInclusively() {
+    results.add(Row.KVDB, Column.HTTP_SET, rate(4_000));
+    results.lagRun(new LagRun(2_000, 1_998, 25_000, 5.0, 40, 60, Optional.empty()));
+    assertEquals("target 5: POST /set at 2,000/s (half of target 1's), made 1,998/s: replication lag p99 5.0 ms,"
+        + " max 40.0 ms (25,000 acks, the leader's last 60 s) vs needed <= 5 ms: MET", judge().get("5").line());
+    results.lagRun(new LagRun(2_000, 1_998, 25_000, 5.1, 40, 60, Optional.empty()));
+    assertEquals(Verdict.Outcome.NOT_MET, judge().get("5").outcome());
+  }
+
+  @Test
+  void lagWithoutAFigureSaysWhy() {
+    assertTrue(judge().get("5").line().startsWith("target 5: NOT MEASURED: no rate of target 1 to halve: "),
+        judge().get("5").line());
+    results.add(Row.KVDB, Column.HTTP_SET, rate(4_000));
+    assertEquals("target 5: NOT MEASURED: the half-rate run was left out (--quick, --no-lag-run)",
+        judge().get("5").line());
+    results.lagRun(new LagRun(2_000, 2_000, 0, 0, 0, 60, Optional.empty()));
+    assertEquals("target 5: NOT MEASURED: POST /set at 2,000/s (half of target 1's): the leader's window holds no"
+        + " ack", judge().get("5").line());
+    results.lagRun(LagRun.failed(2_000, "GET /cluster failed after the run"));
+    assertEquals(Verdict.Outcome.NOT_MEASURED, judge().get("5").outcome());
+    assertTrue(judge().get("5").line().endsWith(": GET /cluster failed after the run"), judge().get("5").line());
+  }
+
+  @Test
+  void scaleIsJudgedOnEightyPercentOfTheSmallStoresRatesAndTheCatchUpRate() {
+    results.scaleRun(new ScaleRun(10_000, 1_000_000, 10_000, 20_000, 8_000, 15_999, 3.2, Optional.empty()));
+    Map<String, Verdict> v = judge();
+    assertEquals("target 6 (put): gRPC put with 1,000,000 keys stored 8,000/s = 80.0% of 10,000/s with 10,000 vs"
+        + " needed 80%: MET", v.get("6 (put)").line());
+    assertEquals(Verdict.Outcome.NOT_MET, v.get("6 (get)").outcome(), v.get("6 (get)").line());
+    assertEquals("target 6 (catch-up): a fresh follower took 1,000,000 keys in 3.20 s from its first hello = 312,500 keys/s"
+        + " vs needed 300,000 keys/s: MET", v.get("6 (catch-up)").line());
+    results.scaleRun(new ScaleRun(10_000, 1_000_000, 10_000, 20_000, 8_000, 16_000, 3.4, Optional.empty()));
+    assertEquals(Verdict.Outcome.MET, judge().get("6 (get)").outcome());
+    assertEquals(Verdict.Outcome.NOT_MET, judge().get("6 (catch-up)").outcome()); // 294,118 keys/s
+  }
+
+  @Test
+  void aScaleRunThatStoppedSaysWhereAndKeepsTheRatesItHas() {
+    results.scaleRun(ScaleRun.failed(10_000, 1_000_000, "storing 1000000 keys: every call failed"));
+    assertEquals("target 6 (get): NOT MEASURED: storing 1000000 keys: every call failed", judge().get("6 (get)").line());
+    results.scaleRun(new ScaleRun(10_000, 1_000_000, 10_000, 20_000, 9_000, 19_000, 0,
+        Optional.of("not caught up after 10 min")));
+    Map<String, Verdict> v = judge();
+    assertEquals(Verdict.Outcome.MET, v.get("6 (put)").outcome());
+    assertEquals("target 6 (catch-up): NOT MEASURED: a fresh follower: not caught up after 10 min",
+        v.get("6 (catch-up)").line());
   }
 
   @Test
   void everyTargetOfTheIssueHasALineInOrder() {
     List<String> targets = Verdicts.judge(results, 10).stream().map(Verdict::target).toList();
     assertEquals(List.of("1", "1 (R=2)", "2", "3 (put)", "3 (get)", "4 (/set p99)", "4 (/get p99)", "4 (/set p99.9)",
-        "4 (/get p99.9)", "5", "6"), targets);
+        "4 (/get p99.9)", "5", "6 (put)", "6 (get)", "6 (catch-up)"), targets);
   }
 }
