@@ -121,6 +121,7 @@ final class SessionStream implements StreamObserver<SessionRequest> {
   private void write(SessionRequest request, Write write) {
     long id = request.getId();
     long timeoutMs = Integer.toUnsignedLong(request.getTimeoutMs());
+    Context stream = Context.current();
     Context.CancellableContext call = timeoutMs == 0 ? Context.current().withCancellation()
         : Context.current().withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS, DEADLINES);
     CompletableFuture<SessionReply> reply = new CompletableFuture<>();
@@ -134,7 +135,9 @@ final class SessionStream implements StreamObserver<SessionRequest> {
         ? SessionReply.newBuilder().setId(id).setWrite(written).build() : failure(id, error)));
     reply.thenAccept(answer -> {
       call.cancel(null); // frees the deadline's timer task and any ack wait
-      send(answer);
+      if (!stream.isCancelled()) { // a stream that ended (client gone, server stopping) gets no more replies
+        send(answer);
+      }
     });
   }
 
