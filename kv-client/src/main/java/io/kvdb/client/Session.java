@@ -128,7 +128,7 @@ final class Session implements AutoCloseable {
       SessionRequest message = request.setId(id).setTimeoutMs((int) Math.min(leftMs, 0xFFFF_FFFFL)).build();
       synchronized (this) {
         if (broken) {
-          fail(reply, "the Session stream to the leader broke");
+          fail(reply, Status.UNAVAILABLE.withDescription("the Session stream to the leader broke"));
           return reply;
         }
         try {
@@ -138,7 +138,7 @@ final class Session implements AutoCloseable {
           broken = true;
         }
       }
-      breakOff("the Session stream to the leader is closed");
+      breakOff(Status.UNAVAILABLE.withDescription("the Session stream to the leader is closed"));
       return reply;
     }
 
@@ -166,17 +166,19 @@ final class Session implements AutoCloseable {
 
     @Override
     public void onError(Throwable error) {
+      // The calls get what the stream got, as UNAVAILABLE: the same description and local cause
+      // (a refused connection, a TLS handshake) that a unary call meeting it would report.
       Status status = Status.fromThrowable(error);
-      breakOff("the Session stream to the leader broke: " + status.getCode()
-          + (status.getDescription() == null ? "" : ": " + status.getDescription()));
+      breakOff(status.getCode() == Status.Code.UNAVAILABLE ? status
+          : Status.UNAVAILABLE.withDescription(status.getDescription()).withCause(status.getCause()));
     }
 
     @Override
     public void onCompleted() {
-      breakOff("the leader ended the Session stream");
+      breakOff(Status.UNAVAILABLE.withDescription("the leader ended the Session stream"));
     }
 
-    private void breakOff(String why) {
+    private void breakOff(Status why) {
       synchronized (this) {
         broken = true;
       }
@@ -189,8 +191,8 @@ final class Session implements AutoCloseable {
       }
     }
 
-    private void fail(CompletableFuture<SessionReply> reply, String why) {
-      reply.completeExceptionally(Status.UNAVAILABLE.withDescription(why).asRuntimeException());
+    private void fail(CompletableFuture<SessionReply> reply, Status why) {
+      reply.completeExceptionally(why.asRuntimeException());
     }
   }
 }
