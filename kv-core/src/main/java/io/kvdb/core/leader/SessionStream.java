@@ -17,10 +17,9 @@ import io.kvdb.core.security.SessionAuth;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * One KV Session stream on the leader: each request runs through {@link KvService}'s own get, put
@@ -45,14 +44,20 @@ final class SessionStream implements StreamObserver<SessionRequest> {
   /** Requests read and not yet answered on one stream, at most. */
   static final int WINDOW = 512;
   /** Fires the deadlines of Session requests; a daemon, so it never holds the process up. */
-  private static final ScheduledExecutorService DEADLINES = Executors.newSingleThreadScheduledExecutor(run -> {
-    Thread thread = new Thread(run, "kv-session-deadlines");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private static final ScheduledThreadPoolExecutor DEADLINES = deadlineTimer();
   private static final String GET = KVGrpc.getGetMethod().getFullMethodName();
   private static final String PUT = KVGrpc.getPutMethod().getFullMethodName();
   private static final String DELETE = KVGrpc.getDeleteMethod().getFullMethodName();
+
+  private static ScheduledThreadPoolExecutor deadlineTimer() {
+    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, run -> {
+      Thread thread = new Thread(run, "kv-session-deadlines");
+      thread.setDaemon(true);
+      return thread;
+    });
+    timer.setRemoveOnCancelPolicy(true); // nearly every write is answered long before its deadline
+    return timer;
+  }
 
   private final KvService service;
   private final ServerCallStreamObserver<SessionReply> out;
@@ -93,11 +98,12 @@ final class SessionStream implements StreamObserver<SessionRequest> {
         }
         case PUT -> {
           checkToken(request, Role.WRITE, PUT);
-          write(request, call -> service.put(request.getPut(), call));
+          write(request, call -> service.put(request.getPut(), call), request.getPut().getWait().getMinAcks() > 0);
         }
         case DELETE -> {
           checkToken(request, Role.WRITE, DELETE);
-          write(request, call -> service.delete(request.getDelete(), call));
+          write(request, call -> service.delete(request.getDelete(), call),
+              request.getDelete().getWait().getMinAcks() > 0);
         }
         default -> throw Status.INVALID_ARGUMENT
             .withDescription("a Session request must hold one of get, put or delete").asRuntimeException();
@@ -118,23 +124,26 @@ final class SessionStream implements StreamObserver<SessionRequest> {
     CompletableFuture<WriteResponse> run(Context call);
   }
 
-  private void write(SessionRequest request, Write write) {
+  private void write(SessionRequest request, Write write, boolean waitsForAcks) {
     long id = request.getId();
     long timeoutMs = Integer.toUnsignedLong(request.getTimeoutMs());
     Context stream = Context.current();
-    Context.CancellableContext call = timeoutMs == 0 ? Context.current().withCancellation()
-        : Context.current().withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS, DEADLINES);
+    // Only a wait for acks listens to its call's Context (to be freed when the caller gives up):
+    // a context of its own per write cost more than the write's commit in a profile.
+    Context.CancellableContext call = waitsForAcks ? stream.withCancellation() : null;
     CompletableFuture<SessionReply> reply = new CompletableFuture<>();
-    call.addListener(cancelled -> {
-      if (cancelled.cancellationCause() instanceof TimeoutException) {
-        reply.complete(failure(id, Status.DEADLINE_EXCEEDED
-            .withDescription("timeout_ms " + timeoutMs + " passed on the leader").asRuntimeException()));
-      }
-    }, Runnable::run);
-    write.run(call).whenComplete((written, error) -> reply.complete(error == null
+    ScheduledFuture<?> deadline = timeoutMs == 0 ? null : DEADLINES.schedule(() -> reply.complete(failure(id,
+        Status.DEADLINE_EXCEEDED.withDescription("timeout_ms " + timeoutMs + " passed on the leader")
+            .asRuntimeException())), timeoutMs, TimeUnit.MILLISECONDS);
+    write.run(call == null ? stream : call).whenComplete((written, error) -> reply.complete(error == null
         ? SessionReply.newBuilder().setId(id).setWrite(written).build() : failure(id, error)));
     reply.thenAccept(answer -> {
-      call.cancel(null); // frees the deadline's timer task and any ack wait
+      if (deadline != null) {
+        deadline.cancel(false);
+      }
+      if (call != null) {
+        call.cancel(null); // frees the ack wait of a write answered DEADLINE_EXCEEDED
+      }
       if (!stream.isCancelled()) { // a stream that ended (client gone, server stopping) gets no more replies
         send(answer);
       }
