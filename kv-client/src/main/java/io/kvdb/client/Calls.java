@@ -9,27 +9,37 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
+import io.kvdb.api.v1.SessionReply;
+import io.kvdb.api.v1.SessionRequest;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
- * The one path of every unary call of the clients: the deadline, the bearer token, the
- * {@link RetryRule} and the mapping of failures to {@link KvException}, in a blocking and an async
- * form. Immutable: a client view with other options makes its own.
+ * The one path of every call of the clients, unary or on the {@link Session} stream: the
+ * deadline, the bearer token, the {@link RetryRule} and the mapping of failures to
+ * {@link KvException}, in a blocking and an async form. Immutable: a client view with other options makes its own.
  */
 final class Calls {
   /** Whether a call only reads (and so may be sent again) or writes. */
   enum Kind { READ, WRITE }
 
   private final Channel channel;
+  private final Session session;
   private final KvOptions options;
   private final CallOptions callOptions;
 
-  Calls(Channel channel, KvOptions options) {
+  /**
+   * {@code session}: the Session stream of the channel, shared by every view of one client; null
+   * for a client that never uses one (of a follower).
+   */
+  Calls(Channel channel, Session session, KvOptions options) {
     this.channel = channel;
+    this.session = session;
     this.options = options;
     this.callOptions = options.token().map(token -> CallOptions.DEFAULT.withCallCredentials(new BearerToken(token)))
         .orElse(CallOptions.DEFAULT);
@@ -37,6 +47,10 @@ final class Calls {
 
   Channel channel() {
     return channel;
+  }
+
+  Session sessionStream() {
+    return session;
   }
 
   KvOptions options() {
@@ -77,46 +91,91 @@ final class Calls {
    */
   <Q, R> CompletableFuture<R> async(MethodDescriptor<Q, R> method, Q request, Kind kind) {
     CompletableFuture<R> result = new CompletableFuture<>();
-    attempt(method, request, kind, deadlineFor(kind), 1, result);
+    attempt(deadline -> unary(method, request, deadline), kind, deadlineFor(kind), 1, result);
     return result;
   }
 
-  private <Q, R> void attempt(MethodDescriptor<Q, R> method, Q request, Kind kind, Deadline deadline, int attempt,
+  /**
+   * Sends {@code request} (a get, put or delete; its id, timeout and token are set here) on the
+   * client's Session stream; as {@link #async}, with the same deadline and retry rule. Cancelling
+   * the future drops the call's reply (the leader still answers it).
+   */
+  CompletableFuture<SessionReply> session(SessionRequest.Builder request, Kind kind) {
+    options.token().ifPresent(request::setToken);
+    CompletableFuture<SessionReply> result = new CompletableFuture<>();
+    attempt(deadline -> session.call(request.clone(), deadline), kind, deadlineFor(kind), 1, result);
+    return result;
+  }
+
+  /** {@link #session}, waiting for the reply on this thread. */
+  SessionReply sessionBlocking(SessionRequest.Builder request, Kind kind) {
+    try {
+      return session(request, kind).get();
+    } catch (ExecutionException e) {
+      throw KvException.of(e.getCause(), 1);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw KvException.of(Status.CANCELLED.withDescription("interrupted while waiting for the reply").withCause(e)
+          .asRuntimeException(), 1);
+    }
+  }
+
+  /** One attempt of a call; {@link #attempt} sends it again as {@link RetryRule} says. */
+  private <R> void attempt(Function<Deadline, CompletableFuture<R>> send, Kind kind, Deadline deadline, int attempt,
       CompletableFuture<R> result) {
     if (result.isDone()) {
       return; // cancelled by the caller while waiting to retry
     }
-    ClientCall<Q, R> call = channel.newCall(method, callOptions.withDeadline(deadline));
+    CompletableFuture<R> sent = send.apply(deadline);
     result.whenComplete((reply, error) -> {
+      if (error instanceof CancellationException) {
+        sent.cancel(false);
+      }
+    });
+    sent.whenComplete((reply, error) -> {
+      if (error == null) {
+        result.complete(reply);
+        return;
+      }
+      Optional<Duration> pause = RetryRule.pauseAfter(attempt, kind == Kind.READ, Status.fromThrowable(error).getCode(),
+          options, deadline);
+      if (pause.isEmpty()) {
+        result.completeExceptionally(KvException.of(error, attempt));
+      } else {
+        CompletableFuture.delayedExecutor(pause.get().toNanos(), TimeUnit.NANOSECONDS)
+            .execute(() -> attempt(send, kind, deadline, attempt + 1, result));
+      }
+    });
+  }
+
+  /** One unary call; cancelling the future cancels the call. */
+  private <Q, R> CompletableFuture<R> unary(MethodDescriptor<Q, R> method, Q request, Deadline deadline) {
+    CompletableFuture<R> reply = new CompletableFuture<>();
+    ClientCall<Q, R> call = channel.newCall(method, callOptions.withDeadline(deadline));
+    reply.whenComplete((value, error) -> {
       if (error instanceof CancellationException) {
         call.cancel("cancelled by the caller", null);
       }
     });
     ClientCalls.asyncUnaryCall(call, request, new StreamObserver<>() {
       @Override
-      public void onNext(R reply) {
-        result.complete(reply);
+      public void onNext(R value) {
+        reply.complete(value);
       }
 
       @Override
       public void onError(Throwable error) {
-        Optional<Duration> pause = RetryRule.pauseAfter(attempt, kind == Kind.READ, Status.fromThrowable(error).getCode(),
-            options, deadline);
-        if (pause.isEmpty()) {
-          result.completeExceptionally(KvException.of(error, attempt));
-        } else {
-          CompletableFuture.delayedExecutor(pause.get().toNanos(), TimeUnit.NANOSECONDS)
-              .execute(() -> attempt(method, request, kind, deadline, attempt + 1, result));
-        }
+        reply.completeExceptionally(error);
       }
 
       @Override
       public void onCompleted() {
         // A unary reply completes in onNext; a call that ends without one is a broken server.
-        result.completeExceptionally(KvException.of(Status.INTERNAL
-            .withDescription("the server closed the call without a reply").asRuntimeException(), attempt));
+        reply.completeExceptionally(Status.INTERNAL
+            .withDescription("the server closed the call without a reply").asRuntimeException());
       }
     });
+    return reply;
   }
 
   private Deadline deadlineFor(Kind kind) {

@@ -23,11 +23,11 @@ final class FollowerClientImpl implements FollowerClient {
   }
 
   static FollowerClient owning(ManagedChannel channel, KvOptions options) {
-    return new FollowerClientImpl(new Calls(channel, options), channel);
+    return new FollowerClientImpl(new Calls(channel, null, options), channel);
   }
 
   static FollowerClient borrowing(Channel channel, KvOptions options) {
-    return new FollowerClientImpl(new Calls(channel, options), null);
+    return new FollowerClientImpl(new Calls(channel, null, options), null);
   }
 
   @Override

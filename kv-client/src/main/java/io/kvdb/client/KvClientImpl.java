@@ -12,6 +12,8 @@ import io.kvdb.api.v1.KeyValue;
 import io.kvdb.api.v1.ListRequest;
 import io.kvdb.api.v1.ListResponse;
 import io.kvdb.api.v1.PutRequest;
+import io.kvdb.api.v1.SessionReply;
+import io.kvdb.api.v1.SessionRequest;
 import io.kvdb.api.v1.ShardDigest;
 import io.kvdb.api.v1.ShardDigestsRequest;
 import io.kvdb.api.v1.ShardDigestsResponse;
@@ -27,23 +29,29 @@ import java.util.concurrent.CompletionException;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
-/** {@link KvClient} over the leader's KV and Cluster services. */
+/**
+ * {@link KvClient} over the leader's KV and Cluster services; get, put and delete go on the
+ * {@link Session} stream when {@link KvOptions#session()} says so.
+ */
 final class KvClientImpl implements KvClient {
   private final Calls calls;
   /** The channel this client built and closes; null for a borrowed channel and for views. */
   private final ManagedChannel owned;
+  /** False for a view: the Session stream is its root client's, which closes it. */
+  private final boolean root;
 
-  private KvClientImpl(Calls calls, ManagedChannel owned) {
+  private KvClientImpl(Calls calls, ManagedChannel owned, boolean root) {
     this.calls = calls;
     this.owned = owned;
+    this.root = root;
   }
 
   static KvClient owning(ManagedChannel channel, KvOptions options) {
-    return new KvClientImpl(new Calls(channel, options), channel);
+    return new KvClientImpl(new Calls(channel, new Session(channel), options), channel, true);
   }
 
   static KvClient borrowing(Channel channel, KvOptions options) {
-    return new KvClientImpl(new Calls(channel, options), null);
+    return new KvClientImpl(new Calls(channel, new Session(channel), options), null, true);
   }
 
   @Override
@@ -53,16 +61,23 @@ final class KvClientImpl implements KvClient {
 
   @Override
   public KvClient withOptions(KvOptions options) {
-    return new KvClientImpl(new Calls(calls.channel(), options), null);
+    return new KvClientImpl(new Calls(calls.channel(), calls.sessionStream(), options), null, false);
   }
 
   @Override
   public WriteResponse put(String key, ByteString value) {
+    if (calls.options().session()) {
+      return calls.sessionBlocking(SessionRequest.newBuilder().setPut(putRequest(key, value)), Kind.WRITE).getWrite();
+    }
     return calls.blocking(KVGrpc.getPutMethod(), putRequest(key, value), Kind.WRITE);
   }
 
   @Override
   public CompletableFuture<WriteResponse> putAsync(String key, ByteString value) {
+    if (calls.options().session()) {
+      return calls.session(SessionRequest.newBuilder().setPut(putRequest(key, value)), Kind.WRITE)
+          .thenApply(SessionReply::getWrite);
+    }
     return calls.async(KVGrpc.getPutMethod(), putRequest(key, value), Kind.WRITE);
   }
 
@@ -73,6 +88,10 @@ final class KvClientImpl implements KvClient {
   @Override
   public Optional<ByteString> get(String key) {
     try {
+      if (calls.options().session()) {
+        return Optional.of(calls.sessionBlocking(SessionRequest.newBuilder().setGet(getRequest(key)), Kind.READ)
+            .getGet().getValue());
+      }
       return Optional.of(calls.blocking(KVGrpc.getGetMethod(), getRequest(key), Kind.READ).getValue());
     } catch (KvException e) {
       return notFound(e);
@@ -81,6 +100,10 @@ final class KvClientImpl implements KvClient {
 
   @Override
   public CompletableFuture<Optional<ByteString>> getAsync(String key) {
+    if (calls.options().session()) {
+      return calls.session(SessionRequest.newBuilder().setGet(getRequest(key)), Kind.READ)
+          .handle((reply, error) -> error == null ? Optional.of(reply.getGet().getValue()) : notFound(error));
+    }
     return calls.async(KVGrpc.getGetMethod(), getRequest(key), Kind.READ)
         .handle((reply, error) -> error == null ? Optional.of(reply.getValue()) : notFound(error));
   }
@@ -92,6 +115,10 @@ final class KvClientImpl implements KvClient {
   @Override
   public Optional<WriteResponse> delete(String key) {
     try {
+      if (calls.options().session()) {
+        return Optional.of(calls.sessionBlocking(SessionRequest.newBuilder().setDelete(deleteRequest(key)), Kind.WRITE)
+            .getWrite());
+      }
       return Optional.of(calls.blocking(KVGrpc.getDeleteMethod(), deleteRequest(key), Kind.WRITE));
     } catch (KvException e) {
       return notFound(e);
@@ -100,6 +127,10 @@ final class KvClientImpl implements KvClient {
 
   @Override
   public CompletableFuture<Optional<WriteResponse>> deleteAsync(String key) {
+    if (calls.options().session()) {
+      return calls.session(SessionRequest.newBuilder().setDelete(deleteRequest(key)), Kind.WRITE)
+          .handle((reply, error) -> error == null ? Optional.of(reply.getWrite()) : notFound(error));
+    }
     return calls.async(KVGrpc.getDeleteMethod(), deleteRequest(key), Kind.WRITE)
         .handle((reply, error) -> error == null ? Optional.of(reply) : notFound(error));
   }
@@ -167,6 +198,9 @@ final class KvClientImpl implements KvClient {
 
   @Override
   public void close() {
+    if (root) {
+      calls.sessionStream().close();
+    }
     Channels.close(owned);
   }
 }

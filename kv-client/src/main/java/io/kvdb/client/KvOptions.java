@@ -25,12 +25,20 @@ import java.util.Optional;
  * @param readAttempts how many times in all a read is sent when it meets UNAVAILABLE (see
  *     {@link KvClient} for the retry rule); 1: never again
  * @param retryBackoff the pause before the first retry of a read; it doubles with each retry
+ * @param session whether get, put and delete travel on the leader's KV Session stream (one
+ *     long-lived stream per client, shared by its views; a call is one message each way) rather
+ *     than as a unary call each. Same results, errors, deadlines and retries; cheaper per call
+ *     for a process that makes many concurrent calls (the HTTP gateway). Needs a leader that
+ *     serves Session (UNIMPLEMENTED otherwise)
  */
 public record KvOptions(Duration deadline, int minAcks, Duration ackTimeout, Optional<String> token, TlsTrust tls,
-    int readAttempts, Duration retryBackoff) {
-  /** 10 s deadline, no waiting for acks, no token, plaintext, reads sent up to 3 times from 100 ms apart. */
+    int readAttempts, Duration retryBackoff, boolean session) {
+  /**
+   * 10 s deadline, no waiting for acks, no token, plaintext, reads sent up to 3 times from 100 ms
+   * apart, a unary call per operation.
+   */
   public static final KvOptions DEFAULT = new KvOptions(Duration.ofSeconds(10), 0, Duration.ZERO, Optional.empty(),
-      TlsTrust.PLAINTEXT, 3, Duration.ofMillis(100));
+      TlsTrust.PLAINTEXT, 3, Duration.ofMillis(100), false);
   /** The largest ack timeout the protocol carries (a uint32 of milliseconds). */
   static final long MAX_ACK_TIMEOUT_MS = 0xFFFF_FFFFL;
 
@@ -57,12 +65,12 @@ public record KvOptions(Duration deadline, int minAcks, Duration ackTimeout, Opt
   }
 
   public KvOptions withDeadline(Duration newDeadline) {
-    return new KvOptions(newDeadline, minAcks, ackTimeout, token, tls, readAttempts, retryBackoff);
+    return new KvOptions(newDeadline, minAcks, ackTimeout, token, tls, readAttempts, retryBackoff, session);
   }
 
   /** Writes wait for {@code newMinAcks} followers, at most {@code timeout} (zero: the leader's default). */
   public KvOptions withAcks(int newMinAcks, Duration timeout) {
-    return new KvOptions(deadline, newMinAcks, timeout, token, tls, readAttempts, retryBackoff);
+    return new KvOptions(deadline, newMinAcks, timeout, token, tls, readAttempts, retryBackoff, session);
   }
 
   /**
@@ -71,21 +79,26 @@ public record KvOptions(Duration deadline, int minAcks, Duration ackTimeout, Opt
    * @throws IllegalArgumentException when it is empty or holds characters a header cannot carry
    */
   public KvOptions withToken(String newToken) {
-    return new KvOptions(deadline, minAcks, ackTimeout, Optional.of(newToken), tls, readAttempts, retryBackoff);
+    return new KvOptions(deadline, minAcks, ackTimeout, Optional.of(newToken), tls, readAttempts, retryBackoff, session);
   }
 
   /** Sends no token. */
   public KvOptions withoutToken() {
-    return new KvOptions(deadline, minAcks, ackTimeout, Optional.empty(), tls, readAttempts, retryBackoff);
+    return new KvOptions(deadline, minAcks, ackTimeout, Optional.empty(), tls, readAttempts, retryBackoff, session);
   }
 
   public KvOptions withTls(TlsTrust newTls) {
-    return new KvOptions(deadline, minAcks, ackTimeout, token, newTls, readAttempts, retryBackoff);
+    return new KvOptions(deadline, minAcks, ackTimeout, token, newTls, readAttempts, retryBackoff, session);
   }
 
   /** Reads are sent at most {@code attempts} times in all, the first pause being {@code backoff}. */
   public KvOptions withReadRetries(int attempts, Duration backoff) {
-    return new KvOptions(deadline, minAcks, ackTimeout, token, tls, attempts, backoff);
+    return new KvOptions(deadline, minAcks, ackTimeout, token, tls, attempts, backoff, session);
+  }
+
+  /** Get, put and delete on the leader's Session stream ({@code true}) or as unary calls. */
+  public KvOptions withSession(boolean newSession) {
+    return new KvOptions(deadline, minAcks, ackTimeout, token, tls, readAttempts, retryBackoff, newSession);
   }
 
   /**
@@ -101,6 +114,6 @@ public record KvOptions(Duration deadline, int minAcks, Duration ackTimeout, Opt
   public String toString() {
     return "KvOptions[deadline=" + deadline + ", minAcks=" + minAcks + ", ackTimeout=" + ackTimeout + ", token="
         + (token.isPresent() ? "(set)" : "(none)") + ", tls=" + tls + ", readAttempts=" + readAttempts
-        + ", retryBackoff=" + retryBackoff + "]";
+        + ", retryBackoff=" + retryBackoff + ", session=" + session + "]";
   }
 }

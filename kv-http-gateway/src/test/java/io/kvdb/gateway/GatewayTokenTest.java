@@ -168,7 +168,9 @@ class GatewayTokenTest {
         .getChannel();
     ExecutorService callers = Executors.newFixedThreadPool(4);
     try (GatewayUnderTest one = GatewayUnderTest.start(GatewayConfig.forTest(leader.address()),
-        LeaderClient.over(leader.address(), Duration.ofSeconds(10), watched))) {
+        // Unary calls, whose headers the decorator can see; the Session stream carries each
+        // request's token in the request (kv-client's SessionTest checks it per request).
+        LeaderClient.over(leader.address(), Duration.ofSeconds(10), watched, false))) {
       GatewayUnderTest reader = one.as(READER);
       GatewayUnderTest writer = one.as(WRITER);
       assertEquals(200, writer.set("both/k", "by the writer").status());

@@ -3,6 +3,7 @@ package io.kvdb.core.leader;
 import com.google.protobuf.ByteString;
 import io.grpc.Context;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.kvdb.api.v1.DeleteRequest;
 import io.kvdb.api.v1.GetRequest;
@@ -11,12 +12,15 @@ import io.kvdb.api.v1.KVGrpc;
 import io.kvdb.api.v1.ListRequest;
 import io.kvdb.api.v1.ListResponse;
 import io.kvdb.api.v1.PutRequest;
+import io.kvdb.api.v1.SessionReply;
+import io.kvdb.api.v1.SessionRequest;
 import io.kvdb.api.v1.WaitForAcks;
 import io.kvdb.api.v1.WriteResponse;
 import io.kvdb.core.config.Limits;
 import io.kvdb.core.request.Reads;
 import io.kvdb.core.request.RequestValidator;
 import io.kvdb.core.request.Statuses;
+import io.kvdb.core.security.SessionAuth;
 import io.kvdb.core.sharding.ShardFunction;
 import io.kvdb.core.storage.KvStore;
 import java.util.concurrent.CompletableFuture;
@@ -28,6 +32,8 @@ import java.util.function.IntPredicate;
  * store; every failure is answered through {@link Statuses}. Calls are cheap enough to run on the gRPC transport's own threads (the leader serves with a
  * direct executor): writes only queue and complete on the pipeline's reply thread, a Get is one LevelDB
  * read. List pages, which read up to {@link Reads#MAX_PAGE_BYTES}, run on {@code listExecutor} instead.
+ * A Session stream ({@link SessionStream}) runs each of its requests through the same methods as
+ * the unary calls.
  */
 public final class KvService extends KVGrpc.KVImplBase {
   private static final IntPredicate ALL_SHARDS = shard -> true;
@@ -53,49 +59,68 @@ public final class KvService extends KVGrpc.KVImplBase {
 
   @Override
   public void put(PutRequest request, StreamObserver<WriteResponse> response) {
-    try {
-      validator.key(request.getKey());
-      validator.value(request.getValue().size());
-      validator.minAcks(request.getWait().getMinAcks(), replicas.replicationFactor());
-    } catch (StatusRuntimeException e) {
-      response.onError(e);
-      return;
-    }
-    Context call = Context.current();
-    reply(pipeline.put(request.getKey(), request.getValue().toByteArray())
-        .thenCompose(committed -> withAcks(committed, request.getWait(), call)), response);
+    reply(put(request, Context.current()), response);
   }
 
   @Override
   public void delete(DeleteRequest request, StreamObserver<WriteResponse> response) {
-    try {
-      validator.key(request.getKey());
-      validator.minAcks(request.getWait().getMinAcks(), replicas.replicationFactor());
-    } catch (StatusRuntimeException e) {
-      response.onError(e);
-      return;
-    }
-    Context call = Context.current();
-    reply(pipeline.delete(request.getKey()).thenCompose(committed -> {
-      if (!committed.found()) {
-        throw Reads.notFound(request.getKey());
-      }
-      return withAcks(committed, request.getWait(), call);
-    }), response);
+    reply(delete(request, Context.current()), response);
   }
 
   @Override
   public void get(GetRequest request, StreamObserver<GetResponse> response) {
     try {
-      byte[] key = validator.key(request.getKey());
-      int shard = shardFunction.shardOf(key);
-      byte[] value = store.get(shard, key).orElseThrow(() -> Reads.notFound(request.getKey()));
-      response.onNext(GetResponse.newBuilder()
-          .setKey(request.getKey()).setValue(ByteString.copyFrom(value)).setShard(shard).build());
+      response.onNext(get(request));
       response.onCompleted();
     } catch (RuntimeException e) {
       response.onError(Statuses.of(e));
     }
+  }
+
+  @Override
+  public StreamObserver<SessionRequest> session(StreamObserver<SessionReply> replies) {
+    return SessionStream.open(this, (ServerCallStreamObserver<SessionReply>) replies, SessionAuth.current());
+  }
+
+  /**
+   * A put, as both the unary call and a Session request run it; {@code call} is cancelled when its
+   * caller gives up (which frees an ack wait). A request that fails validation fails the future.
+   */
+  CompletableFuture<WriteResponse> put(PutRequest request, Context call) {
+    try {
+      validator.key(request.getKey());
+      validator.value(request.getValue().size());
+      validator.minAcks(request.getWait().getMinAcks(), replicas.replicationFactor());
+    } catch (StatusRuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return pipeline.put(request.getKey(), request.getValue().toByteArray())
+        .thenCompose(committed -> withAcks(committed, request.getWait(), call));
+  }
+
+  /** A delete, as {@link #put(PutRequest, Context)}; a missing key fails it with NOT_FOUND. */
+  CompletableFuture<WriteResponse> delete(DeleteRequest request, Context call) {
+    try {
+      validator.key(request.getKey());
+      validator.minAcks(request.getWait().getMinAcks(), replicas.replicationFactor());
+    } catch (StatusRuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return pipeline.delete(request.getKey()).thenCompose(committed -> {
+      if (!committed.found()) {
+        throw Reads.notFound(request.getKey());
+      }
+      return withAcks(committed, request.getWait(), call);
+    });
+  }
+
+  /** A get, one LevelDB read; throws NOT_FOUND, or what validation or the store threw. */
+  GetResponse get(GetRequest request) {
+    byte[] key = validator.key(request.getKey());
+    int shard = shardFunction.shardOf(key);
+    byte[] value = store.get(shard, key).orElseThrow(() -> Reads.notFound(request.getKey()));
+    return GetResponse.newBuilder()
+        .setKey(request.getKey()).setValue(ByteString.copyFrom(value)).setShard(shard).build();
   }
 
   @Override

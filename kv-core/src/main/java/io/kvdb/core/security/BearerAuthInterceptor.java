@@ -1,5 +1,7 @@
 package io.kvdb.core.security;
 
+import io.grpc.Context;
+import io.grpc.Contexts;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
@@ -24,6 +26,10 @@ import java.util.Set;
  * <p>A read token may call KV Get and List, every Cluster method and every Follower method. Any
  * other method (Put, Delete, and methods added later until they are listed here) needs a write
  * token: a method nobody classified fails closed.
+ *
+ * <p>KV Session carries the calls of many callers on one stream, each request with its own token:
+ * its stream opens without a token, and the interceptor hands the check to the service through
+ * {@link SessionAuth#current()}, which refuses each request exactly as this class refuses a call.
  *
  * <p>Only services wrapped with this interceptor are guarded; the servers leave health checking
  * and reflection unwrapped on purpose (load balancers and tools must reach them without a token,
@@ -60,6 +66,10 @@ public final class BearerAuthInterceptor implements ServerInterceptor {
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
       ServerCallHandler<Q, R> next) {
     String method = call.getMethodDescriptor().getFullMethodName();
+    if (method.equals(KVGrpc.getSessionMethod().getFullMethodName())) {
+      Context checked = Context.current().withValue(SessionAuth.KEY, new SessionAuth(tokens));
+      return Contexts.interceptCall(checked, call, headers, next);
+    }
     String header = headers.get(BearerHeader.AUTHORIZATION);
     if (header == null) {
       return refuse(call, Status.UNAUTHENTICATED.withDescription(
@@ -70,16 +80,26 @@ public final class BearerAuthInterceptor implements ServerInterceptor {
       return refuse(call, Status.UNAUTHENTICATED.withDescription(
           "the authorization header must be 'Bearer <token>'"));
     }
-    Optional<Role> role = tokens.roleOf(token.get());
-    if (role.isEmpty()) {
-      return refuse(call, Status.UNAUTHENTICATED.withDescription("invalid bearer token"));
-    }
-    Role needed = needed(call.getMethodDescriptor());
-    if (!role.get().allows(needed)) {
-      return refuse(call, Status.PERMISSION_DENIED.withDescription(
-          "this token is read-only; " + method + " needs a write token"));
+    Status refusal = refusal(tokens, token.get(), needed(call.getMethodDescriptor()), method);
+    if (refusal != null) {
+      return refuse(call, refusal);
     }
     return next.startCall(call, headers);
+  }
+
+  /**
+   * Why {@code token} may not call {@code method}, which needs {@code needed}: UNAUTHENTICATED for
+   * an unknown token, PERMISSION_DENIED for a read token on a write; null when it may.
+   */
+  static Status refusal(BearerTokens tokens, String token, Role needed, String method) {
+    Optional<Role> role = tokens.roleOf(token);
+    if (role.isEmpty()) {
+      return Status.UNAUTHENTICATED.withDescription("invalid bearer token");
+    }
+    if (!role.get().allows(needed)) {
+      return Status.PERMISSION_DENIED.withDescription("this token is read-only; " + method + " needs a write token");
+    }
+    return null;
   }
 
   private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status) {

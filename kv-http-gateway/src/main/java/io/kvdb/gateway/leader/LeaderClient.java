@@ -7,6 +7,7 @@ import com.linecorp.armeria.client.grpc.GrpcClients;
 import com.linecorp.armeria.common.SessionProtocol;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.grpc.Channel;
+import io.grpc.ClientInterceptors;
 import io.kvdb.api.v1.KVGrpc;
 import io.kvdb.client.KvClient;
 import io.kvdb.client.KvOptions;
@@ -19,6 +20,12 @@ import java.time.Duration;
  * HTTP/2 client (plaintext or TLS), and each caller's own bearer token on every call that caller's
  * request makes ({@link #forCaller}). The gateway has no credential of its own, so a caller can
  * never do through it what its own token does not allow.
+ *
+ * <p>Get, set and delete travel on kv-client's Session transport ({@link KvOptions#withSession}):
+ * one long-lived stream to the leader carries every HTTP request's call as one message each way,
+ * each with its caller's token, instead of one HTTP/2 stream per call, which cost half the
+ * gateway's CPU (docs/PERFORMANCE.md, "HTTP gateway"). Listing, the Cluster API and the calls
+ * that {@link LeaderProxy} forwards stay unary.
  *
  * <p>Why Armeria's channel rather than kv-client's own ({@code KvClient.connect}): it runs on the
  * event loops the HTTP server already has (no second Netty), and it dials anew for each call while
@@ -34,11 +41,15 @@ public final class LeaderClient implements AutoCloseable {
   private final KvClient shared;
   private final Runnable closer;
 
-  private LeaderClient(HostPort address, Duration timeout, Channel channel, Runnable closer) {
+  private LeaderClient(HostPort address, Duration timeout, Channel channel, boolean session, Runnable closer) {
     this.address = address;
     this.channel = channel;
-    this.shared = KvClient.over(channel, KvOptions.DEFAULT.withDeadline(timeout));
-    this.closer = closer;
+    this.shared = KvClient.over(ClientInterceptors.intercept(channel, new OutsideRequestContexts()),
+        KvOptions.DEFAULT.withDeadline(timeout).withSession(session));
+    this.closer = () -> {
+      shared.close(); // ends the Session stream; the channel stays the caller's or the factory's
+      closer.run();
+    };
   }
 
   /**
@@ -52,23 +63,27 @@ public final class LeaderClient implements AutoCloseable {
     tls.caFile().ifPresent(file -> factoryBuilder.tlsCustomizer(ssl -> ssl.trustManager(file.toFile())));
     ClientFactory factory = factoryBuilder.build();
     // h2c (plaintext HTTP/2) is what grpc-java's Netty server speaks without TLS. The deadline of
-    // each call is kv-client's, so the client-wide response timeout is off. A stub's channel
-    // serves every method of the leader, not only those of the stub's service.
+    // each call is kv-client's, so the client-wide response timeout is off, and so is the limit
+    // of a response's length: Armeria counts every message a stream ever carried against it and
+    // would end the Session stream after 10 MiB of replies (gRPC's own limit per message stays).
+    // A stub's channel serves every method of the leader, not only those of the stub's service.
     SessionProtocol protocol = tls.enabled() ? SessionProtocol.HTTPS : SessionProtocol.H2C;
     Channel channel = GrpcClients.builder(protocol, Endpoint.of(address.host(), address.port()))
         .factory(factory)
         .responseTimeout(Duration.ZERO)
+        .maxResponseLength(0)
         .build(KVGrpc.KVStub.class)
         .getChannel();
-    return new LeaderClient(address, timeout, channel, factory::closeAsync);
+    return new LeaderClient(address, timeout, channel, true, factory::closeAsync);
   }
 
   /**
    * A client of the leader over {@code channel}, which stays yours ({@link #close} leaves it
-   * open); {@code address} is the leader's, as error messages name it.
+   * open); {@code address} is the leader's, as error messages name it. {@code session}: get, set
+   * and delete on the leader's Session stream, as {@link #connect} does, or as unary calls.
    */
-  public static LeaderClient over(HostPort address, Duration timeout, Channel channel) {
-    return new LeaderClient(address, timeout, channel, () -> {});
+  public static LeaderClient over(HostPort address, Duration timeout, Channel channel, boolean session) {
+    return new LeaderClient(address, timeout, channel, session, () -> {});
   }
 
   /**

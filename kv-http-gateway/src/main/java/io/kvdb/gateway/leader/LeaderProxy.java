@@ -38,15 +38,22 @@ import java.util.concurrent.TimeUnit;
 public final class LeaderProxy {
   private LeaderProxy() {}
 
-  /** The forwarding services, for a GrpcService: every method of {@code kv.v1.KV} and {@code kv.v1.Cluster}. */
+  /** The forwarding services, for a GrpcService: every unary method of {@code kv.v1.KV} and {@code kv.v1.Cluster}. */
   public static List<ServerServiceDefinition> services(LeaderClient leader) {
     return List.of(forwarding(KVGrpc.getServiceDescriptor(), leader),
         forwarding(ClusterGrpc.getServiceDescriptor(), leader));
   }
 
   private static ServerServiceDefinition forwarding(ServiceDescriptor service, LeaderClient leader) {
-    ServerServiceDefinition.Builder definition = ServerServiceDefinition.builder(service);
-    for (MethodDescriptor<?, ?> method : service.getMethods()) {
+    // KV Session, a stream of many callers' requests, is the gateway's own way to the leader and
+    // not one a browser's form can call: only the unary methods are forwarded.
+    ServiceDescriptor.Builder unary = ServiceDescriptor.newBuilder(service.getName())
+        .setSchemaDescriptor(service.getSchemaDescriptor());
+    List<MethodDescriptor<?, ?>> forwarded = service.getMethods().stream()
+        .filter(method -> method.getType() == MethodDescriptor.MethodType.UNARY).toList();
+    forwarded.forEach(unary::addMethod);
+    ServerServiceDefinition.Builder definition = ServerServiceDefinition.builder(unary.build());
+    for (MethodDescriptor<?, ?> method : forwarded) {
       add(definition, method, leader);
     }
     return definition.build();
@@ -54,10 +61,6 @@ public final class LeaderProxy {
 
   private static <Q, R> void add(ServerServiceDefinition.Builder definition, MethodDescriptor<Q, R> method,
       LeaderClient leader) {
-    // Every method of both services is unary; one that is not would need a forwarder of its own.
-    if (method.getType() != MethodDescriptor.MethodType.UNARY) {
-      throw new IllegalStateException("cannot forward " + method.getFullMethodName() + ": not unary");
-    }
     definition.addMethod(method, ServerCalls.asyncUnaryCall((request, response) ->
         forward(leader, method, request, response)));
   }
