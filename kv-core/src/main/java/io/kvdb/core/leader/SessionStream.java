@@ -11,6 +11,7 @@ import io.kvdb.api.v1.KVGrpc;
 import io.kvdb.api.v1.SessionReply;
 import io.kvdb.api.v1.SessionRequest;
 import io.kvdb.api.v1.WriteResponse;
+import io.kvdb.core.metrics.GrpcMetricsInterceptor;
 import io.kvdb.core.request.Statuses;
 import io.kvdb.core.security.BearerTokens.Role;
 import io.kvdb.core.security.SessionAuth;
@@ -48,6 +49,7 @@ final class SessionStream implements StreamObserver<SessionRequest> {
   private static final String GET = KVGrpc.getGetMethod().getFullMethodName();
   private static final String PUT = KVGrpc.getPutMethod().getFullMethodName();
   private static final String DELETE = KVGrpc.getDeleteMethod().getFullMethodName();
+  private static final String SESSION = KVGrpc.getSessionMethod().getFullMethodName();
 
   private static ScheduledThreadPoolExecutor deadlineTimer() {
     ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, run -> {
@@ -62,6 +64,8 @@ final class SessionStream implements StreamObserver<SessionRequest> {
   private final KvService service;
   private final ServerCallStreamObserver<SessionReply> out;
   private final SessionAuth auth;
+  /** Counts each request as a call of its method (kvdb_grpc_requests_seconds); null: not counted. */
+  private final GrpcMetricsInterceptor counting = GrpcMetricsInterceptor.current();
   private final Object lock = new Object();
   private final ArrayDeque<SessionReply> waiting = new ArrayDeque<>();
   private int unanswered;
@@ -90,27 +94,44 @@ final class SessionStream implements StreamObserver<SessionRequest> {
       unanswered++;
     }
     long id = request.getId();
+    long started = counting == null ? 0 : counting.start();
+    String method = switch (request.getCallCase()) {
+      case GET -> GET;
+      case PUT -> PUT;
+      case DELETE -> DELETE;
+      default -> SESSION;
+    };
     try {
       switch (request.getCallCase()) {
         case GET -> {
           checkToken(request, Role.READ, GET);
-          send(SessionReply.newBuilder().setId(id).setGet(service.get(request.getGet())).build());
+          answer(method, started, SessionReply.newBuilder().setId(id).setGet(service.get(request.getGet())).build());
         }
         case PUT -> {
           checkToken(request, Role.WRITE, PUT);
-          write(request, call -> service.put(request.getPut(), call), request.getPut().getWait().getMinAcks() > 0);
+          write(request, method, started, call -> service.put(request.getPut(), call),
+              request.getPut().getWait().getMinAcks() > 0);
         }
         case DELETE -> {
           checkToken(request, Role.WRITE, DELETE);
-          write(request, call -> service.delete(request.getDelete(), call),
+          write(request, method, started, call -> service.delete(request.getDelete(), call),
               request.getDelete().getWait().getMinAcks() > 0);
         }
         default -> throw Status.INVALID_ARGUMENT
             .withDescription("a Session request must hold one of get, put or delete").asRuntimeException();
       }
     } catch (RuntimeException e) {
-      send(failure(id, e));
+      answer(method, started, failure(id, e));
     }
+  }
+
+  /** Counts the request as a call of {@code method} (its code: the reply's), then sends the reply. */
+  private void answer(String method, long started, SessionReply reply) {
+    if (counting != null) {
+      counting.record(method, reply.hasError() ? Status.fromCodeValue(reply.getError().getCode()).getCode()
+          : Status.Code.OK, started);
+    }
+    send(reply);
   }
 
   private void checkToken(SessionRequest request, Role needed, String method) {
@@ -124,7 +145,7 @@ final class SessionStream implements StreamObserver<SessionRequest> {
     CompletableFuture<WriteResponse> run(Context call);
   }
 
-  private void write(SessionRequest request, Write write, boolean waitsForAcks) {
+  private void write(SessionRequest request, String method, long started, Write write, boolean waitsForAcks) {
     long id = request.getId();
     long timeoutMs = Integer.toUnsignedLong(request.getTimeoutMs());
     Context stream = Context.current();
@@ -145,7 +166,7 @@ final class SessionStream implements StreamObserver<SessionRequest> {
         call.cancel(null); // frees the ack wait of a write answered DEADLINE_EXCEEDED
       }
       if (!stream.isCancelled()) { // a stream that ended (client gone, server stopping) gets no more replies
-        send(answer);
+        answer(method, started, answer);
       }
     });
   }

@@ -1,6 +1,9 @@
 package io.kvdb.core.metrics;
 
+import io.grpc.Context;
+import io.grpc.Contexts;
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
+import io.grpc.MethodDescriptor.MethodType;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -11,6 +14,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -21,6 +25,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 public final class GrpcMetricsInterceptor implements ServerInterceptor {
   /** The meter's name; Prometheus shows it as {@code kvdb_grpc_requests_seconds}. */
   public static final String NAME = "kvdb.grpc.requests";
+  private static final Context.Key<GrpcMetricsInterceptor> CURRENT = Context.key("kvdb-grpc-metrics");
   private static final int CODES = Status.Code.values().length;
 
   private final MeterRegistry registry;
@@ -36,6 +41,34 @@ public final class GrpcMetricsInterceptor implements ServerInterceptor {
 
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+    if (call.getMethodDescriptor().getType() == MethodType.UNARY) {
+      return counted(call, headers, next);
+    }
+    // A stream of requests (KV/Session) counts each of them as its method's call, through the
+    // Context; unary calls skip the Context's cost.
+    return Contexts.interceptCall(Context.current().withValue(CURRENT, this), call, headers,
+        (inContext, sameHeaders) -> counted(inContext, sameHeaders, next));
+  }
+
+  /**
+   * The counting interceptor of the stream this thread serves, to be kept by a service that
+   * answers many requests on one stream; null when none counts.
+   */
+  public static GrpcMetricsInterceptor current() {
+    return CURRENT.get();
+  }
+
+  /** When a request a stream carries starts, for {@link #record}: the registry's monotonic clock, ns. */
+  public long start() {
+    return registry.config().clock().monotonicTime();
+  }
+
+  /** Counts one request a stream carried, begun at {@code started}, as a call of {@code method} that ended with {@code code}. */
+  public void record(String method, Status.Code code, long started) {
+    timerOf(method, code).record(start() - started, TimeUnit.NANOSECONDS);
+  }
+
+  private <Q, R> ServerCall.Listener<Q> counted(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     String method = call.getMethodDescriptor().getFullMethodName();
     Timer.Sample started = Timer.start(registry);
     return next.startCall(new SimpleForwardingServerCall<>(call) {
