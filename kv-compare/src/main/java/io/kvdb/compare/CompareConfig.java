@@ -68,8 +68,8 @@ public record CompareConfig(int rounds, Duration duration, Duration warmup, List
     }
     boolean quick = flags.bool("quick");
     int rounds = flags.isGiven("rounds") || !quick ? flags.integer("rounds") : 1;
-    Duration duration = flags.isGiven("duration") || !quick ? seconds(flags, "duration") : Duration.ofSeconds(3);
-    Duration warmup = flags.isGiven("warmup") || !quick ? seconds(flags, "warmup") : Duration.ofSeconds(1);
+    Duration duration = flags.isGiven("duration") || !quick ? flags.seconds("duration") : Duration.ofSeconds(3);
+    Duration warmup = flags.isGiven("warmup") || !quick ? flags.seconds("warmup") : Duration.ofSeconds(1);
     List<Row> rows = new ArrayList<>();
     if (flags.list("only").isEmpty()) {
       rows.addAll(Arrays.asList(Row.values()));
@@ -82,15 +82,6 @@ public record CompareConfig(int rounds, Duration duration, Duration warmup, List
     return Optional.of(new CompareConfig(rounds, duration, warmup, rows, json, flags.integer("port-base"), jvm,
         home.toAbsolutePath().normalize(), !quick && !flags.bool("no-lag-run"),
         flags.bool("scale") ? Optional.of(flags.integer("scale-keys")) : Optional.empty()));
-  }
-
-  private static Duration seconds(Flags flags, String name) {
-    String text = flags.string(name);
-    try {
-      return Duration.ofNanos((long) (Double.parseDouble(text) * 1e9));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--" + name + " needs a number of seconds, got '" + text + "'");
-    }
   }
 
   private static void check(boolean condition, String message) {

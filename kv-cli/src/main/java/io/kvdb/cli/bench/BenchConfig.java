@@ -97,8 +97,8 @@ public record BenchConfig(Workload workload, boolean zipfian, int keys, int valu
     OptionalLong ops = flags.isGiven("ops") ? OptionalLong.of(flags.longValue("ops")) : OptionalLong.empty();
     Optional<Path> json = flags.string("json").isEmpty() ? Optional.empty() : Optional.of(Path.of(flags.string("json")));
     return new BenchConfig(Workload.of(flags.string("workload")), zipfian, flags.integer("keys"),
-        flags.integer("value-bytes"), flags.integer("clients"), seconds(flags, "duration"), ops,
-        seconds(flags, "warmup"), rate(flags), protocol, HostPort.parse("--target", target), json, flags.longValue("seed"));
+        flags.integer("value-bytes"), flags.integer("clients"), flags.seconds("duration"), ops,
+        flags.seconds("warmup"), rate(flags), protocol, HostPort.parse("--target", target), json, flags.longValue("seed"));
   }
 
   private static OptionalDouble rate(Flags flags) {
@@ -110,16 +110,6 @@ public record BenchConfig(Workload workload, boolean zipfian, int keys, int valu
       return OptionalDouble.of(Double.parseDouble(text));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("--rate needs calls per second, got '" + text + "'");
-    }
-  }
-
-  /** The value of a flag in seconds, fractions allowed. */
-  private static Duration seconds(Flags flags, String name) {
-    String text = flags.string(name);
-    try {
-      return Duration.ofNanos((long) (Double.parseDouble(text) * 1e9));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--" + name + " needs a number of seconds, got '" + text + "'");
     }
   }
 

@@ -1,5 +1,6 @@
 package io.kvdb.common.config;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -241,6 +242,20 @@ public final class Flags {
       throw new IllegalArgumentException("flag --" + name + " needs a number, got '" + value + "'");
     } catch (ArithmeticException e) {
       throw new IllegalArgumentException("flag --" + name + " is too large: " + value);
+    }
+  }
+
+  /**
+   * The value in seconds, fractions allowed (0.5 is 500 ms).
+   *
+   * @throws IllegalArgumentException naming the flag when it is no number
+   */
+  public Duration seconds(String name) {
+    String value = string(name);
+    try {
+      return Duration.ofNanos((long) (Double.parseDouble(value) * 1e9));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--" + name + " needs a number of seconds, got '" + value + "'");
     }
   }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -59,6 +60,13 @@ class FlagsTest {
     assertEquals("", parsed("--peers", "").string("peers"));
     assertEquals("", parsed("--peers=").string("peers"));
     assertEquals(-1, parsed("--port", "-1").integer("port"), "a negative number is a value, not a flag");
+  }
+
+  @Test
+  void secondsAllowFractionsAndNameTheFlagWhenNoNumber() {
+    assertEquals(Duration.ofMillis(1500), parsed("--port", "1.5").seconds("port"));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parsed("--port", "soon").seconds("port"));
+    assertEquals("--port needs a number of seconds, got 'soon'", e.getMessage());
   }
 
   @Test
