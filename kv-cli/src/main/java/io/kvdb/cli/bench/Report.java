@@ -1,5 +1,7 @@
 package io.kvdb.cli.bench;
 
+import static io.kvdb.cli.bench.JsonText.quote;
+
 import io.kvdb.api.v1.LagSummary;
 import java.util.List;
 import java.util.Locale;
@@ -117,7 +119,7 @@ final class Report {
     field(out, "replication_lag_histogram_ms", ackLag.map(lag -> "{\"count\": " + lag.getCount() + ", \"p50\": "
         + number(lag.getP50Ms()) + ", \"p99\": " + number(lag.getP99Ms()) + ", \"p999\": " + number(lag.getP999Ms())
         + ", \"max\": " + number(lag.getMaxMs()) + ", \"window_s\": " + lag.getWindowSeconds() + "}").orElse("null"));
-    out.append("  \"stopped\": ").append(stopped.map(Report::quote).orElse("null")).append("\n}\n");
+    out.append("  \"stopped\": ").append(stopped.map(JsonText::quote).orElse("null")).append("\n}\n");
     return out.toString();
   }
 
@@ -155,25 +157,5 @@ final class Report {
 
   private static String number(double value) {
     return String.format(Locale.ROOT, "%.3f", value);
-  }
-
-  /** A JSON string: quotes, backslashes and control characters escaped. */
-  static String quote(String text) {
-    StringBuilder out = new StringBuilder("\"");
-    for (char c : text.toCharArray()) {
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        case '\n' -> out.append("\\n");
-        default -> {
-          if (c < 0x20) {
-            out.append(String.format("\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
-      }
-    }
-    return out.append('"').toString();
   }
 }

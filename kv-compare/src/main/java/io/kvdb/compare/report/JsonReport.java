@@ -1,5 +1,8 @@
 package io.kvdb.compare.report;
 
+import static io.kvdb.cli.bench.JsonText.quote;
+
+import io.kvdb.cli.bench.JsonText;
 import java.util.List;
 import java.util.Locale;
 
@@ -19,7 +22,7 @@ public final class JsonReport {
     for (Row row : rows) {
       out.append(comma).append("    {\"system\": ").append(quote(row.key())).append(", \"label\": ")
           .append(quote(row.label())).append(", \"unavailable\": ")
-          .append(results.whyUnavailable(row).map(JsonReport::quote).orElse("null")).append(", \"cells\": {");
+          .append(results.whyUnavailable(row).map(JsonText::quote).orElse("null")).append(", \"cells\": {");
       String cellComma = "";
       for (Column column : Column.values()) {
         if (!row.columns().contains(column) || results.whyUnavailable(row).isPresent()) {
@@ -51,25 +54,7 @@ public final class JsonReport {
   private static String measurement(Measurement m) {
     return String.format(Locale.ROOT, "{\"ops_per_s\": %.1f, \"latency_ms\": {\"p50\": %.3f, \"p99\": %.3f,"
         + " \"p99_9\": %.3f, \"max\": %.3f}, \"errors\": %d, \"stopped\": %s}", m.opsPerSecond(), m.p50(), m.p99(),
-        m.p999(), m.max(), m.errors(), m.stopped().map(JsonReport::quote).orElse("null"));
+        m.p999(), m.max(), m.errors(), m.stopped().map(JsonText::quote).orElse("null"));
   }
 
-  /** A JSON string: quotes, backslashes and control characters escaped. */
-  static String quote(String text) {
-    StringBuilder out = new StringBuilder("\"");
-    for (char c : text.toCharArray()) {
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        default -> {
-          if (c < 0x20) {
-            out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
-      }
-    }
-    return out.append('"').toString();
-  }
 }
