@@ -19,6 +19,15 @@ public final class ErrorReasons {
   public static final String DOMAIN = "kvdb.io";
   /** RESOURCE_EXHAUSTED because the leader's disk is below --min-free-disk. */
   public static final String DISK_FULL = "DISK_FULL";
+  /**
+   * NOT_FOUND from a follower, with the copy it looked in: metadata {@link #APPLIED_SEQ} and
+   * {@link #STALE}, as a found value's GetResponse carries them.
+   */
+  public static final String KEY_NOT_FOUND = "KEY_NOT_FOUND";
+  /** ErrorInfo metadata: the applied seq of the shard copy a follower read. */
+  public static final String APPLIED_SEQ = "applied_seq";
+  /** ErrorInfo metadata: "true" when that copy is not in sync with a live leader. */
+  public static final String STALE = "stale";
 
   private ErrorReasons() {}
 
@@ -28,6 +37,17 @@ public final class ErrorReasons {
         .setCode(Code.RESOURCE_EXHAUSTED_VALUE)
         .setMessage(message)
         .addDetails(Any.pack(ErrorInfo.newBuilder().setReason(DISK_FULL).setDomain(DOMAIN).build()))
+        .build());
+  }
+
+  /** NOT_FOUND with {@code message}, marked {@link #KEY_NOT_FOUND} with the copy that was read. */
+  public static StatusRuntimeException keyNotFound(String message, long appliedSeq, boolean stale) {
+    return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+        .setCode(Code.NOT_FOUND_VALUE)
+        .setMessage(message)
+        .addDetails(Any.pack(ErrorInfo.newBuilder().setReason(KEY_NOT_FOUND).setDomain(DOMAIN)
+            .putMetadata(APPLIED_SEQ, Long.toString(appliedSeq))
+            .putMetadata(STALE, Boolean.toString(stale)).build()))
         .build());
   }
 
@@ -44,6 +64,15 @@ public final class ErrorReasons {
    * of {@code error}; empty when it carries none (or details that cannot be read).
    */
   public static Optional<String> reasonOf(Throwable error) {
+    return infoOf(error).map(ErrorInfo::getReason);
+  }
+
+  /** The metadata value {@code name} of the first kvdb {@code ErrorInfo} of {@code error}; empty when absent. */
+  public static Optional<String> metadataOf(Throwable error, String name) {
+    return infoOf(error).map(info -> info.getMetadataMap().get(name));
+  }
+
+  private static Optional<ErrorInfo> infoOf(Throwable error) {
     com.google.rpc.Status status = StatusProto.fromThrowable(error);
     if (status == null) {
       return Optional.empty();
@@ -53,7 +82,7 @@ public final class ErrorReasons {
         try {
           ErrorInfo info = detail.unpack(ErrorInfo.class);
           if (DOMAIN.equals(info.getDomain())) {
-            return Optional.of(info.getReason());
+            return Optional.of(info);
           }
         } catch (InvalidProtocolBufferException e) {
           // An unreadable detail says nothing: as if absent.

@@ -40,4 +40,15 @@ class ErrorReasonsTest {
     assertEquals(Optional.of(ErrorReasons.DISK_FULL), ErrorReasons.reasonOf(ErrorReasons.diskFull("full")));
     assertEquals(Optional.empty(), ErrorReasons.reasonOf(Status.RESOURCE_EXHAUSTED.asRuntimeException()));
   }
+
+  @Test
+  void keyNotFoundCarriesTheCopyThatWasRead() {
+    StatusRuntimeException e = ErrorReasons.keyNotFound("key not found: k", 42, true);
+    assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
+    assertTrue(ErrorReasons.hasReason(e, ErrorReasons.KEY_NOT_FOUND));
+    assertEquals(Optional.of("42"), ErrorReasons.metadataOf(e, ErrorReasons.APPLIED_SEQ));
+    assertEquals(Optional.of("true"), ErrorReasons.metadataOf(e, ErrorReasons.STALE));
+    assertEquals(Optional.empty(), ErrorReasons.metadataOf(e, "other"));
+    assertEquals(Optional.empty(), ErrorReasons.metadataOf(Status.NOT_FOUND.asRuntimeException(), ErrorReasons.APPLIED_SEQ));
+  }
 }
