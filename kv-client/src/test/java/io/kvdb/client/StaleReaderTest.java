@@ -11,6 +11,7 @@ import io.kvdb.api.v1.FollowerInfo;
 import io.kvdb.api.v1.KeyValue;
 import io.kvdb.api.v1.ListRequest;
 import io.kvdb.api.v1.StatusResponse;
+import io.kvdb.client.testing.FakeFollower;
 import io.kvdb.common.sharding.KeyShards;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,7 +54,7 @@ class StaleReaderTest {
   }
 
   private FakeFollower follower(String name) {
-    FakeFollower follower = FakeFollower.start(run + "/" + name, SHARDS);
+    FakeFollower follower = FakeFollower.inProcess(run + "/" + name, SHARDS);
     closing.add(follower);
     return follower;
   }

@@ -1,7 +1,10 @@
-package io.kvdb.client;
+package io.kvdb.client.testing;
 
 import com.google.protobuf.ByteString;
+import io.grpc.Grpc;
+import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
+import io.grpc.ServerBuilder;
 import io.grpc.Status;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
@@ -31,45 +34,58 @@ import java.util.concurrent.atomic.AtomicInteger;
  * fail every List call after some number of pages. It counts the List calls it got and records
  * the shards each asked for.
  */
-final class FakeFollower implements AutoCloseable {
-  final String address;
+public final class FakeFollower implements AutoCloseable {
+  /** Key order: unsigned UTF-8 bytes, as kvdb lists keys. */
+  public static final java.util.Comparator<String> KEY_ORDER = (a, b) -> ByteString.unsignedLexicographicalComparator()
+      .compare(ByteString.copyFromUtf8(a), ByteString.copyFromUtf8(b));
+
+  /** Its address: the in-process name, or 127.0.0.1:PORT. */
+  public final String address;
   private final int shardCount;
   /** Readable shard to its applied seq. */
-  private final Map<Integer, Long> seqs = new TreeMap<>();
-  private final TreeMap<String, ByteString> data = new TreeMap<>(KeyOrder.CODE_POINTS);
+  private final Map<Integer, Long> seqs = new java.util.concurrent.ConcurrentSkipListMap<>();
+  private final java.util.NavigableMap<String, ByteString> data = java.util.Collections.synchronizedNavigableMap(new TreeMap<>(KEY_ORDER));
   private final Server server;
-  final AtomicInteger listCalls = new AtomicInteger();
-  final List<List<Integer>> listedShards = new ArrayList<>();
+  /** List calls received. */
+  public final AtomicInteger listCalls = new AtomicInteger();
+  /** The shards filter of each List call received, in order (synchronized on the list). */
+  public final List<List<Integer>> listedShards = new ArrayList<>();
   private volatile int failListAfterPages = Integer.MAX_VALUE;
 
-  private FakeFollower(String address, int shardCount) {
-    this.address = address;
+  private FakeFollower(ServerBuilder<?> builder, String name, int shardCount) {
     this.shardCount = shardCount;
     try {
-      this.server = InProcessServerBuilder.forName(address).directExecutor().addService(new Service()).build().start();
+      this.server = builder.addService(new Service()).build().start();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    this.address = name != null ? name : "127.0.0.1:" + server.getPort();
   }
 
-  static FakeFollower start(String address, int shardCount) {
-    return new FakeFollower(address, shardCount);
+  /** A follower served in-process under {@code name}. */
+  public static FakeFollower inProcess(String name, int shardCount) {
+    return new FakeFollower(InProcessServerBuilder.forName(name).directExecutor(), name, shardCount);
+  }
+
+  /** A follower on a free TCP port of 127.0.0.1. */
+  public static FakeFollower onTcp(int shardCount) {
+    return new FakeFollower(Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()), null, shardCount);
   }
 
   /** Holds {@code shard} at {@code seq}, readable. */
-  FakeFollower holds(int shard, long seq) {
+  public FakeFollower holds(int shard, long seq) {
     seqs.put(shard, seq);
     return this;
   }
 
   /** Stores {@code key}; its shard must be held. */
-  FakeFollower put(String key, String value) {
+  public FakeFollower put(String key, String value) {
     data.put(key, ByteString.copyFromUtf8(value));
     return this;
   }
 
   /** Every List call after the first {@code pages} fails with UNAVAILABLE. */
-  void failListAfterPages(int pages) {
+  public void failListAfterPages(int pages) {
     failListAfterPages = pages;
   }
 
@@ -118,18 +134,20 @@ final class FakeFollower implements AutoCloseable {
       }
       int limit = request.getLimit() == 0 ? 100 : request.getLimit();
       ListResponse.Builder page = ListResponse.newBuilder().setStale(true);
-      var tail = request.getStartAfter().isEmpty() ? data : data.tailMap(request.getStartAfter(), false);
-      for (Map.Entry<String, ByteString> entry : tail.entrySet()) {
-        int shard = shardOf(entry.getKey());
-        if (!entry.getKey().startsWith(request.getPrefix()) || !seqs.containsKey(shard)
-            || (!request.getShardsList().isEmpty() && !request.getShardsList().contains(shard))) {
-          continue;
+      synchronized (data) {
+        var tail = request.getStartAfter().isEmpty() ? data : data.tailMap(request.getStartAfter(), false);
+        for (Map.Entry<String, ByteString> entry : tail.entrySet()) {
+          int shard = shardOf(entry.getKey());
+          if (!entry.getKey().startsWith(request.getPrefix()) || !seqs.containsKey(shard)
+              || (!request.getShardsList().isEmpty() && !request.getShardsList().contains(shard))) {
+            continue;
+          }
+          if (page.getItemsCount() == limit) {
+            page.setHasMore(true).setNextStartAfter(page.getItems(limit - 1).getKey());
+            break;
+          }
+          page.addItems(KeyValue.newBuilder().setKey(entry.getKey()).setValue(entry.getValue()));
         }
-        if (page.getItemsCount() == limit) {
-          page.setHasMore(true).setNextStartAfter(page.getItems(limit - 1).getKey());
-          break;
-        }
-        page.addItems(KeyValue.newBuilder().setKey(entry.getKey()).setValue(entry.getValue()));
       }
       response.onNext(page.build());
       response.onCompleted();
@@ -146,7 +164,7 @@ final class FakeFollower implements AutoCloseable {
   }
 
   /** Keys whose shard (of {@code shardCount}) is {@code shard}, named {@code prefix + n}. */
-  static List<String> keysOfShard(int shard, int shardCount, String prefix, int count) {
+  public static List<String> keysOfShard(int shard, int shardCount, String prefix, int count) {
     List<String> keys = new ArrayList<>();
     for (int n = 0; keys.size() < count; n++) {
       if (KeyShards.shardOf(prefix + n, shardCount) == shard) {
