@@ -9,7 +9,7 @@ import java.util.Set;
  *
  * @param state connecting, syncing, live, refused or failed
  * @param reason why the leader was refused, or why the follower failed (empty otherwise)
- * @param shards the cluster's shard count (0 before the first hello)
+ * @param shards the cluster's shard count as the data dir knows it (0 before a new data dir's first welcome)
  * @param assigned shards placed on this follower
  * @param live assigned shards that are caught up and verified with a live leader: the only ones
  *     served to reads that do not allow stale answers
