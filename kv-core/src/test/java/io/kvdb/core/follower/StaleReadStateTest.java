@@ -190,6 +190,32 @@ class StaleReadStateTest {
   }
 
   @Test
+  void aRestartedFollowerServesAnEmptyShardItHeldComplete() {
+    int empty = 3; // never written: no data and seq 0, yet a complete copy of an empty shard
+    follower.deliver(FakeLeader.assignment(2, S, OTHER, empty));
+    follower.exchange();
+    assertEquals(Set.of(S, OTHER, empty), follower.view().live());
+    follower.crash();
+
+    follower.start();
+
+    assertEquals(Set.of(S, OTHER, empty), follower.view().readable(), "an empty shard held live is complete too");
+  }
+
+  @Test
+  void anEmptyShardNoLongerAssignedIsNotServedAfterARestart() {
+    int empty = 3;
+    follower.deliver(FakeLeader.assignment(2, S, OTHER, empty));
+    follower.exchange();
+    follower.deliver(FakeLeader.assignment(3, S, OTHER));
+    follower.crash();
+
+    follower.start();
+
+    assertEquals(Set.of(S, OTHER), follower.view().readable(), "dropped: no longer held");
+  }
+
+  @Test
   void aRestartedFollowerDoesNotServeSuspectOrHalfInstalledShards() {
     tamper(OTHER, leader.keyIn(OTHER, 0)); // its digest no longer matches at start-up
     write(S, 5);
