@@ -73,7 +73,7 @@ final class AssignmentApplier {
     Set<Integer> dropped = new TreeSet<>(syncs.keySet());
     dropped.removeAll(next);
     // Data kept from before a restart (whole, or half a snapshot) of shards no longer placed here.
-    dropped.addAll(replica.shardsWithData());
+    dropped.addAll(replica.shardsHeld());
     dropped.addAll(suspect);
     dropped.removeAll(next);
     for (int shard : dropped) {

@@ -73,7 +73,7 @@ public final class FollowerSync {
     this.session = new Session(options);
     this.view = new ReadView(options.id(), views);
     // A complete shard in the data dir is served stale from start-up, before any hello.
-    this.assignments = new AssignmentApplier(syncs, suspect, replica == null ? Set.of() : replica.shardsWithData());
+    this.assignments = new AssignmentApplier(syncs, suspect, replica == null ? Set.of() : replica.shardsHeld());
     this.acks = new Acks(options.id());
     if (replica != null) {
       useReplica(replica);
@@ -203,7 +203,7 @@ public final class FollowerSync {
     }
     String synced = replica.syncedLeaderId();
     if (!synced.equals(welcome.getLeaderId())) {
-      Set<Integer> held = replica.shardsWithData();
+      Set<Integer> held = replica.shardsHeld();
       if (!held.isEmpty()) {
         // Only reached with --accept-new-leader: the leader refuses otherwise.
         log.warn("wiping {} shard(s) copied from leader {} to copy leader {} (--accept-new-leader)",

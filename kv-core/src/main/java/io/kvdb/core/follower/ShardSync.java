@@ -313,6 +313,7 @@ final class ShardSync {
     }
     if (mode == Mode.LIVE) {
       readable = true;
+      context.replica().markHeld(shard);
       log.info("shard {}: live at seq {} ({} event(s) caught up from the backlog, {} buffered)", shard,
           context.replica().state(shard).seq(), caughtUpEvents, replay.size());
       caughtUpEvents = 0;
