@@ -20,6 +20,8 @@ final class FollowerMeters {
         .description("Shards placed on this follower").register(registry);
     Gauge.builder("kvdb.follower.shards.live", () -> view.get().live().size())
         .description("Assigned shards caught up and served").register(registry);
+    Gauge.builder("kvdb.follower.shards.readable", () -> view.get().readable().size())
+        .description("Shards held as complete copies, live or not: served to stale reads").register(registry);
     Gauge.builder("kvdb.follower.applied", () ->
             view.get().assigned().stream().mapToLong(shard -> store.shardState(shard).seq()).sum())
         .description("Sum of applied seqs over assigned shards").register(registry);

@@ -7,6 +7,7 @@ import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.kvdb.api.v1.FollowerStatusResponse;
+import io.kvdb.api.v1.ShardSeq;
 import io.kvdb.core.metrics.GrpcMetricsInterceptor;
 import io.kvdb.core.process.OpenServices;
 import io.kvdb.core.process.ProcessMain;
@@ -156,19 +157,24 @@ public final class FollowerServer implements ProcessMain.Server {
   private FollowerReadService.Readable readable() {
     FollowerView now = view.get();
     Set<Integer> live = now.live();
-    return new FollowerReadService.Readable(now.shards(), live::contains, now.withdrawals(), now.limits());
+    Set<Integer> readable = now.readable();
+    return new FollowerReadService.Readable(now.shards(), live::contains, readable::contains, now.withdrawals(),
+        now.limits());
   }
 
   private FollowerStatusResponse status() {
     FollowerView now = view.get();
     FollowerStatusResponse.Builder out = FollowerStatusResponse.newBuilder()
         .setId(now.id()).setLeaderId(now.leaderId()).setLeaderEpoch(now.leaderEpoch()).setState(now.state())
-        .setReason(now.reason()).setAssignmentVersion(now.assignmentVersion());
+        .setReason(now.reason()).setAssignmentVersion(now.assignmentVersion()).setShardCount(now.shards());
     // Assigned shards, and any other shard with data (e.g. kept while refusing a new leader).
     for (int shard = 0; shard < now.shards(); shard++) {
       ShardState state = store.shardState(shard);
       if (now.assigned().contains(shard) || state.seq() > 0 || state.keys() > 0) {
         out.addShards(Reads.digest(shard, state));
+      }
+      if (now.readable().contains(shard)) {
+        out.addReadableShards(ShardSeq.newBuilder().setShard(shard).setSeq(state.seq()));
       }
     }
     return out.build();

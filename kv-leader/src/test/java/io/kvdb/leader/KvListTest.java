@@ -15,6 +15,7 @@ import io.kvdb.api.v1.ListResponse;
 import io.kvdb.api.v1.PutRequest;
 import io.kvdb.api.v1.WriteResponse;
 import io.kvdb.core.config.Limits;
+import io.kvdb.core.sharding.ShardFunction;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -136,6 +137,37 @@ class KvListTest {
   @Test
   void listOfAPrefixLongerThanTheKeyLimitIsInvalid() {
     assertCode(Code.INVALID_ARGUMENT, () -> leader.kv().list(ListRequest.newBuilder().setPrefix("x".repeat(1025)).build()));
+  }
+
+  @Test
+  void aShardsFilterListsOnlyThoseShardsAndAllowStaleChangesNothing() {
+    ShardFunction shards = new ShardFunction(8); // TestLeader's shard count
+    List<String> keys = new ArrayList<>();
+    ListRequest.Builder request = ListRequest.newBuilder().setPrefix("order:").addShards(5).addShards(2)
+        .setAllowStale(true).setLimit(100);
+    ListResponse page;
+    do {
+      page = leader.kv().list(request.build());
+      assertFalse(page.getStale(), "the leader is never stale");
+      assertEquals(0, page.getAppliedSeqsCount(), "applied seqs are a follower's");
+      keys.addAll(keys(page));
+      request.setStartAfter(page.getNextStartAfter());
+    } while (page.getHasMore());
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < ORDERS; i++) {
+      String key = String.format("order:%04d", i);
+      int shard = shards.shardOf(key);
+      if (shard == 2 || shard == 5) {
+        expected.add(key);
+      }
+    }
+    assertFalse(expected.isEmpty());
+    assertEquals(expected, keys);
+  }
+
+  @Test
+  void aShardsFilterWithAShardThatDoesNotExistIsInvalid() {
+    assertCode(Code.INVALID_ARGUMENT, () -> leader.kv().list(ListRequest.newBuilder().addShards(8).build()));
   }
 
   private static ListenableFuture<WriteResponse> put(String key, String value) {

@@ -22,15 +22,27 @@ final class AssignmentApplier {
   private final Map<Integer, ShardSync> syncs;
   /** Shards found damaged or half-installed at start-up: synced by snapshot if assigned, else dropped. */
   private final Set<Integer> suspect;
+  /**
+   * Shards the data dir held complete at start-up (data, no install marker, digest checked), not
+   * yet settled by an assignment: readable (stale) till the first assignment keeps or drops them.
+   */
+  private final Set<Integer> restored;
   private long version;
 
-  AssignmentApplier(Map<Integer, ShardSync> syncs, Set<Integer> suspect) {
+  AssignmentApplier(Map<Integer, ShardSync> syncs, Set<Integer> suspect, Set<Integer> restored) {
     this.syncs = syncs;
     this.suspect = new TreeSet<>(suspect);
+    this.restored = new TreeSet<>(restored);
+    this.restored.removeAll(suspect);
   }
 
   long version() {
     return version;
+  }
+
+  /** The complete shards kept from start-up that no assignment has settled yet (see the read view). */
+  Set<Integer> restored() {
+    return restored;
   }
 
   /** Applies {@code assignment} unless it is older than the one held; false when it was not applied. */
@@ -51,7 +63,7 @@ final class AssignmentApplier {
     List<Integer> added = new ArrayList<>();
     for (int shard : next) {
       if (!syncs.containsKey(shard)) {
-        ShardSync sync = new ShardSync(shard, suspect.remove(shard), context);
+        ShardSync sync = new ShardSync(shard, suspect.remove(shard), restored.remove(shard), context);
         syncs.put(shard, sync);
         context.outbox().subscribe(shard);
         added.add(shard);
@@ -61,7 +73,7 @@ final class AssignmentApplier {
     Set<Integer> dropped = new TreeSet<>(syncs.keySet());
     dropped.removeAll(next);
     // Data kept from before a restart (whole, or half a snapshot) of shards no longer placed here.
-    dropped.addAll(replica.shardsWithData());
+    dropped.addAll(replica.shardsHeld());
     dropped.addAll(suspect);
     dropped.removeAll(next);
     for (int shard : dropped) {
@@ -69,6 +81,7 @@ final class AssignmentApplier {
         context.outbox().unsubscribe(shard);
       }
     }
+    restored.clear(); // each is now assigned (its sync took it over) or dropped
     context.publishView().run(); // the dropped shards leave the read view before their data goes
     dropped.forEach(replica::drop);
     suspect.removeAll(dropped);
@@ -77,8 +90,12 @@ final class AssignmentApplier {
     return true;
   }
 
-  /** Shards whose data was dropped outside an assignment (for another leader): no longer suspect. */
+  /**
+   * Shards whose data is dropped outside an assignment (for another leader): no longer suspect nor
+   * readable. Called before the read view is published and the data dropped.
+   */
   void forget(Set<Integer> droppedShards) {
     suspect.removeAll(droppedShards);
+    restored.removeAll(droppedShards);
   }
 }

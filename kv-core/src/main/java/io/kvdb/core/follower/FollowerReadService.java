@@ -15,17 +15,25 @@ import io.kvdb.api.v1.ListRequest;
 import io.kvdb.api.v1.ListResponse;
 import io.kvdb.api.v1.ShardDigestsRequest;
 import io.kvdb.api.v1.ShardDigestsResponse;
+import io.kvdb.api.v1.ShardSeq;
 import io.kvdb.core.config.Limits;
 import io.kvdb.core.sharding.ShardFunction;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.ShardState;
+import io.kvdb.core.storage.StoreSnapshot;
+import java.util.BitSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.IntPredicate;
 import java.util.function.Supplier;
 
 /**
- * A follower's read-only API. It serves only shards that are placed on it and caught up: a shard
- * being synced or repaired is FAILED_PRECONDITION, never stale or half-installed data.
+ * A follower's read-only API. By default it serves only shards that are placed on it and live (in
+ * sync with a live leader); a read with {@code allow_stale} is also served from a shard that is a
+ * complete copy but not live (the leader was lost, or this follower restarted and has not synced
+ * yet). Anything else (a shard being installed, wiped, behind a known gap) is FAILED_PRECONDITION:
+ * never half-installed data. Every reply says which copy it read: its applied seq, and whether it
+ * is stale, read from the same LevelDB snapshot as the data.
  */
 public final class FollowerReadService extends FollowerGrpc.FollowerImplBase {
   private final KvStore store;
@@ -38,13 +46,26 @@ public final class FollowerReadService extends FollowerGrpc.FollowerImplBase {
   /**
    * The shards this follower can answer for now.
    *
-   * @param withdrawals how many times a shard has left the live set (see {@link FollowerView#withdrawals()})
+   * @param live shards in sync with a live leader: served to every read
+   * @param readable complete copies, live or not (live is a subset): served to reads that allow stale answers
+   * @param withdrawals how many times a shard has left the live or the readable set (see
+   *     {@link FollowerView#withdrawals()})
    * @param limits what a request may carry: the leader's limits, so that every key it stored can be read
    */
-  public record Readable(int shards, IntPredicate live, long withdrawals, Limits limits) {
+  public record Readable(int shards, IntPredicate live, IntPredicate readable, long withdrawals, Limits limits) {
     /** A view with the default limits, whose withdrawals are not counted: reads check only that their shard is still live. */
     public Readable(int shards, IntPredicate live) {
-      this(shards, live, 0, Limits.DEFAULT);
+      this(shards, live, live, 0, Limits.DEFAULT);
+    }
+
+    /** A view without stale copies: only live shards are readable. */
+    public Readable(int shards, IntPredicate live, long withdrawals, Limits limits) {
+      this(shards, live, live, withdrawals, limits);
+    }
+
+    /** The shards a read may use: the readable ones if it allows stale answers, else the live ones. */
+    IntPredicate served(boolean allowStale) {
+      return allowStale ? readable : live;
     }
   }
 
@@ -57,24 +78,31 @@ public final class FollowerReadService extends FollowerGrpc.FollowerImplBase {
   @Override
   public void get(GetRequest request, StreamObserver<GetResponse> response) {
     try {
+      boolean allowStale = request.getAllowStale();
       int shard = -1;
       for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
         Readable before = readable.get();
         byte[] key = new RequestValidator(before.limits()).key(request.getKey());
         synced(before);
         shard = new ShardFunction(before.shards()).shardOf(key);
-        if (!before.live().test(shard)) {
-          throw Status.FAILED_PRECONDITION.withDescription("shard " + shard + " of this key is not held (or not yet"
-              + " synced) on this follower; read it from the leader").asRuntimeException();
+        if (!before.served(allowStale).test(shard)) {
+          throw Status.FAILED_PRECONDITION.withDescription("shard " + shard + " of this key " + notServed(allowStale))
+              .asRuntimeException();
         }
-        Optional<byte[]> value = store.get(shard, key);
+        Optional<byte[]> value;
+        ShardState state;
+        try (StoreSnapshot snapshot = store.snapshot()) {
+          value = store.get(shard, key, snapshot);
+          state = snapshot.shardState(shard);
+        }
         // The shard leaves the view before its data is dropped: if it is still there, with no
         // withdrawal in between, what was read is what the view vouches for. Otherwise look again.
         Readable after = readable.get();
-        if (after.withdrawals() == before.withdrawals() && after.live().test(shard)) {
+        if (after.withdrawals() == before.withdrawals() && after.served(allowStale).test(shard)) {
+          boolean stale = !before.live().test(shard) || !after.live().test(shard);
           response.onNext(GetResponse.newBuilder().setKey(request.getKey())
-              .setValue(ByteString.copyFrom(value.orElseThrow(() -> Reads.notFound(request.getKey()))))
-              .setShard(shard).build());
+              .setValue(ByteString.copyFrom(value.orElseThrow(() -> Reads.notFound(request.getKey(), state.seq(), stale))))
+              .setShard(shard).setAppliedSeq(state.seq()).setStale(stale).build());
           response.onCompleted();
           return;
         }
@@ -86,15 +114,50 @@ public final class FollowerReadService extends FollowerGrpc.FollowerImplBase {
     }
   }
 
+  /**
+   * A page of the shards asked for (every shard served, if none), with each shard's applied seq
+   * read from the same snapshot as the page's pairs.
+   */
   @Override
   public void list(ListRequest request, StreamObserver<ListResponse> response) {
     try {
-      Readable now = syncedOrFail();
-      response.onNext(Reads.list(store, now.shards(), now.live(), new RequestValidator(now.limits()), request));
-      response.onCompleted();
+      boolean allowStale = request.getAllowStale();
+      for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+        Readable before = synced(readable.get());
+        BitSet listed = Reads.listedShards(request.getShardsList(), before.shards(), before.served(allowStale),
+            notServed(allowStale));
+        ListResponse.Builder page;
+        ShardSeq[] seqs = new ShardSeq[listed.cardinality()];
+        try (StoreSnapshot snapshot = store.snapshot()) {
+          page = Reads.list(store, snapshot, before.shards(), listed, new RequestValidator(before.limits()), request)
+              .toBuilder();
+          int i = 0;
+          for (int shard = listed.nextSetBit(0); shard >= 0; shard = listed.nextSetBit(shard + 1)) {
+            seqs[i++] = ShardSeq.newBuilder().setShard(shard).setSeq(snapshot.shardState(shard).seq()).build();
+          }
+        }
+        Readable after = readable.get();
+        if (after.withdrawals() == before.withdrawals()
+            && listed.stream().allMatch(shard -> after.served(allowStale).test(shard))) {
+          boolean stale = listed.stream().anyMatch(shard -> !before.live().test(shard) || !after.live().test(shard));
+          response.onNext(page.addAllAppliedSeqs(List.of(seqs)).setStale(stale).build());
+          response.onCompleted();
+          return;
+        }
+      }
+      throw Status.FAILED_PRECONDITION.withDescription("the shards listed are being re-synced on this follower;"
+          + " list them from the leader").asRuntimeException();
     } catch (RuntimeException e) {
       response.onError(Statuses.of(e));
     }
+  }
+
+  /** Why a shard is refused: what the follower would need to serve it. */
+  private static String notServed(boolean allowStale) {
+    return allowStale
+        ? "has no complete copy on this follower (not held, being installed, or behind a known gap); read it from"
+            + " another copy"
+        : "is not held (or not yet synced) on this follower; read it from the leader";
   }
 
   @Override

@@ -72,10 +72,12 @@ public final class FollowerSync {
     this.clockMs = clockMs;
     this.session = new Session(options);
     this.view = new ReadView(options.id(), views);
-    this.assignments = new AssignmentApplier(syncs, suspect);
+    // A complete shard in the data dir is served stale from start-up, before any hello.
+    this.assignments = new AssignmentApplier(syncs, suspect, replica == null ? Set.of() : replica.shardsHeld());
     this.acks = new Acks(options.id());
     if (replica != null) {
       useReplica(replica);
+      publishView();
     }
   }
 
@@ -201,15 +203,15 @@ public final class FollowerSync {
     }
     String synced = replica.syncedLeaderId();
     if (!synced.equals(welcome.getLeaderId())) {
-      Set<Integer> held = replica.shardsWithData();
+      Set<Integer> held = replica.shardsHeld();
       if (!held.isEmpty()) {
         // Only reached with --accept-new-leader: the leader refuses otherwise.
         log.warn("wiping {} shard(s) copied from leader {} to copy leader {} (--accept-new-leader)",
             held.size(), synced, welcome.getLeaderId());
-        syncs.values().forEach(ShardSync::pause);
+        syncs.values().forEach(ShardSync::withdraw);
+        assignments.forget(held);
         publishView(); // out of the read view before the wipe
         held.forEach(replica::drop);
-        assignments.forget(held);
       }
       replica.setSyncedLeaderId(welcome.getLeaderId());
     }
@@ -288,7 +290,8 @@ public final class FollowerSync {
   }
 
   private void publishView() {
-    view.publish(session, assignments.version(), replica == null ? 0 : replica.shards(), syncs.values());
+    view.publish(session, assignments.version(), replica == null ? 0 : replica.shards(), syncs.values(),
+        assignments.restored());
   }
 
   private long now() {

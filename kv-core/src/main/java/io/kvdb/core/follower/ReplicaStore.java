@@ -25,10 +25,16 @@ import java.util.TreeSet;
  */
 public final class ReplicaStore {
   private static final String INSTALLING = "installing/";
+  /**
+   * Marks a shard that went live here and was not dropped or re-installed since: a complete copy
+   * even with no data and seq 0 (an empty shard), so that a restart serves it stale too.
+   */
+  private static final String HELD = "held/";
   private static final String LEADER_ID = "synced_leader_id";
 
   private final KvStore store;
   private final ShardState[] states;
+  private final boolean[] held;
   private final ReplicaMetrics metrics;
 
   /** What applying a shard's events came to. */
@@ -69,8 +75,10 @@ public final class ReplicaStore {
     this.store = store;
     this.metrics = metrics;
     this.states = new ShardState[shards];
+    this.held = new boolean[shards];
     for (int shard = 0; shard < shards; shard++) {
       states[shard] = store.shardState(shard);
+      held[shard] = store.meta(HELD + shard).isPresent();
     }
   }
 
@@ -148,10 +156,12 @@ public final class ReplicaStore {
   public void beginInstall(int shard) {
     try (StoreBatch batch = store.newBatch()) {
       batch.putMeta(INSTALLING + shard, new byte[] {1});
+      batch.deleteMeta(HELD + shard);
       store.deleteShard(shard, batch);
       store.writeSynced(batch);
     }
     states[shard] = ShardState.EMPTY;
+    held[shard] = false;
   }
 
   /**
@@ -209,9 +219,35 @@ public final class ReplicaStore {
     try (StoreBatch batch = store.newBatch()) {
       store.deleteShard(shard, batch);
       batch.deleteMeta(INSTALLING + shard);
+      batch.deleteMeta(HELD + shard);
       store.write(batch);
     }
     states[shard] = ShardState.EMPTY;
+    held[shard] = false;
+  }
+
+  /**
+   * The shard went live: its copy is complete, even when empty. Not synced: a marker lost in a
+   * crash only means an empty shard is not served stale after the restart.
+   */
+  public void markHeld(int shard) {
+    if (!held[shard]) {
+      try (StoreBatch batch = store.newBatch()) {
+        store.write(batch.putMeta(HELD + shard, new byte[] {1}));
+      }
+      held[shard] = true;
+    }
+  }
+
+  /** Shards with data or an applied seq, and empty shards that went live here ({@link #markHeld}). */
+  public Set<Integer> shardsHeld() {
+    Set<Integer> shards = shardsWithData();
+    for (int shard = 0; shard < held.length; shard++) {
+      if (held[shard]) {
+        shards.add(shard);
+      }
+    }
+    return shards;
   }
 
   /** Shards with data or an applied seq. */

@@ -22,6 +22,14 @@ import org.slf4j.LoggerFactory;
  * replies, heartbeats and the outcome of live events, and puts the requests it needs in the outbox.
  * Correctness comes from the seqs, not from the sockets: a duplicate is skipped, a gap is caught up
  * from the leader's backlog, a digest mismatch is repaired by a snapshot. Owned by one thread.
+ *
+ * <p>Two read states: live (the mode LIVE: in sync with a live leader) and readable (a complete
+ * copy at a consistent position, live or not, for reads that allow stale answers). A shard becomes
+ * readable only by going live (or, at start-up, by being held complete in the data dir). It stays
+ * readable when the session with the leader ends and while it catches up again from where it
+ * stands; it stops being readable, before anything is done to its data, when a snapshot install
+ * starts, when events are known to be missing (a gap, a lost tail, live events not applied for
+ * lack of disk) or when its data no longer matches the leader's digest.
  */
 final class ShardSync {
   private static final Logger log = LoggerFactory.getLogger(ShardSync.class);
@@ -38,13 +46,15 @@ final class ShardSync {
     INSTALLING,
     /** A snapshot failed: the next one starts after a backoff. The shard stays marked as installing. */
     SNAPSHOT_BACKOFF,
-    /** Applying live events as they come: the only mode in which the shard is served. */
+    /** Applying live events as they come: the only mode in which the shard is served to every read. */
     LIVE
   }
 
   private final int shard;
   private final SyncContext context;
   private Mode mode = Mode.CATCHING_UP;
+  /** A complete copy at a consistent position: served to reads that allow stale answers. Set whenever LIVE. */
+  private boolean readable;
   /** Our monotonic ms when the pending request was sent (the leader's clock is not ours). */
   private long requestedAtMs = LONG_AGO;
   private final SnapshotPull snapshot;
@@ -54,9 +64,15 @@ final class ShardSync {
   private boolean suspect;
   private final Deque<Event> buffered = new ArrayDeque<>();
 
-  ShardSync(int shard, boolean suspect, SyncContext context) {
+  /**
+   * @param suspect the data may not match its digest: synced by snapshot
+   * @param complete the data dir holds the shard complete (checked at start-up): readable until
+   *     its sync says otherwise
+   */
+  ShardSync(int shard, boolean suspect, boolean complete, SyncContext context) {
     this.shard = shard;
     this.suspect = suspect;
+    this.readable = complete && !suspect;
     this.context = context;
     this.snapshot = new SnapshotPull(shard);
   }
@@ -67,6 +83,11 @@ final class ShardSync {
 
   boolean isLive() {
     return mode == Mode.LIVE;
+  }
+
+  /** Whether the shard is a complete copy that may be served to reads that allow stale answers. */
+  boolean isReadable() {
+    return readable;
   }
 
   /**
@@ -91,9 +112,9 @@ final class ShardSync {
   }
 
   /**
-   * The session with the leader ended, or the shard's data is about to be dropped: stop serving,
-   * and sync again once welcomed. The caller publishes the read view (once for many shards) before
-   * it drops anything.
+   * The session with the leader ended: stop serving as live, and sync again once welcomed. A
+   * readable copy stays readable (stale): nothing is done to its data until the next session
+   * checks it. The caller publishes the read view (once for many shards).
    */
   void pause() {
     if (mode == Mode.INSTALLING || mode == Mode.SNAPSHOT_BACKOFF) {
@@ -101,6 +122,15 @@ final class ShardSync {
     }
     mode = Mode.CATCHING_UP;
     requestedAtMs = LONG_AGO;
+  }
+
+  /**
+   * The shard's data is about to be wiped (a new leader's): as {@link #pause()}, and not readable
+   * either. The caller publishes the read view before it wipes anything.
+   */
+  void withdraw() {
+    pause();
+    readable = false;
   }
 
   /** A live event that came while this shard is not live: replayed once it is. */
@@ -173,6 +203,7 @@ final class ShardSync {
   /** What applying this shard's live events came to (the events of every shard apply in one batch). */
   void onLiveOutcome(Outcome outcome) {
     if (outcome == Outcome.GAP) {
+      setMode(Mode.CATCHING_UP, false); // events are missing here: not served, not even stale, till live again
       resync();
     } else if (outcome == Outcome.DIVERGED) {
       startSnapshot("an event did not match the leader's digest");
@@ -186,7 +217,8 @@ final class ShardSync {
     }
     ShardState state = context.replica().state(shard);
     if (heartbeat.getSeq() > state.seq()) {
-      resync(); // a lost tail: events the socket dropped; stale until caught up
+      setMode(Mode.CATCHING_UP, false); // a lost tail: events the socket dropped; not served until caught up
+      resync();
     } else if (heartbeat.getSeq() == state.seq()
         && (heartbeat.getDigest() != state.digest() || heartbeat.getKeys() != state.keys())) {
       startSnapshot("digest differs from the leader's at seq " + state.seq());
@@ -222,13 +254,14 @@ final class ShardSync {
    * Unapplied events are not acknowledged, so writes that wait for this follower's ack time out.
    */
   void waitForDisk() {
-    setMode(Mode.CATCHING_UP);
+    // Live events left unapplied are missing here, as after a gap; a catch-up reply left unapplied is not.
+    setMode(Mode.CATCHING_UP, readable && mode != Mode.LIVE);
     requestedAtMs = context.now();
   }
 
   private void startSnapshot(String why) {
     log.info("shard {}: taking a snapshot from the leader: {}", shard, why);
-    setMode(Mode.INSTALLING); // out of the read view before the wipe
+    setMode(Mode.INSTALLING, false); // out of the read view (both sets) before the wipe
     context.replica().beginInstall(shard);
     suspect = false;
     snapshot.begin();
@@ -247,13 +280,19 @@ final class ShardSync {
     context.send(snapshot.request(afterKey));
   }
 
-  /**
-   * The one way out of LIVE (but for {@link #pause()}): a shard that stops being live leaves the
-   * read view at once, before anything is done to its data, so that no read finds it half gone.
-   */
   private void setMode(Mode next) {
-    boolean withdrawn = mode == Mode.LIVE && next != Mode.LIVE;
+    setMode(next, readable);
+  }
+
+  /**
+   * The one way out of LIVE and of readable (but for {@link #pause()} and {@link #withdraw()},
+   * whose callers publish): a shard that stops being live or readable leaves the read view at
+   * once, before anything is done to its data, so that no read finds it half gone.
+   */
+  private void setMode(Mode next, boolean stillReadable) {
+    boolean withdrawn = (mode == Mode.LIVE && next != Mode.LIVE) || (readable && !stillReadable);
     mode = next;
+    readable = stillReadable;
     if (withdrawn) {
       context.publishView().run();
     }
@@ -273,6 +312,8 @@ final class ShardSync {
       onLiveOutcome(outcome);
     }
     if (mode == Mode.LIVE) {
+      readable = true;
+      context.replica().markHeld(shard);
       log.info("shard {}: live at seq {} ({} event(s) caught up from the backlog, {} buffered)", shard,
           context.replica().state(shard).seq(), caughtUpEvents, replay.size());
       caughtUpEvents = 0;

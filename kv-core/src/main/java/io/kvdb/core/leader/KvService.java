@@ -127,7 +127,10 @@ public final class KvService extends KVGrpc.KVImplBase {
   public void list(ListRequest request, StreamObserver<ListResponse> response) {
     listExecutor.execute(() -> {
       try {
-        response.onNext(Reads.list(store, shardFunction.shards(), ALL_SHARDS, validator, request));
+        // allow_stale is for followers: the leader's reads are never stale.
+        int shards = shardFunction.shards();
+        response.onNext(Reads.list(store, null, shards,
+            Reads.listedShards(request.getShardsList(), shards, ALL_SHARDS, "is not served"), validator, request));
         response.onCompleted();
       } catch (RuntimeException e) {
         response.onError(Statuses.of(e));

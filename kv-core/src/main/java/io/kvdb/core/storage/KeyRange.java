@@ -61,11 +61,25 @@ public final class KeyRange {
    */
   public static Page list(KvStore store, int shards, IntPredicate shardFilter,
       byte[] prefix, byte[] startAfter, int limit, boolean keysOnly, long maxBytes) {
-    return list(store, shards, shardFilter, prefix, startAfter, limit, keysOnly, maxBytes, new Probe());
+    return list(store, null, shards, shardFilter, prefix, startAfter, limit, keysOnly, maxBytes);
+  }
+
+  /**
+   * As above, as of {@code snapshot} (null: now), so that the page agrees with what else is read
+   * from the same snapshot (a follower's applied seq of each shard listed).
+   */
+  public static Page list(KvStore store, StoreSnapshot snapshot, int shards, IntPredicate shardFilter,
+      byte[] prefix, byte[] startAfter, int limit, boolean keysOnly, long maxBytes) {
+    return page(store, snapshot, shards, shardFilter, prefix, startAfter, limit, keysOnly, maxBytes, new Probe());
   }
 
   static Page list(KvStore store, int shards, IntPredicate shardFilter, byte[] prefix, byte[] startAfter,
       int limit, boolean keysOnly, long maxBytes, Probe probe) {
+    return page(store, null, shards, shardFilter, prefix, startAfter, limit, keysOnly, maxBytes, probe);
+  }
+
+  private static Page page(KvStore store, StoreSnapshot snapshot, int shards, IntPredicate shardFilter, byte[] prefix,
+      byte[] startAfter, int limit, boolean keysOnly, long maxBytes, Probe probe) {
     // Start each shard at the later of the prefix (inclusive) and startAfter (exclusive).
     boolean afterCursor = startAfter.length > 0 && Arrays.compareUnsigned(startAfter, prefix) >= 0;
     byte[] start = afterCursor ? startAfter : prefix;
@@ -80,7 +94,7 @@ public final class KeyRange {
     // Shards that may hold more keys for the page: all they read is still on it.
     BitSet unfinished = new BitSet(shards);
     PageSelection page = new PageSelection(limit, maxBytes, keysOnly, unfinished::clear);
-    try (ShardReader reader = new ShardReader(store, prefix, page, probe)) {
+    try (ShardReader reader = new ShardReader(store, snapshot, prefix, page, probe)) {
       for (int shard = 0; shard < shards; shard++) {
         if (shardFilter.test(shard)) {
           unfinished.set(shard);
@@ -101,13 +115,15 @@ public final class KeyRange {
   /** Reads shards into a page through one cursor, opened on first use. */
   private static final class ShardReader implements AutoCloseable {
     private final KvStore store;
+    private final StoreSnapshot snapshot;
     private final byte[] prefix;
     private final PageSelection page;
     private final Probe probe;
     private ShardCursor cursor;
 
-    ShardReader(KvStore store, byte[] prefix, PageSelection page, Probe probe) {
+    ShardReader(KvStore store, StoreSnapshot snapshot, byte[] prefix, PageSelection page, Probe probe) {
       this.store = store;
+      this.snapshot = snapshot;
       this.prefix = prefix;
       this.page = page;
       this.probe = probe;
@@ -119,7 +135,7 @@ public final class KeyRange {
      */
     int read(int shard, byte[] from, boolean inclusive, int max) {
       if (cursor == null) {
-        cursor = store.cursor(shard, from, inclusive, null);
+        cursor = store.cursor(shard, from, inclusive, snapshot);
         probe.cursorsOpened++;
       } else {
         cursor.seek(shard, from, inclusive);

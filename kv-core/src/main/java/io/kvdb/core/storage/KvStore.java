@@ -121,6 +121,11 @@ public final class KvStore implements AutoCloseable {
     return Optional.ofNullable(db.get(Layout.data(shard, key)));
   }
 
+  /** The value of {@code key} as of {@code snapshot}: read with its shard's state from the same snapshot, they agree. */
+  public Optional<byte[]> get(int shard, byte[] key, StoreSnapshot snapshot) {
+    return Optional.ofNullable(db.get(Layout.data(shard, key), new ReadOptions().snapshot(snapshot.snapshot)));
+  }
+
   ShardState shardState(int shard, Snapshot snapshot) {
     return ShardState.decode(db.get(Layout.shardState(shard), new ReadOptions().snapshot(snapshot)));
   }
