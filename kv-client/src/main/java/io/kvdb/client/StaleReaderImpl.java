@@ -129,7 +129,8 @@ final class StaleReaderImpl implements StaleReader {
       }
       FollowerMap learned = FollowerMap.fromFollowers(answered);
       FollowerMap current = shared.map.get();
-      FollowerMap map = current != null && current.shardCount() == learned.shardCount() ? current.with(learned) : learned;
+      FollowerMap map = current != null && current.shardCount() == learned.shardCount()
+          ? current.with(learned) : learned;
       shared.map.set(map);
       return map;
     });

@@ -151,7 +151,8 @@ class StaleReadsTest {
     assertTrue(page.json().get("stale").asBoolean());
     assertEquals("[7]", page.json().get("missing_shards").toString());
 
-    for (Reply write : List.of(gateway.set(fresh, "lost"), gateway.delete("/delete/" + GatewayUnderTest.encode(fresh)))) {
+    String deletePath = "/delete/" + GatewayUnderTest.encode(fresh);
+    for (Reply write : List.of(gateway.set(fresh, "lost"), gateway.delete(deletePath))) {
       assertEquals(503, write.status(), write.body());
       assertTrue(write.error().startsWith("leader unreachable at " + leader.address()), write.body());
       assertTrue(write.error().contains("writes are refused while the leader is down"), write.body());

@@ -63,7 +63,8 @@ class StaleReadsIT {
     request = body == null ? request.method(method, HttpRequest.BodyPublishers.noBody())
         : request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
     try {
-      HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      HttpResponse<String> response = http.send(request.build(),
+          HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
       return new Reply(response.statusCode(), response.headers(), response.body());
     } catch (IOException e) {
       throw new AssertionError(method + " " + path + " failed: " + e, e);
@@ -93,7 +94,8 @@ class StaleReadsIT {
 
   @Test
   void followersServeStaleReadsOnlyOnceTheLeaderIsGone() throws Exception {
-    try (TestCluster cluster = new TestCluster(dir, "--shards", Integer.toString(SHARDS), "--replication-factor", "1")) {
+    try (TestCluster cluster = new TestCluster(dir, "--shards", Integer.toString(SHARDS),
+        "--replication-factor", "1")) {
       cluster.startLeader();
       TestCluster.Follower f1 = cluster.addFollower("f1");
       TestCluster.Follower f2 = cluster.addFollower("f2");

@@ -44,7 +44,8 @@ public final class FakeFollower implements AutoCloseable {
   private final int shardCount;
   /** Readable shard to its applied seq. */
   private final Map<Integer, Long> seqs = new java.util.concurrent.ConcurrentSkipListMap<>();
-  private final java.util.NavigableMap<String, ByteString> data = java.util.Collections.synchronizedNavigableMap(new TreeMap<>(KEY_ORDER));
+  private final java.util.NavigableMap<String, ByteString> data =
+      java.util.Collections.synchronizedNavigableMap(new TreeMap<>(KEY_ORDER));
   private final Server server;
   /** List calls received. */
   public final AtomicInteger listCalls = new AtomicInteger();

@@ -25,8 +25,8 @@ import java.util.concurrent.CompletableFuture;
  * {@code DELETE /delete/:key}. Each request becomes one call of the gateway's {@code KvClient},
  * with the caller's token; its reply, or its {@code KvException}, becomes the HTTP answer (see
  * {@link HttpErrors}). A missing key is the original app's 404. While the leader is unreachable, a
- * get is served from followers ({@link StaleHttp}) and a write is refused with a 503 that says so. Keys in paths are one URL-encoded path
- * segment, so any key a user may type round-trips.
+ * get is served from followers ({@link StaleHttp}) and a write is refused with a 503 that says so.
+ * Keys in paths are one URL-encoded path segment, so any key a user may type round-trips.
  */
 public final class KvHttpApi {
   private final LeaderClient leader;

@@ -94,7 +94,8 @@ public final class LeaderClient implements AutoCloseable {
    */
   public static LeaderClient over(HostPort address, Duration timeout, Channel channel, boolean session) {
     return new LeaderClient(address, timeout, channel, session, () -> {},
-        follower -> dial(SessionProtocol.H2C, ClientFactory.ofDefault(), HostPort.parse("a follower address", follower)));
+        follower -> dial(SessionProtocol.H2C, ClientFactory.ofDefault(),
+            HostPort.parse("a follower address", follower)));
   }
 
   /**

@@ -52,8 +52,10 @@ public final class StaleReads implements AutoCloseable {
     this.leader = leader;
     this.reader = StaleReader.over(leader::dialFollower, KvOptions.DEFAULT.withDeadline(leader.timeout()));
     this.configured = followers.stream().map(HostPort::toString).toList();
-    this.refresh = CommonPools.blockingTaskExecutor().scheduleWithFixedDelay(this::refresh, 0, every.toMillis(),
-        TimeUnit.MILLISECONDS);
+    // The first refresh waits one period: a gateway's first calls then meet the leader alone, each
+    // with its own failure if it cannot be reached (its own callers' GET /cluster sets the map sooner).
+    this.refresh = CommonPools.blockingTaskExecutor().scheduleWithFixedDelay(this::refresh, every.toMillis(),
+        every.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Starts keeping the shard map of {@code leader}, as {@code config} says; {@link #close} stops it. */
