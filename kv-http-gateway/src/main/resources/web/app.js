@@ -114,7 +114,10 @@
     } catch (e) {
       json = { error: 'HTTP ' + response.status + ' without a JSON body' };
     }
-    return { ok: response.ok, status: response.status, json };
+    // Reads served from followers while the leader is unreachable say so in these headers.
+    const stale = response.headers.get('X-KV-Stale') === 'true';
+    return { ok: response.ok, status: response.status, json, stale,
+      appliedSeq: response.headers.get('X-KV-Applied-Seq') };
   }
 
   /** The URL of a key: one encoded path segment. "." and ".." cannot be one (URL rules). */
@@ -197,7 +200,8 @@
       $('value').value = r.json.value;
       valueIsBase64.current = r.json.encoding === 'base64';
       showResult(true, 'Got "' + key + '"' + (valueIsBase64.current
-        ? ' (not UTF-8: shown as base64, and Set stores it back as bytes)' : ''), r.json);
+        ? ' (not UTF-8: shown as base64, and Set stores it back as bytes)' : '')
+        + (r.stale ? ' (stale: read from a follower at applied seq ' + r.appliedSeq + ')' : ''), r.json);
     } else {
       showResult(false, r.status === 404 ? 'Key "' + key + '" not found.' : failure('Get', r), r.json);
     }
@@ -431,6 +435,8 @@
 
   async function refreshCluster() {
     const r = await call('GET', 'cluster');
+    // A 503 of an unreachable leader says whether the gateway serves reads from followers meanwhile.
+    $('stale-banner').hidden = !(r.status === 503 && r.json.stale_reads === true);
     if (!r.ok) {
       renderLeaderFailure(r);
       $('cluster-summary').replaceChildren(el('div', { className: 'err', textContent: r.json.error }));

@@ -49,14 +49,18 @@ final class Commands {
     List<String> operands = args.subList(1, args.size());
     return switch (command) {
       case "put" -> put(operands);
-      case "get" -> get(one(operands, "get KEY"));
+      case "get" -> operands.contains("--stale") ? staleRead().get(operands) : get(one(operands, "get KEY"));
       case "delete", "del" -> delete(one(operands, "delete KEY"));
-      case "list", "ls" -> list(operands);
+      case "list", "ls" -> operands.contains("--stale") ? staleRead().list(operands) : list(operands);
       case "status" -> status();
       case "verify" -> new Verify(leader, connection, out, err).run();
       case "bench" -> bench(operands);
       default -> throw new KvCli.UsageException("unknown command '" + command + "'");
     };
+  }
+
+  private StaleRead staleRead() {
+    return new StaleRead(leader, connection, out, err);
   }
 
   private int bench(List<String> operands) {

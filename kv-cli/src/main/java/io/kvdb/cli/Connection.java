@@ -3,6 +3,7 @@ package io.kvdb.cli;
 import io.kvdb.client.FollowerClient;
 import io.kvdb.client.KvClient;
 import io.kvdb.client.KvOptions;
+import io.kvdb.client.StaleReader;
 import io.kvdb.client.TlsTrust;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -69,6 +70,11 @@ final class Connection {
     } catch (IllegalArgumentException e) {
       throw new KvCli.UsageException(what + ": " + e.getMessage());
     }
+  }
+
+  /** A reader of the followers' copies, each dialled as the leader (same TLS trust and token). */
+  StaleReader staleReader() {
+    return StaleReader.connect(options);
   }
 
   boolean tls() {

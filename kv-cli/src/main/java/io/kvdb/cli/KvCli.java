@@ -25,9 +25,15 @@ public final class KvCli {
       commands:
         put KEY VALUE [--wait N]   store VALUE under KEY; --wait N waits for N follower acks (1 s)
         get KEY                    print the value of KEY
+        get --stale KEY [--followers HOST:PORT,...]
+                                   read KEY from the freshest follower copy (for a leader that is down);
+                                   stderr says which follower, the shard and its applied seq
         delete KEY                 delete KEY
         list [--prefix P] [--limit N]
                                    print keys and values in key order (all pages; --limit caps the total)
+        list --stale [--prefix P] [--limit N] [--followers HOST:PORT,...]
+                                   the same merged from the followers' copies, one per shard; stderr names
+                                   the shards no follower could serve (exit 1 then)
         status                     the leader, its shards and every follower with its lag
         verify                     compare every live follower's shards with the leader's digests
                                    (followers first; exit 1 when a copy differs or stays ahead)
@@ -42,7 +48,8 @@ public final class KvCli {
                                    their self-signed certificates)
         --tls                      speak TLS, trusting the system's root certificates
 
-      verify dials each follower at the address the leader lists, with the same TLS trust and token.
+      verify dials each follower at the address the leader lists, with the same TLS trust and token; so
+      do get --stale and list --stale, or the --followers given (then the leader is not asked).
 
       bench flags:
       """ + Bench.flagsHelp();

@@ -18,6 +18,7 @@ import io.kvdb.gateway.http.KvHttpApi;
 import io.kvdb.gateway.leader.LeaderClient;
 import io.kvdb.gateway.leader.LeaderProxy;
 import io.kvdb.gateway.ops.OpsServices;
+import io.kvdb.gateway.stale.StaleReads;
 import io.kvdb.gateway.web.WebPage;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -60,6 +61,8 @@ public final class GatewayMain {
     config.https().ifPresent(https -> log.info("HTTPS certificate: {}", https.describe()));
     log.info("leader at {} (gRPC, {}); CORS {}", config.leader(), config.leaderTls(),
         config.corsOrigins().isEmpty() ? "off" : "allows " + String.join(", ", config.corsOrigins()));
+    log.info("while the leader is unreachable, reads are served stale from the followers of its last status{}",
+        config.followers().isEmpty() ? "" : " or of --followers " + config.followers());
     config.exposureWarnings().forEach(warning -> log.warn(warning));
   }
 
@@ -87,11 +90,16 @@ public final class GatewayMain {
 
   /** Every service of the gateway, on {@code sb}, calling the leader through {@code leader}. */
   public static void configureServices(ServerBuilder sb, GatewayConfig config, LeaderClient leader) {
-    sb.serverListener(ServerListener.builder().whenStopped(stopped -> leader.close()).build());
+    StaleReads stale = StaleReads.start(config, leader);
+    sb.serverListener(ServerListener.builder().whenStopped(stopped -> {
+      stale.close();
+      leader.close();
+    }).build());
     JsonErrorHandler errors = new JsonErrorHandler(config.leader().toString());
     OpsServices ops = new OpsServices();
     sb.errorHandler(errors);
-    for (Object api : new Object[] {new KvHttpApi(leader), new KeyListing(leader), new ClusterHttpApi(leader)}) {
+    for (Object api : new Object[] {new KvHttpApi(leader, stale), new KeyListing(leader, stale),
+        new ClusterHttpApi(leader, stale)}) {
       sb.annotatedService()
           .maxRequestLength(config.maxBodyBytes())
           .exceptionHandlers(errors)
@@ -111,7 +119,9 @@ public final class GatewayMain {
           .allowRequestMethods(HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE, HttpMethod.OPTIONS)
           // Authorization: pages of the listed origins send the user's token.
           .allowRequestHeaders(HttpHeaderNames.CONTENT_TYPE, HttpHeaderNames.AUTHORIZATION)
-          .exposeHeaders(HttpHeaderNames.WWW_AUTHENTICATE)
+          // and the marks of reads served from followers while the leader is down
+          .exposeHeaders(HttpHeaderNames.WWW_AUTHENTICATE, HttpHeaderNames.of("x-kv-stale"),
+              HttpHeaderNames.of("x-kv-applied-seq"), HttpHeaderNames.of("x-kv-missing-shards"))
           .maxAge(Duration.ofHours(1))
           .newDecorator());
     }

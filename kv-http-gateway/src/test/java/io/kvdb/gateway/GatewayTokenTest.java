@@ -197,7 +197,10 @@ class GatewayTokenTest {
       }
       assertEquals("by the writer", leader.kv(READER).get(GetRequest.newBuilder().setKey("both/k").build())
           .getValue().toStringUtf8(), "the reader's writes changed nothing");
-      Map<String, Long> calls = sent.stream().collect(Collectors.groupingBy(call -> call, Collectors.counting()));
+      // The gateway's own refresh of the shard map (for reads while the leader is down) asks
+      // Cluster/Status with no token at all: it borrows no caller's credential, so it is left out.
+      Map<String, Long> calls = sent.stream().filter(call -> !call.equals("/kv.v1.Cluster/Status (none)"))
+          .collect(Collectors.groupingBy(call -> call, Collectors.counting()));
       assertEquals(Map.of(
               "/kv.v1.KV/Put Bearer " + WRITER, 1L + rounds,
               "/kv.v1.KV/Get Bearer " + READER, (long) rounds,

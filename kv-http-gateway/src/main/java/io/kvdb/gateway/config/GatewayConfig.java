@@ -29,10 +29,15 @@ import java.util.Optional;
  * @param shutdownGrace how long a stopping gateway keeps serving requests in flight
  * @param https when present, the port speaks HTTPS only, with this certificate
  * @param leaderTls how to dial the leader: plaintext or TLS, and which roots to trust
+ * @param followers followers to read from while the leader is unreachable, besides those of the
+ *     leader's last status (for a gateway started while the leader is down); dialled as the leader
+ * @param shardMapRefresh how often the leader's status (its followers and their shards) is read
+ *     again while the leader is up
  */
 public record GatewayConfig(
     String host, int port, HostPort leader, List<String> corsOrigins, long maxBodyBytes,
-    Duration leaderTimeout, Duration shutdownGrace, Optional<HttpsCertificate> https, TlsTrust leaderTls) {
+    Duration leaderTimeout, Duration shutdownGrace, Optional<HttpsCertificate> https, TlsTrust leaderTls,
+    List<HostPort> followers, Duration shardMapRefresh) {
 
   /** The default largest body: a 1 MiB value (the leader's default limit) even fully JSON-escaped. */
   public static final long DEFAULT_MAX_BODY_BYTES = 8L << 20;
@@ -48,33 +53,53 @@ public record GatewayConfig(
     corsOrigins = List.copyOf(corsOrigins);
     Objects.requireNonNull(https, "https (Optional.empty() for plain HTTP)");
     Objects.requireNonNull(leaderTls, "leaderTls (TlsTrust.PLAINTEXT for none)");
+    followers = List.copyOf(followers);
+    checkArgument(shardMapRefresh.toMillis() > 0, "shard map refresh must be > 0: %s", shardMapRefresh);
   }
+
+  /** The default of --shard-map-refresh-ms. */
+  public static final Duration DEFAULT_SHARD_MAP_REFRESH = Duration.ofSeconds(5);
 
   /** A gateway on 127.0.0.1, any free port, no shutdown grace, CORS off. */
   public static GatewayConfig forTest(HostPort leader) {
     return new GatewayConfig("127.0.0.1", 0, leader, List.of(), DEFAULT_MAX_BODY_BYTES,
-        Duration.ofSeconds(10), Duration.ZERO, Optional.empty(), TlsTrust.PLAINTEXT);
+        Duration.ofSeconds(10), Duration.ZERO, Optional.empty(), TlsTrust.PLAINTEXT, List.of(),
+        DEFAULT_SHARD_MAP_REFRESH);
   }
 
   public GatewayConfig withCorsOrigins(List<String> origins) {
-    return new GatewayConfig(host, port, leader, origins, maxBodyBytes, leaderTimeout, shutdownGrace, https, leaderTls);
+    return new GatewayConfig(host, port, leader, origins, maxBodyBytes, leaderTimeout, shutdownGrace, https, leaderTls,
+        followers, shardMapRefresh);
   }
 
   public GatewayConfig withMaxBodyBytes(long bytes) {
-    return new GatewayConfig(host, port, leader, corsOrigins, bytes, leaderTimeout, shutdownGrace, https, leaderTls);
+    return new GatewayConfig(host, port, leader, corsOrigins, bytes, leaderTimeout, shutdownGrace, https, leaderTls,
+        followers, shardMapRefresh);
   }
 
   public GatewayConfig withLeaderTimeout(Duration timeout) {
-    return new GatewayConfig(host, port, leader, corsOrigins, maxBodyBytes, timeout, shutdownGrace, https, leaderTls);
+    return new GatewayConfig(host, port, leader, corsOrigins, maxBodyBytes, timeout, shutdownGrace, https, leaderTls,
+        followers, shardMapRefresh);
   }
 
   public GatewayConfig withHttps(HttpsCertificate certificate) {
     return new GatewayConfig(host, port, leader, corsOrigins, maxBodyBytes, leaderTimeout, shutdownGrace,
-        Optional.of(certificate), leaderTls);
+        Optional.of(certificate), leaderTls, followers, shardMapRefresh);
   }
 
   public GatewayConfig withLeaderTls(TlsTrust tls) {
-    return new GatewayConfig(host, port, leader, corsOrigins, maxBodyBytes, leaderTimeout, shutdownGrace, https, tls);
+    return new GatewayConfig(host, port, leader, corsOrigins, maxBodyBytes, leaderTimeout, shutdownGrace, https, tls,
+        followers, shardMapRefresh);
+  }
+
+  public GatewayConfig withFollowers(List<HostPort> addresses) {
+    return new GatewayConfig(host, port, leader, corsOrigins, maxBodyBytes, leaderTimeout, shutdownGrace, https,
+        leaderTls, addresses, shardMapRefresh);
+  }
+
+  public GatewayConfig withShardMapRefresh(Duration every) {
+    return new GatewayConfig(host, port, leader, corsOrigins, maxBodyBytes, leaderTimeout, shutdownGrace, https,
+        leaderTls, followers, every);
   }
 
   /** The scheme of the gateway's own port. */
@@ -88,6 +113,10 @@ public record GatewayConfig(
         .declare("host", "0.0.0.0", "address to bind the HTTP port to (127.0.0.1: this machine only)")
         .declare("port", "3000", "HTTP port: API, web page, /docs, /health, /metrics")
         .declare("leader", "127.0.0.1:50051", "the leader's gRPC address, HOST:PORT")
+        .declare("followers", "", "comma-separated follower gRPC addresses, HOST:PORT, to read from (stale) while the "
+            + "leader is unreachable, besides those of the leader's last status (empty: those only)")
+        .declare("shard-map-refresh-ms", Long.toString(DEFAULT_SHARD_MAP_REFRESH.toMillis()),
+            "how often the leader's followers and their shards are read again while it is up")
         .declare("cors-origins", "", "comma-separated origins allowed to call the API cross-origin, "
             + "e.g. http://localhost:8080 (empty: CORS off)")
         .declare("max-body-bytes", Long.toString(DEFAULT_MAX_BODY_BYTES),
@@ -121,7 +150,9 @@ public record GatewayConfig(
     return Optional.of(new GatewayConfig(
         flags.string("host"), (int) port, HostPort.parse("--leader", flags.string("leader")), flags.list("cors-origins"),
         flags.longValue("max-body-bytes"), Duration.ofMillis(flags.longValue("leader-timeout-ms")),
-        Duration.ofMillis(flags.longValue("shutdown-grace-ms")), https(flags), leaderTls(flags)));
+        Duration.ofMillis(flags.longValue("shutdown-grace-ms")), https(flags), leaderTls(flags),
+        flags.list("followers").stream().map(f -> HostPort.parse("--followers", f)).toList(),
+        Duration.ofMillis(flags.longValue("shard-map-refresh-ms"))));
   }
 
   private static Optional<HttpsCertificate> https(Flags flags) {

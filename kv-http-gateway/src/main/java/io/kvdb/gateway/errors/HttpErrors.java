@@ -125,6 +125,34 @@ public final class HttpErrors {
   }
 
   /**
+   * Whether {@code error} says the leader cannot be reached: UNAVAILABLE (refused, reset, a connect
+   * that timed out: after the client's retries), or a connection that broke mid-call. An answer of
+   * the leader (NOT_FOUND, DISK_FULL, a DEADLINE_EXCEEDED of a slow leader) is not: the leader is
+   * there, and only then may reads be served stale from followers.
+   */
+  public static boolean leaderUnreachable(Throwable error) {
+    if (!(Exceptions.peel(error) instanceof KvException failure)) {
+      return false;
+    }
+    return failure.code() == Status.Code.UNAVAILABLE || brokenConnection(failure.status());
+  }
+
+  /** The text of a 503 for an unreachable leader: {@code leader unreachable at HOST:PORT: why}. */
+  public static String unreachableMessage(Throwable error, String leader) {
+    String why = Exceptions.peel(error) instanceof KvException failure ? describe(failure.status()) : error.toString();
+    return "leader unreachable at " + leader + ": " + why;
+  }
+
+  /**
+   * The 503 of a write while the leader is unreachable and reads are served stale from followers:
+   * followers never take writes, so the write is refused, saying both.
+   */
+  public static HttpResponse leaderDownForWrites(Throwable error, String leader) {
+    return json(HttpStatus.SERVICE_UNAVAILABLE, unreachableMessage(error, leader)
+        + "; writes are refused while the leader is down, reads are served stale from its followers");
+  }
+
+  /**
    * A call the leader's connection broke under (the leader died mid-call: "Connection reset by
    * peer", a closed session) comes from the gRPC client as UNKNOWN with that error as its cause. The leader is
    * unreachable then (503, safe to retry a read), not the gateway broken (500).

@@ -4,20 +4,29 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.server.annotation.Description;
 import com.linecorp.armeria.server.annotation.Get;
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import io.kvdb.gateway.errors.HttpErrors;
 import io.kvdb.gateway.leader.LeaderClient;
+import io.kvdb.gateway.stale.StaleReads;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code GET /cluster}: the leader's Cluster.Status as JSON, for the web page and for scripts. Field
  * names are the .proto names (leader_id, followers[].lag_events, unplaced_shards...), every field is
- * present, numbers are JSON numbers. 503 while the leader is unreachable.
+ * present, numbers are JSON numbers. 503 while the leader is unreachable, with {@code "stale_reads":
+ * true} when reads are then served from followers. Each status it shows is also the gateway's new
+ * shard map for those reads.
  */
 public final class ClusterHttpApi {
   private final LeaderClient leader;
+  private final StaleReads stale;
 
-  public ClusterHttpApi(LeaderClient leader) {
+  public ClusterHttpApi(LeaderClient leader, StaleReads stale) {
     this.leader = leader;
+    this.stale = stale;
   }
 
   @Get("/cluster")
@@ -27,10 +36,34 @@ public final class ClusterHttpApi {
       + "503 when the leader is unreachable.")
   public CompletableFuture<HttpResponse> cluster(ServiceRequestContext ctx) {
     QueryArgs.of(ctx, Set.of());
-    return leader.forCaller(ctx).statusAsync().thenApply(status -> Json.ok(json -> {
+    return leader.forCaller(ctx).statusAsync().thenApply(status -> {
+      stale.noteStatus(status);
+      return Json.ok(json -> {
+        json.writeStartObject();
+        Json.writeFields(json, status);
+        json.writeEndObject();
+      });
+    }).exceptionallyCompose(error -> stale.serves(error)
+        ? CompletableFuture.completedFuture(servingStale(error))
+        : CompletableFuture.failedFuture(error));
+  }
+
+  /**
+   * The 503 of an unreachable leader while reads are served from followers, so that the web page
+   * can say so: {@code {"error": ..., "stale_reads": true, "followers": [addresses]}}.
+   */
+  private HttpResponse servingStale(Throwable error) {
+    byte[] body = Json.bytes(json -> {
       json.writeStartObject();
-      Json.writeFields(json, status);
+      json.writeStringField("error", HttpErrors.unreachableMessage(error, leader.address().toString()));
+      json.writeBooleanField("stale_reads", true);
+      json.writeArrayFieldStart("followers");
+      for (String follower : stale.followers()) {
+        json.writeString(follower);
+      }
+      json.writeEndArray();
       json.writeEndObject();
-    }));
+    });
+    return HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE, MediaType.JSON_UTF_8, HttpData.wrap(body));
   }
 }

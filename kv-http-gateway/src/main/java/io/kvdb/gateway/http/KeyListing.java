@@ -19,6 +19,7 @@ import io.kvdb.api.v1.ListResponse;
 import io.kvdb.client.KvClient;
 import io.kvdb.client.KvException;
 import io.kvdb.gateway.leader.LeaderClient;
+import io.kvdb.gateway.stale.StaleReads;
 import java.io.ByteArrayOutputStream;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * so a million keys never sit in its heap. The pages are {@code KvClient.listPageAsync} calls:
  * kv-client's own {@code list} stream pages by itself but blocks its reader, and here the pace is
  * the HTTP client's, on the event loop. The listing is not a snapshot: keys written while it
- * runs may or may not appear, as with Redis SCAN.
+ * runs may or may not appear, as with Redis SCAN. While the leader is unreachable, the listing is
+ * merged from followers ({@link StaleListingHttp}).
  */
 public final class KeyListing {
   private static final Logger log = LoggerFactory.getLogger(KeyListing.class);
@@ -41,9 +43,11 @@ public final class KeyListing {
   static final int STREAM_PAGE = 1000;
 
   private final LeaderClient leader;
+  private final StaleReads stale;
 
-  public KeyListing(LeaderClient leader) {
+  public KeyListing(LeaderClient leader, StaleReads stale) {
     this.leader = leader;
+    this.stale = stale;
   }
 
   @Get("/all")
@@ -56,8 +60,13 @@ public final class KeyListing {
     String after = args.string("after").orElse("");
     var limit = args.number("limit", 1, Integer.MAX_VALUE);
     KvClient caller = leader.forCaller(ctx);
+    String address = leader.address().toString();
     if (limit.isPresent()) {
-      return fetch(caller, prefix, after, limit.get().intValue()).thenApply(KeyListing::pageResponse);
+      int size = limit.get().intValue();
+      return fetch(caller, prefix, after, size).thenApply(KeyListing::pageResponse)
+          .exceptionallyCompose(error -> stale.serves(error)
+              ? StaleListingHttp.page(stale, ctx, prefix, after, size, error, address)
+              : CompletableFuture.failedFuture(error));
     }
     // The first page is read before the 200 goes out, so that a leader that is down (or refuses the
     // caller's token) still gets its own status.
@@ -65,8 +74,11 @@ public final class KeyListing {
       HttpResponseWriter out = HttpResponse.streaming();
       out.write(ResponseHeaders.of(HttpStatus.OK, HttpHeaderNames.CONTENT_TYPE, MediaType.JSON_UTF_8));
       new ArrayStream(ctx, caller, out, prefix).send(first, true);
-      return out;
-    });
+      return (HttpResponse) out;
+    }).exceptionallyCompose(error -> stale.serves(error)
+        ? StaleListingHttp.stream(stale, ctx, prefix, after, STREAM_PAGE, leader.timeout().multipliedBy(2), error,
+            address)
+        : CompletableFuture.failedFuture(error));
   }
 
   /** A page of the leader's List, and the page size that fit (see {@link #fetch}). */

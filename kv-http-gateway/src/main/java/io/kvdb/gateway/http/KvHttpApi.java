@@ -15,6 +15,7 @@ import io.kvdb.api.v1.WriteResponse;
 import io.kvdb.client.KvClient;
 import io.kvdb.gateway.errors.HttpErrors;
 import io.kvdb.gateway.leader.LeaderClient;
+import io.kvdb.gateway.stale.StaleReads;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -23,14 +24,17 @@ import java.util.concurrent.CompletableFuture;
  * The original HTTP API, kept for the Postman users: {@code POST /set}, {@code GET /get/:key},
  * {@code DELETE /delete/:key}. Each request becomes one call of the gateway's {@code KvClient},
  * with the caller's token; its reply, or its {@code KvException}, becomes the HTTP answer (see
- * {@link HttpErrors}). A missing key is the original app's 404. Keys in paths are one URL-encoded path
- * segment, so any key a user may type round-trips.
+ * {@link HttpErrors}). A missing key is the original app's 404. While the leader is unreachable, a
+ * get is served from followers ({@link StaleHttp}) and a write is refused with a 503 that says so.
+ * Keys in paths are one URL-encoded path segment, so any key a user may type round-trips.
  */
 public final class KvHttpApi {
   private final LeaderClient leader;
+  private final StaleReads stale;
 
-  public KvHttpApi(LeaderClient leader) {
+  public KvHttpApi(LeaderClient leader, StaleReads stale) {
     this.leader = leader;
+    this.stale = stale;
   }
 
   @Post("/set")
@@ -42,7 +46,8 @@ public final class KvHttpApi {
     return request.aggregate()
         .thenApply(WriteBody::parse)
         .thenCompose(body -> writer.putAsync(body.key(), body.value())
-            .thenApply(reply -> written(body.key(), reply, false)));
+            .thenApply(reply -> written(body.key(), reply, false)))
+        .exceptionallyCompose(this::refusedWhileLeaderDown);
   }
 
   @Get("/get/:key")
@@ -53,7 +58,10 @@ public final class KvHttpApi {
     String checked = checkedKey(key);
     return leader.forCaller(ctx).getAsync(checked).thenApply(value -> value
         .map(bytes -> Json.ok(json -> Json.writePair(json, checked, bytes)))
-        .orElseGet(HttpErrors::keyNotFound));
+        .orElseGet(HttpErrors::keyNotFound))
+        .exceptionallyCompose(error -> stale.serves(error)
+            ? StaleHttp.get(stale, ctx, checked, error, leader.address().toString())
+            : CompletableFuture.failedFuture(error));
   }
 
   @Delete("/delete/:key")
@@ -64,7 +72,19 @@ public final class KvHttpApi {
     KvClient writer = writer(ctx, QueryArgs.of(ctx, QueryArgs.WRITE_PARAMS));
     return writer.deleteAsync(checked).thenApply(reply -> reply
         .map(where -> written(checked, where, true))
-        .orElseGet(HttpErrors::keyNotFound));
+        .orElseGet(HttpErrors::keyNotFound))
+        .exceptionallyCompose(this::refusedWhileLeaderDown);
+  }
+
+  /**
+   * A write that found the leader unreachable while reads are served from followers: 503 saying
+   * both (followers take no writes). Any other failure goes on as it is.
+   */
+  private CompletableFuture<HttpResponse> refusedWhileLeaderDown(Throwable error) {
+    if (stale.serves(error)) {
+      return CompletableFuture.completedFuture(HttpErrors.leaderDownForWrites(error, leader.address().toString()));
+    }
+    return CompletableFuture.failedFuture(error);
   }
 
   /**

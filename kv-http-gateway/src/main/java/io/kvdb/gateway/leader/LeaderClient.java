@@ -14,6 +14,7 @@ import io.kvdb.client.KvOptions;
 import io.kvdb.client.TlsTrust;
 import io.kvdb.common.net.HostPort;
 import java.time.Duration;
+import java.util.function.Function;
 
 /**
  * The gateway's only way to the data: one {@link KvClient} for the whole process, over Armeria's
@@ -40,10 +41,14 @@ public final class LeaderClient implements AutoCloseable {
   private final Channel channel;
   private final KvClient shared;
   private final Runnable closer;
+  /** Dials a follower's address (HOST:PORT) as the leader is dialled: same connections pool, same TLS. */
+  private final Function<String, Channel> followerDialer;
 
-  private LeaderClient(HostPort address, Duration timeout, Channel channel, boolean session, Runnable closer) {
+  private LeaderClient(HostPort address, Duration timeout, Channel channel, boolean session, Runnable closer,
+      Function<String, Channel> followerDialer) {
     this.address = address;
     this.channel = channel;
+    this.followerDialer = followerDialer;
     this.shared = KvClient.over(ClientInterceptors.intercept(channel, new OutsideRequestContexts()),
         KvOptions.DEFAULT.withDeadline(timeout).withSession(session));
     this.closer = () -> {
@@ -68,13 +73,18 @@ public final class LeaderClient implements AutoCloseable {
     // would end the Session stream after 10 MiB of replies (gRPC's own limit per message stays).
     // A stub's channel serves every method of the leader, not only those of the stub's service.
     SessionProtocol protocol = tls.enabled() ? SessionProtocol.HTTPS : SessionProtocol.H2C;
-    Channel channel = GrpcClients.builder(protocol, Endpoint.of(address.host(), address.port()))
+    Channel channel = dial(protocol, factory, address);
+    return new LeaderClient(address, timeout, channel, true, factory::closeAsync,
+        follower -> dial(protocol, factory, HostPort.parse("a follower address", follower)));
+  }
+
+  private static Channel dial(SessionProtocol protocol, ClientFactory factory, HostPort address) {
+    return GrpcClients.builder(protocol, Endpoint.of(address.host(), address.port()))
         .factory(factory)
         .responseTimeout(Duration.ZERO)
         .maxResponseLength(0)
         .build(KVGrpc.KVStub.class)
         .getChannel();
-    return new LeaderClient(address, timeout, channel, true, factory::closeAsync);
   }
 
   /**
@@ -83,7 +93,19 @@ public final class LeaderClient implements AutoCloseable {
    * and delete on the leader's Session stream, as {@link #connect} does, or as unary calls.
    */
   public static LeaderClient over(HostPort address, Duration timeout, Channel channel, boolean session) {
-    return new LeaderClient(address, timeout, channel, session, () -> {});
+    return new LeaderClient(address, timeout, channel, session, () -> {},
+        follower -> dial(SessionProtocol.H2C, ClientFactory.ofDefault(),
+            HostPort.parse("a follower address", follower)));
+  }
+
+  /**
+   * The channel to the follower at {@code address} (HOST:PORT), dialled as the leader is, for the
+   * reads served while the leader is unreachable.
+   *
+   * @throws IllegalArgumentException when the address is not HOST:PORT
+   */
+  public Channel dialFollower(String address) {
+    return followerDialer.apply(address);
   }
 
   /**
@@ -95,6 +117,14 @@ public final class LeaderClient implements AutoCloseable {
    */
   public KvClient forCaller(ServiceRequestContext ctx) {
     return CallerAuth.tokenOf(ctx.request().headers()).map(shared::withToken).orElse(shared);
+  }
+
+  /**
+   * The one client with no caller's token: the gateway's own reads of the cluster's status (its
+   * followers and their shards), kept for the reads served while the leader is unreachable.
+   */
+  public KvClient anonymous() {
+    return shared;
   }
 
   /** The channel under the client, for the calls that {@link LeaderProxy} forwards unchanged. */

@@ -71,6 +71,17 @@ class GatewayConfigTest {
   }
 
   @Test
+  void followersAreHostPortsAndTheRefreshAPeriod() {
+    GatewayConfig config = GatewayConfig.fromArgs("--followers", "10.0.0.2:50061,[::1]:50062",
+        "--shard-map-refresh-ms", "250").orElseThrow();
+    assertEquals(List.of(new HostPort("10.0.0.2", 50061), new HostPort("::1", 50062)), config.followers());
+    assertEquals(Duration.ofMillis(250), config.shardMapRefresh());
+    assertEquals(List.of(), GatewayConfig.fromArgs().orElseThrow().followers());
+    assertMessage("--followers must be HOST:PORT", "--followers", "10.0.0.2");
+    assertMessage("shard map refresh must be > 0", "--shard-map-refresh-ms", "0");
+  }
+
+  @Test
   void badFlagsNameWhatIsWrong() {
     assertMessage("unknown flag --prot", "--prot", "1");
     assertMessage("--port needs a number", "--port", "http");
