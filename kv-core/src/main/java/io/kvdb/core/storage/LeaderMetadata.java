@@ -1,5 +1,7 @@
 package io.kvdb.core.storage;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.OptionalInt;
 import java.util.UUID;
 
@@ -42,5 +44,16 @@ public record LeaderMetadata(String leaderId, long epoch, int shards) {
     long epoch = Math.max(store.metaLong(EPOCH, 0) + 1, System.currentTimeMillis());
     store.putMetaSynced(EPOCH, epoch);
     return new LeaderMetadata(leaderId, epoch, shards);
+  }
+
+  /**
+   * Adds to {@code batch} the metadata of a leader data dir made from a copy of its shards (a
+   * restored backup, a rebuild from followers): the id kept, the shard count, and an epoch that
+   * {@link #start} bumps above at the first start.
+   */
+  public static void seed(StoreBatch batch, String leaderId, int shards, long epoch) {
+    batch.putMeta(LEADER_ID, leaderId.getBytes(StandardCharsets.UTF_8));
+    batch.putMeta(SHARDS, ByteBuffer.allocate(8).putLong(shards).array());
+    batch.putMeta(EPOCH, ByteBuffer.allocate(8).putLong(epoch).array());
   }
 }
