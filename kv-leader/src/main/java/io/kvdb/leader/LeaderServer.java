@@ -11,6 +11,7 @@ import io.kvdb.common.metrics.ProcessMetrics;
 import io.kvdb.core.process.Supervisor;
 import io.kvdb.core.metrics.MetricsHttpServer;
 import io.kvdb.core.metrics.WriteMeters;
+import io.kvdb.core.dump.LeaderBackup;
 import io.kvdb.core.leader.BacklogPins;
 import io.kvdb.core.leader.CatchUpSource;
 import io.kvdb.core.leader.LeaderReplicas;
@@ -73,6 +74,8 @@ public final class LeaderServer implements ProcessMain.Server {
   private BacklogPins pins;
   private ScheduledExecutorService timer;
   private ExecutorService lists;
+  /** Reads the chunks of Cluster.Backup streams, off the transport's threads. */
+  private ExecutorService dumps;
 
   /** A leader whose supervisor ends the JVM (status 70) when one of its threads dies. */
   public LeaderServer(LeaderConfig config, ServerBuilder<?> serverBuilder) {
@@ -124,7 +127,9 @@ public final class LeaderServer implements ProcessMain.Server {
       lists = Executors.newFixedThreadPool(LIST_THREADS, daemon("kv-list"));
       KvService kv = new KvService(store, shardFunction, pipeline, replicas, config.limits(), config.ackTimeoutMs(),
           lists);
-      ClusterService cluster = new ClusterService(pipeline, replicas, config.durable());
+      dumps = Executors.newFixedThreadPool(2, daemon("kv-dump"));
+      ClusterService cluster = new ClusterService(pipeline, replicas, config.durable(),
+          new LeaderBackup(store, metadata, dumps));
       GrpcMetricsInterceptor counting = new GrpcMetricsInterceptor(metrics.registry());
       server = OpenServices.addTo(serverBuilder, health.grpc())
           .maxInboundMessageSize(config.limits().maxMessageBytes())
@@ -223,6 +228,10 @@ public final class LeaderServer implements ProcessMain.Server {
     if (lists != null) { // before the store closes: a List page still running reads it
       Shutdown.executor(lists);
       lists = null;
+    }
+    if (dumps != null) { // likewise: a backup stream reads the store
+      Shutdown.executor(dumps);
+      dumps = null;
     }
     if (metricsServer != null) {
       metricsServer.close();

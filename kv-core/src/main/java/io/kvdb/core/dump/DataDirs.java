@@ -1,5 +1,6 @@
 package io.kvdb.core.dump;
 
+import io.kvdb.common.dump.DumpException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

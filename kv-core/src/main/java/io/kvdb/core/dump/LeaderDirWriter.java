@@ -1,5 +1,7 @@
 package io.kvdb.core.dump;
 
+import io.kvdb.common.dump.ChunkChecksum;
+import io.kvdb.common.dump.DumpException;
 import io.kvdb.api.v1.DumpChunk;
 import io.kvdb.api.v1.DumpEntry;
 import io.kvdb.api.v1.DumpHeader;

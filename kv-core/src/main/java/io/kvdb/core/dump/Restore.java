@@ -1,5 +1,7 @@
 package io.kvdb.core.dump;
 
+import io.kvdb.common.dump.BackupFile;
+import io.kvdb.common.dump.DumpException;
 import io.kvdb.core.storage.KvStore;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package io.kvdb.core.dump;
 
+import io.kvdb.common.dump.ChunkChecksum;
 import com.google.protobuf.UnsafeByteOperations;
 import io.kvdb.api.v1.DumpChunk;
 import io.kvdb.api.v1.DumpEntry;

@@ -1,12 +1,16 @@
 package io.kvdb.core.leader;
 
+import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.kvdb.api.v1.BackupRequest;
 import io.kvdb.api.v1.ClusterGrpc;
+import io.kvdb.api.v1.DumpMessage;
 import io.kvdb.api.v1.FollowerInfo;
 import io.kvdb.api.v1.ShardDigestsRequest;
 import io.kvdb.api.v1.ShardDigestsResponse;
 import io.kvdb.api.v1.StatusRequest;
 import io.kvdb.api.v1.StatusResponse;
+import io.kvdb.core.dump.LeaderBackup;
 import io.kvdb.core.request.Reads;
 import io.kvdb.core.request.Statuses;
 import io.kvdb.core.storage.ShardState;
@@ -17,11 +21,18 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase {
   private final WritePipeline pipeline;
   private final Replicas replicas;
   private final boolean durable;
+  /** Null when this leader serves no backups (tests without a data dir of their own). */
+  private final LeaderBackup backup;
 
   public ClusterService(WritePipeline pipeline, Replicas replicas, boolean durable) {
+    this(pipeline, replicas, durable, null);
+  }
+
+  public ClusterService(WritePipeline pipeline, Replicas replicas, boolean durable, LeaderBackup backup) {
     this.pipeline = pipeline;
     this.replicas = replicas;
     this.durable = durable;
+    this.backup = backup;
   }
 
   @Override
@@ -65,5 +76,14 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase {
     } catch (RuntimeException e) {
       response.onError(Statuses.of(e));
     }
+  }
+
+  @Override
+  public void backup(BackupRequest request, StreamObserver<DumpMessage> response) {
+    if (backup == null) {
+      response.onError(Status.UNIMPLEMENTED.withDescription("this leader serves no backups").asRuntimeException());
+      return;
+    }
+    backup.serve(request, response);
   }
 }

@@ -1,5 +1,7 @@
 package io.kvdb.core.dump;
 
+import io.kvdb.common.dump.BackupFile;
+import io.kvdb.common.dump.DumpException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -93,28 +95,36 @@ class BackupFileTest {
 
   @Test
   void aFileCutAtAFrameBoundaryIsRefusedForItsMissingEnd() throws Exception {
-    // Rewrite the same dump without its end frame: every frame is whole, the end is missing.
-    Path cut = dir.resolve("cut.kvdump");
-    try (BackupFile.Writer file = new BackupFile.Writer(cut)) {
-      BackupFile.read(backup, (message, where) -> {
-        if (!message.hasEnd()) {
-          try {
-            file.write(message);
-          } catch (IOException e) {
-            throw new IllegalStateException(e);
-          }
-        }
-      });
+    // Every frame whole, the end frame gone: the end frame is the file's last 8 + payload bytes.
+    long[] endAt = {0};
+    BackupFile.read(backup, (message, where) -> {
+      if (message.hasEnd()) {
+        endAt[0] = Long.parseLong(where.replaceAll(".* at byte ", ""));
+      }
+    });
+    try (RandomAccessFile file = new RandomAccessFile(backup.toFile(), "rw")) {
+      file.setLength(endAt[0]);
     }
-    DumpException refused = assertThrows(DumpException.class, () -> Restore.restore(cut, dir.resolve("restored")));
+    DumpException refused = assertThrows(DumpException.class, () -> Restore.restore(backup, dir.resolve("restored")));
     assertTrue(refused.getMessage().contains("truncated: the file ends inside a frame header, before its end frame"),
         refused.getMessage());
     assertNothingLeft();
   }
 
+  @Test
+  void aBackupFileIsCompleteOrAbsent() throws Exception {
+    Path target = dir.resolve("second.kvdump");
+    try (BackupFile.Writer file = new BackupFile.Writer(target)) {
+      file.write(DumpMessage.getDefaultInstance());
+      assertFalse(Files.exists(target), "the target appears only when complete");
+    }
+    assertEquals(List.of("backup.kvdump", "leader"), entries(dir), "a writer closed before its end leaves nothing");
+    assertThrows(java.nio.file.FileAlreadyExistsException.class, () -> new BackupFile.Writer(backup));
+  }
+
   private void assertNothingLeft() throws IOException {
     assertFalse(Files.exists(dir.resolve("restored")));
-    assertEquals(List.of("backup.kvdump", "leader"), entries(dir).stream().filter(n -> !n.startsWith("cut")).toList(),
+    assertEquals(List.of("backup.kvdump", "leader"), entries(dir).stream().toList(),
         "no temporary dir left");
   }
 

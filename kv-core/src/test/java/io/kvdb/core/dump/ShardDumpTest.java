@@ -1,5 +1,6 @@
 package io.kvdb.core.dump;
 
+import io.kvdb.common.dump.DumpException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package io.kvdb.core.dump;
+package io.kvdb.common.dump;
 
 import io.kvdb.api.v1.DumpChunk;
 import io.kvdb.api.v1.DumpEntry;
@@ -9,10 +9,10 @@ import java.util.zip.CRC32C;
  * The CRC32C of a chunk, over the bytes dump.proto names (not over the protobuf encoding, which
  * another encoder may order or pad differently).
  */
-final class ChunkChecksum {
+public final class ChunkChecksum {
   private ChunkChecksum() {}
 
-  static int of(DumpChunk chunk) {
+  public static int of(DumpChunk chunk) {
     CRC32C crc = new CRC32C();
     crc.update(ByteBuffer.allocate(12).putInt(chunk.getShard()).putLong(chunk.getIndex()).flip());
     ByteBuffer length = ByteBuffer.allocate(4);
@@ -27,7 +27,7 @@ final class ChunkChecksum {
   }
 
   /** The chunk with its checksum set. */
-  static DumpChunk seal(DumpChunk.Builder chunk) {
+  public static DumpChunk seal(DumpChunk.Builder chunk) {
     return chunk.setCrc32C(of(chunk.clearCrc32C().build())).build();
   }
 }

@@ -1,4 +1,4 @@
-package io.kvdb.core.dump;
+package io.kvdb.common.dump;
 
 /** A dump that cannot be used: corrupted, truncated, or not of this cluster. The message says where. */
 public final class DumpException extends RuntimeException {

@@ -1,4 +1,4 @@
-package io.kvdb.core.dump;
+package io.kvdb.common.dump;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.kvdb.api.v1.DumpEnd;
@@ -12,9 +12,12 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
+import java.util.UUID;
 import java.util.function.BiConsumer;
 import java.util.zip.CRC32C;
 
@@ -31,16 +34,29 @@ public final class BackupFile {
 
   private BackupFile() {}
 
-  /** Writes frames to a file; {@link #end} writes the DumpEnd and syncs. */
+  /**
+   * Writes a backup file under a temporary name beside its target ({@code .NAME.partial-XXXX});
+   * {@link #end} writes the DumpEnd, syncs, and renames it onto the target. Closed without
+   * {@code end}, it deletes the partial file: a backup file is complete or absent.
+   */
   public static final class Writer implements AutoCloseable {
+    private final Path target;
+    private final Path partial;
     private final FileOutputStream file;
     private final DataOutputStream out;
     private long chunks;
     private long bytes;
+    private boolean ended;
 
-    /** Creates {@code path} (it must not exist). */
-    public Writer(Path path) throws IOException {
-      this.file = new FileOutputStream(Files.createFile(path).toFile());
+    /** Starts a backup file at {@code target}, which must not exist (a backup never replaces a file). */
+    public Writer(Path target) throws IOException {
+      this.target = target.toAbsolutePath();
+      if (Files.exists(this.target)) {
+        throw new FileAlreadyExistsException(this.target + " exists; a backup never replaces a file: pick a new name");
+      }
+      this.partial = this.target.resolveSibling("." + this.target.getFileName() + ".partial-"
+          + UUID.randomUUID().toString().substring(0, 8));
+      this.file = new FileOutputStream(Files.createFile(partial).toFile());
       this.out = new DataOutputStream(new BufferedOutputStream(file, 1 << 16));
       out.write(MAGIC);
       bytes = MAGIC.length;
@@ -64,16 +80,23 @@ public final class BackupFile {
       return bytes;
     }
 
-    /** Writes the end frame and syncs the file to disk. */
+    /** Writes the end frame, syncs the file to disk and renames it onto the target. */
     public void end() throws IOException {
       write(DumpMessage.newBuilder().setEnd(DumpEnd.newBuilder().setChunks(chunks)).build());
       out.flush();
       file.getFD().sync();
+      out.close();
+      Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+      ended = true;
     }
 
+    /** Closes the file; without {@link #end}, deletes what was written. */
     @Override
     public void close() throws IOException {
       out.close();
+      if (!ended) {
+        Files.deleteIfExists(partial);
+      }
     }
   }
 
