@@ -33,6 +33,8 @@ import io.kvdb.core.storage.LeaderMetadata;
 import io.kvdb.leader.replication.ControlServer;
 import io.kvdb.leader.replication.Publisher;
 import java.io.IOException;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -96,6 +98,10 @@ public final class LeaderServer implements ProcessMain.Server {
   @Override
   public void start() throws IOException {
     supervisor.onDeath(this::stopServing);
+    if (config.recovery().rebuild()) {
+      // Before anything opens: the ports serve only once every shard is in place.
+      LeaderRebuild.run(config.recovery().rebuildFromFollowers(), config.dataDir());
+    }
     // Before LevelDB opens (it writes at once): on a full disk its mmap writes kill the JVM.
     DiskSpace disk = new DiskSpace(config.dataDir(), "leader", config.minFreeDiskBytes());
     disk.checkAtStart();
@@ -114,6 +120,7 @@ public final class LeaderServer implements ProcessMain.Server {
       pins = new BacklogPins();
       pipeline = new WritePipeline(store, metadata, config.backlogPerShard(), pins, publisher, store::write, disk,
           LeaderServer::monotonicMs, new WriteMeters(metrics.registry()), supervisor);
+      refuseMissingShards();
       timer = ackTimer();
       Membership membership = new Membership(store, disk, metadata.shards(), config.replicationFactor(),
           config.deadTimeoutMs(), timer, monotonicMs());
@@ -161,6 +168,22 @@ public final class LeaderServer implements ProcessMain.Server {
     log.info("ZeroMQ ROUTER (follower control) listening on {}:{} ({})", config.host(), control.port(), replication);
     log.info("HTTP /metrics and /health listening on {}:{} (plaintext, no data)", config.host(), metricsServer.port());
     warnIfOpenToTheNetwork();
+  }
+
+  /** Shards a rebuild found no copy of stay refused for writes until the operator accepts them empty. */
+  private void refuseMissingShards() {
+    List<Integer> missing = LeaderMetadata.missingShards(store);
+    if (missing.isEmpty()) {
+      return;
+    }
+    if (config.recovery().allowMissingShards()) {
+      LeaderMetadata.acceptMissingShards(store);
+      log.warn("shards {} had no copy when this leader was rebuilt: accepted empty (--allow-missing-shards)", missing);
+      return;
+    }
+    pipeline.refuseShards(Set.copyOf(missing));
+    log.warn("shards {} had no copy when this leader was rebuilt: writes to them are refused until the leader is"
+        + " restarted with --allow-missing-shards, which accepts them empty", missing);
   }
 
   /** An unsecured port on a non-loopback address lets others on the network in. */

@@ -22,6 +22,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * Makes a leader data dir from shard dumps: one stream (a backup file), or several that together
@@ -197,6 +198,14 @@ public final class LeaderDirWriter {
    * {@code allowMissing}.
    */
   public Result finish(long epochAtLeast, boolean allowMissing) {
+    return finish(epochAtLeast, allowMissing, batch -> {});
+  }
+
+  /**
+   * As {@link #finish(long, boolean)}; missing shards, when allowed, are kept as such in the data
+   * dir (the leader refuses writes to them), and {@code more} adds to the same final batch.
+   */
+  public Result finish(long epochAtLeast, boolean allowMissing, Consumer<StoreBatch> more) {
     if (leaderId == null) {
       throw new DumpException("the dump holds no header");
     }
@@ -215,6 +224,8 @@ public final class LeaderDirWriter {
     long epoch = Math.max(highestEpoch, epochAtLeast);
     try (StoreBatch batch = store.newBatch()) {
       LeaderMetadata.seed(batch, leaderId, shardFunction.shards(), epoch);
+      LeaderMetadata.seedMissing(batch, missing);
+      more.accept(batch);
       store.writeSynced(batch); // syncs LevelDB's log, and with it every chunk written before
     }
     return new Result(leaderId, shardFunction.shards(), epoch, Collections.unmodifiableMap(complete),
