@@ -12,6 +12,7 @@ import io.kvdb.core.process.Supervisor;
 import io.kvdb.core.metrics.MetricsHttpServer;
 import io.kvdb.core.metrics.WriteMeters;
 import io.kvdb.core.dump.LeaderBackup;
+import io.kvdb.core.dump.RebuildMark;
 import io.kvdb.core.leader.BacklogPins;
 import io.kvdb.core.leader.CatchUpSource;
 import io.kvdb.core.leader.LeaderReplicas;
@@ -32,6 +33,7 @@ import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.LeaderMetadata;
 import io.kvdb.leader.replication.ControlServer;
 import io.kvdb.leader.replication.Publisher;
+import io.kvdb.replication.v1.Hello;
 import java.io.IOException;
 import java.util.List;
 import java.util.Set;
@@ -41,6 +43,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.ZContext;
@@ -130,7 +133,8 @@ public final class LeaderServer implements ProcessMain.Server {
           metadata.shards(), config.heartbeatMs(), config.limits(), membership, replicas,
           new CatchUpSource(store, pipeline::head),
           new SnapshotSource(store, pipeline::head, pins, SNAPSHOT_IDLE_MS, config.maxSnapshotSessions()),
-          LeaderServer::monotonicMs, config.curve(), supervisor);
+          LeaderServer::monotonicMs, config.curve(), supervisor,
+          RebuildMark.read(store).<Function<Hello, String>>map(mark -> mark::refusal).orElse(hello -> null));
       lists = Executors.newFixedThreadPool(LIST_THREADS, daemon("kv-list"));
       KvService kv = new KvService(store, shardFunction, pipeline, replicas, config.limits(), config.ackTimeoutMs(),
           lists);

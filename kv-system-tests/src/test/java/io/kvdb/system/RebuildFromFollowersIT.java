@@ -111,6 +111,74 @@ class RebuildFromFollowersIT {
     }
   }
 
+  @Test
+  void shardsNoFollowerHeldAreRefusedForWritesAndAFollowerComingBackWithThemKeepsItsData() throws Exception {
+    try (TestCluster cluster = new TestCluster(dir, "--shards", "16")) {
+      cluster.startLeader();
+      cluster.addFollower("f1");
+      cluster.addFollower("f2");
+      cluster.awaitAlive("f1");
+      cluster.awaitAlive("f2");
+      new Load(cluster.client(), "k", 4, 100).run(100);
+      Convergence.await(cluster, CONVERGE);
+      List<Integer> onF2 = cluster.info("f2").getShardsList();
+      long f2Keys = keys(cluster.follower("f2").status());
+      assertFalse(onF2.isEmpty());
+
+      // The leader and f2 are lost; the leader is rebuilt from f1 alone.
+      cluster.leader().kill();
+      cluster.follower("f2").process.terminate(Duration.ofSeconds(20));
+      delete(dir.resolve("leader"));
+      cluster.startLeader(dir.resolve("leader"), "--rebuild-from-followers",
+          "127.0.0.1:" + cluster.follower("f1").grpcPort);
+      String leaderLog = cluster.leader().logSinceStart();
+      assertTrue(leaderLog.contains("missing " + onF2), leaderLog);
+      assertTrue(leaderLog.contains("writes to them are refused until the leader is restarted with"
+          + " --allow-missing-shards"), leaderLog);
+      String inMissing = keyIn(cluster, onF2.get(0));
+      KvException refused = assertThrowsKv(() -> cluster.client().put(inMissing, ByteString.copyFromUtf8("x")));
+      assertEquals(io.grpc.Status.Code.FAILED_PRECONDITION, refused.code());
+      assertTrue(refused.getMessage().contains("shard " + onF2.get(0) + " is missing"), refused.getMessage());
+
+      // f2 comes back holding copies of the missing shards: refused, its data kept, its status says why.
+      cluster.follower("f2").start();
+      cluster.await("f2 is refused", Duration.ofSeconds(30),
+          () -> cluster.follower("f2").status().getState().equals("refused"));
+      String reason = cluster.follower("f2").status().getReason();
+      assertTrue(reason.contains("that this leader was rebuilt without; it keeps its data"), reason);
+      assertEquals(f2Keys, keys(cluster.follower("f2").status()), "f2 keeps its data");
+
+      // The operator accepts the missing shards empty: writes to them are taken; f2 stays refused.
+      cluster.leader().terminate(Duration.ofSeconds(20));
+      cluster.startLeader(dir.resolve("leader"), "--allow-missing-shards");
+      cluster.client().put(inMissing, ByteString.copyFromUtf8("x"));
+      assertEquals("refused", cluster.follower("f2").status().getState());
+      assertEquals(f2Keys, keys(cluster.follower("f2").status()), "f2 still keeps its data");
+    }
+  }
+
+  private static long keys(io.kvdb.api.v1.FollowerStatusResponse status) {
+    return status.getShardsList().stream().mapToLong(ShardDigest::getKeys).sum();
+  }
+
+  private static String keyIn(TestCluster cluster, int shard) {
+    for (int i = 0; ; i++) {
+      String key = "probe-" + i;
+      if (new io.kvdb.core.sharding.ShardFunction(16).shardOf(key) == shard) {
+        return key;
+      }
+    }
+  }
+
+  private static KvException assertThrowsKv(Runnable call) {
+    try {
+      call.run();
+    } catch (KvException e) {
+      return e;
+    }
+    throw new AssertionError("the call was not refused");
+  }
+
   private static void awaitAcked(List<CompletableFuture<WriteResponse>> writes) throws Exception {
     for (CompletableFuture<WriteResponse> write : writes) {
       WriteResponse reply = write.get(60, TimeUnit.SECONDS);

@@ -22,7 +22,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 /**
  * Makes a leader data dir from shard dumps: one stream (a backup file), or several that together
@@ -198,14 +198,15 @@ public final class LeaderDirWriter {
    * {@code allowMissing}.
    */
   public Result finish(long epochAtLeast, boolean allowMissing) {
-    return finish(epochAtLeast, allowMissing, batch -> {});
+    return finish(epochAtLeast, allowMissing, (batch, result) -> {});
   }
 
   /**
    * As {@link #finish(long, boolean)}; missing shards, when allowed, are kept as such in the data
-   * dir (the leader refuses writes to them), and {@code more} adds to the same final batch.
+   * dir (the leader refuses writes to them), and {@code more} adds to the same final batch, knowing
+   * what the dump came to.
    */
-  public Result finish(long epochAtLeast, boolean allowMissing, Consumer<StoreBatch> more) {
+  public Result finish(long epochAtLeast, boolean allowMissing, BiConsumer<StoreBatch, Result> more) {
     if (leaderId == null) {
       throw new DumpException("the dump holds no header");
     }
@@ -222,13 +223,14 @@ public final class LeaderDirWriter {
       throw new DumpException("the dump holds no copy of shards " + missing);
     }
     long epoch = Math.max(highestEpoch, epochAtLeast);
+    Result result = new Result(leaderId, shardFunction.shards(), epoch, Collections.unmodifiableMap(complete),
+        List.copyOf(missing));
     try (StoreBatch batch = store.newBatch()) {
       LeaderMetadata.seed(batch, leaderId, shardFunction.shards(), epoch);
       LeaderMetadata.seedMissing(batch, missing);
-      more.accept(batch);
+      more.accept(batch, result);
       store.writeSynced(batch); // syncs LevelDB's log, and with it every chunk written before
     }
-    return new Result(leaderId, shardFunction.shards(), epoch, Collections.unmodifiableMap(complete),
-        List.copyOf(missing));
+    return result;
   }
 }

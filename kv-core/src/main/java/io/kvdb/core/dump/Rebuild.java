@@ -84,7 +84,12 @@ public final class Rebuild {
           pull(writer, pull.getKey(), pull.getValue(), name(asked, pull.getKey()));
         }
         List<FollowerRecord> members = asked.stream().map(Rebuild::record).toList();
-        LeaderDirWriter.Result written = writer.finish(epochFloor, true, batch -> Membership.seed(batch, members));
+        LeaderDirWriter.Result written = writer.finish(epochFloor, true, (batch, dump) -> {
+          Membership.seed(batch, members);
+          Map<Integer, Long> heads = new TreeMap<>();
+          dump.shards().forEach((shard, state) -> heads.put(shard, state.getSeq()));
+          RebuildMark.write(batch, dump.epochFloor(), dump.shardCount(), heads, dump.missing());
+        });
         Map<Integer, String> sourceOf = new TreeMap<>();
         best.forEach((shard, from) -> sourceOf.put(shard, from.status.getId()));
         result = new Result(written.leaderId(), written.shardCount(), written.epochFloor(), sourceOf, written.missing(),

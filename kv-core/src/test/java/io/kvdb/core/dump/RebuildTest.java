@@ -142,6 +142,7 @@ class RebuildTest {
 
     try (KvStore rebuilt = KvStore.open(dir.resolve("rebuilt"), false)) {
       assertEquals(List.of(6, 7), LeaderMetadata.missingShards(rebuilt));
+      assertEquals(Set.of(6, 7), RebuildMark.read(rebuilt).orElseThrow().missing(), "kept for followers coming back");
       LeaderMetadata started = LeaderMetadata.start(rebuilt, OptionalInt.empty(), 64);
       try (WritePipeline pipeline = pipeline(rebuilt, started)) {
         pipeline.refuseShards(Set.copyOf(LeaderMetadata.missingShards(rebuilt)));
