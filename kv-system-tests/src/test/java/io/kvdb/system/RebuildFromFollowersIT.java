@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -108,6 +109,56 @@ class RebuildFromFollowersIT {
       new Load(cluster.client(), "after", 4, 50).run(50);
       Convergence.await(cluster, CONVERGE);
       assertEquals("yes", cluster.client().get("after-rebuild").orElseThrow().toStringUtf8());
+    }
+  }
+
+  @Test
+  void underLoadEveryWriteAcknowledgedByAFollowerBeforeTheKillIsInTheRebuiltLeader() throws Exception {
+    try (TestCluster cluster = new TestCluster(dir, "--shards", "16")) {
+      cluster.startLeader();
+      cluster.addFollower("f1");
+      cluster.addFollower("f2");
+      cluster.awaitAlive("f1");
+      cluster.awaitAlive("f2");
+      KvClient acked = cluster.client().withAcks(1, Duration.ofSeconds(5));
+      Load load = new Load(new Load.Writer() {
+        @Override
+        public void put(String key, String value) {
+          if (acked.put(key, ByteString.copyFromUtf8(value)).getAcks() < 1) {
+            throw new IllegalStateException("no follower acknowledged it in time: unknown");
+          }
+        }
+
+        @Override
+        public boolean delete(String key) {
+          Optional<WriteResponse> reply = acked.delete(key);
+          if (reply.isPresent() && reply.get().getAcks() < 1) {
+            throw new IllegalStateException("no follower acknowledged it in time: unknown");
+          }
+          return reply.isPresent();
+        }
+      }, "load", 8, 200).start(1_000_000);
+      cluster.await("writes acknowledged under load", Duration.ofSeconds(60), () -> load.acknowledged() >= 3000);
+      Map<String, Integer> followerLogs = Map.of("f1", cluster.follower("f1").log().length(),
+          "f2", cluster.follower("f2").log().length());
+
+      cluster.leader().kill(); // mid-load
+      load.stop();
+      delete(dir.resolve("leader"));
+      cluster.startLeader(dir.resolve("leader"), "--rebuild-from-followers",
+          "127.0.0.1:" + cluster.follower("f1").grpcPort + ",127.0.0.1:" + cluster.follower("f2").grpcPort);
+
+      Load.Verdict verdict = load.verify(cluster.client());
+      assertEquals(0, verdict.lost(), "acknowledged writes lost: " + verdict.examples());
+      assertEquals(0, verdict.resurrected(), "acknowledged deletes undone: " + verdict.examples());
+      assertTrue(verdict.checked() > 1000, "keys checked: " + verdict.checked());
+      cluster.awaitAlive("f1");
+      cluster.awaitAlive("f2");
+      Convergence.await(cluster, CONVERGE);
+      for (String id : List.of("f1", "f2")) {
+        String since = cluster.follower(id).log().substring(followerLogs.get(id));
+        assertFalse(since.contains("taking a snapshot"), id + " resumed with no snapshot install:\n" + since);
+      }
     }
   }
 
