@@ -1,12 +1,12 @@
 package io.kvdb.core.dump;
 
-import io.kvdb.common.dump.ChunkChecksum;
-import io.kvdb.common.dump.DumpException;
 import io.kvdb.api.v1.DumpChunk;
 import io.kvdb.api.v1.DumpEntry;
 import io.kvdb.api.v1.DumpHeader;
 import io.kvdb.api.v1.DumpMessage;
 import io.kvdb.api.v1.DumpShard;
+import io.kvdb.common.dump.ChunkChecksum;
+import io.kvdb.common.dump.DumpException;
 import io.kvdb.core.sharding.ShardFunction;
 import io.kvdb.core.storage.Digest;
 import io.kvdb.core.storage.KvStore;

@@ -1,12 +1,12 @@
 package io.kvdb.core.dump;
 
-import io.kvdb.common.dump.ChunkChecksum;
 import com.google.protobuf.UnsafeByteOperations;
 import io.kvdb.api.v1.DumpChunk;
 import io.kvdb.api.v1.DumpEntry;
 import io.kvdb.api.v1.DumpHeader;
 import io.kvdb.api.v1.DumpMessage;
 import io.kvdb.api.v1.DumpShard;
+import io.kvdb.common.dump.ChunkChecksum;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.ShardCursor;
 import io.kvdb.core.storage.ShardState;
@@ -25,6 +25,8 @@ import java.util.NoSuchElementException;
 public final class ShardDumpReader implements Iterator<DumpMessage>, AutoCloseable {
   /** The chunk size when the request names none. */
   public static final int DEFAULT_CHUNK_BYTES = 256 * 1024;
+  /** The largest chunk size a request may ask for: a chunk must fit a client's default 4 MiB message limit. */
+  public static final int MAX_CHUNK_BYTES = 1024 * 1024;
   public static final int FORMAT_VERSION = 1;
 
   private final KvStore store;
@@ -40,13 +42,14 @@ public final class ShardDumpReader implements Iterator<DumpMessage>, AutoCloseab
 
   /**
    * A reader of {@code shards} (in that order) as of {@code snapshot}, which it takes over;
-   * {@code chunkBytes} bounds the keys and values of a chunk (at least one pair per chunk).
+   * {@code chunkBytes} bounds the keys and values of a chunk (0: the default; at most
+   * {@link #MAX_CHUNK_BYTES}; at least one pair per chunk, however big).
    */
   public ShardDumpReader(KvStore store, StoreSnapshot snapshot, DumpOrigin origin, List<Integer> shards,
       int chunkBytes) {
     this.store = store;
     this.snapshot = snapshot;
-    this.chunkBytes = chunkBytes <= 0 ? DEFAULT_CHUNK_BYTES : chunkBytes;
+    this.chunkBytes = chunkBytes <= 0 ? DEFAULT_CHUNK_BYTES : Math.min(chunkBytes, MAX_CHUNK_BYTES);
     DumpHeader.Builder header = DumpHeader.newBuilder().setFormatVersion(FORMAT_VERSION)
         .setLeaderId(origin.leaderId()).setShardCount(origin.shardCount()).setEpoch(origin.epoch())
         .setCreatedMs(System.currentTimeMillis());

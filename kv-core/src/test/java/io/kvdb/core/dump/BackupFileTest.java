@@ -1,13 +1,13 @@
 package io.kvdb.core.dump;
 
-import io.kvdb.common.dump.BackupFile;
-import io.kvdb.common.dump.DumpException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvdb.api.v1.DumpMessage;
+import io.kvdb.common.dump.BackupFile;
+import io.kvdb.common.dump.DumpException;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.LeaderMetadata;
 import java.io.IOException;

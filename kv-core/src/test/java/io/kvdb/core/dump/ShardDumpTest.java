@@ -1,12 +1,12 @@
 package io.kvdb.core.dump;
 
-import io.kvdb.common.dump.DumpException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.kvdb.api.v1.DumpMessage;
+import io.kvdb.common.dump.DumpException;
 import io.kvdb.core.leader.CatchUpSource;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.LeaderMetadata;
