@@ -3,6 +3,7 @@ package io.kvdb.core.dump;
 import io.grpc.stub.StreamObserver;
 import io.kvdb.api.v1.BackupRequest;
 import io.kvdb.api.v1.DumpMessage;
+import io.kvdb.core.leader.ClusterService;
 import io.kvdb.core.request.Statuses;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.LeaderMetadata;
@@ -15,7 +16,7 @@ import java.util.stream.IntStream;
  * epoch and digest at one point), streamed as a shard dump with the leader's id, shard count and
  * epoch in its header.
  */
-public final class LeaderBackup {
+public final class LeaderBackup implements ClusterService.Backups {
   private final KvStore store;
   private final LeaderMetadata leader;
   private final Executor executor;
@@ -28,6 +29,7 @@ public final class LeaderBackup {
     this.executor = executor;
   }
 
+  @Override
   public void serve(BackupRequest request, StreamObserver<DumpMessage> response) {
     ShardDumpReader reader;
     try {

@@ -10,7 +10,6 @@ import io.kvdb.api.v1.ShardDigestsRequest;
 import io.kvdb.api.v1.ShardDigestsResponse;
 import io.kvdb.api.v1.StatusRequest;
 import io.kvdb.api.v1.StatusResponse;
-import io.kvdb.core.dump.LeaderBackup;
 import io.kvdb.core.request.Reads;
 import io.kvdb.core.request.Statuses;
 import io.kvdb.core.storage.ShardState;
@@ -22,13 +21,19 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase {
   private final Replicas replicas;
   private final boolean durable;
   /** Null when this leader serves no backups (tests without a data dir of their own). */
-  private final LeaderBackup backup;
+  private final Backups backup;
+
+  /** Serves Cluster.Backup (the shard dump: kv-core's {@code io.kvdb.core.dump.LeaderBackup}). */
+  @FunctionalInterface
+  public interface Backups {
+    void serve(BackupRequest request, StreamObserver<DumpMessage> response);
+  }
 
   public ClusterService(WritePipeline pipeline, Replicas replicas, boolean durable) {
     this(pipeline, replicas, durable, null);
   }
 
-  public ClusterService(WritePipeline pipeline, Replicas replicas, boolean durable, LeaderBackup backup) {
+  public ClusterService(WritePipeline pipeline, Replicas replicas, boolean durable, Backups backup) {
     this.pipeline = pipeline;
     this.replicas = replicas;
     this.durable = durable;
