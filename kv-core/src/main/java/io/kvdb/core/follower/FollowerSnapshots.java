@@ -71,8 +71,7 @@ public final class FollowerSnapshots {
       response.onError(Statuses.of(e));
       return;
     }
-    DumpStreamer.serve(reader, response, executor, "snapshot " + ids.incrementAndGet() + " of "
-        + reader.header().getShardsCount() + " shards");
+    DumpStreamer.serve(reader, response, executor, "snapshot " + ids.incrementAndGet());
   }
 
   private static boolean complete(StoreSnapshot snapshot, Set<Integer> live, int shard) {

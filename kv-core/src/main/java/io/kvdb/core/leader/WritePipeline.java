@@ -114,10 +114,11 @@ public final class WritePipeline implements AutoCloseable {
     }
     byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
     Set<Integer> missing = missingShards;
-    if (missing != null && missing.contains(shardFunction.shardOf(keyBytes))) {
-      reply.completeExceptionally(Status.FAILED_PRECONDITION.withDescription("shard " + shardFunction.shardOf(keyBytes)
-          + " is missing: this leader was rebuilt from its followers and none held a copy of it; restart the leader"
-          + " with --allow-missing-shards to accept it empty").asRuntimeException());
+    int shard = missing == null ? -1 : shardFunction.shardOf(keyBytes);
+    if (missing != null && missing.contains(shard)) {
+      reply.completeExceptionally(Status.FAILED_PRECONDITION.withDescription("shard " + shard + " is missing: this"
+          + " leader was rebuilt from its followers and none held a copy of it; restart the leader with"
+          + " --allow-missing-shards to accept it empty").asRuntimeException());
       return reply;
     }
     PendingWrite write = new PendingWrite(key, keyBytes, value, reply);
