@@ -55,6 +55,9 @@ final class Commands {
       case "status" -> status();
       case "verify" -> new Verify(leader, connection, out, err).run();
       case "bench" -> bench(operands);
+      case "backup" -> new BackupCommand(leader, out, err, System::currentTimeMillis).run(operands);
+      case "restore" -> throw new KvCli.UsageException("restore writes a leader data dir, which this client cannot:"
+          + " run it as ./kv restore FILE --data-dir DIR (from the leader's jar)");
       default -> throw new KvCli.UsageException("unknown command '" + command + "'");
     };
   }

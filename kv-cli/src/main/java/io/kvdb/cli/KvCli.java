@@ -37,6 +37,12 @@ public final class KvCli {
         status                     the leader, its shards and every follower with its lag
         verify                     compare every live follower's shards with the leader's digests
                                    (followers first; exit 1 when a copy differs or stays ahead)
+        backup FILE                a consistent copy of every shard of the leader into FILE (a new
+                                   file, written under a temporary name and renamed when complete)
+        restore FILE --data-dir DIR
+                                   make a leader data dir from a backup FILE, offline (DIR absent or
+                                   empty; a corrupted or truncated FILE is refused, exit 1, nothing
+                                   written); ./kv runs it from the leader's jar
         bench [BENCH FLAGS]        a load of gets and puts (YCSB's shapes) over gRPC or HTTP; prints
                                    throughput, latency percentiles and errors by code (flags below)
 

@@ -3,6 +3,7 @@ package io.kvdb.client;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
+import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
@@ -12,12 +13,17 @@ import io.grpc.stub.StreamObserver;
 import io.kvdb.api.v1.SessionReply;
 import io.kvdb.api.v1.SessionRequest;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.Optional;
+import java.util.Spliterator;
+import java.util.Spliterators;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 
 /**
  * The one path of every call of the clients, unary or on the {@link Session} stream: the
@@ -83,6 +89,43 @@ final class Calls {
         }
       }
     }
+  }
+
+  /**
+   * A server stream's messages as they come, read on the consuming thread. No deadline and no
+   * retry: such a stream (a backup) runs as long as its data needs, and a retry would start it over.
+   * Closing the stream cancels the call; a failure throws {@link KvException} from the stream.
+   */
+  <Q, R> Stream<R> serverStream(MethodDescriptor<Q, R> method, Q request) {
+    Context.CancellableContext context = Context.current().withCancellation();
+    Iterator<R> replies;
+    Context previous = context.attach();
+    try {
+      replies = ClientCalls.blockingServerStreamingCall(channel, method, callOptions, request);
+    } finally {
+      context.detach(previous);
+    }
+    Iterator<R> failingAsKvException = new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        try {
+          return replies.hasNext();
+        } catch (StatusRuntimeException e) {
+          throw KvException.of(e, 1);
+        }
+      }
+
+      @Override
+      public R next() {
+        try {
+          return replies.next();
+        } catch (StatusRuntimeException e) {
+          throw KvException.of(e, 1);
+        }
+      }
+    };
+    return StreamSupport.stream(Spliterators.spliteratorUnknownSize(failingAsKvException, Spliterator.ORDERED), false)
+        .onClose(() -> context.cancel(null));
   }
 
   /**

@@ -1,10 +1,12 @@
 package io.kvdb.client;
 
 import io.grpc.Channel;
+import io.kvdb.api.v1.DumpMessage;
 import io.kvdb.api.v1.FollowerStatusResponse;
 import io.kvdb.api.v1.ShardDigest;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 
 /**
  * A client of one follower's own gRPC API (the {@code Follower} service): its status and the
@@ -42,6 +44,15 @@ public interface FollowerClient extends AutoCloseable {
 
   /** {@link #shardDigests}, without blocking. */
   CompletableFuture<List<ShardDigest>> shardDigestsAsync(int... shards);
+
+  /**
+   * A copy of the shards asked for (none: every complete copy the follower holds), as a shard dump
+   * (dump.proto) read from one snapshot of its replica, fetched as the stream is consumed. No
+   * deadline; close the stream to cancel. What a leader rebuilt from its followers is made of.
+   *
+   * @throws KvException from the stream: FAILED_PRECONDITION for a shard that is no complete copy there
+   */
+  Stream<DumpMessage> snapshot(List<Integer> shards, int chunkBytes);
 
   /** Closes the channel that {@link #connect} built; a client over your own channel closes nothing. */
   @Override

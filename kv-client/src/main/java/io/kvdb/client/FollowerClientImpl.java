@@ -2,7 +2,9 @@ package io.kvdb.client;
 
 import io.grpc.Channel;
 import io.grpc.ManagedChannel;
+import io.kvdb.api.v1.DumpMessage;
 import io.kvdb.api.v1.FollowerGrpc;
+import io.kvdb.api.v1.FollowerSnapshotRequest;
 import io.kvdb.api.v1.FollowerStatusRequest;
 import io.kvdb.api.v1.FollowerStatusResponse;
 import io.kvdb.api.v1.ShardDigest;
@@ -10,6 +12,7 @@ import io.kvdb.api.v1.ShardDigestsResponse;
 import io.kvdb.client.Calls.Kind;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 
 /** {@link FollowerClient} over a follower's Follower service. */
 final class FollowerClientImpl implements FollowerClient {
@@ -50,6 +53,12 @@ final class FollowerClientImpl implements FollowerClient {
   public CompletableFuture<List<ShardDigest>> shardDigestsAsync(int... shards) {
     return calls.async(FollowerGrpc.getShardDigestsMethod(), KvClientImpl.digestsRequest(shards), Kind.READ)
         .thenApply(ShardDigestsResponse::getDigestsList);
+  }
+
+  @Override
+  public Stream<DumpMessage> snapshot(List<Integer> shards, int chunkBytes) {
+    return calls.serverStream(FollowerGrpc.getSnapshotMethod(),
+        FollowerSnapshotRequest.newBuilder().addAllShards(shards).setChunkBytes(chunkBytes).build());
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.kvdb.client;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Channel;
+import io.kvdb.api.v1.DumpMessage;
 import io.kvdb.api.v1.KeyValue;
 import io.kvdb.api.v1.ListRequest;
 import io.kvdb.api.v1.ListResponse;
@@ -152,6 +153,15 @@ public interface KvClient extends AutoCloseable {
 
   /** {@link #shardDigests}, without blocking. */
   CompletableFuture<List<ShardDigest>> shardDigestsAsync(int... shards);
+
+  /**
+   * A consistent copy of every shard of the leader (one LevelDB snapshot), as a shard dump
+   * (dump.proto): the header, then each shard's checksummed chunks, fetched as the stream is
+   * consumed. No deadline; close the stream to cancel. What {@code kv backup} writes to a file.
+   *
+   * @param chunkBytes upper bound of a chunk's keys and values (0: the leader's default, 256 KiB)
+   */
+  Stream<DumpMessage> backup(int chunkBytes);
 
   /**
    * Closes the channel that {@link #connect} built, at once (calls still running fail with

@@ -5,7 +5,9 @@ import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.kvdb.api.v1.ClusterGrpc;
+import io.kvdb.api.v1.BackupRequest;
 import io.kvdb.api.v1.DeleteRequest;
+import io.kvdb.api.v1.DumpMessage;
 import io.kvdb.api.v1.GetRequest;
 import io.kvdb.api.v1.KVGrpc;
 import io.kvdb.api.v1.KeyValue;
@@ -194,6 +196,11 @@ final class KvClientImpl implements KvClient {
   /** Shared with {@link FollowerClientImpl}: both services take the same request. */
   static ShardDigestsRequest digestsRequest(int... shards) {
     return ShardDigestsRequest.newBuilder().addAllShards(IntStream.of(shards).boxed().toList()).build();
+  }
+
+  @Override
+  public Stream<DumpMessage> backup(int chunkBytes) {
+    return calls.serverStream(ClusterGrpc.getBackupMethod(), BackupRequest.newBuilder().setChunkBytes(chunkBytes).build());
   }
 
   @Override

@@ -24,6 +24,7 @@ import io.kvdb.core.metrics.ApplyMeters;
 import io.kvdb.core.metrics.MetricsHttpServer;
 import io.kvdb.core.process.Supervisor;
 import io.kvdb.core.follower.FollowerReadService;
+import io.kvdb.core.follower.FollowerSnapshots;
 import io.kvdb.core.request.RequestParsing;
 import io.kvdb.core.storage.DiskSpace;
 import io.kvdb.core.storage.KvStore;
@@ -31,6 +32,8 @@ import io.kvdb.core.storage.ShardState;
 import java.io.IOException;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +60,8 @@ public final class FollowerServer implements ProcessMain.Server {
   private Thread loopThread;
   private Server server;
   private MetricsHttpServer metricsServer;
+  /** Reads the chunks of Follower.Snapshot streams, off the transport's threads. */
+  private ExecutorService dumps;
 
   /** A follower whose process exits with status 70 if one of its threads dies. */
   public FollowerServer(FollowerConfig config, ServerBuilder<?> serverBuilder) {
@@ -99,9 +104,15 @@ public final class FollowerServer implements ProcessMain.Server {
       String id = resolveId();
       view.set(FollowerView.connecting(id, replica == null ? 0 : replica.shards()));
       // Tokens guard the read API only; health and reflection stay open (no data in them).
+      dumps = Executors.newFixedThreadPool(2, runnable -> {
+        Thread thread = new Thread(runnable, "kv-dump");
+        thread.setDaemon(true);
+        return thread;
+      });
+      FollowerSnapshots snapshots = new FollowerSnapshots(store, view::get, dumps);
       server = OpenServices.addTo(serverBuilder, health)
           .addService(ServerInterceptors.intercept(config.grpcSecurity().protect(() -> RequestParsing.checked(
-              new FollowerReadService(store, this::readable, this::status).bindService())),
+              new FollowerReadService(store, this::readable, this::status, snapshots).bindService())),
               new GrpcMetricsInterceptor(metrics.registry())))
           .build()
           .start();
@@ -228,6 +239,10 @@ public final class FollowerServer implements ProcessMain.Server {
     health.enterTerminalState();
     if (server != null) {
       Shutdown.grpc(server);
+    }
+    if (dumps != null) { // before the store closes: a snapshot stream reads it
+      Shutdown.executor(dumps);
+      dumps = null;
     }
     if (metricsServer != null) {
       metricsServer.close();

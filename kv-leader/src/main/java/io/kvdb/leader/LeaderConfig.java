@@ -25,12 +25,13 @@ import java.util.OptionalInt;
  * @param curve CURVE keys of the replication ports; empty: plaintext, anyone may connect
  * @param maxSnapshotSessions snapshot transfers open at once, over all followers (each holds a
  *     LevelDB snapshot and pins the backlog); more wait their turn
+ * @param recovery a rebuild from followers at start, and whether missing shards are accepted empty
  */
 public record LeaderConfig(
     String host, int grpcPort, int pubPort, int controlPort, int metricsPort, Path dataDir,
     OptionalInt shards, int replicationFactor, boolean durable, Limits limits, int backlogPerShard,
     long heartbeatMs, long deadTimeoutMs, long ackTimeoutMs, long minFreeDiskBytes, GrpcSecurity grpcSecurity,
-    Optional<CurveServer> curve, int maxSnapshotSessions) {
+    Optional<CurveServer> curve, int maxSnapshotSessions, Recovery recovery) {
 
   /** Default of --max-snapshot-sessions. */
   public static final int DEFAULT_MAX_SNAPSHOT_SESSIONS = 16;
@@ -38,6 +39,7 @@ public record LeaderConfig(
   public LeaderConfig {
     java.util.Objects.requireNonNull(grpcSecurity, "grpcSecurity (GrpcSecurity.NONE for none)");
     java.util.Objects.requireNonNull(curve, "curve (Optional.empty() for none)");
+    java.util.Objects.requireNonNull(recovery, "recovery (Recovery.NONE for none)");
     checkArgument(replicationFactor > 0, "replication factor must be > 0: %s", replicationFactor);
     checkArgument(backlogPerShard > 0, "backlog must keep at least one event per shard: %s", backlogPerShard);
     checkArgument(heartbeatMs > 0, "heartbeat interval must be > 0 ms: %s", heartbeatMs);
@@ -48,6 +50,17 @@ public record LeaderConfig(
     checkArgument(maxSnapshotSessions > 0, "max snapshot sessions must be > 0: %s", maxSnapshotSessions);
     shards.ifPresent(s -> checkArgument(s > 0 && s <= ShardFunction.MAX_SHARDS,
         "shards must be in 1..%s: %s", ShardFunction.MAX_SHARDS, s));
+  }
+
+  /** A normal start (no rebuild). */
+  public LeaderConfig(
+      String host, int grpcPort, int pubPort, int controlPort, int metricsPort, Path dataDir,
+      OptionalInt shards, int replicationFactor, boolean durable, Limits limits, int backlogPerShard,
+      long heartbeatMs, long deadTimeoutMs, long ackTimeoutMs, long minFreeDiskBytes, GrpcSecurity grpcSecurity,
+      Optional<CurveServer> curve, int maxSnapshotSessions) {
+    this(host, grpcPort, pubPort, controlPort, metricsPort, dataDir, shards, replicationFactor, durable, limits,
+        backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs, minFreeDiskBytes, grpcSecurity, curve,
+        maxSnapshotSessions, Recovery.NONE);
   }
 
   /** With the default cap on snapshot sessions. */
@@ -79,25 +92,31 @@ public record LeaderConfig(
   public LeaderConfig withDataDir(Path dir) {
     return new LeaderConfig(host, grpcPort, pubPort, controlPort, metricsPort, dir, shards, replicationFactor,
         durable, limits, backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs, minFreeDiskBytes, grpcSecurity,
-        curve, maxSnapshotSessions);
+        curve, maxSnapshotSessions, recovery);
   }
 
   public LeaderConfig withLimits(Limits newLimits) {
     return new LeaderConfig(host, grpcPort, pubPort, controlPort, metricsPort, dataDir, shards, replicationFactor,
         durable, newLimits, backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs, minFreeDiskBytes, grpcSecurity,
-        curve, maxSnapshotSessions);
+        curve, maxSnapshotSessions, recovery);
   }
 
   public LeaderConfig withSecurity(GrpcSecurity newGrpcSecurity, Optional<CurveServer> newCurve) {
     return new LeaderConfig(host, grpcPort, pubPort, controlPort, metricsPort, dataDir, shards, replicationFactor,
         durable, limits, backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs, minFreeDiskBytes, newGrpcSecurity,
-        newCurve, maxSnapshotSessions);
+        newCurve, maxSnapshotSessions, recovery);
   }
 
   public LeaderConfig withMaxSnapshotSessions(int max) {
     return new LeaderConfig(host, grpcPort, pubPort, controlPort, metricsPort, dataDir, shards, replicationFactor,
         durable, limits, backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs, minFreeDiskBytes, grpcSecurity,
-        curve, max);
+        curve, max, recovery);
+  }
+
+  public LeaderConfig withRecovery(Recovery newRecovery) {
+    return new LeaderConfig(host, grpcPort, pubPort, controlPort, metricsPort, dataDir, shards, replicationFactor,
+        durable, limits, backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs, minFreeDiskBytes, grpcSecurity,
+        curve, maxSnapshotSessions, newRecovery);
   }
 
   static Flags flags() {
@@ -123,7 +142,11 @@ public record LeaderConfig(
         .declare("min-free-disk", "64m", "free space kept on the data dir's disk; below it writes get RESOURCE_EXHAUSTED"
             + " and the leader does not start (k, m, g suffixes allowed)")
         .declare("max-snapshot-sessions", Integer.toString(DEFAULT_MAX_SNAPSHOT_SESSIONS), "snapshot transfers open"
-            + " at once, over all followers (each pins leader data); more wait their turn");
+            + " at once, over all followers (each pins leader data); more wait their turn")
+        .declare("rebuild-from-followers", "", "HOST:PORT,... of followers: make this leader, on an empty --data-dir,"
+            + " from their copies before it opens a port (README: Rebuild a lost leader)")
+        .declareBoolean("allow-missing-shards", "accept empty the shards a rebuild found no copy of (writes to them"
+            + " are refused until then)");
     // Security (docs/SECURITY.md): TLS and tokens on the gRPC port, CURVE on the replication ports.
     GrpcSecurity.declareFlags(flags);
     return CurveServer.declareFlags(flags);
@@ -144,6 +167,7 @@ public record LeaderConfig(
         flags.integer("replication-factor"), durability.equals("sync"), limits, flags.integer("backlog-events"),
         flags.longValue("heartbeat-ms"), flags.longValue("dead-timeout-ms"), flags.longValue("ack-timeout-ms"),
         flags.longValue("min-free-disk"), GrpcSecurity.fromFlags(flags), CurveServer.fromFlags(flags),
-        flags.integer("max-snapshot-sessions"));
+        flags.integer("max-snapshot-sessions"),
+        new Recovery(flags.list("rebuild-from-followers"), flags.bool("allow-missing-shards")));
   }
 }

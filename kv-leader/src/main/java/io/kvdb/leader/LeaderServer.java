@@ -11,6 +11,8 @@ import io.kvdb.common.metrics.ProcessMetrics;
 import io.kvdb.core.process.Supervisor;
 import io.kvdb.core.metrics.MetricsHttpServer;
 import io.kvdb.core.metrics.WriteMeters;
+import io.kvdb.core.dump.LeaderBackup;
+import io.kvdb.core.dump.RebuildMark;
 import io.kvdb.core.leader.BacklogPins;
 import io.kvdb.core.leader.CatchUpSource;
 import io.kvdb.core.leader.LeaderReplicas;
@@ -31,13 +33,17 @@ import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.LeaderMetadata;
 import io.kvdb.leader.replication.ControlServer;
 import io.kvdb.leader.replication.Publisher;
+import io.kvdb.replication.v1.Hello;
 import java.io.IOException;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.ZContext;
@@ -73,6 +79,8 @@ public final class LeaderServer implements ProcessMain.Server {
   private BacklogPins pins;
   private ScheduledExecutorService timer;
   private ExecutorService lists;
+  /** Reads the chunks of Cluster.Backup streams, off the transport's threads. */
+  private ExecutorService dumps;
 
   /** A leader whose supervisor ends the JVM (status 70) when one of its threads dies. */
   public LeaderServer(LeaderConfig config, ServerBuilder<?> serverBuilder) {
@@ -93,6 +101,10 @@ public final class LeaderServer implements ProcessMain.Server {
   @Override
   public void start() throws IOException {
     supervisor.onDeath(this::stopServing);
+    if (config.recovery().rebuild()) {
+      // Before anything opens: the ports serve only once every shard is in place.
+      LeaderRebuild.run(config.recovery().rebuildFromFollowers(), config.dataDir());
+    }
     // Before LevelDB opens (it writes at once): on a full disk its mmap writes kill the JVM.
     DiskSpace disk = new DiskSpace(config.dataDir(), "leader", config.minFreeDiskBytes());
     disk.checkAtStart();
@@ -111,6 +123,7 @@ public final class LeaderServer implements ProcessMain.Server {
       pins = new BacklogPins();
       pipeline = new WritePipeline(store, metadata, config.backlogPerShard(), pins, publisher, store::write, disk,
           LeaderServer::monotonicMs, new WriteMeters(metrics.registry()), supervisor);
+      refuseMissingShards();
       timer = ackTimer();
       Membership membership = new Membership(store, disk, metadata.shards(), config.replicationFactor(),
           config.deadTimeoutMs(), timer, monotonicMs());
@@ -120,11 +133,14 @@ public final class LeaderServer implements ProcessMain.Server {
           metadata.shards(), config.heartbeatMs(), config.limits(), membership, replicas,
           new CatchUpSource(store, pipeline::head),
           new SnapshotSource(store, pipeline::head, pins, SNAPSHOT_IDLE_MS, config.maxSnapshotSessions()),
-          LeaderServer::monotonicMs, config.curve(), supervisor);
+          LeaderServer::monotonicMs, config.curve(), supervisor,
+          RebuildMark.read(store).<Function<Hello, String>>map(mark -> mark::refusal).orElse(hello -> null));
       lists = Executors.newFixedThreadPool(LIST_THREADS, daemon("kv-list"));
       KvService kv = new KvService(store, shardFunction, pipeline, replicas, config.limits(), config.ackTimeoutMs(),
           lists);
-      ClusterService cluster = new ClusterService(pipeline, replicas, config.durable());
+      dumps = Executors.newFixedThreadPool(2, daemon("kv-dump"));
+      ClusterService cluster = new ClusterService(pipeline, replicas, config.durable(),
+          new LeaderBackup(store, metadata, dumps));
       GrpcMetricsInterceptor counting = new GrpcMetricsInterceptor(metrics.registry());
       server = OpenServices.addTo(serverBuilder, health.grpc())
           .maxInboundMessageSize(config.limits().maxMessageBytes())
@@ -156,6 +172,22 @@ public final class LeaderServer implements ProcessMain.Server {
     log.info("ZeroMQ ROUTER (follower control) listening on {}:{} ({})", config.host(), control.port(), replication);
     log.info("HTTP /metrics and /health listening on {}:{} (plaintext, no data)", config.host(), metricsServer.port());
     warnIfOpenToTheNetwork();
+  }
+
+  /** Shards a rebuild found no copy of stay refused for writes until the operator accepts them empty. */
+  private void refuseMissingShards() {
+    List<Integer> missing = LeaderMetadata.missingShards(store);
+    if (missing.isEmpty()) {
+      return;
+    }
+    if (config.recovery().allowMissingShards()) {
+      LeaderMetadata.acceptMissingShards(store);
+      log.warn("shards {} had no copy when this leader was rebuilt: accepted empty (--allow-missing-shards)", missing);
+      return;
+    }
+    pipeline.refuseShards(Set.copyOf(missing));
+    log.warn("shards {} had no copy when this leader was rebuilt: writes to them are refused until the leader is"
+        + " restarted with --allow-missing-shards, which accepts them empty", missing);
   }
 
   /** An unsecured port on a non-loopback address lets others on the network in. */
@@ -223,6 +255,10 @@ public final class LeaderServer implements ProcessMain.Server {
     if (lists != null) { // before the store closes: a List page still running reads it
       Shutdown.executor(lists);
       lists = null;
+    }
+    if (dumps != null) { // likewise: a backup stream reads the store
+      Shutdown.executor(dumps);
+      dumps = null;
     }
     if (metricsServer != null) {
       metricsServer.close();

@@ -128,10 +128,16 @@ final class TestCluster implements AutoCloseable {
   }
 
   TestCluster startLeader(Path dataDir) {
+    return startLeader(dataDir, new String[0]);
+  }
+
+  /** Starts the leader on {@code dataDir} with {@code extraArgs} after the cluster's leader flags. */
+  TestCluster startLeader(Path dataDir, String... extraArgs) {
     List<String> args = new ArrayList<>(List.of("--host", network.address(LEADER), "--grpc-port", Integer.toString(grpcPort),
         "--pub-port", Integer.toString(pubPort), "--control-port", Integer.toString(controlPort),
         "--metrics-port", Integer.toString(metricsPort), "--data-dir", dataDir.toString()));
     args.addAll(leaderArgs);
+    args.addAll(List.of(extraArgs));
     leader = JavaProcess.start(LEADER, network.launcher(LEADER), JavaProcess.jarOf("kv-leader"), dir.resolve("logs"),
         args.toArray(String[]::new));
     network.awaitListening(leader, LEADER, grpcPort, START_TIMEOUT);

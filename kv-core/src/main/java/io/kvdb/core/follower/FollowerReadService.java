@@ -6,7 +6,9 @@ import io.kvdb.core.request.Statuses;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.kvdb.api.v1.DumpMessage;
 import io.kvdb.api.v1.FollowerGrpc;
+import io.kvdb.api.v1.FollowerSnapshotRequest;
 import io.kvdb.api.v1.FollowerStatusRequest;
 import io.kvdb.api.v1.FollowerStatusResponse;
 import io.kvdb.api.v1.GetRequest;
@@ -39,6 +41,8 @@ public final class FollowerReadService extends FollowerGrpc.FollowerImplBase {
   private final KvStore store;
   private final Supplier<Readable> readable;
   private final Supplier<FollowerStatusResponse> status;
+  /** Null when this follower serves no snapshots (tests of the reads alone). */
+  private final FollowerSnapshots snapshots;
 
   /** A read that found its shard's view changed this many times in a row gives up. */
   private static final int READ_ATTEMPTS = 3;
@@ -70,9 +74,25 @@ public final class FollowerReadService extends FollowerGrpc.FollowerImplBase {
   }
 
   public FollowerReadService(KvStore store, Supplier<Readable> readable, Supplier<FollowerStatusResponse> status) {
+    this(store, readable, status, null);
+  }
+
+  /** As above, serving Follower.Snapshot through {@code snapshots}. */
+  public FollowerReadService(KvStore store, Supplier<Readable> readable, Supplier<FollowerStatusResponse> status,
+      FollowerSnapshots snapshots) {
     this.store = store;
     this.readable = readable;
     this.status = status;
+    this.snapshots = snapshots;
+  }
+
+  @Override
+  public void snapshot(FollowerSnapshotRequest request, StreamObserver<DumpMessage> response) {
+    if (snapshots == null) {
+      response.onError(Status.UNIMPLEMENTED.withDescription("this follower serves no snapshots").asRuntimeException());
+      return;
+    }
+    snapshots.serve(request, response);
   }
 
   @Override

@@ -5,6 +5,7 @@ import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.ShardCursor;
 import io.kvdb.core.storage.ShardState;
 import io.kvdb.core.storage.StoreBatch;
+import io.kvdb.core.storage.StoreSnapshot;
 import io.kvdb.replication.v1.Event;
 import io.kvdb.replication.v1.SnapshotChunk;
 import io.kvdb.replication.v1.SnapshotEntry;
@@ -259,6 +260,25 @@ public final class ReplicaStore {
       }
     }
     return shards;
+  }
+
+  /**
+   * Whether {@code shard} is a complete copy as of {@code snapshot}: it has data or an applied seq,
+   * and no snapshot install of it is under way (no installing marker). Read from any thread.
+   */
+  public static boolean completeIn(StoreSnapshot snapshot, int shard) {
+    ShardState state = snapshot.shardState(shard);
+    return (state.seq() > 0 || state.keys() > 0) && snapshot.meta(INSTALLING + shard).isEmpty();
+  }
+
+  /** The cluster's shard count and the leader id the copy came from, as of {@code snapshot} (0 and "": never synced). */
+  public static int shardCountIn(StoreSnapshot snapshot) {
+    return snapshot.meta(SHARDS).map(bytes -> (int) ByteBuffer.wrap(bytes).getLong()).orElse(0);
+  }
+
+  /** The leader id the copy came from as of {@code snapshot} ("" before the first sync). */
+  public static String syncedLeaderIdIn(StoreSnapshot snapshot) {
+    return snapshot.meta(LEADER_ID).map(bytes -> new String(bytes, StandardCharsets.UTF_8)).orElse("");
   }
 
   /** The leader this copy came from; empty before the first sync. */

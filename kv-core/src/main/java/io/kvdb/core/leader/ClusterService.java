@@ -1,7 +1,10 @@
 package io.kvdb.core.leader;
 
+import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.kvdb.api.v1.BackupRequest;
 import io.kvdb.api.v1.ClusterGrpc;
+import io.kvdb.api.v1.DumpMessage;
 import io.kvdb.api.v1.FollowerInfo;
 import io.kvdb.api.v1.ShardDigestsRequest;
 import io.kvdb.api.v1.ShardDigestsResponse;
@@ -17,11 +20,24 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase {
   private final WritePipeline pipeline;
   private final Replicas replicas;
   private final boolean durable;
+  /** Null when this leader serves no backups (tests without a data dir of their own). */
+  private final Backups backup;
+
+  /** Serves Cluster.Backup (the shard dump: kv-core's {@code io.kvdb.core.dump.LeaderBackup}). */
+  @FunctionalInterface
+  public interface Backups {
+    void serve(BackupRequest request, StreamObserver<DumpMessage> response);
+  }
 
   public ClusterService(WritePipeline pipeline, Replicas replicas, boolean durable) {
+    this(pipeline, replicas, durable, null);
+  }
+
+  public ClusterService(WritePipeline pipeline, Replicas replicas, boolean durable, Backups backup) {
     this.pipeline = pipeline;
     this.replicas = replicas;
     this.durable = durable;
+    this.backup = backup;
   }
 
   @Override
@@ -65,5 +81,14 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase {
     } catch (RuntimeException e) {
       response.onError(Statuses.of(e));
     }
+  }
+
+  @Override
+  public void backup(BackupRequest request, StreamObserver<DumpMessage> response) {
+    if (backup == null) {
+      response.onError(Status.UNIMPLEMENTED.withDescription("this leader serves no backups").asRuntimeException());
+      return;
+    }
+    backup.serve(request, response);
   }
 }

@@ -3,6 +3,7 @@ package io.kvdb.core.leader;
 import io.kvdb.core.sharding.Placement;
 import io.kvdb.core.storage.DiskSpace;
 import io.kvdb.core.storage.KvStore;
+import io.kvdb.core.storage.StoreBatch;
 import io.kvdb.core.storage.ShardState;
 import io.kvdb.replication.v1.Ack;
 import io.kvdb.replication.v1.Assignment;
@@ -290,6 +291,14 @@ public final class Membership {
   /** How many followers each shard is placed on (R). */
   public int replicationFactor() {
     return replicationFactor;
+  }
+
+  /**
+   * Adds to {@code batch} the followers of a leader data dir made from their copies, each with the
+   * shards it holds and its assignment version, so that a leader started on it keeps them placed.
+   */
+  public static void seed(StoreBatch batch, List<FollowerRecord> followers) {
+    MembershipRecords.seed(batch, followers);
   }
 
   /** The latest assignment version. Takes no lock. */

@@ -28,6 +28,19 @@ final class MembershipRecords {
     this.disk = disk;
   }
 
+  /**
+   * Adds to {@code batch} the followers of a leader data dir made from their copies (a rebuild),
+   * with the assignment version the highest of theirs: the leader places nothing anew at its start.
+   */
+  static void seed(StoreBatch batch, List<FollowerRecord> followers) {
+    long version = 0;
+    for (FollowerRecord record : followers) {
+      batch.putFollowerRecord(record.getId(), record.toByteArray());
+      version = Math.max(version, record.getAssignedVersion());
+    }
+    batch.putMeta(VERSION_META, ByteBuffer.allocate(8).putLong(version).array());
+  }
+
   /** The assignment version last kept (0 for a new data dir). */
   long version() {
     return store.metaLong(VERSION_META, 0);

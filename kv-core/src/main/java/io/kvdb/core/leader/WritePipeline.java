@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -51,6 +52,8 @@ public final class WritePipeline implements AutoCloseable {
   private volatile boolean running = true;
   /** Set when a thread of the process died: every write from then on fails with it. */
   private volatile Status refusal;
+  /** Shards a rebuild found no copy of: their writes are refused until accepted empty (null: none). */
+  private volatile Set<Integer> missingShards;
 
   /** Commits a batch; tests wrap the real one to observe the order of commit and reply. */
   @FunctionalInterface
@@ -109,7 +112,16 @@ public final class WritePipeline implements AutoCloseable {
       reply.completeExceptionally(refused());
       return reply;
     }
-    PendingWrite write = new PendingWrite(key, key.getBytes(StandardCharsets.UTF_8), value, reply);
+    byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
+    Set<Integer> missing = missingShards;
+    int shard = missing == null ? -1 : shardFunction.shardOf(keyBytes);
+    if (missing != null && missing.contains(shard)) {
+      reply.completeExceptionally(Status.FAILED_PRECONDITION.withDescription("shard " + shard + " is missing: this"
+          + " leader was rebuilt from its followers and none held a copy of it; restart the leader with"
+          + " --allow-missing-shards to accept it empty").asRuntimeException());
+      return reply;
+    }
+    PendingWrite write = new PendingWrite(key, keyBytes, value, reply);
     queue.add(write);
     // Refused or closed between the check above and the add: refuseAll() or close() may have
     // drained the queue already, and the writer may be gone, so nobody else would answer this write.
@@ -129,6 +141,14 @@ public final class WritePipeline implements AutoCloseable {
     for (PendingWrite write; (write = queue.poll()) != null; ) {
       write.reply().completeExceptionally(refused.asRuntimeException());
     }
+  }
+
+  /**
+   * Refuses writes to {@code shards} (FAILED_PRECONDITION, naming the shard): a rebuild found no
+   * copy of them, and an operator has not accepted them empty. Call before serving.
+   */
+  public void refuseShards(Set<Integer> shards) {
+    missingShards = shards.isEmpty() ? null : Set.copyOf(shards);
   }
 
   /** The last committed state of a shard. */

@@ -94,6 +94,10 @@ public final class KvStore implements AutoCloseable {
     return Optional.ofNullable(db.get(Layout.meta(name)));
   }
 
+  Optional<byte[]> meta(String name, Snapshot snapshot) {
+    return Optional.ofNullable(db.get(Layout.meta(name), new ReadOptions().snapshot(snapshot)));
+  }
+
   public Optional<String> metaString(String name) {
     return meta(name).map(bytes -> new String(bytes, StandardCharsets.UTF_8));
   }

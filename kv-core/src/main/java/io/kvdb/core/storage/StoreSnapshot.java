@@ -1,6 +1,7 @@
 package io.kvdb.core.storage;
 
 import java.io.IOException;
+import java.util.Optional;
 import org.iq80.leveldb.Snapshot;
 
 /** A point-in-time view of a {@link KvStore}; release it with close. */
@@ -16,6 +17,11 @@ public final class StoreSnapshot implements AutoCloseable {
 
   public ShardState shardState(int shard) {
     return store.shardState(shard, snapshot);
+  }
+
+  /** A metadata entry as of this snapshot. */
+  public Optional<byte[]> meta(String name) {
+    return store.meta(name, snapshot);
   }
 
   /** Releases the snapshot; a second call does nothing. */

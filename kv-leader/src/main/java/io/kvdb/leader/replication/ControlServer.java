@@ -25,6 +25,7 @@ import io.kvdb.replication.v1.Welcome;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,11 +59,25 @@ public final class ControlServer implements AutoCloseable {
   private final ControlAccess access;
   private final ControlLog controlLog = new ControlLog();
   private final Thread thread;
+  private final Function<Hello, String> helloRefusal;
   private volatile boolean running = true;
 
   public ControlServer(ZContext context, String host, int port, String leaderId, long epoch, int shards,
       long heartbeatMs, Limits limits, Membership membership, LeaderReplicas replicas, CatchUpSource catchUp,
       SnapshotSource snapshots, LongSupplier clockMs, Optional<CurveServer> curve, Supervisor supervisor) {
+    this(context, host, port, leaderId, epoch, shards, heartbeatMs, limits, membership, replicas, catchUp, snapshots,
+        clockMs, curve, supervisor, hello -> null);
+  }
+
+  /**
+   * As above; {@code helloRefusal} may refuse a hello for a reason of the leader's data (a rebuilt
+   * leader's followers that hold writes it did not get): it returns why, or null.
+   */
+  public ControlServer(ZContext context, String host, int port, String leaderId, long epoch, int shards,
+      long heartbeatMs, Limits limits, Membership membership, LeaderReplicas replicas, CatchUpSource catchUp,
+      SnapshotSource snapshots, LongSupplier clockMs, Optional<CurveServer> curve, Supervisor supervisor,
+      Function<Hello, String> helloRefusal) {
+    this.helloRefusal = helloRefusal;
     this.leaderId = leaderId;
     this.epoch = epoch;
     this.shards = shards;
@@ -250,7 +265,7 @@ public final class ControlServer implements AutoCloseable {
       return "it holds data from leader " + synced + ", not from this leader " + leaderId
           + "; it keeps its data. Restart it with --accept-new-leader to wipe it and copy this leader's data";
     }
-    return null;
+    return helloRefusal.apply(hello);
   }
 
   private void ack(byte[] identity, Ack ack) {
