@@ -9,6 +9,7 @@ import io.grpc.StatusRuntimeException;
 import io.kvdb.api.v1.DumpMessage;
 import io.kvdb.api.v1.FollowerStatusResponse;
 import io.kvdb.api.v1.ShardDigest;
+import io.kvdb.api.v1.ShardSeq;
 import io.kvdb.common.dump.DumpException;
 import io.kvdb.core.leader.BacklogPins;
 import io.kvdb.core.leader.EventSink;
@@ -60,6 +61,7 @@ class RebuildTest {
           ShardState state = store.shardState(shard);
           status.addShards(ShardDigest.newBuilder().setShard(shard).setSeq(state.seq()).setKeys(state.keys())
               .setDigest(state.digest()));
+          status.addReadableShards(ShardSeq.newBuilder().setShard(shard).setSeq(state.seq()));
         }
       }
       return status.build();
@@ -155,6 +157,18 @@ class RebuildTest {
         assertTrue(pipeline.put(keyIn(2), new byte[] {1}).get(10, TimeUnit.SECONDS).found(), "a held shard takes writes");
       }
       LeaderMetadata.acceptMissingShards(rebuilt);
+      assertEquals(List.of(), LeaderMetadata.missingShards(rebuilt));
+    }
+  }
+
+  @Test
+  void anEmptyShardHeldByAFollowerIsTakenEmptyNotMissing() throws Exception {
+    LeaderMetadata leader = DumpFixture.filledLeader(dir.resolve("leader"), 2); // most of the 8 shards stay empty
+    List<Integer> all = List.of(0, 1, 2, 3, 4, 5, 6, 7);
+    Rebuild.Result result = Rebuild.rebuild(List.of(new Copy("f1", dir.resolve("leader"), leader, all)),
+        dir.resolve("rebuilt"));
+    assertEquals(List.of(), result.missing(), "a complete copy of an empty shard is a copy");
+    try (KvStore rebuilt = KvStore.open(dir.resolve("rebuilt"), false)) {
       assertEquals(List.of(), LeaderMetadata.missingShards(rebuilt));
     }
   }
