@@ -2,7 +2,7 @@ package io.kvdb.core.dump;
 
 import io.kvdb.api.v1.DumpMessage;
 import io.kvdb.api.v1.FollowerStatusResponse;
-import io.kvdb.api.v1.ShardDigest;
+import io.kvdb.api.v1.ShardSeq;
 import io.kvdb.common.dump.DumpException;
 import io.kvdb.core.leader.Membership;
 import io.kvdb.core.storage.KvStore;
@@ -140,10 +140,8 @@ public final class Rebuild {
     Map<Integer, Asked> best = new TreeMap<>();
     Map<Integer, Long> bestSeq = new TreeMap<>();
     for (Asked a : asked) {
-      for (ShardDigest shard : a.status.getShardsList()) {
-        if (shard.getSeq() == 0 && shard.getKeys() == 0) {
-          continue; // assigned but empty: no copy to take (a shard never written is taken empty)
-        }
+      // Complete copies only, as the follower's read view says (an empty shard held live is one too).
+      for (ShardSeq shard : a.status.getReadableShardsList()) {
         if (!bestSeq.containsKey(shard.getShard()) || shard.getSeq() > bestSeq.get(shard.getShard())) {
           best.put(shard.getShard(), a);
           bestSeq.put(shard.getShard(), shard.getSeq());

@@ -19,9 +19,9 @@ import java.util.function.Supplier;
 
 /**
  * A follower's Follower.Snapshot: the shards asked for, as a shard dump read from one LevelDB
- * snapshot of its replica, for a leader rebuilt from its followers. Only complete copies: a shard
- * served live, or one the data dir holds with no install under way (the leader may be gone, and
- * then nothing is live). A shard that is not one is FAILED_PRECONDITION, naming it.
+ * snapshot of its replica, for a leader rebuilt from its followers. Only complete copies: the
+ * shards of the read view's readable set (live or not: the leader may be gone), the same copies a
+ * stale read is served from. A shard that is not one is FAILED_PRECONDITION, naming it.
  */
 public final class FollowerSnapshots {
   private final KvStore store;
@@ -37,9 +37,13 @@ public final class FollowerSnapshots {
 
   public void serve(FollowerSnapshotRequest request, StreamObserver<DumpMessage> response) {
     ShardDumpReader reader;
+    FollowerView before = view.get();
     StoreSnapshot snapshot = store.snapshot();
     try {
+      // A shard leaves the view before its data is touched: readable before and after the snapshot,
+      // with no withdrawal in between, the snapshot holds the complete copy the view vouches for.
       FollowerView now = view.get();
+      Set<Integer> complete = now.withdrawals() == before.withdrawals() ? now.readable() : Set.of();
       int shards = ReplicaStore.shardCountIn(snapshot);
       String leaderId = ReplicaStore.syncedLeaderIdIn(snapshot);
       if (shards == 0 || leaderId.isEmpty()) {
@@ -49,7 +53,7 @@ public final class FollowerSnapshots {
       List<Integer> asked = new ArrayList<>(request.getShardsList());
       if (asked.isEmpty()) {
         for (int shard = 0; shard < shards; shard++) {
-          if (complete(snapshot, now.live(), shard)) {
+          if (complete.contains(shard)) {
             asked.add(shard);
           }
         }
@@ -59,9 +63,9 @@ public final class FollowerSnapshots {
           throw Status.INVALID_ARGUMENT.withDescription("shard " + shard + " does not exist (" + shards + " shards)")
               .asRuntimeException();
         }
-        if (!complete(snapshot, now.live(), shard)) {
+        if (!complete.contains(shard)) {
           throw Status.FAILED_PRECONDITION.withDescription("shard " + shard + " is not a complete copy on follower "
-              + now.id() + " (not held, or being installed)").asRuntimeException();
+              + now.id() + " (not held, being installed or re-synced; see its readable_shards)").asRuntimeException();
         }
       }
       reader = new ShardDumpReader(store, snapshot, new DumpOrigin(leaderId, shards, now.leaderEpoch()), asked,
@@ -72,9 +76,5 @@ public final class FollowerSnapshots {
       return;
     }
     DumpStreamer.serve(reader, response, executor, "snapshot " + ids.incrementAndGet());
-  }
-
-  private static boolean complete(StoreSnapshot snapshot, Set<Integer> live, int shard) {
-    return live.contains(shard) || ReplicaStore.completeIn(snapshot, shard);
   }
 }

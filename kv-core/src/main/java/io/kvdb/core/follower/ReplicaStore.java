@@ -262,15 +262,6 @@ public final class ReplicaStore {
     return shards;
   }
 
-  /**
-   * Whether {@code shard} is a complete copy as of {@code snapshot}: it has data or an applied seq,
-   * and no snapshot install of it is under way (no installing marker). Read from any thread.
-   */
-  public static boolean completeIn(StoreSnapshot snapshot, int shard) {
-    ShardState state = snapshot.shardState(shard);
-    return (state.seq() > 0 || state.keys() > 0) && snapshot.meta(INSTALLING + shard).isEmpty();
-  }
-
   /** The cluster's shard count and the leader id the copy came from, as of {@code snapshot} (0 and "": never synced). */
   public static int shardCountIn(StoreSnapshot snapshot) {
     return snapshot.meta(SHARDS).map(bytes -> (int) ByteBuffer.wrap(bytes).getLong()).orElse(0);

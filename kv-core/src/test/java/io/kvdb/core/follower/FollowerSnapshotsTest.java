@@ -26,6 +26,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
+import io.kvdb.core.config.Limits;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -68,7 +70,8 @@ class FollowerSnapshotsTest {
     replica.beginInstall(1);
 
     executor = Executors.newSingleThreadExecutor();
-    FollowerSnapshots snapshots = new FollowerSnapshots(store, () -> FollowerView.connecting("f1", SHARDS), executor);
+    FollowerSnapshots snapshots = new FollowerSnapshots(store, () -> new FollowerView("f1", "", 0, "connecting", "", 0,
+        SHARDS, Set.of(), Set.of(), Set.of(0), 0, Limits.DEFAULT), executor);
     FollowerReadService service = new FollowerReadService(store,
         () -> new FollowerReadService.Readable(SHARDS, shard -> false), () -> null, snapshots);
     String name = InProcessServerBuilder.generateName();
@@ -106,7 +109,8 @@ class FollowerSnapshotsTest {
     for (int shard : new int[] {1, 2}) {
       StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> snapshot(0, shard));
       assertEquals(Status.Code.FAILED_PRECONDITION, refused.getStatus().getCode());
-      assertEquals("shard " + shard + " is not a complete copy on follower f1 (not held, or being installed)",
+      assertEquals("shard " + shard + " is not a complete copy on follower f1 (not held, being installed or re-synced; see its"
+          + " readable_shards)",
           refused.getStatus().getDescription());
     }
     assertEquals(Status.Code.INVALID_ARGUMENT, assertThrows(StatusRuntimeException.class, () -> snapshot(8))
