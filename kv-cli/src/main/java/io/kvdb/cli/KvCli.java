@@ -31,6 +31,9 @@ public final class KvCli {
         status                     the leader, its shards and every follower with its lag
         verify                     compare every live follower's shards with the leader's digests
                                    (followers first; exit 1 when a copy differs or stays ahead)
+        drain FOLLOWER_ID          move every shard of the follower to the others (make-before-break) and
+                                   keep it out of placement; waits until it holds none (exit 1: refused)
+        undrain FOLLOWER_ID        let a drained follower take shards again
         bench [BENCH FLAGS]        a load of gets and puts (YCSB's shapes) over gRPC or HTTP; prints
                                    throughput, latency percentiles and errors by code (flags below)
 
