@@ -3,6 +3,7 @@ package io.kvdb.core.leader;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.kvdb.api.v1.DrainResponse;
+import io.kvdb.common.errors.ErrorReasons;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 
 /**
  * The rules of Cluster.Drain and Cluster.Undrain, and the calls waiting for a drain to end. Run by
@@ -60,6 +62,21 @@ final class Drains {
           .asRuntimeException();
     }
     return member;
+  }
+
+  /**
+   * Sets {@code member}'s drained flag and keeps it with {@code keep}; when that fails (the disk
+   * reserve), undoes it.
+   *
+   * @throws StatusRuntimeException DISK_FULL when the flag could not be kept
+   */
+  static void mark(Member member, boolean drained, BooleanSupplier keep) {
+    member.drained = drained;
+    if (!keep.getAsBoolean()) {
+      member.drained = !drained;
+      throw ErrorReasons.diskFull("the leader's disk is below its reserve (--min-free-disk): the drained state of "
+          + member.id + " cannot be kept; nothing changed");
+    }
   }
 
   /** A wait for {@code member}'s drain (it is marked drained already) to end; see {@link #settle}. */

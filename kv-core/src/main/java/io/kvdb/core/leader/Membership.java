@@ -1,7 +1,6 @@
 package io.kvdb.core.leader;
 
 import io.kvdb.api.v1.DrainResponse;
-import io.kvdb.common.errors.ErrorReasons;
 import io.kvdb.core.sharding.Placement;
 import io.kvdb.core.storage.DiskSpace;
 import io.kvdb.core.storage.KvStore;
@@ -258,7 +257,8 @@ public final class Membership {
   public synchronized CompletableFuture<DrainResponse> drain(String id) {
     Member member = Drains.drainable(members, id, replicationFactor);
     if (!member.drained) {
-      keepDrained(member, true);
+      Drains.mark(member, true, () -> records.persist(members.values(), version));
+      liveSetChanged = true;
       log.info("draining follower {}: its {} shard(s) go to the other followers", id, member.assigned.size());
     }
     return drains.await(member);
@@ -270,20 +270,11 @@ public final class Membership {
     if (!member.drained) {
       return false;
     }
-    keepDrained(member, false);
+    Drains.mark(member, false, () -> records.persist(members.values(), version));
+    liveSetChanged = true;
     drains.abort(id);
     log.info("follower {} undrained: it takes part in placement again", id);
     return true;
-  }
-
-  private void keepDrained(Member member, boolean drained) {
-    member.drained = drained;
-    if (!records.persist(members.values(), version)) {
-      member.drained = !drained;
-      throw ErrorReasons.diskFull("the leader's disk is below its reserve (--min-free-disk): the drained state of "
-          + member.id + " cannot be kept; nothing changed");
-    }
-    liveSetChanged = true;
   }
 
   private void publishView() {

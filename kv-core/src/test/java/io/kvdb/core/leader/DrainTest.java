@@ -10,7 +10,9 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.kvdb.api.v1.DrainResponse;
 import io.kvdb.api.v1.FollowerInfo;
+import io.kvdb.common.errors.ErrorReasons;
 import io.kvdb.core.sharding.ShardFunction;
+import io.kvdb.core.storage.DiskSpace;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.replication.v1.Ack;
 import io.kvdb.replication.v1.Assignment;
@@ -121,6 +123,24 @@ class DrainTest {
     assertEquals(List.of("a", "b"), membership.holdersOf(0));
     assertFalse(drainedIn(new Membership(store, PipelineFixture.anyDisk(store), SHARDS, 2, DEAD_MS, timer, now), "b"),
         "and nothing was kept");
+  }
+
+  @Test
+  void aDrainTheDataDirCannotKeepIsRefusedAndChangesNothing() {
+    long reserve = 100L << 20;
+    long[] free = {reserve + (10L << 20)};
+    Membership membership = new Membership(store, new DiskSpace(dir, "leader", reserve, () -> free[0]), SHARDS, 1,
+        DEAD_MS, timer, now);
+    hello(membership, "a");
+    hello(membership, "b");
+    tick(membership);
+    ackEveryone(membership);
+    free[0] = reserve; // any write would eat into the reserve
+
+    StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> membership.drain("b"));
+    assertTrue(ErrorReasons.hasReason(refused, ErrorReasons.DISK_FULL), refused.toString());
+    assertTrue(tick(membership).isEmpty(), "nothing moves");
+    assertFalse(drainedIn(membership, "b"));
   }
 
   @Test
