@@ -190,7 +190,8 @@ public final class Membership {
       reassignPending = true;
     }
     Map<String, Set<Integer>> next = reassignPending
-        ? HandOvers.afterNewWinners(members, winners) : HandOvers.finished(members, winners);
+        ? HandOvers.afterNewWinners(members, winners, replicationFactor)
+        : HandOvers.finished(members, winners, replicationFactor);
     Drains.emptyDead(members, next);
     Map<String, Assignment> changed = apply(next);
     if (changed == null) { // deferred until the disk has room: followers keep what they hold

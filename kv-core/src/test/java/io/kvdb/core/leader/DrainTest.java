@@ -105,6 +105,33 @@ class DrainTest {
   }
 
   @Test
+  void aFollowerDyingDuringADrainLeavesTheDrainedCopyInPlaceUntilAnotherFollowerJoins() throws Exception {
+    Membership membership = threeFollowers(2);
+    Set<Integer> heldByC = new TreeSet<>(told.get("c").getShardsList());
+    CompletableFuture<DrainResponse> drained = membership.drain("c");
+    tick(membership);
+    for (int i = 0; i < 6; i++) { // b falls silent and is declared dead; a and c ack what they are told
+      now += DEAD_MS / 4;
+      ack(membership, "a");
+      ack(membership, "c");
+      tick(membership);
+    }
+    assertFalse(membership.isAlive("b"));
+    settleWithout(membership, "b");
+    assertEquals(heldByC, new TreeSet<>(told.get("c").getShardsList()),
+        "with a alone to take them, c keeps its copies: R=2 copies are a's and c's");
+    for (int shard : heldByC) {
+      assertEquals(List.of("a", "c"), membership.holdersOf(shard), "shard " + shard);
+    }
+    assertFalse(drained.isDone());
+
+    hello(membership, "d");
+    settleWithout(membership, "b");
+    assertEquals(List.of(), told.get("c").getShardsList(), "d took c's place");
+    assertEquals(List.copyOf(heldByC), drained.get(0, TimeUnit.SECONDS).getMovedShardsList());
+  }
+
+  @Test
   void aDrainIsRefusedBeforeAnythingMovesWhenFewerThanROtherLiveFollowersExist() {
     Membership membership = new Membership(store, PipelineFixture.anyDisk(store), SHARDS, 2, DEAD_MS, timer, now);
     hello(membership, "a");
@@ -261,6 +288,14 @@ class DrainTest {
     tick(membership);
     ackEveryone(membership);
     return membership;
+  }
+
+  /** Ten ticks, every follower but {@code silent} acking what it was told after each. */
+  private void settleWithout(Membership membership, String silent) {
+    for (int i = 0; i < 10; i++) {
+      tick(membership);
+      told.keySet().stream().filter(id -> !id.equals(silent)).forEach(id -> ack(membership, id));
+    }
   }
 
   /** Ten ticks, every follower acking what it was told after each. */
