@@ -81,7 +81,9 @@ class DrainIT {
       assertEquals(0, drained.code(), drained.log());
       assertTrue(drained.log().contains("drained f3: " + heldByF3.size() + " shard(s) moved to other followers"),
           drained.log());
-      assertEquals(List.of(2), List.copyOf(acksSeen.keySet()), "every write reached 2 acks (count by acks): " + acksSeen);
+      // A shard handed over has 3 holders for a moment, so a write may see 3 acks; none may see fewer than 2.
+      assertTrue(acksSeen.keySet().stream().allMatch(acks -> acks >= 2),
+          "every write reached 2 acks (writes by acks): " + acksSeen);
 
       FollowerInfo f3 = cluster.info("f3");
       assertTrue(f3.getDrained());
