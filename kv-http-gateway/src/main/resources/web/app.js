@@ -376,7 +376,7 @@
     const items = status.followers.map((f) =>
       el('span', {}, el('i', { style: 'background:' + colors.get(f.id) }), f.id));
     items.push(el('span', {}, el('i', { style: 'background:var(--unplaced)' }), 'leader only'));
-    items.push(el('span', {}, el('i', { class: 'under-replicated' }), 'under-replicated'));
+    items.push(el('span', {}, el('i', { className: 'under-replicated' }), 'under-replicated'));
     $('legend').replaceChildren(...items);
   }
 
