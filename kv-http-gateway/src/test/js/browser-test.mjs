@@ -214,10 +214,15 @@ await step('followers, their shards and lag are drawn when the status has them',
       assert.equal(await page.locator('#shard-map g.shard[data-shard="' + s + '"] rect.incoming').count(), 1);
     }
   }
+  assert.equal(await page.locator('#shard-map rect.under-replicated').count(), fixture.under_replicated_shards.length);
+  for (const s of fixture.under_replicated_shards) {
+    assert.equal(await page.getAttribute('#shard-map g.shard[data-shard="' + s + '"]', 'data-under-replicated'), 'true');
+  }
   const lagging = fixture.followers.find((f) => f.lag_events > 0);
   assert.match(await page.textContent('#followers .follower[data-id="' + lagging.id + '"]'),
     new RegExp(lagging.lag_events + ' events'));
-  assert.equal(await page.locator('#legend span').count(), fixture.followers.length + 1);
+  assert.equal(await page.locator('#legend span').count(), fixture.followers.length + 2);
+  assert.equal(await page.locator('#legend i.under-replicated').count(), 1);
   assert.equal(await page.locator('#shard-map rect.progress').count(),
     fixture.followers.reduce((n, f) => n + f.progress.filter((p) => f.shards.includes(p.shard)).length, 0));
   await page.screenshot({ path: join(outDir, shots + '-followers.png'), fullPage: true });

@@ -313,7 +313,10 @@
       el('div', {}, el('b', { textContent: String(value) }), el('span', { textContent: label }))));
   }
 
-  /** One cell per shard, striped by its holders' colours, with the first holder's progress bar. */
+  /**
+   * One cell per shard, striped by its holders' colours, with the first holder's progress bar; a red
+   * frame marks a shard with fewer than R caught-up copies (under_replicated_shards).
+   */
   function renderShardMap(status, colors) {
     const map = $('shard-map');
     const shards = status.shards;
@@ -326,13 +329,15 @@
     map.style.maxWidth = Math.round(cols * (size + gap) * 1.5) + 'px';
     map.replaceChildren();
     const unplaced = new Set(status.unplaced_shards);
+    const underReplicated = new Set(status.under_replicated_shards || []);
     for (let shard = 0; shard < shards; shard++) {
       const x = (shard % cols) * (size + gap);
       const y = Math.floor(shard / cols) * (size + gap);
       const holders = status.followers.filter((f) => f.shards.includes(shard));
       const incoming = status.followers.filter((f) => f.incoming_shards.includes(shard));
       const cell = svg('g', { class: 'shard', 'data-shard': shard,
-        'data-holders': holders.map((f) => f.id).join(',') }, map);
+        'data-holders': holders.map((f) => f.id).join(','),
+        'data-under-replicated': String(underReplicated.has(shard)) }, map);
       const tip = ['shard ' + shard];
       if (holders.length === 0) {
         svg('rect', { x, y, width: size, height: size, rx: 4, fill: 'var(--unplaced)' }, cell);
@@ -352,6 +357,11 @@
           stroke: colors.get(f.id), 'stroke-width': 2.5, 'stroke-dasharray': '4 3', class: 'incoming' }, cell);
         tip.push(f.id + ' is catching up to take it over');
       });
+      if (underReplicated.has(shard)) {
+        svg('rect', { x: x + 0.75, y: y + 0.75, width: size - 1.5, height: size - 1.5, rx: 4, fill: 'none',
+          stroke: 'var(--under-replicated)', 'stroke-width': 1.5, class: 'under-replicated' }, cell);
+        tip.push('under-replicated: fewer than ' + status.replication_factor + ' caught-up copies');
+      }
       const first = holders[0];
       const progress = first && first.progress.find((pr) => pr.shard === shard);
       if (progress) {
@@ -370,6 +380,7 @@
     const items = status.followers.map((f) =>
       el('span', {}, el('i', { style: 'background:' + colors.get(f.id) }), f.id));
     items.push(el('span', {}, el('i', { style: 'background:var(--unplaced)' }), 'leader only'));
+    items.push(el('span', {}, el('i', { className: 'under-replicated' }), 'under-replicated'));
     $('legend').replaceChildren(...items);
   }
 

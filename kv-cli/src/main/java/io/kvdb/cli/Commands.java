@@ -58,6 +58,8 @@ final class Commands {
       case "backup" -> new BackupCommand(leader, out, err, System::currentTimeMillis).run(operands);
       case "restore" -> throw new KvCli.UsageException("restore writes a leader data dir, which this client cannot:"
           + " run it as ./kv restore FILE --data-dir DIR (from the leader's jar)");
+      case "drain" -> new Drain(leader, out, err).drain(one(operands, "drain FOLLOWER_ID"));
+      case "undrain" -> new Drain(leader, out, err).undrain(one(operands, "undrain FOLLOWER_ID"));
       default -> throw new KvCli.UsageException("unknown command '" + command + "'");
     };
   }
@@ -141,11 +143,13 @@ final class Commands {
     if (status.getUnplacedShardsCount() > 0) {
       out.printf("shards with no live follower: %s%n", status.getUnplacedShardsList());
     }
-    out.printf("%-20s %-22s %-6s %6s %10s %10s %10s%n", "FOLLOWER", "ADDRESS", "ALIVE", "SHARDS", "APPLIED",
-        "LAG", "LAG_MS");
+    out.printf("under-replicated shards (fewer than R=%d caught-up copies): %s%n", status.getReplicationFactor(),
+        status.getUnderReplicatedShardsCount() == 0 ? "none" : status.getUnderReplicatedShardsList());
+    out.printf("%-20s %-22s %-6s %6s %10s %10s %10s %s%n", "FOLLOWER", "ADDRESS", "ALIVE", "SHARDS", "APPLIED",
+        "LAG", "LAG_MS", "DRAINED");
     for (FollowerInfo f : status.getFollowersList()) {
-      out.printf("%-20s %-22s %-6s %6d %10d %10d %10d%n", f.getId(), f.getAddress(), f.getAlive() ? "yes" : "no",
-          f.getShardsCount(), f.getAppliedTotal(), f.getLagEvents(), f.getLagMs());
+      out.printf("%-20s %-22s %-6s %6d %10d %10d %10d %s%n", f.getId(), f.getAddress(), f.getAlive() ? "yes" : "no",
+          f.getShardsCount(), f.getAppliedTotal(), f.getLagEvents(), f.getLagMs(), f.getDrained() ? "yes" : "no");
     }
     LagSummary lag = status.getReplicationLag();
     if (lag.getCount() > 0) {

@@ -43,6 +43,9 @@ public final class KvCli {
                                    make a leader data dir from a backup FILE, offline (DIR absent or
                                    empty; a corrupted or truncated FILE is refused, exit 1, nothing
                                    written); ./kv runs it from the leader's jar
+        drain FOLLOWER_ID          move every shard of the follower to the others (make-before-break) and
+                                   keep it out of placement; waits until it holds none (exit 1: refused)
+        undrain FOLLOWER_ID        let a drained follower take shards again
         bench [BENCH FLAGS]        a load of gets and puts (YCSB's shapes) over gRPC or HTTP; prints
                                    throughput, latency percentiles and errors by code (flags below)
 

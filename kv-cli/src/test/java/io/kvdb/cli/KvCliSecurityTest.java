@@ -105,6 +105,9 @@ class KvCliSecurityTest {
     Result reader = kv(Map.of("KV_TOKEN", READER), "--tls-ca", trust.toString(), "put", "kept", "changed");
     assertEquals(3, reader.code());
     assertTrue(reader.err().contains("PERMISSION_DENIED: this token is read-only"), reader.err());
+    Result readerDrains = kv(Map.of("KV_TOKEN", READER), "--tls-ca", trust.toString(), "drain", "f1");
+    assertEquals(3, readerDrains.code(), "a drain needs a write token, as writes do: " + readerDrains.err());
+    assertTrue(readerDrains.err().contains("kv.v1.Cluster/Drain needs a write token"), readerDrains.err());
 
     assertEquals("original\n", kv(Map.of("KV_TOKEN", READER), "--tls-ca", trust.toString(), "get", "kept").out());
   }

@@ -79,6 +79,24 @@ class KvCliTest {
   }
 
   @Test
+  void drainIsRefusedWithoutAnotherFollowerAndStatusShowsUnderReplicatedShards() {
+    Result refused = kv("drain", "f1");
+    assertEquals(1, refused.code(), refused.out() + refused.err());
+    assertTrue(refused.err().contains("FAILED_PRECONDITION: cannot drain follower f1: R=1 needs at least 1 other live"),
+        refused.err());
+    Result unknown = kv("drain", "nobody");
+    assertEquals(1, unknown.code());
+    assertTrue(unknown.err().contains("NOT_FOUND"), unknown.err());
+    Result undrain = kv("undrain", "f1");
+    assertEquals(0, undrain.code(), undrain.err());
+    assertEquals("f1 was not drained: nothing changed\n", undrain.out());
+    assertEquals(2, kv("drain").code(), "a follower id is needed");
+    Result status = kv("status");
+    assertTrue(status.out().contains("\nunder-replicated shards (fewer than R=1 caught-up copies): "), status.out());
+    assertTrue(status.out().contains(" DRAINED\n"), status.out());
+  }
+
+  @Test
   void badUsageAndBadServerInputGiveClearErrors() {
     assertEquals(2, kv("frobnicate").code());
     assertEquals(2, kv("put", "only-key").code());

@@ -3,6 +3,7 @@ package io.kvdb.client;
 import com.google.protobuf.ByteString;
 import io.grpc.Channel;
 import io.kvdb.api.v1.DumpMessage;
+import io.kvdb.api.v1.DrainResponse;
 import io.kvdb.api.v1.KeyValue;
 import io.kvdb.api.v1.ListRequest;
 import io.kvdb.api.v1.ListResponse;
@@ -162,6 +163,27 @@ public interface KvClient extends AutoCloseable {
    * @param chunkBytes upper bound of a chunk's keys and values (0: the leader's default, 256 KiB)
    */
   Stream<DumpMessage> backup(int chunkBytes);
+
+  /**
+   * Drains follower {@code followerId} (Cluster.Drain): its shards move to the other live followers,
+   * make-before-break, and it ends holding nothing; kept out of placement until {@link #undrain}.
+   * Returns once it holds nothing, which takes as long as the new holders need to catch up: give
+   * this client a deadline to match ({@link KvOptions#withDeadline}). A call cut short leaves the
+   * drain going on the leader; calling again waits for it. Never sent twice by the client.
+   *
+   * @return the shards it held, and the assignment version at which it holds none
+   * @throws KvException FAILED_PRECONDITION (fewer than R other live followers: nothing moved),
+   *     NOT_FOUND (no such follower), PERMISSION_DENIED (a read token)
+   */
+  DrainResponse drain(String followerId);
+
+  /**
+   * Lets a drained follower take shards again (Cluster.Undrain).
+   *
+   * @return whether it was drained
+   * @throws KvException NOT_FOUND (no such follower), PERMISSION_DENIED (a read token)
+   */
+  boolean undrain(String followerId);
 
   /**
    * Closes the channel that {@link #connect} built, at once (calls still running fail with

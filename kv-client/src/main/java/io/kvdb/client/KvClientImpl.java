@@ -8,6 +8,8 @@ import io.kvdb.api.v1.ClusterGrpc;
 import io.kvdb.api.v1.BackupRequest;
 import io.kvdb.api.v1.DeleteRequest;
 import io.kvdb.api.v1.DumpMessage;
+import io.kvdb.api.v1.DrainRequest;
+import io.kvdb.api.v1.DrainResponse;
 import io.kvdb.api.v1.GetRequest;
 import io.kvdb.api.v1.KVGrpc;
 import io.kvdb.api.v1.KeyValue;
@@ -21,6 +23,7 @@ import io.kvdb.api.v1.ShardDigestsRequest;
 import io.kvdb.api.v1.ShardDigestsResponse;
 import io.kvdb.api.v1.StatusRequest;
 import io.kvdb.api.v1.StatusResponse;
+import io.kvdb.api.v1.UndrainRequest;
 import io.kvdb.api.v1.WaitForAcks;
 import io.kvdb.api.v1.WriteResponse;
 import io.kvdb.client.Calls.Kind;
@@ -191,6 +194,18 @@ final class KvClientImpl implements KvClient {
   public CompletableFuture<List<ShardDigest>> shardDigestsAsync(int... shards) {
     return calls.async(ClusterGrpc.getShardDigestsMethod(), digestsRequest(shards), Kind.READ)
         .thenApply(ShardDigestsResponse::getDigestsList);
+  }
+
+  @Override
+  public DrainResponse drain(String followerId) {
+    return calls.blocking(ClusterGrpc.getDrainMethod(), DrainRequest.newBuilder().setFollowerId(followerId).build(),
+        Kind.WRITE);
+  }
+
+  @Override
+  public boolean undrain(String followerId) {
+    return calls.blocking(ClusterGrpc.getUndrainMethod(),
+        UndrainRequest.newBuilder().setFollowerId(followerId).build(), Kind.WRITE).getWasDrained();
   }
 
   /** Shared with {@link FollowerClientImpl}: both services take the same request. */

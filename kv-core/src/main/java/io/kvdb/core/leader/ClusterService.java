@@ -4,16 +4,19 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.kvdb.api.v1.BackupRequest;
 import io.kvdb.api.v1.ClusterGrpc;
+import io.kvdb.api.v1.DrainRequest;
+import io.kvdb.api.v1.DrainResponse;
 import io.kvdb.api.v1.DumpMessage;
 import io.kvdb.api.v1.FollowerInfo;
 import io.kvdb.api.v1.ShardDigestsRequest;
 import io.kvdb.api.v1.ShardDigestsResponse;
 import io.kvdb.api.v1.StatusRequest;
 import io.kvdb.api.v1.StatusResponse;
+import io.kvdb.api.v1.UndrainRequest;
+import io.kvdb.api.v1.UndrainResponse;
 import io.kvdb.core.request.Reads;
 import io.kvdb.core.request.Statuses;
 import io.kvdb.core.storage.ShardState;
-import java.util.List;
 
 /** The leader's Cluster API: identity, shards and followers. Failures are answered through {@link Statuses}. */
 public final class ClusterService extends ClusterGrpc.ClusterImplBase {
@@ -58,6 +61,7 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase {
         .setReplicationFactor(replicas.replicationFactor())
         .setAssignmentVersion(replicas.assignmentVersion())
         .setDurable(durable);
+    FollowerReport followers = replicas.report(pipeline.shards());
     long keys = 0;
     long seqs = 0;
     for (int shard = 0; shard < pipeline.shards(); shard++) {
@@ -68,9 +72,44 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase {
         status.addUnplacedShards(shard);
       }
     }
-    List<FollowerInfo> followers = replicas.followers();
-    return status.setKeys(keys).setHeadSeqTotal(seqs).addAllFollowers(followers)
+    return status.setKeys(keys).setHeadSeqTotal(seqs).addAllFollowers(followers.followers())
+        .addAllUnderReplicatedShards(followers.underReplicated())
         .setReplicationLag(replicas.replicationLag()).build();
+  }
+
+  /** Answers when the drain is done; the wait runs on the control thread, no transport thread blocks. */
+  @Override
+  public void drain(DrainRequest request, StreamObserver<DrainResponse> response) {
+    try {
+      replicas.drain(followerId(request.getFollowerId())).whenComplete((reply, error) -> {
+        if (error != null) {
+          response.onError(Statuses.of(error));
+        } else {
+          response.onNext(reply);
+          response.onCompleted();
+        }
+      });
+    } catch (RuntimeException e) {
+      response.onError(Statuses.of(e));
+    }
+  }
+
+  @Override
+  public void undrain(UndrainRequest request, StreamObserver<UndrainResponse> response) {
+    try {
+      boolean wasDrained = replicas.undrain(followerId(request.getFollowerId()));
+      response.onNext(UndrainResponse.newBuilder().setWasDrained(wasDrained).build());
+      response.onCompleted();
+    } catch (RuntimeException e) {
+      response.onError(Statuses.of(e));
+    }
+  }
+
+  private static String followerId(String id) {
+    if (id.isEmpty()) {
+      throw Status.INVALID_ARGUMENT.withDescription("follower_id is empty").asRuntimeException();
+    }
+    return id;
   }
 
   @Override

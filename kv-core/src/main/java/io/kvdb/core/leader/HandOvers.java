@@ -12,12 +12,16 @@ import java.util.TreeSet;
  * no longer wins (its {@code leaving} shards) until every winner of that shard is ready. Run by
  * {@link Membership} under its lock; returns the wanted shards per follower and changes no
  * assignment (new winners only reset the followers' leaving shards).
+ *
+ * <p>A drained follower also keeps a shard while it has fewer than R winners (followers died
+ * during the drain): its copy is one of the R, and a drain never lowers a shard's copies.
  */
 final class HandOvers {
   private HandOvers() {}
 
   /** After new winners: every live follower holds what it wins, plus what it hands over still. */
-  static Map<String, Set<Integer>> afterNewWinners(Map<String, Member> members, List<List<String>> winners) {
+  static Map<String, Set<Integer>> afterNewWinners(Map<String, Member> members, List<List<String>> winners,
+      int replicationFactor) {
     Map<String, Set<Integer>> wins = new HashMap<>();
     for (int shard = 0; shard < winners.size(); shard++) {
       for (String id : winners.get(shard)) {
@@ -34,7 +38,7 @@ final class HandOvers {
       for (int shard : member.assigned) {
         if (!held.contains(shard)) {
           member.leaving.add(shard);
-          if (!allReady(members, winners.get(shard), shard)) {
+          if (!mayLetGo(members, member, winners.get(shard), shard, replicationFactor)) {
             held.add(shard);
           }
         }
@@ -45,7 +49,8 @@ final class HandOvers {
   }
 
   /** Without new winners: only shards whose winners have all caught up are dropped by their old holder. */
-  static Map<String, Set<Integer>> finished(Map<String, Member> members, List<List<String>> winners) {
+  static Map<String, Set<Integer>> finished(Map<String, Member> members, List<List<String>> winners,
+      int replicationFactor) {
     Map<String, Set<Integer>> next = new TreeMap<>();
     for (Member member : members.values()) {
       if (!member.alive || member.leaving.isEmpty()) {
@@ -53,13 +58,19 @@ final class HandOvers {
       }
       Set<Integer> held = new TreeSet<>(member.assigned);
       member.leaving.forEach(shard -> {
-        if (allReady(members, winners.get(shard), shard)) {
+        if (mayLetGo(members, member, winners.get(shard), shard, replicationFactor)) {
           held.remove(shard);
         }
       });
       next.put(member.id, held);
     }
     return next;
+  }
+
+  /** Whether {@code member} may drop {@code shard}, which it no longer wins. */
+  private static boolean mayLetGo(Map<String, Member> members, Member member, List<String> holders, int shard,
+      int replicationFactor) {
+    return allReady(members, holders, shard) && !(member.drained && holders.size() < replicationFactor);
   }
 
   private static boolean allReady(Map<String, Member> members, List<String> holders, int shard) {

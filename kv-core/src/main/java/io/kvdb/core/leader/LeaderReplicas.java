@@ -1,5 +1,6 @@
 package io.kvdb.core.leader;
 
+import io.kvdb.api.v1.DrainResponse;
 import io.kvdb.api.v1.FollowerInfo;
 import io.kvdb.api.v1.LagSummary;
 import io.kvdb.core.storage.ShardState;
@@ -62,9 +63,27 @@ public final class LeaderReplicas implements Replicas {
 
   @Override
   public List<FollowerInfo> followers() {
+    return report(pipeline.shards()).followers();
+  }
+
+  @Override
+  public FollowerReport report(int shards) {
     long now = clockMs.getAsLong();
     CommitTimes commitTimes = pipeline.commitTimes();
-    return membership.progress(now, heads).stream().map(progress -> progress.info(now, commitTimes)).toList();
+    UnderReplication caughtUp = new UnderReplication(shards);
+    List<FollowerInfo> followers = membership.progress(now, heads).stream()
+        .map(progress -> progress.info(now, commitTimes, caughtUp)).toList();
+    return new FollowerReport(followers, caughtUp.below(membership.replicationFactor()));
+  }
+
+  @Override
+  public CompletableFuture<DrainResponse> drain(String id) {
+    return membership.drain(id);
+  }
+
+  @Override
+  public boolean undrain(String id) {
+    return membership.undrain(id);
   }
 
   @Override

@@ -11,6 +11,8 @@ final class Member {
   final String id;
   String address;
   boolean alive;
+  /** Drained (Cluster.Drain): placement leaves it out, so it hands its shards over and ends with none. */
+  boolean drained;
   long lastSeenMs;
   Set<Integer> assigned = new TreeSet<>();
   /**

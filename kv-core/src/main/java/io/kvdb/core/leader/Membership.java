@@ -1,5 +1,6 @@
 package io.kvdb.core.leader;
 
+import io.kvdb.api.v1.DrainResponse;
 import io.kvdb.core.sharding.Placement;
 import io.kvdb.core.storage.DiskSpace;
 import io.kvdb.core.storage.KvStore;
@@ -46,6 +47,7 @@ public final class Membership {
   private final long deadTimeoutMs;
   private final long graceUntilMs;
   private final AckWaiters waiters;
+  private final Drains drains = new Drains();
   private final Map<String, Member> members = new TreeMap<>();
   private long version;
   private long lastTickMs;
@@ -158,6 +160,7 @@ public final class Membership {
   public synchronized Map<String, Assignment> tick(long nowMs) {
     long sinceLastTick = nowMs - lastTickMs;
     lastTickMs = nowMs;
+    drains.settle(members);
     if (sinceLastTick > deadTimeoutMs / 2) {
       // The leader itself stalled (GC, SIGSTOP): everyone would look dead. Give them a new chance.
       log.warn("leader was stalled for {} ms; not declaring followers dead this time", sinceLastTick);
@@ -181,14 +184,16 @@ public final class Membership {
       return Map.of();
     }
     if (liveSetChanged) {
-      List<String> live = members.values().stream().filter(m -> m.alive).map(m -> m.id).toList();
+      List<String> live = members.values().stream().filter(m -> m.alive && !m.drained).map(m -> m.id).toList();
       winners = new ArrayList<>(Placement.place(shards, live, replicationFactor).values());
       placementsComputed++;
       liveSetChanged = false;
       reassignPending = true;
     }
     Map<String, Set<Integer>> next = reassignPending
-        ? HandOvers.afterNewWinners(members, winners) : HandOvers.finished(members, winners);
+        ? HandOvers.afterNewWinners(members, winners, replicationFactor)
+        : HandOvers.finished(members, winners, replicationFactor);
+    Drains.emptyDead(members, next);
     Map<String, Assignment> changed = apply(next);
     if (changed == null) { // deferred until the disk has room: followers keep what they hold
       changed = Map.of();
@@ -244,6 +249,34 @@ public final class Membership {
       changed.put(id, assignmentOf(member));
     });
     return changed;
+  }
+
+  /**
+   * Drains follower {@code id} (see {@link Drains}): kept in the data dir at once, placed by the next
+   * tick. Completes once it holds nothing; fails as {@link Drains#drainable} says, before anything
+   * changes, or with DISK_FULL when the drained state cannot be kept.
+   */
+  public synchronized CompletableFuture<DrainResponse> drain(String id) {
+    Member member = Drains.drainable(members, id, replicationFactor);
+    if (!member.drained) {
+      Drains.mark(member, true, () -> records.persist(members.values(), version));
+      liveSetChanged = true;
+      log.info("draining follower {}: its {} shard(s) go to the other followers", id, member.assigned.size());
+    }
+    return drains.await(member);
+  }
+
+  /** Lets drained follower {@code id} take shards again; false when it was not drained. NOT_FOUND when unknown. */
+  public synchronized boolean undrain(String id) {
+    Member member = Drains.known(members, id);
+    if (!member.drained) {
+      return false;
+    }
+    Drains.mark(member, false, () -> records.persist(members.values(), version));
+    liveSetChanged = true;
+    drains.abort(id);
+    log.info("follower {} undrained: it takes part in placement again", id);
+    return true;
   }
 
   private void publishView() {

@@ -56,6 +56,7 @@ final class MembershipRecords {
         member.address = record.getAddress();
         member.assigned.addAll(record.getAssignedList());
         member.assignedVersion = record.getAssignedVersion();
+        member.drained = record.getDrained();
         member.lastSeenMs = nowMs;
         members.put(member.id, member);
       } catch (InvalidProtocolBufferException e) {
@@ -69,8 +70,13 @@ final class MembershipRecords {
   static FollowerRecord record(Member member, Collection<Integer> assigned, long assignedVersion) {
     return FollowerRecord.newBuilder()
         .setId(member.id).setAddress(member.address == null ? "" : member.address)
-        .addAllAssigned(assigned).setAssignedVersion(assignedVersion)
+        .addAllAssigned(assigned).setAssignedVersion(assignedVersion).setDrained(member.drained)
         .build();
+  }
+
+  /** Keeps every member as it is now, at assignment {@code version}; see {@link #persist(List, long)}. */
+  boolean persist(Collection<Member> members, long version) {
+    return persist(members.stream().map(m -> record(m, m.assigned, m.assignedVersion)).toList(), version);
   }
 
   /**

@@ -1,9 +1,12 @@
 package io.kvdb.core.leader;
 
+import io.grpc.Status;
+import io.kvdb.api.v1.DrainResponse;
 import io.kvdb.api.v1.FollowerInfo;
 import io.kvdb.api.v1.LagSummary;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.IntStream;
 
 /**
  * What the leader's services need to know of followers: who holds a shard, who has applied a write,
@@ -25,6 +28,32 @@ public interface Replicas {
   /** Every known follower with its progress, for Cluster.Status. */
   default List<FollowerInfo> followers() {
     return List.of();
+  }
+
+  /**
+   * Every known follower with its progress and the shards fewer than R of them hold caught up, from
+   * one look at them, for Cluster.Status. By default every holder counts as caught up.
+   */
+  default FollowerReport report(int shards) {
+    return new FollowerReport(followers(), IntStream.range(0, shards)
+        .filter(shard -> holdersOf(shard).size() < replicationFactor()).boxed().toList());
+  }
+
+  /**
+   * Drains follower {@code id} (cluster.proto's Cluster.Drain): completes once it holds nothing.
+   * By default no follower is known: NOT_FOUND.
+   */
+  default CompletableFuture<DrainResponse> drain(String id) {
+    return CompletableFuture.failedFuture(unknown(id));
+  }
+
+  /** Lets drained follower {@code id} take shards again; false when it was not drained. */
+  default boolean undrain(String id) {
+    throw unknown(id);
+  }
+
+  private static RuntimeException unknown(String id) {
+    return Status.NOT_FOUND.withDescription("no follower '" + id + "' is known to this leader").asRuntimeException();
   }
 
   /** The replication lag of the last minute, all followers (cluster.proto's LagSummary). */

@@ -51,6 +51,9 @@ public final class BearerAuthInterceptor implements ServerInterceptor {
     for (MethodDescriptor<?, ?> method : ClusterGrpc.getServiceDescriptor().getMethods()) {
       methods.add(method.getFullMethodName());
     }
+    // Draining moves shards: a read token may look at the cluster, not change its placement.
+    methods.remove(ClusterGrpc.getDrainMethod().getFullMethodName());
+    methods.remove(ClusterGrpc.getUndrainMethod().getFullMethodName());
     for (MethodDescriptor<?, ?> method : FollowerGrpc.getServiceDescriptor().getMethods()) {
       methods.add(method.getFullMethodName());
     }

@@ -82,6 +82,7 @@ class JsonTest {
         .setKeys(f.get("keys").asLong())
         .setHeadSeqTotal(f.get("head_seq_total").asLong());
     f.get("unplaced_shards").forEach(s -> status.addUnplacedShards(s.asInt()));
+    f.get("under_replicated_shards").forEach(s -> status.addUnderReplicatedShards(s.asInt()));
     JsonNode lag = f.get("replication_lag");
     status.setReplicationLag(LagSummary.newBuilder().setCount(lag.get("count").asLong())
         .setP50Ms(lag.get("p50_ms").asDouble()).setP99Ms(lag.get("p99_ms").asDouble())
@@ -95,7 +96,8 @@ class JsonTest {
           .setAppliedTotal(node.get("applied_total").asLong())
           .setLagEvents(node.get("lag_events").asLong())
           .setLagMs(node.get("lag_ms").asLong())
-          .setLastSeenMsAgo(node.get("last_seen_ms_ago").asLong());
+          .setLastSeenMsAgo(node.get("last_seen_ms_ago").asLong())
+          .setDrained(node.get("drained").asBoolean());
       node.get("shards").forEach(s -> follower.addShards(s.asInt()));
       node.get("incoming_shards").forEach(s -> follower.addIncomingShards(s.asInt()));
       node.get("progress").forEach(p -> follower.addProgress(ShardProgress.newBuilder()
