@@ -186,6 +186,10 @@ class RebuildFromFollowersIT {
       assertTrue(leaderLog.contains("missing " + onF2), leaderLog);
       assertTrue(leaderLog.contains("writes to them are refused until the leader is restarted with"
           + " --allow-missing-shards"), leaderLog);
+      assertEquals(onF2, cluster.status().getMissingShardsList(), "Cluster.Status lists the missing shards");
+      Run status = cli(cluster, "status");
+      assertTrue(status.output.contains("\nmissing shards (no copy when rebuilt, writes refused until"
+          + " --allow-missing-shards): " + onF2 + "\n"), status.output);
       String inMissing = keyIn(cluster, onF2.get(0));
       KvException refused = assertThrowsKv(() -> cluster.client().put(inMissing, ByteString.copyFromUtf8("x")));
       assertEquals(io.grpc.Status.Code.FAILED_PRECONDITION, refused.code());
@@ -202,6 +206,7 @@ class RebuildFromFollowersIT {
       // The operator accepts the missing shards empty: writes to them are taken; f2 stays refused.
       cluster.leader().terminate(Duration.ofSeconds(20));
       cluster.startLeader(dir.resolve("leader"), "--allow-missing-shards");
+      assertEquals(List.of(), cluster.status().getMissingShardsList(), "accepted empty: none missing any more");
       cluster.client().put(inMissing, ByteString.copyFromUtf8("x"));
       assertEquals("refused", cluster.follower("f2").status().getState());
       assertEquals(f2Keys, keys(cluster.follower("f2").status()), "f2 still keeps its data");
