@@ -366,11 +366,14 @@
         tip.push('under-replicated: fewer than ' + status.replication_factor + ' caught-up copies');
       }
       if (missing.has(shard)) {
-        const a = 7;
-        const b = size - 7;
-        svg('path', { d: 'M' + (x + a) + ' ' + (y + a) + 'L' + (x + b) + ' ' + (y + b) + 'M' + (x + b) + ' ' + (y + a)
-          + 'L' + (x + a) + ' ' + (y + b), stroke: 'var(--missing)', 'stroke-width': 2.5, 'stroke-linecap': 'round',
-          fill: 'none', class: 'missing' }, cell);
+        // Below the shard's number, so that it stays readable.
+        const left = x + 10;
+        const right = x + size - 10;
+        const top = y + 14;
+        const bottom = y + size - 8;
+        svg('path', { d: 'M' + left + ' ' + top + 'L' + right + ' ' + bottom + 'M' + right + ' ' + top + 'L' + left
+          + ' ' + bottom, stroke: 'var(--missing)', 'stroke-width': 2.5, 'stroke-linecap': 'round', fill: 'none',
+          class: 'missing' }, cell);
         tip.push('missing: no follower held a copy when the leader was rebuilt; writes refused until'
           + ' --allow-missing-shards');
       }
