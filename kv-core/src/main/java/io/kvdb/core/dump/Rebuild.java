@@ -37,7 +37,11 @@ public final class Rebuild {
     /** HOST:PORT, as the operator gave it. */
     String address();
 
-    /** Its status; throws when it cannot be asked. */
+    /**
+     * Its status. Throws {@link DumpException} when the follower answered but refused to be asked
+     * (a token or TLS trust it does not take): the rebuild stops, as leaving it out would leave its
+     * shards missing for want of a flag. Any other exception: it cannot be asked, and is left out.
+     */
     FollowerStatusResponse status();
 
     /** The shard dump of {@code shards} from its copy; closing the stream ends the call. */
@@ -60,6 +64,8 @@ public final class Rebuild {
     for (Source source : sources) {
       try {
         asked.add(new Asked(source, source.status()));
+      } catch (DumpException e) {
+        throw e;
       } catch (RuntimeException e) {
         log.warn("rebuild: follower {} cannot be asked, its copies are left out: {}", source.address(), e.getMessage());
         unreachable.add(source.address());
