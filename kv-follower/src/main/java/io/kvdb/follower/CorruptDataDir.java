@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * log or table file): a copy that cannot be read is no copy, and the leader holds every key. The
  * dir is moved aside, never deleted (an operator may want it), and the follower starts empty: the
  * leader places shards on it again and it installs them by snapshot. The leader does not do this:
- * its data is the original, so it refuses to start instead.
+ * its data is the original, so it refuses to start instead. A data dir of an older format (version 1,
+ * values without versions) is set aside the same way: it is a copy, re-synced in the current format.
  */
 final class CorruptDataDir {
   private static final Logger log = LoggerFactory.getLogger(CorruptDataDir.class);
