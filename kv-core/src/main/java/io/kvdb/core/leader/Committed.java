@@ -4,7 +4,7 @@ package io.kvdb.core.leader;
  * The outcome of one write: the key's shard, and the seq, epoch and revision ({@code version}) it
  * was committed at. A delete of a missing key is not committed: {@code found} is false and seq is 0.
  * A write whose expected version did not match is not committed either: {@code conflict} is true,
- * and {@code version} is the key's version now (0 when it does not exist).
+ * {@code version} is the key's version now (0 when it does not exist) and {@code found} whether it exists.
  */
 public record Committed(int shard, long seq, long epoch, long version, boolean found, boolean conflict) {
   static Committed written(int shard, long seq, long epoch, long version) {

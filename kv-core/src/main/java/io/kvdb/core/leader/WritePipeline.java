@@ -24,7 +24,8 @@ import java.util.function.LongSupplier;
 
 /**
  * The leader's one write path. Requests are queued to one writer thread, which takes whatever is
- * queued (group commit), gives each write the next seq of its shard, and commits data, shard
+ * queued (group commit), gives each write the next seq of its shard and the next cluster-wide
+ * revision ({@link Revisions}; a compare-and-set is checked there, see {@link BatchBuilder}), and commits data, shard
  * states and log entries in one WriteBatch (synced in durable mode). Only then are the events
  * handed to the {@link EventSink} and the requests answered (on the {@link ReplyThread}), so no
  * reply and no follower ever sees a write that could still be lost. What a batch writes is made by
