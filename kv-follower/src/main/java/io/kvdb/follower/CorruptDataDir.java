@@ -1,5 +1,6 @@
 package io.kvdb.follower;
 
+import io.kvdb.core.storage.OldFormatException;
 import io.kvdb.core.storage.StorageException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,8 +45,9 @@ final class CorruptDataDir {
       throw new StorageException("data dir " + dataDir + " is corrupted (" + error.getMessage() + ") and could not be"
           + " moved aside to " + aside + " (" + e + "); move or delete it, then start again", e);
     }
-    log.error("DATA DIR CORRUPTED: {} ({}). It was moved aside to {}; this follower starts empty and copies its"
-        + " shards from the leader again", dataDir, error.getMessage(), aside);
+    log.error("{}: {} ({}). It was moved aside to {}; this follower starts empty and copies its shards from the"
+        + " leader again", error instanceof OldFormatException ? "DATA DIR OF AN OLDER FORMAT" : "DATA DIR CORRUPTED",
+        dataDir, error.getMessage(), aside);
     return aside;
   }
 }
