@@ -42,7 +42,7 @@ class JsonTest {
       out.writeEndObject();
     }));
 
-    assertEquals(List.of("shard", "seq", "followers", "acks", "epoch"), fieldNames(json));
+    assertEquals(List.of("shard", "seq", "followers", "acks", "epoch", "version"), fieldNames(json));
     assertEquals("4294967295", json.get("shard").asText());
     assertEquals("18446744073709551615", json.get("seq").bigIntegerValue().toString());
     assertEquals(0, json.get("acks").asInt());
