@@ -62,11 +62,12 @@ final class Json {
     }
   }
 
-  /** {@code {"key": ..., "value": ...}} (plus the encoding when needed). */
-  static void writePair(JsonGenerator json, String key, ByteString value) throws IOException {
+  /** {@code {"key": ..., "value": ..., "version": ...}} (plus the encoding when needed). */
+  static void writePair(JsonGenerator json, String key, ByteString value, long version) throws IOException {
     json.writeStartObject();
     json.writeStringField("key", key);
     writeValue(json, value);
+    json.writeNumberField("version", version);
     json.writeEndObject();
   }
 

@@ -108,7 +108,7 @@ public final class KeyListing {
       json.writeStartObject();
       json.writeArrayFieldStart("items");
       for (KeyValue item : list.getItemsList()) {
-        Json.writePair(json, item.getKey(), item.getValue());
+        Json.writePair(json, item.getKey(), item.getValue(), item.getVersion());
       }
       json.writeEndArray();
       json.writeBooleanField("has_more", list.getHasMore());
@@ -175,7 +175,7 @@ public final class KeyListing {
         if (anyItem) {
           bytes.write(',');
         }
-        bytes.writeBytes(Json.bytes(json -> Json.writePair(json, item.getKey(), item.getValue())));
+        bytes.writeBytes(Json.bytes(json -> Json.writePair(json, item.getKey(), item.getValue(), item.getVersion())));
         anyItem = true;
       }
       if (!list.getHasMore()) {

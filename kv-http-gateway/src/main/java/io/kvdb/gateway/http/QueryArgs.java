@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -106,5 +107,12 @@ final class QueryArgs {
     return Duration.ofMillis(number("timeout_ms", 0, Integer.MAX_VALUE).orElse(0L));
   }
 
+  /** {@code ?expected_version=N} of a delete: only if the key's version is N (compare-and-set). */
+  OptionalLong expectedVersion() {
+    Optional<Long> version = number("expected_version", 0, Long.MAX_VALUE);
+    return version.isPresent() ? OptionalLong.of(version.get()) : OptionalLong.empty();
+  }
+
   static final Set<String> WRITE_PARAMS = Set.of("min_acks", "timeout_ms");
+  static final Set<String> DELETE_PARAMS = Set.of("min_acks", "timeout_ms", "expected_version");
 }

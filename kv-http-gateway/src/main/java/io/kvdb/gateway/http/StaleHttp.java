@@ -46,7 +46,7 @@ final class StaleHttp {
         .set(SHARD, Integer.toString(value.shard()))
         .set(FOLLOWER, value.follower());
     byte[] body = value.found()
-        ? Json.bytes(json -> Json.writePair(json, value.key(), value.value().get()))
+        ? Json.bytes(json -> Json.writePair(json, value.key(), value.value().get(), value.version()))
         : HttpErrors.body(HttpErrors.KEY_NOT_FOUND);
     return HttpResponse.of(headers.build(), HttpData.wrap(body));
   }

@@ -58,7 +58,7 @@ final class StaleListingHttp {
       json.writeStartObject();
       json.writeArrayFieldStart("items");
       for (KeyValue item : page.items()) {
-        Json.writePair(json, item.getKey(), item.getValue());
+        Json.writePair(json, item.getKey(), item.getValue(), item.getVersion());
       }
       json.writeEndArray();
       // After a failure the rest may still be listed: from the last pair delivered, asked again.
@@ -149,7 +149,7 @@ final class StaleListingHttp {
       }
       for (KeyValue item : page.items()) {
         comma(bytes);
-        bytes.writeBytes(Json.bytes(json -> Json.writePair(json, item.getKey(), item.getValue())));
+        bytes.writeBytes(Json.bytes(json -> Json.writePair(json, item.getKey(), item.getValue(), item.getVersion())));
       }
       if (page.failure().isPresent()) {
         StalePage.Failure failure = page.failure().get();

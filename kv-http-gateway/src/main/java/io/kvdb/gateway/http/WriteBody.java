@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Iterator;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -24,14 +25,16 @@ import java.util.Set;
  *
  * @param key the key, non-empty
  * @param value the bytes to store: the value's UTF-8, or its base64-decoded bytes
+ * @param expectedVersion {@code "expected_version"}: write only if the key's version is this one
+ *     (0: only if it does not exist); empty for no condition
  */
-record WriteBody(String key, ByteString value) {
+record WriteBody(String key, ByteString value, OptionalLong expectedVersion) {
   private static final ObjectMapper JSON = JsonMapper.builder()
       // {"key": "a", "key": "b"} is ambiguous: refuse it rather than pick one.
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .build();
-  private static final Set<String> FIELDS = Set.of("key", "value", "encoding");
+  private static final Set<String> FIELDS = Set.of("key", "value", "encoding", "expected_version");
   static final String SHAPE = "send {\"key\": \"...\", \"value\": \"...\"} with Content-Type: application/json";
 
   /** Parses and checks the request; throws a 400 {@code ApiException} naming the problem. */
@@ -61,14 +64,15 @@ record WriteBody(String key, ByteString value) {
     for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
       String name = names.next();
       if (!FIELDS.contains(name)) {
-        throw badRequest("unknown field '" + name + "'; the fields are key, value and (optional) encoding");
+        throw badRequest("unknown field '" + name + "'; the fields are key, value and (optional) encoding"
+            + " and expected_version");
       }
     }
     String key = text(root, "key");
     if (key.isEmpty()) {
       throw badRequest("key is empty; keys are non-empty strings");
     }
-    return new WriteBody(key, value(text(root, "value"), encoding(root)));
+    return new WriteBody(key, value(text(root, "value"), encoding(root)), expectedVersion(root));
   }
 
   private static String text(JsonNode root, String field) {
@@ -86,6 +90,17 @@ record WriteBody(String key, ByteString value) {
           + Integer.toHexString(text.charAt(bad)).toUpperCase() + " at index " + bad);
     }
     return text;
+  }
+
+  private static OptionalLong expectedVersion(JsonNode root) {
+    JsonNode node = root.get("expected_version");
+    if (node == null) {
+      return OptionalLong.empty();
+    }
+    if (!node.isIntegralNumber() || !node.canConvertToLong() || node.asLong() < 0) {
+      throw badRequest("\"expected_version\" must be a whole number >= 0 (a version from a read), got " + node);
+    }
+    return OptionalLong.of(node.asLong());
   }
 
   private static String encoding(JsonNode root) {
