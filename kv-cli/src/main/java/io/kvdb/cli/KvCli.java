@@ -5,9 +5,12 @@ import io.kvdb.cli.bench.Bench;
 import io.kvdb.client.KvClient;
 import io.kvdb.common.process.ExitCodes;
 import io.kvdb.client.KvException;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateException;
 import java.util.Map;
 import javax.net.ssl.SSLException;
@@ -66,7 +69,10 @@ public final class KvCli {
   private KvCli() {}
 
   public static void main(String[] args) {
-    System.exit(run(args, System.getenv(), System.out, System.err));
+    // UTF-8 whatever the locale: JSON is UTF-8, and a value printed as text must not lose characters.
+    PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+    PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+    System.exit(run(args, System.getenv(), out, err));
   }
 
   /** Runs one command with {@code env} as the environment; returns the exit code. */
@@ -74,32 +80,38 @@ public final class KvCli {
     Options options;
     Connection connection;
     KvClient leader;
+    Output output = new Output(Options.asksForJson(args), out, err);
     try {
       options = Options.parse(args, env);
+      output = new Output(options.json(), out, err);
       if (options.help()) {
         out.print(USAGE);
         return ExitCodes.OK;
       }
       if (options.command().isEmpty()) {
-        err.print(USAGE);
-        return ExitCodes.BAD_INPUT;
+        return usage(output, "a command is needed");
       }
       connection = Connection.of(options.tlsCa(), options.tls(), options.token());
       leader = connection.leader(options.leader(), "--leader");
     } catch (UsageException e) {
-      err.println("kv: " + e.getMessage());
-      return ExitCodes.BAD_INPUT;
+      return output.error(ExitCodes.BAD_INPUT, Output.USAGE, e.getMessage());
     }
     try (leader) {
-      return new Commands(leader, options, connection, out, err).run(options.command());
+      return new Commands(leader, options, connection, output).run(options.command());
     } catch (UsageException e) {
-      err.println("kv: " + e.getMessage());
-      err.print(USAGE);
-      return ExitCodes.BAD_INPUT;
+      return usage(output, e.getMessage());
     } catch (KvException e) {
-      err.println("kv: " + describe(e.status()) + hint(e.status(), connection));
-      return ExitCodes.REFUSED;
+      return output.failed(ExitCodes.REFUSED, e, "", hint(e.status(), connection));
     }
+  }
+
+  /** A command line that does not fit: the error, then (as text) the usage on stderr. */
+  private static int usage(Output output, String message) {
+    output.error(ExitCodes.BAD_INPUT, Output.USAGE, message);
+    if (!output.json()) {
+      output.err().print(USAGE);
+    }
+    return ExitCodes.BAD_INPUT;
   }
 
   /**
@@ -108,6 +120,11 @@ public final class KvCli {
    * more, so it replaces the dump.
    */
   static String describe(Status status) {
+    return status.getCode() + ": " + description(status);
+  }
+
+  /** The description of {@link #describe}, without the code. */
+  static String description(Status status) {
     String description = status.getDescription() == null ? "" : status.getDescription().lines().findFirst().orElse("");
     Throwable root = status.getCause();
     while (root != null && root.getCause() != null && root.getCause() != root) {
@@ -116,7 +133,7 @@ public final class KvCli {
     if (root != null && root.getMessage() != null && !description.contains(root.getMessage())) {
       description = description.isEmpty() ? root.getMessage() : description + ": " + root.getMessage();
     }
-    return status.getCode() + ": " + description;
+    return description;
   }
 
   /** What to try when a refusal or a failed connection is likely a flag away from working. */

@@ -17,10 +17,11 @@ import java.util.Optional;
  * @param tlsCa {@code --tls-ca}: PEM file of trusted certificates (implies TLS)
  * @param tls {@code --tls}: TLS with the system's root certificates
  * @param token {@code --token}, else the environment variable {@code KV_TOKEN}
+ * @param json {@code --json}: answers and errors as JSON on stdout (see {@link Output})
  * @param help whether {@code --help} was asked
  * @param command the command and its operands
  */
-record Options(String leader, Optional<Path> tlsCa, boolean tls, Optional<String> token, boolean help,
+record Options(String leader, Optional<Path> tlsCa, boolean tls, Optional<String> token, boolean json, boolean help,
     List<String> command) {
   static final String DEFAULT_LEADER = "127.0.0.1:50051";
   /** Read when --token is not given; unlike a flag, it does not show in the process list. */
@@ -33,7 +34,24 @@ record Options(String leader, Optional<Path> tlsCa, boolean tls, Optional<String
         .declare("token", "", "bearer token (default: the environment variable " + TOKEN_ENV + ")")
         .declare("tls-ca", "", "speak TLS, trusting the PEM certificates in this file")
         .declareBoolean("tls", "speak TLS, trusting the system's root certificates")
+        .declareBoolean("json", "answers and errors as JSON on stdout")
         .operandsWithTheirFlags("COMMAND [ARGS]");
+  }
+
+  /**
+   * Whether {@code args} ask for JSON, for a command line that {@link #parse} refused and so could
+   * not say: {@code --json} (or {@code --json=true}, yes, 1) before any {@code --}.
+   */
+  static boolean asksForJson(String[] args) {
+    for (String arg : args) {
+      if (arg.equals("--")) {
+        return false;
+      }
+      if (arg.equals("--json") || arg.matches("(?i)--json=(true|yes|1)")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -48,7 +66,7 @@ record Options(String leader, Optional<Path> tlsCa, boolean tls, Optional<String
       throw new KvCli.UsageException(e.getMessage());
     }
     if (help) {
-      return new Options(DEFAULT_LEADER, Optional.empty(), false, Optional.empty(), true, List.of());
+      return new Options(DEFAULT_LEADER, Optional.empty(), false, Optional.empty(), false, true, List.of());
     }
     String token = env.get(TOKEN_ENV);
     String tokenSource = TOKEN_ENV;
@@ -66,7 +84,7 @@ record Options(String leader, Optional<Path> tlsCa, boolean tls, Optional<String
       throw new KvCli.UsageException(tokenSource + " must be visible ASCII characters without spaces");
     }
     Optional<Path> tlsCa = flags.isGiven("tls-ca") ? Optional.of(Path.of(flags.string("tls-ca"))) : Optional.empty();
-    return new Options(flags.string("leader"), tlsCa, flags.bool("tls"), Optional.ofNullable(token), false,
-        flags.operands());
+    return new Options(flags.string("leader"), tlsCa, flags.bool("tls"), Optional.ofNullable(token),
+        flags.bool("json"), false, flags.operands());
   }
 }
