@@ -9,8 +9,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import com.linecorp.armeria.server.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.kvdb.api.v1.ClusterGrpc;
+import io.kvdb.api.v1.StatusRequest;
+import io.kvdb.api.v1.StatusResponse;
 import io.kvdb.client.KvClient;
 import io.kvdb.client.KvOptions;
+import io.kvdb.common.errors.ErrorReasons;
 import io.kvdb.common.net.HostPort;
 import io.kvdb.follower.FollowerConfig;
 import io.kvdb.follower.FollowerServer;
@@ -37,6 +42,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -262,6 +268,27 @@ class KvCliJsonTest {
     assertEquals(1, text.code());
     assertEquals("", text.out());
     assertEquals("kv: not found: no-such-key\n", text.err());
+  }
+
+  @Test
+  void aServersErrorInfoComesWithItsReasonAndMetadata() throws Exception {
+    // A fake Cluster service that refuses Status with a kvdb ErrorInfo: KEY_NOT_FOUND's metadata
+    // holds a number and a boolean, written as JSON numbers and booleans as the HTTP API does.
+    io.grpc.Server fake = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        .addService(new ClusterGrpc.ClusterImplBase() {
+          @Override
+          public void status(StatusRequest request, StreamObserver<StatusResponse> reply) {
+            reply.onError(ErrorReasons.keyNotFound("no such thing", 12, true));
+          }
+        }).build().start();
+    try {
+      Result refused = run(new String[] {"--json", "--leader", "127.0.0.1:" + fake.getPort(), "status"});
+      assertEquals(3, refused.code(), refused.out() + refused.err());
+      assertEquals(Map.of("error", "no such thing", "code", "NOT_FOUND", "reason", "KEY_NOT_FOUND", "applied_seq", 12,
+          "stale", true), JSON.convertValue(refused.json(), Map.class));
+    } finally {
+      fake.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+    }
   }
 
   /** Stdout as JSON, the command having exited 0. */
