@@ -17,13 +17,14 @@ import javax.net.ssl.SSLException;
 
 /**
  * The {@code kv} command-line client: {@code kv [--leader HOST:PORT] [--token T] [--tls-ca FILE |
- * --tls] COMMAND ARGS}. Exit codes: 0 done, 1 not found or a shard copy differs (or stays ahead of
- * the leader), 2 usage (also a missing or wrong --tls-ca file), 3 the server refused or is
- * unreachable.
+ * --tls] [--json] COMMAND ARGS}. Exit codes: 0 done, 1 not found or a shard copy differs (or stays
+ * ahead of the leader), 2 usage (also a missing or wrong --tls-ca file), 3 the server refused or is
+ * unreachable; the same with {@code --json}, which prints answers and errors as JSON
+ * ({@link Output}).
  */
 public final class KvCli {
   static final String USAGE = """
-      usage: kv [--leader HOST:PORT] [--token TOKEN] [--tls-ca FILE | --tls] COMMAND [ARGS]
+      usage: kv [--leader HOST:PORT] [--token TOKEN] [--tls-ca FILE | --tls] [--json] COMMAND [ARGS]
 
       commands:
         put KEY VALUE [--wait N]   store VALUE under KEY; --wait N waits for N follower acks (1 s)
@@ -50,7 +51,8 @@ public final class KvCli {
                                    keep it out of placement; waits until it holds none (exit 1: refused)
         undrain FOLLOWER_ID        let a drained follower take shards again
         bench [BENCH FLAGS]        a load of gets and puts (YCSB's shapes) over gRPC or HTTP; prints
-                                   throughput, latency percentiles and errors by code (flags below)
+                                   throughput, latency percentiles and errors by code (flags below;
+                                   with --json the report as one JSON document)
 
       flags (anywhere on the line):
         --leader HOST:PORT         the leader's gRPC address (default 127.0.0.1:50051)
@@ -59,6 +61,11 @@ public final class KvCli {
         --tls-ca FILE              speak TLS, trusting the PEM certificates in FILE (the servers' CA, or
                                    their self-signed certificates)
         --tls                      speak TLS, trusting the system's root certificates
+        --json                     answers as JSON on stdout (UTF-8): one object per command, one per line
+                                   for list; fields named as the HTTP API's (key, value, encoding, shard,
+                                   seq, followers, acks, epoch; status as GET /cluster); errors as
+                                   {"error": "...", "code": "..."} on stdout, with the same exit codes;
+                                   progress lines and notes stay on stderr
 
       verify dials each follower at the address the leader lists, with the same TLS trust and token; so
       do get --stale and list --stale, or the --followers given (then the leader is not asked).
