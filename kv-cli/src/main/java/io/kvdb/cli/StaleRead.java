@@ -22,7 +22,8 @@ import java.util.concurrent.CompletionException;
  * leader's status, or of {@code --followers HOST:PORT,...} (then the leader is not asked). Values
  * and pairs go to stdout as the leader's commands print them; which copy answered (follower,
  * shard, applied seq, stale) and the shards that could not be read go to stderr, so a script's
- * output stays the data.
+ * output stays the data. With --json the copy read is in the answer too, and a listing that lacks
+ * shards ends with a {@link #MISSING_SHARDS} error line.
  */
 final class StaleRead {
   /** The --json error code that ends a listing which lacks shards no follower could serve (exit 1). */
