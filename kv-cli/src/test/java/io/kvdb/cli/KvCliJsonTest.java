@@ -97,8 +97,20 @@ class KvCliJsonTest {
     follower = new FollowerServer(FollowerConfig.forTest(dir.resolve("f1"), "f1", leader.pubPort(), leader.controlPort()),
         NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)));
     follower.start();
+    awaitFollowerHoldingShards();
     gateway = GatewayMain.newServer(GatewayConfig.forTest(new HostPort("127.0.0.1", leader.grpcPort())));
     gateway.start().join();
+  }
+
+  /** Put replies list the followers of the key's shard: wait (bounded) until f1 holds shards. */
+  private static void awaitFollowerHoldingShards() throws InterruptedException {
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    try (KvClient client = KvClient.connect(leaderAddress(), KvOptions.DEFAULT)) {
+      while (client.status().getFollowersList().stream().noneMatch(f -> f.getAlive() && f.getShardsCount() > 0)) {
+        assertTrue(System.nanoTime() < deadline, "no live follower with shards within 60 s: " + client.status());
+        Thread.sleep(50);
+      }
+    }
   }
 
   @AfterAll
