@@ -3,6 +3,7 @@ package io.kvdb.cli;
 import io.kvdb.api.v1.DumpHeader;
 import io.kvdb.api.v1.DumpMessage;
 import io.kvdb.api.v1.DumpShard;
+import io.kvdb.cli.json.JsonObject;
 import io.kvdb.client.KvClient;
 import io.kvdb.common.process.ExitCodes;
 import io.kvdb.common.dump.BackupFile;
@@ -26,15 +27,20 @@ import java.util.stream.Stream;
 final class BackupCommand {
   private static final long PROGRESS_EVERY_MS = 1000;
 
+  /** The --json code of a FILE that exists already (exit 1). */
+  static final String EXISTS = "ALREADY_EXISTS";
+  /** The --json code of a backup that failed, leaving nothing written (exit 1). */
+  static final String FAILED = "BACKUP_FAILED";
+
   private final KvClient leader;
-  private final PrintStream out;
+  private final Output output;
   private final PrintStream err;
   private final LongSupplier clockMs;
 
-  BackupCommand(KvClient leader, PrintStream out, PrintStream err, LongSupplier clockMs) {
+  BackupCommand(KvClient leader, Output output, LongSupplier clockMs) {
     this.leader = leader;
-    this.out = out;
-    this.err = err;
+    this.output = output;
+    this.err = output.err();
     this.clockMs = clockMs;
   }
 
@@ -45,16 +51,22 @@ final class BackupCommand {
     Path target = Path.of(operands.get(0)).toAbsolutePath();
     try {
       Summary summary = write(target);
-      out.printf("backup of leader %s (epoch %d): %d shards, %d keys, %d writes, %d bytes in %s%n",
+      if (output.json()) {
+        output.print(new JsonObject().put("file", target.toString()).put("leader_id", summary.header.getLeaderId())
+            .put("epoch", summary.header.getEpoch()).put("shards", summary.header.getShardsCount())
+            .put("keys", summary.keys).put("writes", summary.seqs).put("bytes", summary.bytes));
+        return ExitCodes.OK;
+      }
+      output.out().printf("backup of leader %s (epoch %d): %d shards, %d keys, %d writes, %d bytes in %s%n",
           summary.header.getLeaderId(), summary.header.getEpoch(), summary.header.getShardsCount(), summary.keys,
           summary.seqs, summary.bytes, target);
       return ExitCodes.OK;
     } catch (FileAlreadyExistsException e) {
-      err.println("kv: backup refused: " + e.getMessage());
-      return ExitCodes.FAILED;
+      return output.error(ExitCodes.FAILED, EXISTS, "backup refused: " + e.getMessage(),
+          new JsonObject().put("file", target.toString()));
     } catch (IOException | DumpException e) {
-      err.println("kv: backup failed: " + e.getMessage() + "; nothing was written to " + target);
-      return ExitCodes.FAILED;
+      return output.error(ExitCodes.FAILED, FAILED, "backup failed: " + e.getMessage() + "; nothing was written to "
+          + target, new JsonObject().put("file", target.toString()));
     }
   }
 

@@ -11,6 +11,7 @@ import io.kvdb.api.v1.StatusResponse;
 import io.kvdb.api.v1.WriteResponse;
 import io.kvdb.cli.bench.Bench;
 import io.kvdb.cli.bench.HttpAccess;
+import io.kvdb.cli.json.JsonObject;
 import io.kvdb.client.KvClient;
 import io.kvdb.client.VersionConflictException;
 import java.io.PrintStream;
@@ -27,6 +28,8 @@ import java.util.stream.Stream;
 
 /** The commands of {@link KvCli}, each a call or two on the leader through {@link KvClient}. */
 final class Commands {
+  /** The --json code of a bench whose read workload could not store its keys first (exit 3). */
+  static final String BENCH_STOPPED = "BENCH_STOPPED";
   /** The largest page a listing asks for (the leader's default --max-page-size). */
   private static final int PAGE = 1000;
 
@@ -34,16 +37,16 @@ final class Commands {
   private final String leaderAddress;
   private final HttpAccess httpAccess;
   private final Connection connection;
+  private final Output output;
   private final PrintStream out;
-  private final PrintStream err;
 
-  Commands(KvClient leader, Options options, Connection connection, PrintStream out, PrintStream err) {
+  Commands(KvClient leader, Options options, Connection connection, Output output) {
     this.leader = leader;
     this.leaderAddress = options.leader();
     this.httpAccess = new HttpAccess(options.token(), options.tlsCa(), options.tls());
     this.connection = connection;
-    this.out = out;
-    this.err = err;
+    this.output = output;
+    this.out = output.out();
   }
 
   int run(List<String> args) {
@@ -55,28 +58,32 @@ final class Commands {
       case "delete", "del" -> delete(operands);
       case "list", "ls" -> operands.contains("--stale") ? staleRead().list(operands) : list(operands);
       case "status" -> status();
-      case "verify" -> new Verify(leader, connection, out, err).run();
+      case "verify" -> new Verify(leader, connection, output).run();
       case "bench" -> bench(operands);
-      case "backup" -> new BackupCommand(leader, out, err, System::currentTimeMillis).run(operands);
+      case "backup" -> new BackupCommand(leader, output, System::currentTimeMillis).run(operands);
       case "restore" -> throw new KvCli.UsageException("restore writes a leader data dir, which this client cannot:"
           + " run it as ./kv restore FILE --data-dir DIR (from the leader's jar)");
-      case "drain" -> new Drain(leader, out, err).drain(one(operands, "drain FOLLOWER_ID"));
-      case "undrain" -> new Drain(leader, out, err).undrain(one(operands, "undrain FOLLOWER_ID"));
+      case "drain" -> new Drain(leader, output).drain(one(operands, "drain FOLLOWER_ID"));
+      case "undrain" -> new Drain(leader, output).undrain(one(operands, "undrain FOLLOWER_ID"));
       default -> throw new KvCli.UsageException("unknown command '" + command + "'");
     };
   }
 
   private StaleRead staleRead() {
-    return new StaleRead(leader, connection, out, err);
+    return new StaleRead(leader, connection, output);
   }
 
   private int bench(List<String> operands) {
     try {
       return new Bench(leader, leaderAddress, address -> connection.leader(address, "--target"), httpAccess, out,
-          err)
-          .run(operands);
+          output.err()).run(operands, output.json());
+    } catch (Bench.StoppedException e) {
+      return output.error(ExitCodes.REFUSED, BENCH_STOPPED, e.getMessage());
     } catch (IllegalArgumentException e) {
-      throw new KvCli.UsageException("bench: " + e.getMessage());
+      // bench --json FILE wrote a file once; --json is now the CLI's own flag, and FILE an operand.
+      String hint = output.json() && e.getMessage().startsWith("unexpected argument")
+          ? " (--json takes no file: the report goes to stdout as JSON; redirect it, > FILE)" : "";
+      throw new KvCli.UsageException("bench: " + e.getMessage() + hint);
     }
   }
 
@@ -109,6 +116,10 @@ final class Commands {
     } catch (VersionConflictException e) {
       return conflict(e);
     }
+    if (output.json()) {
+      output.print(written(key, reply, false));
+      return ExitCodes.OK;
+    }
     out.printf("OK shard=%d seq=%d version=%d followers=%s%s%n", reply.getShard(), reply.getSeq(), reply.getVersion(),
         reply.getFollowersList(), acks != null ? " acks=" + reply.getAcks() : "");
     return ExitCodes.OK;
@@ -120,8 +131,13 @@ final class Commands {
     if (entry.isEmpty()) {
       return notFound(key);
     }
+    if (output.json()) {
+      output.print(new JsonObject().put("key", key).putValue(entry.get().getValue())
+          .put("version", entry.get().getVersion()));
+      return ExitCodes.OK;
+    }
     out.println(printable(entry.get().getValue()));
-    err.println("version=" + entry.get().getVersion());
+    output.err().println("version=" + entry.get().getVersion());
     return ExitCodes.OK;
   }
 
@@ -140,6 +156,10 @@ final class Commands {
     if (reply.isEmpty()) {
       return notFound(key);
     }
+    if (output.json()) {
+      output.print(written(key, reply.get(), true));
+      return ExitCodes.OK;
+    }
     out.printf("OK shard=%d seq=%d version=%d%n", reply.get().getShard(), reply.get().getSeq(),
         reply.get().getVersion());
     return ExitCodes.OK;
@@ -147,7 +167,10 @@ final class Commands {
 
   /** A compare-and-set that failed: the key's version now on stdout (0: no such key), exit 4. */
   private int conflict(VersionConflictException e) {
-    err.println("kv: " + KvCli.describe(e.status()));
+    if (output.json()) {
+      return output.failed(ExitCodes.UNAVAILABLE, e, "", ""); // its ErrorInfo carries current_version
+    }
+    output.err().println("kv: " + KvCli.describe(e.status()));
     out.println("CONFLICT current_version=" + e.currentVersion());
     return ExitCodes.UNAVAILABLE;
   }
@@ -180,13 +203,17 @@ final class Commands {
     }
     ListRequest request = ListRequest.newBuilder().setPrefix(prefix).setLimit((int) Math.min(PAGE, limit)).build();
     try (Stream<KeyValue> pairs = leader.list(request).limit(limit)) {
-      pairs.forEach(item -> out.println(item.getKey() + "\t" + printable(item.getValue())));
+      pairs.forEach(pair -> printPair(output, pair));
     }
     return ExitCodes.OK;
   }
 
   private int status() {
     StatusResponse status = leader.status();
+    if (output.json()) {
+      output.print(new JsonObject().putFields(status));
+      return ExitCodes.OK;
+    }
     out.printf("leader %s epoch %d: %d shards, R=%d, %d keys, %d writes, %s, placement v%d%n", status.getLeaderId(),
         status.getEpoch(), status.getShards(), status.getReplicationFactor(), status.getKeys(),
         status.getHeadSeqTotal(), status.getDurable() ? "durable (fsync)" : "async", status.getAssignmentVersion());
@@ -215,8 +242,32 @@ final class Commands {
   }
 
   private int notFound(String key) {
-    err.println("kv: not found: " + key);
-    return ExitCodes.FAILED;
+    return output.error(ExitCodes.FAILED, Output.NOT_FOUND, "not found: " + key, new JsonObject().put("key", key));
+  }
+
+  /**
+   * A pair of a listing: {@code KEY<tab>VALUE}, or with --json one object a line,
+   * {@code {"key", "value", "encoding"}} and any other field the pair carries.
+   */
+  static void printPair(Output output, KeyValue pair) {
+    if (output.json()) {
+      output.print(new JsonObject().putFields(pair));
+    } else {
+      output.out().println(pair.getKey() + "\t" + printable(pair.getValue()));
+    }
+  }
+
+  /**
+   * The JSON of a write, as {@code POST /set} and {@code DELETE /delete/:key} answer it:
+   * {@code {"key", ["deleted": true,] "shard", "seq", "followers", "acks", "epoch", ...}}, every
+   * field of the reply.
+   */
+  private static JsonObject written(String key, WriteResponse reply, boolean deleted) {
+    JsonObject json = new JsonObject().put("key", key);
+    if (deleted) {
+      json.put("deleted", true);
+    }
+    return json.putFields(reply);
   }
 
   /** The value as text when it is UTF-8, else "base64:" and its base64 (lossless either way). */

@@ -3,6 +3,7 @@ package io.kvdb.cli;
 import io.grpc.Status;
 import io.kvdb.api.v1.DrainResponse;
 import io.kvdb.api.v1.FollowerInfo;
+import io.kvdb.cli.json.JsonObject;
 import io.kvdb.client.KvClient;
 import io.kvdb.client.KvException;
 import io.kvdb.common.process.ExitCodes;
@@ -32,13 +33,14 @@ final class Drain {
       Status.Code.ABORTED, Status.Code.DEADLINE_EXCEEDED, Status.Code.INVALID_ARGUMENT, Status.Code.RESOURCE_EXHAUSTED);
 
   private final KvClient leader;
-  private final PrintStream out;
-  private final PrintStream err;
+  private final Output output;
+  /** Where the progress lines go: stdout as text, stderr with --json (stdout holds only the answer). */
+  private final PrintStream progressLines;
 
-  Drain(KvClient leader, PrintStream out, PrintStream err) {
+  Drain(KvClient leader, Output output) {
     this.leader = leader;
-    this.out = out;
-    this.err = err;
+    this.output = output;
+    this.progressLines = output.json() ? output.err() : output.out();
   }
 
   int drain(String id) {
@@ -52,30 +54,37 @@ final class Drain {
     try {
       DrainResponse done = leader.withOptions(leader.options().withDeadline(DEADLINE)).drain(id);
       stop(progress);
-      out.printf("drained %s: %d shard(s) moved to other followers, it holds none (placement v%d)%n", id,
-          done.getMovedShardsCount(), done.getAssignmentVersion());
+      if (output.json()) {
+        output.print(new JsonObject().put("follower_id", id).put("drained", true).putFields(done));
+      } else {
+        output.out().printf("drained %s: %d shard(s) moved to other followers, it holds none (placement v%d)%n", id,
+            done.getMovedShardsCount(), done.getAssignmentVersion());
+      }
       return ExitCodes.OK;
     } catch (KvException e) {
       stop(progress);
       if (!DRAIN_FAILURES.contains(e.status().getCode())) {
         throw e;
       }
-      err.println("kv: drain " + id + " failed: " + KvCli.describe(e.status()));
-      return ExitCodes.FAILED;
+      return output.failed(ExitCodes.FAILED, e, "drain " + id + " failed: ", "");
     }
   }
 
   int undrain(String id) {
     try {
       boolean was = leader.undrain(id);
-      out.println(was ? "undrained " + id + ": it takes shards again" : id + " was not drained: nothing changed");
+      if (output.json()) {
+        output.print(new JsonObject().put("follower_id", id).put("was_drained", was));
+      } else {
+        output.out().println(was ? "undrained " + id + ": it takes shards again"
+            : id + " was not drained: nothing changed");
+      }
       return ExitCodes.OK;
     } catch (KvException e) {
       if (e.status().getCode() != Status.Code.NOT_FOUND) {
         throw e;
       }
-      err.println("kv: undrain " + id + " failed: " + KvCli.describe(e.status()));
-      return ExitCodes.FAILED;
+      return output.failed(ExitCodes.FAILED, e, "undrain " + id + " failed: ", "");
     }
   }
 
@@ -96,7 +105,7 @@ final class Drain {
           .filter(f -> f.getId().equals(id)).findFirst();
       if (follower.isPresent() && follower.get().getShardsCount() != lastHeld[0]) {
         lastHeld[0] = follower.get().getShardsCount();
-        out.printf("draining %s: it holds %d shard(s)%n", id, lastHeld[0]);
+        progressLines.printf("draining %s: it holds %d shard(s)%n", id, lastHeld[0]);
       }
     } catch (KvException e) {
       // progress is a courtesy: the drain call itself says how it ended

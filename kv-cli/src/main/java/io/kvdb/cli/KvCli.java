@@ -6,18 +6,22 @@ import io.kvdb.client.ClientFlags;
 import io.kvdb.client.KvClient;
 import io.kvdb.common.process.ExitCodes;
 import io.kvdb.client.KvException;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
  * The {@code kv} command-line client: {@code kv [--leader HOST:PORT] [--token T] [--tls-ca FILE |
- * --tls] COMMAND ARGS}. Exit codes: 0 done, 1 not found or a shard copy differs (or stays ahead of
- * the leader), 2 usage (also a missing or wrong --tls-ca file), 3 the server refused or is
- * unreachable, 4 a compare-and-set conflict (--expect-version).
+ * --tls] [--json] COMMAND ARGS}. Exit codes: 0 done, 1 not found or a shard copy differs (or stays
+ * ahead of the leader), 2 usage (also a missing or wrong --tls-ca file), 3 the server refused or is
+ * unreachable, 4 a compare-and-set conflict (--expect-version); the same with {@code --json},
+ * which prints answers and errors as JSON ({@link Output}).
  */
 public final class KvCli {
   static final String USAGE = """
-      usage: kv [--leader HOST:PORT] [--token TOKEN] [--tls-ca FILE | --tls] COMMAND [ARGS]
+      usage: kv [--leader HOST:PORT] [--token TOKEN] [--tls-ca FILE | --tls] [--json] COMMAND [ARGS]
 
       commands:
         put KEY VALUE [--wait N] [--expect-version N]
@@ -48,7 +52,8 @@ public final class KvCli {
                                    keep it out of placement; waits until it holds none (exit 1: refused)
         undrain FOLLOWER_ID        let a drained follower take shards again
         bench [BENCH FLAGS]        a load of gets and puts (YCSB's shapes) over gRPC or HTTP; prints
-                                   throughput, latency percentiles and errors by code (flags below)
+                                   throughput, latency percentiles and errors by code (flags below;
+                                   with --json the report as one JSON document)
 
       flags (anywhere on the line):
         --leader HOST:PORT         the leader's gRPC address (default 127.0.0.1:50051)
@@ -57,6 +62,11 @@ public final class KvCli {
         --tls-ca FILE              speak TLS, trusting the PEM certificates in FILE (the servers' CA, or
                                    their self-signed certificates)
         --tls                      speak TLS, trusting the system's root certificates
+        --json                     answers as JSON on stdout (UTF-8): one object per command, one per line
+                                   for list; fields named as the HTTP API's (key, value, encoding, shard,
+                                   seq, followers, acks, epoch; status as GET /cluster); errors as
+                                   {"error": "...", "code": "..."} on stdout, with the same exit codes;
+                                   progress lines and notes stay on stderr
 
       verify dials each follower at the address the leader lists, with the same TLS trust and token; so
       do get --stale and list --stale, or the --followers given (then the leader is not asked).
@@ -67,7 +77,10 @@ public final class KvCli {
   private KvCli() {}
 
   public static void main(String[] args) {
-    System.exit(run(args, System.getenv(), System.out, System.err));
+    // UTF-8 whatever the locale: JSON is UTF-8, and a value printed as text must not lose characters.
+    PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+    PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+    System.exit(run(args, System.getenv(), out, err));
   }
 
   /** Runs one command with {@code env} as the environment; returns the exit code. */
@@ -75,37 +88,48 @@ public final class KvCli {
     Options options;
     Connection connection;
     KvClient leader;
+    Output output = new Output(Options.asksForJson(args), out, err);
     try {
       options = Options.parse(args, env);
+      output = new Output(options.json(), out, err);
       if (options.help()) {
         out.print(USAGE);
         return ExitCodes.OK;
       }
       if (options.command().isEmpty()) {
-        err.print(USAGE);
-        return ExitCodes.BAD_INPUT;
+        return usage(output, "a command is needed");
       }
       connection = Connection.of(options.tlsCa(), options.tls(), options.token());
       leader = connection.leader(options.leader(), "--leader");
     } catch (UsageException e) {
-      err.println("kv: " + e.getMessage());
-      return ExitCodes.BAD_INPUT;
+      return output.error(ExitCodes.BAD_INPUT, Output.USAGE, e.getMessage());
     }
     try (leader) {
-      return new Commands(leader, options, connection, out, err).run(options.command());
+      return new Commands(leader, options, connection, output).run(options.command());
     } catch (UsageException e) {
-      err.println("kv: " + e.getMessage());
-      err.print(USAGE);
-      return ExitCodes.BAD_INPUT;
+      return usage(output, e.getMessage());
     } catch (KvException e) {
-      err.println("kv: " + describe(e.status()) + hint(e.status(), connection));
-      return ExitCodes.REFUSED;
+      return output.failed(ExitCodes.REFUSED, e, "", hint(e.status(), connection));
     }
+  }
+
+  /** A command line that does not fit: the error, then (as text) the usage on stderr. */
+  private static int usage(Output output, String message) {
+    output.error(ExitCodes.BAD_INPUT, Output.USAGE, message);
+    if (!output.json()) {
+      output.err().print(USAGE);
+    }
+    return ExitCodes.BAD_INPUT;
   }
 
   /** {@code CODE: description} of a failed call, with its local cause ({@link ClientFlags#describe}). */
   static String describe(Status status) {
     return ClientFlags.describe(status);
+  }
+
+  /** The description of {@link #describe}, without the code. */
+  static String description(Status status) {
+    return ClientFlags.description(status);
   }
 
   /** What to try when a refusal or a failed connection is likely a flag away from working. */

@@ -17,10 +17,11 @@ import java.util.Optional;
  * @param tlsCa {@code --tls-ca}: PEM file of trusted certificates (implies TLS)
  * @param tls {@code --tls}: TLS with the system's root certificates
  * @param token {@code --token}, else the environment variable {@code KV_TOKEN}
+ * @param json {@code --json}: answers and errors as JSON on stdout (see {@link Output})
  * @param help whether {@code --help} was asked
  * @param command the command and its operands
  */
-record Options(String leader, Optional<Path> tlsCa, boolean tls, Optional<String> token, boolean help,
+record Options(String leader, Optional<Path> tlsCa, boolean tls, Optional<String> token, boolean json, boolean help,
     List<String> command) {
   static final String DEFAULT_LEADER = "127.0.0.1:50051";
   /** Read when --token is not given; unlike a flag, it does not show in the process list. */
@@ -28,8 +29,25 @@ record Options(String leader, Optional<Path> tlsCa, boolean tls, Optional<String
 
   /** The client's flags; their help is in {@link KvCli#USAGE}, which also lists the commands. */
   static Flags flags() {
-    Flags flags = new Flags("kv").declare("leader", DEFAULT_LEADER, "the leader's gRPC address, HOST:PORT");
+    Flags flags = new Flags("kv").declare("leader", DEFAULT_LEADER, "the leader's gRPC address, HOST:PORT")
+        .declareBoolean("json", "answers and errors as JSON on stdout");
     return ClientFlags.declare(flags, "the servers").operandsWithTheirFlags("COMMAND [ARGS]");
+  }
+
+  /**
+   * Whether {@code args} ask for JSON, for a command line that {@link #parse} refused and so could
+   * not say: {@code --json} (or {@code --json=true}, yes, 1) before any {@code --}.
+   */
+  static boolean asksForJson(String[] args) {
+    for (String arg : args) {
+      if (arg.equals("--")) {
+        return false;
+      }
+      if (arg.equals("--json") || arg.matches("(?i)--json=(true|yes|1)")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -44,7 +62,7 @@ record Options(String leader, Optional<Path> tlsCa, boolean tls, Optional<String
       throw new KvCli.UsageException(e.getMessage());
     }
     if (help) {
-      return new Options(DEFAULT_LEADER, Optional.empty(), false, Optional.empty(), true, List.of());
+      return new Options(DEFAULT_LEADER, Optional.empty(), false, Optional.empty(), false, true, List.of());
     }
     ClientFlags security;
     try {
@@ -52,7 +70,7 @@ record Options(String leader, Optional<Path> tlsCa, boolean tls, Optional<String
     } catch (IllegalArgumentException e) {
       throw new KvCli.UsageException(e.getMessage());
     }
-    return new Options(flags.string("leader"), security.tlsCa(), security.systemTls(), security.token(), false,
-        flags.operands());
+    return new Options(flags.string("leader"), security.tlsCa(), security.systemTls(), security.token(),
+        flags.bool("json"), false, flags.operands());
   }
 }

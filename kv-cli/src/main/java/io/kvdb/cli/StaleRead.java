@@ -1,6 +1,7 @@
 package io.kvdb.cli;
 
 import io.kvdb.api.v1.ListRequest;
+import io.kvdb.cli.json.JsonObject;
 import io.kvdb.client.FollowerMap;
 import io.kvdb.client.KvClient;
 import io.kvdb.client.KvException;
@@ -21,22 +22,25 @@ import java.util.concurrent.CompletionException;
  * leader's status, or of {@code --followers HOST:PORT,...} (then the leader is not asked). Values
  * and pairs go to stdout as the leader's commands print them; which copy answered (follower,
  * shard, applied seq, stale) and the shards that could not be read go to stderr, so a script's
- * output stays the data.
+ * output stays the data. With --json the copy read is in the answer too, and a listing that lacks
+ * shards ends with a {@link #MISSING_SHARDS} error line.
  */
 final class StaleRead {
+  /** The --json error code that ends a listing which lacks shards no follower could serve (exit 1). */
+  static final String MISSING_SHARDS = "MISSING_SHARDS";
   /** The page size asked of each follower, as the leader's listing asks. */
   private static final int PAGE = 1000;
 
   private final KvClient leader;
   private final Connection connection;
-  private final PrintStream out;
+  private final Output output;
   private final PrintStream err;
 
-  StaleRead(KvClient leader, Connection connection, PrintStream out, PrintStream err) {
+  StaleRead(KvClient leader, Connection connection, Output output) {
     this.leader = leader;
     this.connection = connection;
-    this.out = out;
-    this.err = err;
+    this.output = output;
+    this.err = output.err();
   }
 
   /** {@code get --stale KEY [--followers LIST]}. */
@@ -63,16 +67,21 @@ final class StaleRead {
       StaleValue value = reader.get(key);
       String from = "stale read from follower " + value.follower() + ": shard " + value.shard() + ", applied seq "
           + value.appliedSeq() + (value.stale() ? ", stale (newer writes may exist)" : ", in sync with the leader");
+      JsonObject copy = new JsonObject().put("shard", value.shard()).put("applied_seq", value.appliedSeq())
+          .put("stale", value.stale()).put("follower", value.follower());
       if (!value.found()) {
-        err.println("kv: not found: " + key + " (" + from + ")");
-        return ExitCodes.FAILED;
+        return output.error(ExitCodes.FAILED, Output.NOT_FOUND, "not found: " + key + " (" + from + ")",
+            new JsonObject().put("key", key).putAll(copy));
       }
-      out.println(Commands.printable(value.value().get()));
+      if (output.json()) {
+        output.print(new JsonObject().put("key", key).putValue(value.value().get()).putAll(copy));
+      } else {
+        output.out().println(Commands.printable(value.value().get()));
+      }
       err.println("kv: " + from);
       return ExitCodes.OK;
     } catch (ShardUnavailableException e) {
-      err.println("kv: " + e.getMessage());
-      return ExitCodes.REFUSED;
+      return output.error(ExitCodes.REFUSED, "UNAVAILABLE", e.getMessage(), new JsonObject().put("shard", e.shard()));
     }
   }
 
@@ -101,19 +110,27 @@ final class StaleRead {
       long printed = 0;
       while (printed < limit) {
         StalePage page = listing.nextPage((int) Math.min(PAGE, limit - printed)).join();
-        page.items().forEach(item -> out.println(item.getKey() + "\t" + Commands.printable(item.getValue())));
+        page.items().forEach(item -> Commands.printPair(output, item));
         printed += page.items().size();
         if (page.failure().isPresent()) {
           StalePage.Failure failure = page.failure().get();
-          err.println("kv: follower " + failure.follower() + " failed while listing shards " + failure.shards()
-              + ": " + failure.message() + " (the pairs above came before it)");
-          return ExitCodes.REFUSED;
+          return output.error(ExitCodes.REFUSED, "UNAVAILABLE", "follower " + failure.follower()
+              + " failed while listing shards " + failure.shards() + ": " + failure.message()
+              + " (the pairs above came before it)", new JsonObject().put("follower", failure.follower())
+              .put("shards", failure.shards()));
         }
         if (!page.hasMore()) {
           break;
         }
       }
-      return listing.missingShards().isEmpty() ? ExitCodes.OK : ExitCodes.FAILED;
+      if (listing.missingShards().isEmpty()) {
+        return ExitCodes.OK;
+      }
+      if (output.json()) { // as text, said on stderr before the pairs
+        output.error(ExitCodes.FAILED, MISSING_SHARDS, "no follower could serve shards " + listing.missingShards(),
+            new JsonObject().put("missing_shards", listing.missingShards()));
+      }
+      return ExitCodes.FAILED;
     }
   }
 

@@ -3,12 +3,14 @@ package io.kvdb.cli;
 import io.kvdb.common.process.ExitCodes;
 import io.kvdb.api.v1.FollowerInfo;
 import io.kvdb.api.v1.ShardDigest;
+import io.kvdb.cli.json.JsonObject;
 import io.kvdb.client.FollowerClient;
 import io.kvdb.client.KvClient;
 import io.kvdb.client.KvException;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,27 +42,43 @@ final class Verify {
 
   private final KvClient leader;
   private final Connection connection;
+  private final Output output;
   private final PrintStream out;
   private final PrintStream err;
-  private int unreachable;
+  /** With --json: {"id", "address", "error"} of each follower that could not be asked. */
+  private final List<JsonObject> unreachable = new ArrayList<>();
 
-  private enum Verdict { MATCHES, LAGGING, DIFFERS, AHEAD }
+  private enum Verdict {
+    MATCHES("matching"), LAGGING("lagging"), DIFFERS("differing"), AHEAD("ahead");
+
+    /** The name of the verdict and of its count in --json. */
+    final String json;
+
+    Verdict(String json) {
+      this.json = json;
+    }
+  }
 
   /** One follower's copy of one shard; {@code digest} is null when the follower did not report it. */
   private record Copy(FollowerInfo follower, int shard, ShardDigest digest) {}
 
-  Verify(KvClient leader, Connection connection, PrintStream out, PrintStream err) {
+  Verify(KvClient leader, Connection connection, Output output) {
     this.leader = leader;
     this.connection = connection;
-    this.out = out;
-    this.err = err;
+    this.output = output;
+    this.out = output.out();
+    this.err = output.err();
   }
 
   int run() {
     List<Copy> copies = new ArrayList<>();
+    List<String> dead = new ArrayList<>();
     for (FollowerInfo follower : leader.status().getFollowersList()) {
       if (!follower.getAlive()) {
-        out.printf("%s: dead, skipped%n", follower.getId());
+        dead.add(follower.getId());
+        if (!output.json()) {
+          out.printf("%s: dead, skipped%n", follower.getId());
+        }
         continue;
       }
       copies.addAll(copiesOf(follower, follower.getShardsList()));
@@ -73,19 +91,47 @@ final class Verify {
       copies.addAll(recheck(ahead));
       heads = leaderDigests(); // after the followers again
     }
-    Map<Verdict, Integer> counts = new HashMap<>();
+    Map<Verdict, Integer> counts = new EnumMap<>(Verdict.class);
+    List<JsonObject> judged = new ArrayList<>();
     for (Copy copy : copies) {
       Verdict verdict = judge(copy, heads);
       counts.merge(verdict, 1, Integer::sum);
-      report(copy, verdict, heads.get(copy.shard()));
+      if (output.json()) {
+        judged.add(json(copy, verdict, heads.get(copy.shard())));
+      } else {
+        report(copy, verdict, heads.get(copy.shard()));
+      }
     }
     int differ = counts.getOrDefault(Verdict.DIFFERS, 0);
     int stillAhead = counts.getOrDefault(Verdict.AHEAD, 0);
-    out.printf("%d shard copies match the leader, %d lagging (retry), %d differ, %d ahead of the leader,"
-        + " %d follower(s) unreachable%n", counts.getOrDefault(Verdict.MATCHES, 0),
-        counts.getOrDefault(Verdict.LAGGING, 0), differ, stillAhead, unreachable);
     // A follower that could not be checked is not a pass: say so in the exit code too.
-    return differ > 0 || stillAhead > 0 || unreachable > 0 ? ExitCodes.FAILED : ExitCodes.OK;
+    boolean ok = differ == 0 && stillAhead == 0 && unreachable.isEmpty();
+    if (output.json()) {
+      JsonObject summary = new JsonObject().put("ok", ok);
+      for (Verdict verdict : Verdict.values()) {
+        summary.put(verdict.json, counts.getOrDefault(verdict, 0));
+      }
+      output.print(summary.put("unreachable", unreachable.size()).put("dead_skipped", dead)
+          .put("unreachable_followers", unreachable).put("copies", judged));
+    } else {
+      out.printf("%d shard copies match the leader, %d lagging (retry), %d differ, %d ahead of the leader,"
+          + " %d follower(s) unreachable%n", counts.getOrDefault(Verdict.MATCHES, 0),
+          counts.getOrDefault(Verdict.LAGGING, 0), differ, stillAhead, unreachable.size());
+    }
+    return ok ? ExitCodes.OK : ExitCodes.FAILED;
+  }
+
+  /**
+   * A copy for --json: {@code {"follower", "shard", "verdict", "seq", "keys", "digest", "leader":
+   * {the leader's digest}}}; without seq, keys and digest when the follower did not report the shard.
+   */
+  private static JsonObject json(Copy copy, Verdict verdict, ShardDigest head) {
+    JsonObject json = new JsonObject().put("follower", copy.follower().getId()).put("shard", copy.shard())
+        .put("verdict", verdict.json);
+    if (copy.digest() != null) {
+      json.putFields(copy.digest());
+    }
+    return json.put("leader", head);
   }
 
   /** The copies found ahead, asked again after {@link #RECHECK} (followers first, as before). */
@@ -143,7 +189,6 @@ final class Verify {
   private List<Copy> copiesOf(FollowerInfo follower, List<Integer> shards) {
     Optional<Map<Integer, ShardDigest>> reported = followerDigests(follower);
     if (reported.isEmpty()) {
-      unreachable++;
       return List.of();
     }
     return shards.stream().map(shard -> new Copy(follower, shard, reported.get().get(shard))).toList();
@@ -159,9 +204,16 @@ final class Verify {
     } catch (KvException e) {
       err.printf("%s at %s: unreachable or refused: %s%s%n", follower.getId(), follower.getAddress(),
           KvCli.describe(e.status()), KvCli.hint(e.status(), connection));
+      unreachable(follower, KvCli.describe(e.status()));
     } catch (KvCli.UsageException e) {
       err.printf("%s: %s%n", follower.getId(), e.getMessage());
+      unreachable(follower, e.getMessage());
     }
     return Optional.empty();
+  }
+
+  private void unreachable(FollowerInfo follower, String error) {
+    unreachable.add(new JsonObject().put("id", follower.getId()).put("address", follower.getAddress())
+        .put("error", error));
   }
 }

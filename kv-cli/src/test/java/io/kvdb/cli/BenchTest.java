@@ -92,11 +92,10 @@ class BenchTest {
   @CsvSource({"load, uniform", "load, zipfian", "read, uniform", "read, zipfian", "update, uniform",
       "update, zipfian", "read-mostly, uniform", "read-mostly, zipfian"})
   void everyWorkloadAndDistributionRunsItsOpsOverGrpc(String workload, String dist) throws Exception {
-    Path json = dir.resolve("grpc-" + workload + "-" + dist + ".json");
-    Result run = kv(leaderAddress(), "bench", "--workload", workload, "--dist", dist, "--keys", "100", "--ops", "400",
-        "--clients", "4", "--value-bytes", "64", "--json", json.toString());
+    Result run = kv(leaderAddress(), "--json", "bench", "--workload", workload, "--dist", dist, "--keys", "100",
+        "--ops", "400", "--clients", "4", "--value-bytes", "64");
     assertEquals(0, run.code(), run.out() + run.err());
-    JsonNode report = JSON.readTree(json.toFile());
+    JsonNode report = JSON.readTree(run.out());
     assertEquals(400, report.get("ops").asLong(), "exactly --ops calls are measured");
     assertEquals(0, report.get("errors").asLong(), run.out());
     long gets = opsOf(report, "get");
@@ -107,7 +106,8 @@ class BenchTest {
       case "update" -> assertTrue(gets > 100 && puts > 100, "about half each: " + gets + " gets, " + puts + " puts");
       default -> assertTrue(gets > 300 && puts > 0, "95% gets: " + gets + " gets, " + puts + " puts");
     }
-    assertTrue(run.out().contains("kv bench: workload " + workload), run.out());
+    assertEquals(workload, report.get("workload").asText());
+    assertEquals(dist, report.get("dist").asText());
     assertTrue(run.err().contains(workload.equals("load") ? "" : "storing 100 keys first"), run.err());
   }
 
@@ -129,12 +129,10 @@ class BenchTest {
 
   @Test
   void httpAgainstTheGatewayReportsTheSameFigures() throws Exception {
-    Path json = dir.resolve("http.json");
     Result run = kv(leaderAddress(), "bench", "--protocol", "http", "--target", "127.0.0.1:" + gateway.activeLocalPort(),
-        "--workload", "update", "--dist", "zipfian", "--keys", "50", "--duration", "2.5", "--clients", "4", "--json",
-        json.toString());
+        "--workload", "update", "--dist", "zipfian", "--keys", "50", "--duration", "2.5", "--clients", "4", "--json");
     assertEquals(0, run.code(), run.out() + run.err());
-    JsonNode report = JSON.readTree(json.toFile());
+    JsonNode report = JSON.readTree(run.out());
     assertEquals("http", report.get("protocol").asText());
     assertTrue(report.get("ops").asLong() > 0, report.toString());
     assertTrue(report.get("replication_lag_ms").get("samples").asLong() >= 1, "lag from GET /cluster: " + report);
@@ -142,7 +140,7 @@ class BenchTest {
         "the leader's histogram from GET /cluster: " + report);
     assertEquals(0, report.get("errors").asLong(), run.out());
     assertTrue(opsOf(report, "get") > 0 && opsOf(report, "put") > 0, report.toString());
-    assertTrue(run.out().contains("http 127.0.0.1:" + gateway.activeLocalPort()), run.out());
+    assertEquals("127.0.0.1:" + gateway.activeLocalPort(), report.get("target").asText());
   }
 
   @Test
@@ -168,12 +166,25 @@ class BenchTest {
   }
 
   @Test
-  void jsonHoldsEveryFigureOfTheTable() throws Exception {
-    Path json = dir.resolve("fields.json");
-    Result run = kv(leaderAddress(), "bench", "--workload", "read-mostly", "--keys", "20", "--duration", "2.5",
-        "--warmup", "0.5", "--clients", "2", "--json", json.toString());
+  void theTableShowsTheRunsFiguresAndTheReplicationLag() {
+    Result run = kv(leaderAddress(), "bench", "--workload", "read-mostly", "--keys", "20", "--duration", "1.5",
+        "--clients", "2");
     assertEquals(0, run.code(), run.out() + run.err());
-    JsonNode report = JSON.readTree(json.toFile());
+    assertTrue(run.out().startsWith("kv bench: workload read-mostly, uniform over 20 keys, "), run.out());
+    assertTrue(run.out().lines().anyMatch(line -> line.matches("get +\\d+ .*")), run.out());
+    assertTrue(run.out().lines().anyMatch(line -> line.matches("all +\\d+ .*")), run.out());
+    assertTrue(run.out().contains("replication lag (live followers' lag_ms, "), run.out());
+    assertTrue(run.out().contains("replication lag at the leader (kv_replication_lag_ms, its last 60 s, "), run.out());
+  }
+
+  @Test
+  void jsonHoldsEveryFigureOfTheTable() throws Exception {
+    Result run = kv(leaderAddress(), "--json", "bench", "--workload", "read-mostly", "--keys", "20", "--duration",
+        "2.5", "--warmup", "0.5", "--clients", "2");
+    assertEquals(0, run.code(), run.out() + run.err());
+    JsonNode report = JSON.readTree(run.out());
+    assertTrue(JSON.readerFor(JsonNode.class).readValues(run.out()).readAll().size() == 1,
+        "stdout holds the one document, no table: " + run.out());
     for (String field : List.of("workload", "dist", "keys", "value_bytes", "clients", "protocol", "target", "warmup_s",
         "seconds", "ops", "ops_per_s", "errors", "operations", "errors_by_code", "replication_lag_ms", "stopped")) {
       assertTrue(report.has(field), "field " + field + " in " + report);
@@ -183,13 +194,12 @@ class BenchTest {
     assertTrue(report.get("seconds").asDouble() >= 2.5, "measured for --duration: " + report.get("seconds"));
     JsonNode lag = report.get("replication_lag_ms");
     assertTrue(lag.get("samples").asLong() >= 1 && lag.get("p50").asLong() <= lag.get("max").asLong(), lag.toString());
-    assertTrue(run.out().contains("replication lag (live followers' lag_ms, "), run.out());
     JsonNode histogram = report.get("replication_lag_histogram_ms");
     assertTrue(histogram.get("count").asLong() >= 1 && histogram.get("window_s").asLong() == 60
         && histogram.get("p50").asDouble() <= histogram.get("p99").asDouble()
         && histogram.get("p99").asDouble() <= histogram.get("p999").asDouble()
         && histogram.get("p999").asDouble() <= histogram.get("max").asDouble(), "the leader's histogram: " + histogram);
-    assertTrue(run.out().contains("replication lag at the leader (kv_replication_lag_ms, its last 60 s, "), run.out());
+    long total = 0;
     for (String op : List.of("get", "put")) {
       JsonNode stats = report.get("operations").get(op);
       JsonNode latency = stats.get("latency_ms");
@@ -199,9 +209,9 @@ class BenchTest {
       double max = latency.get("max").asDouble();
       assertTrue(0 < p50 && p50 <= p99 && p99 <= p999 && p999 <= max, op + ": " + latency);
       assertTrue(stats.has("ops_per_s") && stats.get("errors").isObject(), stats.toString());
-      assertTrue(run.out().lines().anyMatch(line -> line.startsWith(op + " ")
-          && line.contains(" " + stats.get("ops").asLong() + " ")), "table row of " + op + ": " + run.out());
+      total += stats.get("ops").asLong();
     }
+    assertEquals(report.get("ops").asLong(), total, "the operations add up to the total: " + report);
     assertTrue(run.err().lines().anyMatch(line -> line.startsWith("bench: ") && line.contains("ok/s")),
         "a progress line on stderr: " + run.err());
   }
@@ -215,14 +225,11 @@ class BenchTest {
         NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0), security.credentials()));
     secured.start();
     try {
-      Path json = dir.resolve("refused.json");
       String address = "127.0.0.1:" + secured.grpcPort();
-      Result run = kv(address, "bench", "--workload", "load", "--duration", "60", "--clients", "2", "--json",
-          json.toString());
+      Result run = kv(address, "bench", "--workload", "load", "--duration", "60", "--clients", "2", "--json");
       assertEquals(3, run.code(), run.out() + run.err());
-      assertTrue(run.out().contains("errors by code: UNAUTHENTICATED "), run.out());
       assertTrue(run.err().contains("every call failed for 5 s; the last: UNAUTHENTICATED"), run.err());
-      JsonNode report = JSON.readTree(json.toFile());
+      JsonNode report = JSON.readTree(run.out());
       assertEquals(0, report.get("ops").asLong());
       long refused = report.get("errors_by_code").get("UNAUTHENTICATED").asLong();
       assertTrue(refused > 0 && refused == report.get("errors").asLong(), report.toString());
@@ -232,6 +239,11 @@ class BenchTest {
       Result read = kv(address, "bench", "--workload", "read", "--keys", "30", "--ops", "10");
       assertEquals(3, read.code(), read.err());
       assertTrue(read.err().contains("30 puts failed {UNAUTHENTICATED=30}"), read.err());
+      Result readJson = kv(address, "--json", "bench", "--workload", "read", "--keys", "30", "--ops", "10");
+      assertEquals(3, readJson.code(), readJson.out() + readJson.err());
+      JsonNode stopped = JSON.readTree(readJson.out());
+      assertEquals("BENCH_STOPPED", stopped.get("code").asText(), readJson.out());
+      assertTrue(stopped.get("error").asText().contains("30 puts failed {UNAUTHENTICATED=30}"), readJson.out());
 
       Result withToken = kv(address, "--token", "bench-writer-token-0123456789", "bench", "--workload", "load",
           "--ops", "20");
@@ -251,6 +263,24 @@ class BenchTest {
       Result run = kv(leaderAddress(), args.toArray(String[]::new));
       assertEquals(2, run.code(), flags + ": " + run.err());
       assertTrue(run.err().startsWith("kv: bench: "), flags + ": " + run.err());
+    }
+    Result json = kv(leaderAddress(), "--json", "bench", "--workload", "scan");
+    assertEquals(2, json.code(), json.out() + json.err());
+    assertEquals("", json.err(), "with --json the error is on stdout alone");
+    JsonNode error = readTree(json.out());
+    assertEquals("USAGE", error.get("code").asText());
+    assertTrue(error.get("error").asText().startsWith("bench: --workload must be one of "), json.out());
+    Result file = kv(leaderAddress(), "bench", "--json", "report.json");
+    assertEquals(2, file.code(), file.out());
+    assertTrue(readTree(file.out()).get("error").asText().endsWith("(--json takes no file: the report goes to stdout as"
+        + " JSON; redirect it, > FILE)"), file.out());
+  }
+
+  private static JsonNode readTree(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (java.io.IOException e) {
+      throw new AssertionError("not JSON: " + json, e);
     }
   }
 

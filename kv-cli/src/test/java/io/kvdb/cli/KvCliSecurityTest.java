@@ -97,6 +97,11 @@ class KvCliSecurityTest {
     assertEquals(3, anonymous.code());
     assertTrue(anonymous.err().contains("UNAUTHENTICATED: missing bearer token"), anonymous.err());
     assertTrue(anonymous.err().contains("pass --token TOKEN or set KV_TOKEN"), anonymous.err());
+    Result anonymousJson = kv(Map.of(), "--tls-ca", trust.toString(), "--json", "put", "kept", "changed");
+    assertEquals(3, anonymousJson.code());
+    assertTrue(anonymousJson.out().startsWith("{\"error\": \"missing bearer token: ")
+        && anonymousJson.out().endsWith(" (this server wants a token: pass --token TOKEN or set KV_TOKEN)\","
+        + " \"code\": \"UNAUTHENTICATED\"}\n"), "the hint is in the error: " + anonymousJson.out());
 
     Result wrong = kv(Map.of(), "--tls-ca", trust.toString(), "--token", "not-the-token-0123456789", "delete", "kept");
     assertEquals(3, wrong.code());
@@ -154,6 +159,9 @@ class KvCliSecurityTest {
     Result noFile = kv(Map.of(), "--tls-ca", missing.toString(), "get", "k");
     assertEquals(2, noFile.code());
     assertEquals("kv: --tls-ca " + missing + ": no such file\n", noFile.err());
+    Result noFileJson = kv(Map.of(), "--json", "--tls-ca", missing.toString(), "get", "k");
+    assertEquals(2, noFileJson.code());
+    assertEquals("{\"error\": \"--tls-ca " + missing + ": no such file\", \"code\": \"USAGE\"}\n", noFileJson.out());
 
     Path notPem = Files.writeString(dir.resolve("not.pem"), "hello\n");
     Result wrongFile = kv(Map.of(), "--tls-ca", notPem.toString(), "get", "k");

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -50,6 +52,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(180)
 class KvVerifyTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
   @TempDir static Path dir;
   private static LeaderServer leader;
   private static FollowerServer f1;
@@ -132,13 +135,30 @@ class KvVerifyTest {
   }
 
   @Test
-  void aDamagedCopyStillDiffers() {
+  void aDamagedCopyStillDiffers() throws Exception {
     damage.set(Damage.DIGEST);
     try {
       Result verify = kv("verify");
       assertEquals(1, verify.code(), verify.out() + verify.err());
       assertTrue(verify.out().contains(", 1 differ,"), verify.out());
       assertTrue(verify.out().lines().anyMatch(line -> line.startsWith("f2 shard ")), "names the copy: " + verify.out());
+
+      Result json = kv("--json", "verify");
+      assertEquals(1, json.code(), json.out() + json.err());
+      JsonNode report = JSON.readTree(json.out());
+      assertFalse(report.get("ok").asBoolean(), json.out());
+      assertEquals(1, report.get("differing").asInt(), json.out());
+      List<JsonNode> differing = new ArrayList<>();
+      report.get("copies").forEach(copy -> {
+        if (copy.get("verdict").asText().equals("differing")) {
+          differing.add(copy);
+        }
+      });
+      assertEquals(1, differing.size(), json.out());
+      JsonNode copy = differing.get(0);
+      assertEquals("f2", copy.get("follower").asText());
+      assertEquals(copy.get("seq"), copy.get("leader").get("seq"), "the same seq, another digest: " + copy);
+      assertFalse(copy.get("digest").equals(copy.get("leader").get("digest")), copy.toString());
     } finally {
       damage.set(Damage.NONE);
     }

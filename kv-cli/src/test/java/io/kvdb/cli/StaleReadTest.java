@@ -3,6 +3,8 @@ package io.kvdb.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kvdb.client.testing.FakeFollower;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -24,6 +27,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class StaleReadTest {
   private static final int SHARDS = 4;
+  private static final ObjectMapper JSON = new ObjectMapper();
   private final List<FakeFollower> followers = new ArrayList<>();
 
   private record Result(int code, String out, String err) {}
@@ -66,6 +70,47 @@ class StaleReadTest {
     expected.sort((a, b) -> FakeFollower.KEY_ORDER.compare(a.split("\t")[0], b.split("\t")[0]));
     assertEquals(String.join("\n", expected) + "\n", listed.out());
     assertTrue(listed.err().contains("missing shards (no follower could serve them): [2, 3]"), listed.err());
+  }
+
+  @Test
+  void withJsonTheCopyReadIsInTheAnswerAndAListingEndsWithItsMissingShards() throws IOException {
+    FakeFollower older = follower().holds(0, 3).holds(1, 4).put(keyOf(0), "old").put(keyOf(1), "b");
+    FakeFollower newer = follower().holds(0, 9).put(keyOf(0), "new");
+    String list = older.address + "," + newer.address;
+
+    Result got = kv("--json", "get", "--stale", keyOf(0), "--followers", list);
+    assertEquals(0, got.code(), got.err());
+    assertEquals(Map.of("key", keyOf(0), "value", "new", "encoding", "utf8", "shard", 0, "applied_seq", 9,
+        "stale", true, "follower", newer.address), JSON.readValue(got.out(), Map.class));
+
+    String absentKey = FakeFollower.keysOfShard(1, SHARDS, "absent", 1).get(0);
+    Result absent = kv("--json", "get", "--stale", absentKey, "--followers", older.address);
+    assertEquals(1, absent.code(), absent.out());
+    JsonNode notFound = JSON.readTree(absent.out());
+    assertEquals("NOT_FOUND", notFound.get("code").asText(), absent.out());
+    assertEquals(absentKey, notFound.get("key").asText());
+    assertEquals(older.address, notFound.get("follower").asText(), absent.out());
+    assertEquals(List.of(1L, 4L, true), List.of(notFound.get("shard").asLong(), notFound.get("applied_seq").asLong(),
+        notFound.get("stale").asBoolean()), absent.out());
+    Result noHolder = kv("--json", "get", "--stale", keyOf(3), "--followers", list);
+    assertEquals(3, noHolder.code(), noHolder.out());
+    JsonNode unavailable = JSON.readTree(noHolder.out());
+    assertEquals("UNAVAILABLE", unavailable.get("code").asText());
+    assertEquals(3, unavailable.get("shard").asInt());
+
+    Result listed = kv("--json", "list", "--stale", "--followers", list);
+    assertEquals(1, listed.code(), listed.err());
+    List<JsonNode> lines = new ArrayList<>();
+    for (String line : listed.out().lines().toList()) {
+      lines.add(JSON.readTree(line));
+    }
+    assertEquals(3, lines.size(), "two pairs, then the error: " + listed.out());
+    assertEquals(Set.of(keyOf(0), keyOf(1)), Set.of(lines.get(0).get("key").asText(), lines.get(1).get("key").asText()));
+    assertEquals("new", (lines.get(0).get("key").asText().equals(keyOf(0)) ? lines.get(0) : lines.get(1))
+        .get("value").asText());
+    JsonNode last = lines.get(2);
+    assertEquals("MISSING_SHARDS", last.get("code").asText(), listed.out());
+    assertEquals("[2,3]", last.get("missing_shards").toString());
   }
 
   @Test

@@ -99,6 +99,11 @@ public record ClientFlags(Optional<Path> tlsCa, boolean systemTls, Optional<Stri
    * "Connection refused") says more, so it replaces the dump.
    */
   public static String describe(Status status) {
+    return status.getCode() + ": " + description(status);
+  }
+
+  /** The description of {@link #describe}, without the code (for output that gives the code apart). */
+  public static String description(Status status) {
     String description = status.getDescription() == null ? "" : status.getDescription().lines().findFirst().orElse("");
     Throwable root = status.getCause();
     while (root != null && root.getCause() != null && root.getCause() != root) {
@@ -107,7 +112,7 @@ public record ClientFlags(Optional<Path> tlsCa, boolean systemTls, Optional<Stri
     if (root != null && root.getMessage() != null && !description.contains(root.getMessage())) {
       description = description.isEmpty() ? root.getMessage() : description + ": " + root.getMessage();
     }
-    return status.getCode() + ": " + description;
+    return description;
   }
 
   /**

@@ -142,8 +142,7 @@ final class Comparison {
     int valueBytes = http ? HTTP_VALUE_BYTES : GRPC_VALUE_BYTES;
     BenchConfig bench = new BenchConfig(column.write() ? Workload.LOAD : Workload.READ, false, KEYS, valueBytes,
         http ? HTTP_CLIENTS : GRPC_CLIENTS, config.duration(), OptionalLong.empty(), config.warmup(),
-        OptionalDouble.empty(), http ? BenchConfig.Protocol.HTTP : BenchConfig.Protocol.GRPC, UNUSED,
-        Optional.empty(), round);
+        OptionalDouble.empty(), http ? BenchConfig.Protocol.HTTP : BenchConfig.Protocol.GRPC, UNUSED, round);
     LoadRunner runner = new LoadRunner(bench, target, new Values(valueBytes, http), quiet);
     if (preload) {
       OpStats stored = new OpStats("put");

@@ -62,7 +62,7 @@ final class LagTarget {
     }
     BenchConfig bench = new BenchConfig(Workload.LOAD, false, Comparison.KEYS, Comparison.HTTP_VALUE_BYTES,
         Comparison.HTTP_CLIENTS, config.duration(), OptionalLong.empty(), config.warmup(), OptionalDouble.of(rate),
-        BenchConfig.Protocol.HTTP, UNUSED, Optional.empty(), seed);
+        BenchConfig.Protocol.HTTP, UNUSED, seed);
     LoadRunner runner = new LoadRunner(bench, gateway, new Values(Comparison.HTTP_VALUE_BYTES, true),
         new PrintStream(OutputStream.nullOutputStream()));
     OpStats put = new OpStats("put");

@@ -107,7 +107,7 @@ final class ScaleTarget {
   private LoadRunner runner(GrpcTarget target, CompareConfig config, Workload workload, int keys) {
     BenchConfig bench = new BenchConfig(workload, false, keys, Comparison.GRPC_VALUE_BYTES, Comparison.GRPC_CLIENTS,
         config.duration(), OptionalLong.empty(), config.warmup(), OptionalDouble.empty(), BenchConfig.Protocol.GRPC,
-        UNUSED, Optional.empty(), 6);
+        UNUSED, 6);
     return new LoadRunner(bench, target, new Values(Comparison.GRPC_VALUE_BYTES, false), quiet);
   }
 

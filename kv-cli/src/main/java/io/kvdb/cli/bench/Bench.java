@@ -2,9 +2,7 @@ package io.kvdb.cli.bench;
 
 import io.kvdb.client.KvClient;
 import io.kvdb.common.process.ExitCodes;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.util.List;
 import java.util.function.Function;
 
@@ -14,10 +12,12 @@ import java.util.function.Function;
  * {@code --duration} seconds or {@code --ops} calls after {@code --warmup}. The read workloads store
  * their {@code --keys} first, unmeasured. It prints a progress line about once a second (stderr),
  * then a table of throughput and HdrHistogram latency percentiles per operation with the errors by
- * code (stdout), and with {@code --json} the same figures to a file.
+ * code (stdout), or with the CLI's {@code --json} the same figures as one JSON document instead.
  *
  * <p>Failed calls are counted, not fatal; a run in which every call fails for
- * {@link LoadRunner#GIVE_UP_AFTER} stops and exits {@link ExitCodes#REFUSED}, saying why.
+ * {@link LoadRunner#GIVE_UP_AFTER} stops and exits {@link ExitCodes#REFUSED}, saying why (its
+ * report says {@code "stopped"}). Storing the keys first must succeed: a failure there is a
+ * {@link StoppedException}.
  */
 public final class Bench {
   private final KvClient leader;
@@ -52,9 +52,11 @@ public final class Bench {
   /**
    * Runs the benchmark the operands describe; returns the exit code.
    *
+   * @param json whether the report is printed as JSON rather than as a table
    * @throws IllegalArgumentException for a flag that is unknown or has a wrong value
+   * @throws StoppedException when storing the keys of a read workload failed (nothing measured)
    */
-  public int run(List<String> operands) {
+  public int run(List<String> operands, boolean json) {
     BenchConfig config = BenchConfig.parse(operands, leaderAddress);
     boolean http = config.protocol() == BenchConfig.Protocol.HTTP;
     KvClient own = null;
@@ -68,7 +70,7 @@ public final class Bench {
       target = new GrpcTarget(own, config.target().toString());
     }
     try (target) {
-      return run(config, target, new Values(config.valueBytes(), http));
+      return run(config, target, new Values(config.valueBytes(), http), json);
     } finally {
       if (own != null) {
         own.close();
@@ -76,16 +78,16 @@ public final class Bench {
     }
   }
 
-  private int run(BenchConfig config, Target target, Values values) {
+  private int run(BenchConfig config, Target target, Values values, boolean json) {
     LoadRunner runner = new LoadRunner(config, target, values, err);
     if (config.workload().readsStoredKeys()) {
       err.printf("bench: storing %d keys first (not measured)%n", config.keys());
       OpStats stored = new OpStats("put");
       LoadRunner.Result preload = runner.preload(stored);
       if (preload.stopped().isPresent() || stored.errorCount() > 0) {
-        err.println("kv: bench stopped: storing the " + config.keys() + " keys first, " + stored.errorCount()
-            + " puts failed " + stored.errors() + preload.stopped().map(why -> "; " + why).orElse(""));
-        return ExitCodes.REFUSED;
+        throw new StoppedException("bench stopped: storing the " + config.keys() + " keys first, "
+            + stored.errorCount() + " puts failed " + stored.errors() + preload.stopped().map(why -> "; " + why)
+            .orElse(""));
       }
     }
     OpStats get = new OpStats("get");
@@ -98,19 +100,18 @@ public final class Bench {
     };
     Report report = new Report(config, target.describe(), ops, result.seconds(), result.stopped(),
         result.lagMs(), target.replicationLagSummary());
-    out.print(report.table());
-    if (config.json().isPresent()) {
-      try {
-        Files.writeString(config.json().get(), report.json());
-      } catch (IOException e) {
-        err.println("kv: bench: cannot write --json " + config.json().get() + ": " + e.getMessage());
-        return ExitCodes.BAD_INPUT;
-      }
-    }
+    out.print(json ? report.json() : report.table());
     if (result.stopped().isPresent()) {
       err.println("kv: bench stopped: " + result.stopped().get());
       return ExitCodes.REFUSED;
     }
     return ExitCodes.OK;
+  }
+
+  /** Storing the keys of a read workload failed, so nothing was measured (exit 3). */
+  public static final class StoppedException extends RuntimeException {
+    StoppedException(String message) {
+      super(message);
+    }
   }
 }

@@ -2,10 +2,8 @@ package io.kvdb.cli.bench;
 
 import io.kvdb.common.config.Flags;
 import io.kvdb.common.net.HostPort;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
@@ -24,11 +22,10 @@ import java.util.OptionalLong;
  *     they go
  * @param protocol gRPC to the leader or HTTP to the gateway
  * @param target HOST:PORT of the leader (gRPC) or the gateway (HTTP)
- * @param json where to write the figures as JSON, if anywhere
  * @param seed the seed of every random choice (keys, mix, values), for runs that repeat
  */
 public record BenchConfig(Workload workload, boolean zipfian, int keys, int valueBytes, int clients,
-    Duration duration, OptionalLong ops, Duration warmup, OptionalDouble rate, Protocol protocol, HostPort target, Optional<Path> json,
+    Duration duration, OptionalLong ops, Duration warmup, OptionalDouble rate, Protocol protocol, HostPort target,
     long seed) {
   /** How {@code kv bench} reaches the servers. */
   public enum Protocol {
@@ -62,7 +59,6 @@ public record BenchConfig(Workload workload, boolean zipfian, int keys, int valu
         .declare("rate", "", "calls per second over all clients, paced per client (default: unlimited)")
         .declare("protocol", "grpc", "grpc (the leader) or http (the gateway's /set, /get)")
         .declare("target", "", "HOST:PORT (default: --leader for grpc, " + DEFAULT_HTTP_TARGET + " for http)")
-        .declare("json", "", "also write the figures to this file as JSON")
         .declare("seed", "1", "seed of the keys, the mix and the values");
   }
 
@@ -95,10 +91,9 @@ public record BenchConfig(Workload workload, boolean zipfian, int keys, int valu
       target = protocol == Protocol.GRPC ? leader : DEFAULT_HTTP_TARGET;
     }
     OptionalLong ops = flags.isGiven("ops") ? OptionalLong.of(flags.longValue("ops")) : OptionalLong.empty();
-    Optional<Path> json = flags.string("json").isEmpty() ? Optional.empty() : Optional.of(Path.of(flags.string("json")));
     return new BenchConfig(Workload.of(flags.string("workload")), zipfian, flags.integer("keys"),
         flags.integer("value-bytes"), flags.integer("clients"), flags.seconds("duration"), ops,
-        flags.seconds("warmup"), rate(flags), protocol, HostPort.parse("--target", target), json, flags.longValue("seed"));
+        flags.seconds("warmup"), rate(flags), protocol, HostPort.parse("--target", target), flags.longValue("seed"));
   }
 
   private static OptionalDouble rate(Flags flags) {

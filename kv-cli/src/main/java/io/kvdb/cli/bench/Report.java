@@ -1,7 +1,8 @@
 package io.kvdb.cli.bench;
 
-import static io.kvdb.cli.bench.JsonText.quote;
+import static io.kvdb.cli.json.JsonText.quote;
 
+import io.kvdb.cli.json.JsonText;
 import io.kvdb.api.v1.LagSummary;
 import java.util.List;
 import java.util.Locale;

@@ -15,7 +15,7 @@ class BenchConfigTest {
     assertEquals(Workload.UPDATE, grpc.workload());
     assertEquals("10.0.0.1:50051", grpc.target().toString());
     assertEquals(Duration.ofSeconds(10), grpc.duration());
-    assertTrue(grpc.ops().isEmpty() && grpc.json().isEmpty() && !grpc.zipfian());
+    assertTrue(grpc.ops().isEmpty() && !grpc.zipfian());
     BenchConfig http = BenchConfig.parse(List.of("--protocol=http", "--warmup", "1.5", "--ops", "1k"), "x:1");
     assertEquals("127.0.0.1:3000", http.target().toString());
     assertEquals(Duration.ofMillis(1500), http.warmup());

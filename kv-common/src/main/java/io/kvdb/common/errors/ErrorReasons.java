@@ -95,7 +95,11 @@ public final class ErrorReasons {
     return infoOf(error).map(info -> info.getMetadataMap().get(name));
   }
 
-  private static Optional<ErrorInfo> infoOf(Throwable error) {
+  /**
+   * The first kvdb {@code ErrorInfo} (domain {@link #DOMAIN}) in the status details of
+   * {@code error}, with its reason and all its metadata; empty when it carries none.
+   */
+  public static Optional<ErrorInfo> infoOf(Throwable error) {
     com.google.rpc.Status status = StatusProto.fromThrowable(error);
     if (status == null) {
       return Optional.empty();

@@ -1,8 +1,8 @@
 package io.kvdb.compare.report;
 
-import static io.kvdb.cli.bench.JsonText.quote;
+import static io.kvdb.cli.json.JsonText.quote;
 
-import io.kvdb.cli.bench.JsonText;
+import io.kvdb.cli.json.JsonText;
 import java.util.List;
 import java.util.Locale;
 
