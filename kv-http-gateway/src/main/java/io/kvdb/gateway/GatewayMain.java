@@ -19,6 +19,7 @@ import io.kvdb.gateway.leader.LeaderClient;
 import io.kvdb.gateway.leader.LeaderProxy;
 import io.kvdb.gateway.ops.OpsServices;
 import io.kvdb.gateway.stale.StaleReads;
+import io.kvdb.gateway.v1.V1KvApi;
 import io.kvdb.gateway.web.WebPage;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -99,7 +100,7 @@ public final class GatewayMain {
     OpsServices ops = new OpsServices();
     sb.errorHandler(errors);
     for (Object api : new Object[] {new KvHttpApi(leader, stale), new KeyListing(leader, stale),
-        new ClusterHttpApi(leader, stale)}) {
+        new ClusterHttpApi(leader, stale), new V1KvApi(leader, stale)}) {
       sb.annotatedService()
           .maxRequestLength(config.maxBodyBytes())
           .exceptionHandlers(errors)
