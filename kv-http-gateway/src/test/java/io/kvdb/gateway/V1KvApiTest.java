@@ -11,8 +11,6 @@ import io.kvdb.api.v1.GetRequest;
 import io.kvdb.api.v1.PutRequest;
 import io.kvdb.gateway.GatewayUnderTest.Reply;
 import io.kvdb.gateway.config.GatewayConfig;
-import java.net.http.HttpRequest;
-import java.net.http.HttpRequest.BodyPublishers;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -54,11 +52,7 @@ class V1KvApiTest {
   }
 
   static Reply put(String pathAndQuery, String contentType, String body) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(gateway.uri(pathAndQuery)).PUT(BodyPublishers.ofString(body));
-    if (contentType != null) {
-      request.header("Content-Type", contentType);
-    }
-    return gateway.send(request);
+    return gateway.put(pathAndQuery, contentType, body);
   }
 
   static String valueBody(String value) {
