@@ -251,5 +251,6 @@ class V1KvApiTest {
     // DocService writes a path parameter as :key, and an exact path with its prefix.
     assertTrue(spec.body().contains("\"/v1/kv/:key\""), "GET, PUT, DELETE /v1/kv/{key}");
     assertTrue(spec.body().contains("\"exact:/v1/kv\""), "GET /v1/kv");
+    assertTrue(spec.body().contains("{\\\"value\\\": \\\"world\\\"}"), "the PUT form's example body");
   }
 }
