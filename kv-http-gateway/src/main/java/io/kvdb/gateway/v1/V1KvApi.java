@@ -29,6 +29,9 @@ import java.util.concurrent.CompletableFuture;
  * error mapping ({@link HttpErrors}) and status codes, the same stale reads from followers while
  * the leader is unreachable, with the same headers.
  */
+@Description("The JSON API: /v1/kv/{key} (GET, PUT, DELETE) and /v1/kv (a page of keys). Values are text with "
+    + "\"encoding\": \"utf8\" when they are UTF-8, else base64 with \"encoding\": \"base64\". Errors, status codes "
+    + "and stale reads as the original endpoints'.")
 public final class V1KvApi {
   /** The page size of {@code GET /v1/kv} without {@code ?limit=}: the leader's own default. */
   static final int DEFAULT_LIMIT = 100;
