@@ -3,6 +3,7 @@ package io.kvdb.cli;
 import io.kvdb.common.process.ExitCodes;
 import com.google.protobuf.ByteString;
 import io.kvdb.api.v1.FollowerInfo;
+import io.kvdb.api.v1.GetResponse;
 import io.kvdb.api.v1.KeyValue;
 import io.kvdb.api.v1.LagSummary;
 import io.kvdb.api.v1.ListRequest;
@@ -11,6 +12,7 @@ import io.kvdb.api.v1.WriteResponse;
 import io.kvdb.cli.bench.Bench;
 import io.kvdb.cli.bench.HttpAccess;
 import io.kvdb.client.KvClient;
+import io.kvdb.client.VersionConflictException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -50,7 +52,7 @@ final class Commands {
     return switch (command) {
       case "put" -> put(operands);
       case "get" -> operands.contains("--stale") ? staleRead().get(operands) : get(one(operands, "get KEY"));
-      case "delete", "del" -> delete(one(operands, "delete KEY"));
+      case "delete", "del" -> delete(operands);
       case "list", "ls" -> operands.contains("--stale") ? staleRead().list(operands) : list(operands);
       case "status" -> status();
       case "verify" -> new Verify(leader, connection, out, err).run();
@@ -79,40 +81,88 @@ final class Commands {
   }
 
   private int put(List<String> operands) {
-    if (operands.size() != 2 && !(operands.size() == 4 && operands.get(2).equals("--wait"))) {
-      throw new KvCli.UsageException("put KEY VALUE [--wait N]");
+    String usage = "put KEY VALUE [--wait N] [--expect-version N]";
+    if (operands.size() < 2) {
+      throw new KvCli.UsageException(usage);
     }
-    boolean waiting = operands.size() == 4;
+    Long acks = null;
+    Long expected = null;
+    for (int i = 2; i < operands.size(); i++) {
+      switch (operands.get(i)) {
+        case "--wait" -> acks = (long) number(value(operands, ++i, "--wait"), "--wait");
+        case "--expect-version" -> expected = version(value(operands, ++i, "--expect-version"));
+        default -> throw new KvCli.UsageException(usage);
+      }
+    }
     KvClient client = leader;
-    if (waiting) {
-      int acks = number(operands.get(3), "--wait");
+    if (acks != null) {
       if (acks < 0) {
         throw new KvCli.UsageException("--wait needs a number of followers >= 0, got " + acks);
       }
-      client = leader.withAcks(acks, Duration.ZERO); // zero: the leader's --ack-timeout-ms
+      client = leader.withAcks(acks.intValue(), Duration.ZERO); // zero: the leader's --ack-timeout-ms
     }
-    WriteResponse reply = client.put(operands.get(0), ByteString.copyFromUtf8(operands.get(1)));
-    out.printf("OK shard=%d seq=%d followers=%s%s%n", reply.getShard(), reply.getSeq(), reply.getFollowersList(),
-        waiting ? " acks=" + reply.getAcks() : "");
+    String key = operands.get(0);
+    ByteString value = ByteString.copyFromUtf8(operands.get(1));
+    WriteResponse reply;
+    try {
+      reply = expected == null ? client.put(key, value) : client.put(key, value, expected);
+    } catch (VersionConflictException e) {
+      return conflict(e);
+    }
+    out.printf("OK shard=%d seq=%d version=%d followers=%s%s%n", reply.getShard(), reply.getSeq(), reply.getVersion(),
+        reply.getFollowersList(), acks != null ? " acks=" + reply.getAcks() : "");
     return ExitCodes.OK;
   }
 
+  /** The value on stdout, as before; its version on stderr, so that scripts reading the value are unchanged. */
   private int get(String key) {
-    Optional<ByteString> value = leader.get(key);
-    if (value.isEmpty()) {
+    Optional<GetResponse> entry = leader.getEntry(key);
+    if (entry.isEmpty()) {
       return notFound(key);
     }
-    out.println(printable(value.get()));
+    out.println(printable(entry.get().getValue()));
+    err.println("version=" + entry.get().getVersion());
     return ExitCodes.OK;
   }
 
-  private int delete(String key) {
-    Optional<WriteResponse> reply = leader.delete(key);
+  private int delete(List<String> operands) {
+    String usage = "delete KEY [--expect-version N]";
+    if (operands.size() != 1 && !(operands.size() == 3 && operands.get(1).equals("--expect-version"))) {
+      throw new KvCli.UsageException(usage);
+    }
+    String key = operands.get(0);
+    Optional<WriteResponse> reply;
+    try {
+      reply = operands.size() == 1 ? leader.delete(key) : leader.delete(key, version(operands.get(2)));
+    } catch (VersionConflictException e) {
+      return conflict(e);
+    }
     if (reply.isEmpty()) {
       return notFound(key);
     }
-    out.printf("OK shard=%d seq=%d%n", reply.get().getShard(), reply.get().getSeq());
+    out.printf("OK shard=%d seq=%d version=%d%n", reply.get().getShard(), reply.get().getSeq(),
+        reply.get().getVersion());
     return ExitCodes.OK;
+  }
+
+  /** A compare-and-set that failed: the key's version now on stdout (0: no such key), exit 4. */
+  private int conflict(VersionConflictException e) {
+    err.println("kv: " + KvCli.describe(e.status()));
+    out.println("CONFLICT current_version=" + e.currentVersion());
+    return ExitCodes.UNAVAILABLE;
+  }
+
+  private static long version(String text) {
+    try {
+      long version = Long.parseLong(text);
+      if (version >= 0) {
+        return version;
+      }
+    } catch (NumberFormatException e) {
+      // refused below
+    }
+    throw new KvCli.UsageException("--expect-version needs a version >= 0 (0: the key must not exist), got '"
+        + text + "'");
   }
 
   private int list(List<String> operands) {

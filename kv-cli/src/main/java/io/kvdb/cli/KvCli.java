@@ -13,19 +13,23 @@ import java.util.Map;
  * The {@code kv} command-line client: {@code kv [--leader HOST:PORT] [--token T] [--tls-ca FILE |
  * --tls] COMMAND ARGS}. Exit codes: 0 done, 1 not found or a shard copy differs (or stays ahead of
  * the leader), 2 usage (also a missing or wrong --tls-ca file), 3 the server refused or is
- * unreachable.
+ * unreachable, 4 a compare-and-set conflict (--expect-version).
  */
 public final class KvCli {
   static final String USAGE = """
       usage: kv [--leader HOST:PORT] [--token TOKEN] [--tls-ca FILE | --tls] COMMAND [ARGS]
 
       commands:
-        put KEY VALUE [--wait N]   store VALUE under KEY; --wait N waits for N follower acks (1 s)
-        get KEY                    print the value of KEY
+        put KEY VALUE [--wait N] [--expect-version N]
+                                   store VALUE under KEY; --wait N waits for N follower acks (1 s);
+                                   --expect-version N writes only if KEY's version is N (0: only if
+                                   KEY does not exist), else prints CONFLICT current_version=V, exit 4
+        get KEY                    print the value of KEY (its version on stderr)
         get --stale KEY [--followers HOST:PORT,...]
                                    read KEY from the freshest follower copy (for a leader that is down);
                                    stderr says which follower, the shard and its applied seq
-        delete KEY                 delete KEY
+        delete KEY [--expect-version N]
+                                   delete KEY (only if its version is N, else exit 4 as put)
         list [--prefix P] [--limit N]
                                    print keys and values in key order (all pages; --limit caps the total)
         list --stale [--prefix P] [--limit N] [--followers HOST:PORT,...]

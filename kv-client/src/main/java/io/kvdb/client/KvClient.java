@@ -9,6 +9,7 @@ import io.kvdb.api.v1.ListRequest;
 import io.kvdb.api.v1.ListResponse;
 import io.kvdb.api.v1.ShardDigest;
 import io.kvdb.api.v1.StatusResponse;
+import io.kvdb.api.v1.GetResponse;
 import io.kvdb.api.v1.WriteResponse;
 import java.time.Duration;
 import java.util.List;
@@ -91,6 +92,17 @@ public interface KvClient extends AutoCloseable {
    */
   WriteResponse put(String key, ByteString value);
 
+  /**
+   * Compare-and-set: {@link #put} only if the key's version is {@code expectedVersion} now (0: only
+   * if the key does not exist). The reply's {@code version} is the key's new version.
+   *
+   * @throws VersionConflictException when the key's version differs (nothing was written)
+   */
+  WriteResponse put(String key, ByteString value, long expectedVersion);
+
+  /** {@link #put(String, ByteString, long)}, without blocking. */
+  CompletableFuture<WriteResponse> putAsync(String key, ByteString value, long expectedVersion);
+
   /** {@link #put}, without blocking. */
   CompletableFuture<WriteResponse> putAsync(String key, ByteString value);
 
@@ -100,6 +112,16 @@ public interface KvClient extends AutoCloseable {
    * @throws KvException for a bad key, a refused token or an unreachable leader (after retries)
    */
   Optional<ByteString> get(String key);
+
+  /**
+   * The value stored under {@code key} with its version (and shard); empty when the key does not
+   * exist. Pass the version to {@link #put(String, ByteString, long)} to change the key only if
+   * nobody wrote it since.
+   */
+  Optional<GetResponse> getEntry(String key);
+
+  /** {@link #getEntry}, without blocking. */
+  CompletableFuture<Optional<GetResponse>> getEntryAsync(String key);
 
   /** {@link #get}, without blocking. */
   CompletableFuture<Optional<ByteString>> getAsync(String key);
@@ -111,6 +133,17 @@ public interface KvClient extends AutoCloseable {
    * @throws KvException as {@link #put}
    */
   Optional<WriteResponse> delete(String key);
+
+  /**
+   * Compare-and-set: {@link #delete} only if the key's version is {@code expectedVersion} now.
+   *
+   * @return as {@link #delete}: empty when the key did not exist and {@code expectedVersion} is 0
+   * @throws VersionConflictException when the key's version differs (nothing was deleted)
+   */
+  Optional<WriteResponse> delete(String key, long expectedVersion);
+
+  /** {@link #delete(String, long)}, without blocking. */
+  CompletableFuture<Optional<WriteResponse>> deleteAsync(String key, long expectedVersion);
 
   /** {@link #delete}, without blocking. */
   CompletableFuture<Optional<WriteResponse>> deleteAsync(String key);

@@ -11,6 +11,7 @@ import io.kvdb.api.v1.DumpMessage;
 import io.kvdb.api.v1.DrainRequest;
 import io.kvdb.api.v1.DrainResponse;
 import io.kvdb.api.v1.GetRequest;
+import io.kvdb.api.v1.GetResponse;
 import io.kvdb.api.v1.KVGrpc;
 import io.kvdb.api.v1.KeyValue;
 import io.kvdb.api.v1.ListRequest;
@@ -71,19 +72,37 @@ final class KvClientImpl implements KvClient {
 
   @Override
   public WriteResponse put(String key, ByteString value) {
+    return put(putRequest(key, value));
+  }
+
+  @Override
+  public WriteResponse put(String key, ByteString value, long expectedVersion) {
+    return put(putRequest(key, value).toBuilder().setExpectedVersion(expectedVersion).build());
+  }
+
+  private WriteResponse put(PutRequest request) {
     if (calls.options().session()) {
-      return calls.sessionBlocking(SessionRequest.newBuilder().setPut(putRequest(key, value)), Kind.WRITE).getWrite();
+      return calls.sessionBlocking(SessionRequest.newBuilder().setPut(request), Kind.WRITE).getWrite();
     }
-    return calls.blocking(KVGrpc.getPutMethod(), putRequest(key, value), Kind.WRITE);
+    return calls.blocking(KVGrpc.getPutMethod(), request, Kind.WRITE);
   }
 
   @Override
   public CompletableFuture<WriteResponse> putAsync(String key, ByteString value) {
+    return putAsync(putRequest(key, value));
+  }
+
+  @Override
+  public CompletableFuture<WriteResponse> putAsync(String key, ByteString value, long expectedVersion) {
+    return putAsync(putRequest(key, value).toBuilder().setExpectedVersion(expectedVersion).build());
+  }
+
+  private CompletableFuture<WriteResponse> putAsync(PutRequest request) {
     if (calls.options().session()) {
-      return calls.session(SessionRequest.newBuilder().setPut(putRequest(key, value)), Kind.WRITE)
+      return calls.session(SessionRequest.newBuilder().setPut(request), Kind.WRITE)
           .thenApply(SessionReply::getWrite);
     }
-    return calls.async(KVGrpc.getPutMethod(), putRequest(key, value), Kind.WRITE);
+    return calls.async(KVGrpc.getPutMethod(), request, Kind.WRITE);
   }
 
   private PutRequest putRequest(String key, ByteString value) {
@@ -104,6 +123,29 @@ final class KvClientImpl implements KvClient {
   }
 
   @Override
+  public Optional<GetResponse> getEntry(String key) {
+    try {
+      if (calls.options().session()) {
+        return Optional.of(calls.sessionBlocking(SessionRequest.newBuilder().setGet(getRequest(key)), Kind.READ)
+            .getGet());
+      }
+      return Optional.of(calls.blocking(KVGrpc.getGetMethod(), getRequest(key), Kind.READ));
+    } catch (KvException e) {
+      return notFound(e);
+    }
+  }
+
+  @Override
+  public CompletableFuture<Optional<GetResponse>> getEntryAsync(String key) {
+    if (calls.options().session()) {
+      return calls.session(SessionRequest.newBuilder().setGet(getRequest(key)), Kind.READ)
+          .handle((reply, error) -> error == null ? Optional.of(reply.getGet()) : notFound(error));
+    }
+    return calls.async(KVGrpc.getGetMethod(), getRequest(key), Kind.READ)
+        .handle((reply, error) -> error == null ? Optional.of(reply) : notFound(error));
+  }
+
+  @Override
   public CompletableFuture<Optional<ByteString>> getAsync(String key) {
     if (calls.options().session()) {
       return calls.session(SessionRequest.newBuilder().setGet(getRequest(key)), Kind.READ)
@@ -119,12 +161,21 @@ final class KvClientImpl implements KvClient {
 
   @Override
   public Optional<WriteResponse> delete(String key) {
+    return delete(deleteRequest(key));
+  }
+
+  @Override
+  public Optional<WriteResponse> delete(String key, long expectedVersion) {
+    return delete(deleteRequest(key).toBuilder().setExpectedVersion(expectedVersion).build());
+  }
+
+  private Optional<WriteResponse> delete(DeleteRequest request) {
     try {
       if (calls.options().session()) {
-        return Optional.of(calls.sessionBlocking(SessionRequest.newBuilder().setDelete(deleteRequest(key)), Kind.WRITE)
+        return Optional.of(calls.sessionBlocking(SessionRequest.newBuilder().setDelete(request), Kind.WRITE)
             .getWrite());
       }
-      return Optional.of(calls.blocking(KVGrpc.getDeleteMethod(), deleteRequest(key), Kind.WRITE));
+      return Optional.of(calls.blocking(KVGrpc.getDeleteMethod(), request, Kind.WRITE));
     } catch (KvException e) {
       return notFound(e);
     }
@@ -132,11 +183,20 @@ final class KvClientImpl implements KvClient {
 
   @Override
   public CompletableFuture<Optional<WriteResponse>> deleteAsync(String key) {
+    return deleteAsync(deleteRequest(key));
+  }
+
+  @Override
+  public CompletableFuture<Optional<WriteResponse>> deleteAsync(String key, long expectedVersion) {
+    return deleteAsync(deleteRequest(key).toBuilder().setExpectedVersion(expectedVersion).build());
+  }
+
+  private CompletableFuture<Optional<WriteResponse>> deleteAsync(DeleteRequest request) {
     if (calls.options().session()) {
-      return calls.session(SessionRequest.newBuilder().setDelete(deleteRequest(key)), Kind.WRITE)
+      return calls.session(SessionRequest.newBuilder().setDelete(request), Kind.WRITE)
           .handle((reply, error) -> error == null ? Optional.of(reply.getWrite()) : notFound(error));
     }
-    return calls.async(KVGrpc.getDeleteMethod(), deleteRequest(key), Kind.WRITE)
+    return calls.async(KVGrpc.getDeleteMethod(), request, Kind.WRITE)
         .handle((reply, error) -> error == null ? Optional.of(reply) : notFound(error));
   }
 

@@ -18,7 +18,7 @@ import java.util.Optional;
  * again if it matters. A {@link #isDiskFull() full disk} refused the write before storing
  * anything: it may be sent again once space is freed.
  */
-public final class KvException extends RuntimeException {
+public class KvException extends RuntimeException {
   private final Status status;
   private final Optional<String> reason;
   private final int attempts;
@@ -34,6 +34,10 @@ public final class KvException extends RuntimeException {
   static KvException of(Throwable error, int attempts) {
     if (error instanceof KvException known) {
       return known;
+    }
+    Optional<Long> current = ErrorReasons.currentVersionOf(error);
+    if (current.isPresent()) {
+      return new VersionConflictException(Status.fromThrowable(error), current.get(), error);
     }
     return new KvException(Status.fromThrowable(error), ErrorReasons.reasonOf(error), attempts, error);
   }

@@ -187,14 +187,14 @@ final class StaleReaderImpl implements StaleReader {
   private static Answer answer(String holder, String key, int shard, GetResponse reply, Throwable error) {
     if (error == null) {
       return new Answer(holder, new StaleValue(key, Optional.of(reply.getValue()), shard, reply.getAppliedSeq(),
-          reply.getStale(), holder), null);
+          reply.getStale(), holder, reply.getVersion()), null);
     }
     Throwable cause = unwrap(error);
     if (Status.fromThrowable(cause).getCode() == Status.Code.NOT_FOUND) {
       // The copy that was read says the key is absent: an answer, with that copy's seq.
       long seq = ErrorReasons.metadataOf(cause, ErrorReasons.APPLIED_SEQ).map(Long::parseLong).orElse(0L);
       boolean stale = ErrorReasons.metadataOf(cause, ErrorReasons.STALE).map(Boolean::parseBoolean).orElse(true);
-      return new Answer(holder, new StaleValue(key, Optional.empty(), shard, seq, stale, holder), null);
+      return new Answer(holder, new StaleValue(key, Optional.empty(), shard, seq, stale, holder, 0), null);
     }
     return new Answer(holder, null, message(cause));
   }

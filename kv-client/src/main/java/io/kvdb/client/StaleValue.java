@@ -15,9 +15,10 @@ import java.util.Optional;
  *     the shard after this seq are not in the answer
  * @param stale true when that copy was not in sync with a live leader (newer writes may exist)
  * @param follower the address of the follower that answered
+ * @param version the key's version in the copy read (the revision of its last write); 0 when not found
  */
 public record StaleValue(String key, Optional<ByteString> value, int shard, long appliedSeq, boolean stale,
-    String follower) {
+    String follower, long version) {
   public StaleValue {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(value, "value (Optional.empty() when not found)");

@@ -1,5 +1,6 @@
 package io.kvdb.follower;
 
+import io.kvdb.core.storage.OldFormatException;
 import io.kvdb.core.storage.StorageException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * log or table file): a copy that cannot be read is no copy, and the leader holds every key. The
  * dir is moved aside, never deleted (an operator may want it), and the follower starts empty: the
  * leader places shards on it again and it installs them by snapshot. The leader does not do this:
- * its data is the original, so it refuses to start instead.
+ * its data is the original, so it refuses to start instead. A data dir of an older format (version 1,
+ * values without versions) is set aside the same way: it is a copy, re-synced in the current format.
  */
 final class CorruptDataDir {
   private static final Logger log = LoggerFactory.getLogger(CorruptDataDir.class);
@@ -43,8 +45,9 @@ final class CorruptDataDir {
       throw new StorageException("data dir " + dataDir + " is corrupted (" + error.getMessage() + ") and could not be"
           + " moved aside to " + aside + " (" + e + "); move or delete it, then start again", e);
     }
-    log.error("DATA DIR CORRUPTED: {} ({}). It was moved aside to {}; this follower starts empty and copies its"
-        + " shards from the leader again", dataDir, error.getMessage(), aside);
+    log.error("{}: {} ({}). It was moved aside to {}; this follower starts empty and copies its shards from the"
+        + " leader again", error instanceof OldFormatException ? "DATA DIR OF AN OLDER FORMAT" : "DATA DIR CORRUPTED",
+        dataDir, error.getMessage(), aside);
     return aside;
   }
 }

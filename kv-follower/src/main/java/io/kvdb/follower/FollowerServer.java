@@ -28,6 +28,7 @@ import io.kvdb.core.follower.FollowerSnapshots;
 import io.kvdb.core.request.RequestParsing;
 import io.kvdb.core.storage.DiskSpace;
 import io.kvdb.core.storage.KvStore;
+import io.kvdb.core.storage.OldFormatException;
 import io.kvdb.core.storage.ShardState;
 import java.io.IOException;
 import java.util.Set;
@@ -87,7 +88,7 @@ public final class FollowerServer implements ProcessMain.Server {
       replica = ReplicaStore.openExisting(store, applyMeters);
       suspect = replica == null ? Set.of() : ReplicaCheck.suspectShards(replica);
     } catch (RuntimeException e) {
-      if (!CorruptDataDir.isCorruption(e)) {
+      if (!CorruptDataDir.isCorruption(e) && !(e instanceof OldFormatException)) {
         stop();
         throw e;
       }

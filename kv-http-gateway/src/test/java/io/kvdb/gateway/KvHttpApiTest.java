@@ -69,7 +69,8 @@ class KvHttpApiTest {
     Reply reply = gateway.get("/get/greeting");
 
     assertEquals(200, reply.status());
-    assertEquals("{\"key\":\"greeting\",\"value\":\"hello world\"}", reply.body());
+    long version = leader.kv().get(GetRequest.newBuilder().setKey("greeting").build()).getVersion();
+    assertEquals("{\"key\":\"greeting\",\"value\":\"hello world\",\"version\":" + version + "}", reply.body());
   }
 
   @Test
@@ -198,6 +199,9 @@ class KvHttpApiTest {
       "{\"key\":\"k\",\"value\":\"not base64!\",\"encoding\":\"base64\"}",
       "{\"key\":\"\\ud800\",\"value\":\"v\"}",          // lone surrogate in the key
       "{\"key\":\"k\",\"value\":\"\\udc00x\"}",         // lone surrogate in the value
+      "{\"key\":\"k\",\"value\":\"v\",\"expected_version\":-1}",      // a negative version
+      "{\"key\":\"k\",\"value\":\"v\",\"expected_version\":\"7\"}",     // a version as a string
+      "{\"key\":\"k\",\"value\":\"v\",\"expected_version\":1.5}",     // not a whole number
       ""})                                              // empty body
   void badBodiesAre400WithAJsonError(String body) {
     Reply reply = gateway.postJson("/set", body);
@@ -206,6 +210,33 @@ class KvHttpApiTest {
     assertTrue(reply.contentType().startsWith("application/json"), reply.contentType());
     assertFalse(reply.error().isBlank());
     assertEquals(404, gateway.get("/get/k").status(), "nothing was stored, and the gateway still serves");
+  }
+
+  @Test
+  void compareAndSetAnswers409WithTheCurrentVersionAndWritesNothing() {
+    Reply created = gateway.postJson("/set", "{\"key\":\"cas\",\"value\":\"1\",\"expected_version\":0}");
+    assertEquals(200, created.status(), created.body());
+    long version = created.json().get("version").asLong();
+    assertTrue(version > 0, created.body());
+    assertEquals("{\"key\":\"cas\",\"value\":\"1\",\"version\":" + version + "}", gateway.get("/get/cas").body());
+
+    Reply conflict = gateway.postJson("/set", "{\"key\":\"cas\",\"value\":\"2\",\"expected_version\":" + (version - 1) + "}");
+    assertEquals(409, conflict.status(), conflict.body());
+    assertEquals(version, conflict.json().get("current_version").asLong());
+    assertTrue(conflict.error().startsWith("version mismatch on cas: "), conflict.body());
+    Reply missing = gateway.delete("/delete/nothing-here?expected_version=4");
+    assertEquals(409, missing.status(), missing.body());
+    assertEquals(0, missing.json().get("current_version").asLong(), "0: no such key");
+    assertEquals(400, gateway.delete("/delete/cas?expected_version=x").status());
+
+    Reply updated = gateway.postJson("/set", "{\"key\":\"cas\",\"value\":\"2\",\"expected_version\":" + version + "}");
+    assertEquals(200, updated.status(), updated.body());
+    long next = updated.json().get("version").asLong();
+    assertTrue(next > version);
+    Reply deleted = gateway.delete("/delete/cas?expected_version=" + next);
+    assertEquals(200, deleted.status(), deleted.body());
+    assertTrue(deleted.json().get("version").asLong() > next, deleted.body());
+    assertEquals(404, gateway.get("/get/cas").status());
   }
 
   @Test

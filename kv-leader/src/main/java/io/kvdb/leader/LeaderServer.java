@@ -29,6 +29,7 @@ import io.kvdb.core.request.RequestParsing;
 import io.kvdb.core.leader.WritePipeline;
 import io.kvdb.core.sharding.ShardFunction;
 import io.kvdb.core.storage.DiskSpace;
+import io.kvdb.core.storage.FormatMigration;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.LeaderMetadata;
 import io.kvdb.leader.replication.ControlServer;
@@ -108,7 +109,8 @@ public final class LeaderServer implements ProcessMain.Server {
     // Before LevelDB opens (it writes at once): on a full disk its mmap writes kill the JVM.
     DiskSpace disk = new DiskSpace(config.dataDir(), "leader", config.minFreeDiskBytes());
     disk.checkAtStart();
-    store = KvStore.open(config.dataDir(), config.durable());
+    // A data dir of format 1 (values without versions) is migrated first (FormatMigration).
+    store = FormatMigration.openMigrating(config.dataDir(), config.durable());
     try {
       metadata = LeaderMetadata.start(store, config.shards(), ShardFunction.DEFAULT_SHARDS);
       ShardFunction shardFunction = new ShardFunction(metadata.shards());

@@ -19,6 +19,7 @@ import io.kvdb.api.v1.StatusRequest;
 import io.kvdb.api.v1.StatusResponse;
 import io.kvdb.core.sharding.ShardFunction;
 import io.kvdb.core.storage.Digest;
+import io.kvdb.core.storage.StoredValue;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -66,7 +67,9 @@ class ClusterApiTest {
     long[] keys = new long[SHARDS];
     for (KeyValue pair : leader.kv().list(ListRequest.newBuilder().setLimit(1000).build()).getItemsList()) {
       int shard = SHARD_OF.shardOf(pair.getKey());
-      expected[shard] += Digest.of(pair.getKey().getBytes(StandardCharsets.UTF_8), pair.getValue().toByteArray());
+      // The digest covers versions (and expiry times: none here), so the listed versions must be the stored ones.
+      expected[shard] += Digest.of(pair.getKey().getBytes(StandardCharsets.UTF_8),
+          new StoredValue(pair.getValue().toByteArray(), pair.getVersion(), 0));
       keys[shard]++;
     }
     long seqs = 0;

@@ -67,7 +67,7 @@ class LeaderLifecycleIT {
       try (KvStore store = KvStore.open(data, false)) {
         byte[] key = "kept".getBytes(StandardCharsets.UTF_8);
         int shard = new ShardFunction(ShardFunction.DEFAULT_SHARDS).shardOf(key);
-        assertEquals("yes", new String(store.get(shard, key).orElseThrow(), StandardCharsets.UTF_8));
+        assertEquals("yes", new String(store.get(shard, key).orElseThrow().value(), StandardCharsets.UTF_8));
       }
     }
   }

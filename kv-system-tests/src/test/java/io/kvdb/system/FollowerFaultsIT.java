@@ -1,6 +1,7 @@
 package io.kvdb.system;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import io.kvdb.core.storage.StoredValue;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
@@ -126,10 +127,10 @@ class FollowerFaultsIT {
       // Change one value and add a key, without touching the shard's digest: a silent corruption.
       try (ShardCursor cursor = store.cursor(shard, null, false, null)) {
         if (cursor.next()) {
-          batch.putData(shard, cursor.key(), "tampered".getBytes(StandardCharsets.UTF_8));
+          batch.putData(shard, cursor.key(), new StoredValue("tampered".getBytes(StandardCharsets.UTF_8), 0, 0));
         }
       }
-      batch.putData(shard, "tamper/extra".getBytes(StandardCharsets.UTF_8), new byte[] {1});
+      batch.putData(shard, "tamper/extra".getBytes(StandardCharsets.UTF_8), new StoredValue(new byte[] {1}, 0, 0));
       store.write(batch);
     }
     f1.start();

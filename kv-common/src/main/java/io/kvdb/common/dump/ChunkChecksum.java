@@ -16,11 +16,13 @@ public final class ChunkChecksum {
     CRC32C crc = new CRC32C();
     crc.update(ByteBuffer.allocate(12).putInt(chunk.getShard()).putLong(chunk.getIndex()).flip());
     ByteBuffer length = ByteBuffer.allocate(4);
+    ByteBuffer versions = ByteBuffer.allocate(16);
     for (DumpEntry entry : chunk.getEntriesList()) {
       crc.update(length.clear().putInt(entry.getKey().size()).flip());
       crc.update(entry.getKey().asReadOnlyByteBuffer());
       crc.update(length.clear().putInt(entry.getValue().size()).flip());
       crc.update(entry.getValue().asReadOnlyByteBuffer());
+      crc.update(versions.clear().putLong(entry.getVersion()).putLong(entry.getExpiresAtMs()).flip());
     }
     crc.update(chunk.getLast() ? 1 : 0);
     return (int) crc.getValue();

@@ -28,6 +28,13 @@ public final class ErrorReasons {
   public static final String APPLIED_SEQ = "applied_seq";
   /** ErrorInfo metadata: "true" when that copy is not in sync with a live leader. */
   public static final String STALE = "stale";
+  /**
+   * FAILED_PRECONDITION because a write's expected_version is not the key's version: metadata
+   * {@link #CURRENT_VERSION}. Nothing was written; read the key again and retry.
+   */
+  public static final String VERSION_MISMATCH = "VERSION_MISMATCH";
+  /** ErrorInfo metadata: the key's version now, "0" when it does not exist. */
+  public static final String CURRENT_VERSION = "current_version";
 
   private ErrorReasons() {}
 
@@ -49,6 +56,22 @@ public final class ErrorReasons {
             .putMetadata(APPLIED_SEQ, Long.toString(appliedSeq))
             .putMetadata(STALE, Boolean.toString(stale)).build()))
         .build());
+  }
+
+  /** FAILED_PRECONDITION with {@code message}, marked {@link #VERSION_MISMATCH} with the key's version now. */
+  public static StatusRuntimeException versionMismatch(String message, long currentVersion) {
+    return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+        .setCode(Code.FAILED_PRECONDITION_VALUE)
+        .setMessage(message)
+        .addDetails(Any.pack(ErrorInfo.newBuilder().setReason(VERSION_MISMATCH).setDomain(DOMAIN)
+            .putMetadata(CURRENT_VERSION, Long.toUnsignedString(currentVersion)).build()))
+        .build());
+  }
+
+  /** The current version of a {@link #VERSION_MISMATCH} error; empty for any other error. */
+  public static Optional<Long> currentVersionOf(Throwable error) {
+    return infoOf(error).filter(info -> VERSION_MISMATCH.equals(info.getReason()))
+        .map(info -> info.getMetadataMap().get(CURRENT_VERSION)).map(Long::parseUnsignedLong);
   }
 
   /**

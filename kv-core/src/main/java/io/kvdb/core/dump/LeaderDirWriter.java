@@ -13,6 +13,7 @@ import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.LeaderMetadata;
 import io.kvdb.core.storage.ShardState;
 import io.kvdb.core.storage.StoreBatch;
+import io.kvdb.core.storage.StoredValue;
 import io.kvdb.replication.v1.Event;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -135,7 +136,7 @@ public final class LeaderDirWriter {
     try (StoreBatch batch = store.newBatch()) {
       for (DumpEntry entry : chunk.getEntriesList()) {
         byte[] key = entry.getKey().toByteArray();
-        byte[] value = entry.getValue().toByteArray();
+        StoredValue value = new StoredValue(entry.getValue().toByteArray(), entry.getVersion(), entry.getExpiresAtMs());
         if (lastKey != null && Arrays.compareUnsigned(lastKey, key) >= 0) {
           throw new DumpException(at + ": keys out of order");
         }

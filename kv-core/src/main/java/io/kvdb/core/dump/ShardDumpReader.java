@@ -27,7 +27,7 @@ public final class ShardDumpReader implements Iterator<DumpMessage>, AutoCloseab
   public static final int DEFAULT_CHUNK_BYTES = 256 * 1024;
   /** The largest chunk size a request may ask for: a chunk must fit a client's default 4 MiB message limit. */
   public static final int MAX_CHUNK_BYTES = 1024 * 1024;
-  public static final int FORMAT_VERSION = 1;
+  public static final int FORMAT_VERSION = 2;
 
   private final KvStore store;
   private final StoreSnapshot snapshot;
@@ -94,7 +94,8 @@ public final class ShardDumpReader implements Iterator<DumpMessage>, AutoCloseab
     while (pending && (bytes < chunkBytes || chunk.getEntriesCount() == 0)) {
       // The cursor hands out fresh arrays per pair: wrapping them copies nothing.
       chunk.addEntries(DumpEntry.newBuilder().setKey(UnsafeByteOperations.unsafeWrap(cursor.key()))
-          .setValue(UnsafeByteOperations.unsafeWrap(cursor.value())));
+          .setValue(UnsafeByteOperations.unsafeWrap(cursor.value()))
+          .setVersion(cursor.version()).setExpiresAtMs(cursor.stored().expiresAtMs()));
       bytes += cursor.key().length + cursor.value().length;
       pending = cursor.next();
     }

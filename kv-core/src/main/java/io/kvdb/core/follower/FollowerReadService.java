@@ -23,6 +23,7 @@ import io.kvdb.core.sharding.ShardFunction;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.ShardState;
 import io.kvdb.core.storage.StoreSnapshot;
+import io.kvdb.core.storage.StoredValue;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Optional;
@@ -109,7 +110,7 @@ public final class FollowerReadService extends FollowerGrpc.FollowerImplBase {
           throw Status.FAILED_PRECONDITION.withDescription("shard " + shard + " of this key " + notServed(allowStale))
               .asRuntimeException();
         }
-        Optional<byte[]> value;
+        Optional<StoredValue> value;
         ShardState state;
         try (StoreSnapshot snapshot = store.snapshot()) {
           value = store.get(shard, key, snapshot);
@@ -120,8 +121,9 @@ public final class FollowerReadService extends FollowerGrpc.FollowerImplBase {
         Readable after = readable.get();
         if (after.withdrawals() == before.withdrawals() && after.served(allowStale).test(shard)) {
           boolean stale = !before.live().test(shard) || !after.live().test(shard);
+          StoredValue found = value.orElseThrow(() -> Reads.notFound(request.getKey(), state.seq(), stale));
           response.onNext(GetResponse.newBuilder().setKey(request.getKey())
-              .setValue(ByteString.copyFrom(value.orElseThrow(() -> Reads.notFound(request.getKey(), state.seq(), stale))))
+              .setValue(ByteString.copyFrom(found.value())).setVersion(found.version())
               .setShard(shard).setAppliedSeq(state.seq()).setStale(stale).build());
           response.onCompleted();
           return;

@@ -5,6 +5,7 @@ import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.ShardCursor;
 import io.kvdb.core.storage.ShardState;
 import io.kvdb.core.storage.StoreBatch;
+import io.kvdb.core.storage.StoredValue;
 import io.kvdb.core.storage.StoreSnapshot;
 import io.kvdb.replication.v1.Event;
 import io.kvdb.replication.v1.SnapshotChunk;
@@ -100,7 +101,7 @@ public final class ReplicaStore {
     int applied = 0;
     Map<Integer, Outcome> outcomes = new HashMap<>();
     Map<Integer, ShardState> next = new HashMap<>();
-    Map<ByteBuffer, byte[]> written = new HashMap<>();
+    Map<ByteBuffer, StoredValue> written = new HashMap<>();
     try (StoreBatch batch = store.newBatch()) {
       for (Event event : events) {
         int shard = event.getShard();
@@ -119,9 +120,10 @@ public final class ReplicaStore {
         }
         byte[] key = event.getKey().getBytes(StandardCharsets.UTF_8);
         ByteBuffer slot = ByteBuffer.wrap(key);
-        byte[] old = written.containsKey(slot) ? written.get(slot) : store.get(shard, key).orElse(null);
+        StoredValue old = written.containsKey(slot) ? written.get(slot) : store.get(shard, key).orElse(null);
         // Applied unconditionally: a delete of a key this copy never had still advances the seq.
-        byte[] value = event.hasPutValue() ? event.getPutValue().toByteArray() : null;
+        StoredValue value = event.hasPutValue()
+            ? new StoredValue(event.getPutValue().toByteArray(), event.getRevision(), event.getExpiresAtMs()) : null;
         ShardState after = value != null ? state.afterPut(event.getSeq(), event.getEpoch(), key, old, value)
             : state.afterDelete(event.getSeq(), event.getEpoch(), key, old);
         if (after.digest() != event.getDigest() || after.keys() != event.getKeys()) {
@@ -173,7 +175,8 @@ public final class ReplicaStore {
     int shard = chunk.getShard();
     try (StoreBatch batch = store.newBatch()) {
       for (SnapshotEntry entry : chunk.getEntriesList()) {
-        batch.putData(shard, entry.getKey().getBytes(StandardCharsets.UTF_8), entry.getValue().toByteArray());
+        batch.putData(shard, entry.getKey().getBytes(StandardCharsets.UTF_8),
+            new StoredValue(entry.getValue().toByteArray(), entry.getVersion(), entry.getExpiresAtMs()));
       }
       ShardState state = null;
       if (chunk.getLast()) {
@@ -197,7 +200,7 @@ public final class ReplicaStore {
     long keys = 0;
     try (ShardCursor cursor = store.cursor(shard, null, false, null)) {
       while (cursor.next()) {
-        digest += Digest.of(cursor.key(), cursor.value());
+        digest += Digest.of(cursor.key(), cursor.stored());
         keys++;
       }
     }

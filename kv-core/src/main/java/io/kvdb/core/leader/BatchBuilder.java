@@ -4,8 +4,10 @@ import com.google.protobuf.UnsafeByteOperations;
 import io.kvdb.core.sharding.ShardFunction;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.LeaderMetadata;
+import io.kvdb.core.storage.Revisions;
 import io.kvdb.core.storage.ShardState;
 import io.kvdb.core.storage.StoreBatch;
+import io.kvdb.core.storage.StoredValue;
 import io.kvdb.replication.v1.Event;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -19,79 +21,92 @@ import java.util.function.IntFunction;
  * What one batch of the writer's comes to, before it is committed: each write that changes a key
  * gets the next seq of its shard, and its data change, its replication event (the log entry) and
  * its shard's new state (seq, digest, key count) go into one {@link StoreBatch}. A delete of a
- * missing key takes no seq; whether a key exists takes the earlier writes of the same batch into
- * account. One per batch, on the writer thread.
+ * missing key takes no seq; each committed write gets the next cluster-wide revision, stored as the
+ * key's version. Whether a key exists, and its version for a compare-and-set, take the earlier
+ * writes of the same batch into account, so two conditional writes of one key in one batch cannot
+ * both pass. One per batch, on the writer thread.
  */
 final class BatchBuilder {
   /** Marks a key deleted earlier in the same batch. */
-  private static final byte[] TOMBSTONE = new byte[0];
+  private static final StoredValue TOMBSTONE = new StoredValue(new byte[0], 0, 0);
 
   private final KvStore store;
   private final StoreBatch storeBatch;
   private final ShardFunction shardFunction;
   private final LeaderMetadata leader;
   private final IntFunction<ShardState> heads;
+  private final Revisions revisions;
   private final long commitTimeMs;
   /** The values this batch gave its keys so far ({@link #TOMBSTONE} for a delete). */
-  private final Map<ByteBuffer, byte[]> written = new HashMap<>();
+  private final Map<ByteBuffer, StoredValue> written = new HashMap<>();
   private final Map<Integer, ShardState> states = new HashMap<>();
   /** Each shard's encoded events (its log entries), in seq order; shards in the order of their first write. */
   private final Map<Integer, List<byte[]>> entries = new LinkedHashMap<>();
 
   /**
    * Fills {@code storeBatch} with the writes of {@code leader}'s run, each shard starting from its
-   * committed state in {@code heads}; {@code commitTimeMs} is stamped on every event.
+   * committed state in {@code heads}, each write with the next of {@code revisions};
+   * {@code commitTimeMs} is stamped on every event.
    */
   BatchBuilder(KvStore store, StoreBatch storeBatch, ShardFunction shardFunction, LeaderMetadata leader,
-      IntFunction<ShardState> heads, long commitTimeMs) {
+      IntFunction<ShardState> heads, Revisions revisions, long commitTimeMs) {
     this.store = store;
     this.storeBatch = storeBatch;
     this.shardFunction = shardFunction;
     this.leader = leader;
     this.heads = heads;
+    this.revisions = revisions;
     this.commitTimeMs = commitTimeMs;
   }
 
   /**
-   * Adds a put of {@code value} under {@code key}, or a delete of it when {@code value} is null;
-   * returns the answer the write gets once the batch is committed.
+   * Adds a put of {@code value} under {@code key}, or a delete of it when {@code value} is null,
+   * if the key's version is {@code expectedVersion} (null: no condition; 0: the key must not
+   * exist); a put's key expires at {@code expiresAtMs} (0: never). Returns the answer the write
+   * gets once the batch is committed.
    */
-  Committed add(String key, byte[] keyBytes, byte[] value) {
+  Committed add(String key, byte[] keyBytes, byte[] value, Long expectedVersion, long expiresAtMs) {
     int shard = shardFunction.shardOf(keyBytes);
-    byte[] old = written.get(ByteBuffer.wrap(keyBytes));
+    StoredValue old = written.get(ByteBuffer.wrap(keyBytes));
     if (old == null) {
       old = store.get(shard, keyBytes).orElse(null);
     } else if (old == TOMBSTONE) {
       old = null;
+    }
+    long currentVersion = old == null ? 0 : old.version();
+    if (expectedVersion != null && expectedVersion != currentVersion) {
+      return Committed.conflict(shard, currentVersion);
     }
     boolean delete = value == null;
     if (delete && old == null) {
       return Committed.notFound(shard);
     }
     long epoch = leader.epoch();
+    long revision = revisions.next();
     ShardState state = states.computeIfAbsent(shard, heads::apply);
     long seq = state.seq() + 1;
     Event.Builder event = Event.newBuilder()
         .setLeaderId(leader.leaderId()).setEpoch(epoch).setShard(shard).setSeq(seq)
-        .setKey(key).setCommitTimeMs(commitTimeMs);
+        .setKey(key).setCommitTimeMs(commitTimeMs).setRevision(revision);
     if (delete) {
       state = state.afterDelete(seq, epoch, keyBytes, old);
       storeBatch.deleteData(shard, keyBytes);
       event.setDelete(true);
       written.put(ByteBuffer.wrap(keyBytes), TOMBSTONE);
     } else {
-      state = state.afterPut(seq, epoch, keyBytes, old, value);
-      storeBatch.putData(shard, keyBytes, value);
+      StoredValue stored = new StoredValue(value, revision, expiresAtMs);
+      state = state.afterPut(seq, epoch, keyBytes, old, stored);
+      storeBatch.putData(shard, keyBytes, stored);
       // Not copied: the value is the request's own copy, and nothing changes it after this.
-      event.setPutValue(UnsafeByteOperations.unsafeWrap(value));
-      written.put(ByteBuffer.wrap(keyBytes), value);
+      event.setPutValue(UnsafeByteOperations.unsafeWrap(value)).setExpiresAtMs(expiresAtMs);
+      written.put(ByteBuffer.wrap(keyBytes), stored);
     }
     // Encoded once: the same bytes are the log entry and, in the shard's batch, the PUB payload.
     byte[] entry = event.setDigest(state.digest()).setKeys(state.keys()).build().toByteArray();
     storeBatch.putLog(shard, seq, entry);
     states.put(shard, state);
     entries.computeIfAbsent(shard, s -> new ArrayList<>()).add(entry);
-    return new Committed(shard, seq, epoch, true);
+    return Committed.written(shard, seq, epoch, revision);
   }
 
   /**

@@ -1,6 +1,6 @@
 package io.kvdb.core.leader;
 
-import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.Context;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -16,6 +16,7 @@ import io.kvdb.api.v1.SessionReply;
 import io.kvdb.api.v1.SessionRequest;
 import io.kvdb.api.v1.WaitForAcks;
 import io.kvdb.api.v1.WriteResponse;
+import io.kvdb.common.errors.ErrorReasons;
 import io.kvdb.core.config.Limits;
 import io.kvdb.core.request.Reads;
 import io.kvdb.core.request.RequestValidator;
@@ -23,6 +24,7 @@ import io.kvdb.core.request.Statuses;
 import io.kvdb.core.security.SessionAuth;
 import io.kvdb.core.sharding.ShardFunction;
 import io.kvdb.core.storage.KvStore;
+import io.kvdb.core.storage.StoredValue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.IntPredicate;
@@ -94,8 +96,13 @@ public final class KvService extends KVGrpc.KVImplBase {
     } catch (StatusRuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return pipeline.put(request.getKey(), request.getValue().toByteArray())
-        .thenCompose(committed -> withAcks(committed, request.getWait(), call));
+    Long expected = request.hasExpectedVersion() ? request.getExpectedVersion() : null;
+    return pipeline.put(request.getKey(), request.getValue().toByteArray(), expected, 0).thenCompose(committed -> {
+      if (committed.conflict()) {
+        throw mismatch(request.getKey(), request.getExpectedVersion(), committed.version());
+      }
+      return withAcks(committed, request.getWait(), call);
+    });
   }
 
   /** A delete, as {@link #put(PutRequest, Context)}; a missing key fails it with NOT_FOUND. */
@@ -106,7 +113,11 @@ public final class KvService extends KVGrpc.KVImplBase {
     } catch (StatusRuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return pipeline.delete(request.getKey()).thenCompose(committed -> {
+    Long expected = request.hasExpectedVersion() ? request.getExpectedVersion() : null;
+    return pipeline.delete(request.getKey(), expected).thenCompose(committed -> {
+      if (committed.conflict()) {
+        throw mismatch(request.getKey(), request.getExpectedVersion(), committed.version());
+      }
       if (!committed.found()) {
         throw Reads.notFound(request.getKey());
       }
@@ -114,13 +125,19 @@ public final class KvService extends KVGrpc.KVImplBase {
     });
   }
 
+  private static StatusRuntimeException mismatch(String key, long expected, long current) {
+    return ErrorReasons.versionMismatch("version mismatch on " + Reads.abbreviate(key) + ": expected version "
+        + Long.toUnsignedString(expected) + ", current version " + current + (current == 0 ? " (no such key)" : ""),
+        current);
+  }
+
   /** A get, one LevelDB read; throws NOT_FOUND, or what validation or the store threw. */
   GetResponse get(GetRequest request) {
     byte[] key = validator.key(request.getKey());
     int shard = shardFunction.shardOf(key);
-    byte[] value = store.get(shard, key).orElseThrow(() -> Reads.notFound(request.getKey()));
-    return GetResponse.newBuilder()
-        .setKey(request.getKey()).setValue(ByteString.copyFrom(value)).setShard(shard).build();
+    StoredValue value = store.get(shard, key).orElseThrow(() -> Reads.notFound(request.getKey()));
+    return GetResponse.newBuilder().setKey(request.getKey()).setValue(UnsafeByteOperations.unsafeWrap(value.value()))
+        .setShard(shard).setVersion(value.version()).build();
   }
 
   @Override
@@ -144,6 +161,7 @@ public final class KvService extends KVGrpc.KVImplBase {
         .setShard(committed.shard())
         .setSeq(committed.seq())
         .setEpoch(committed.epoch())
+        .setVersion(committed.version())
         .addAllFollowers(replicas.holdersOf(committed.shard()));
     if (wait.getMinAcks() == 0) {
       return CompletableFuture.completedFuture(reply.build());

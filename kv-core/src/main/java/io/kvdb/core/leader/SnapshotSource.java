@@ -1,6 +1,6 @@
 package io.kvdb.core.leader;
 
-import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.ShardCursor;
 import io.kvdb.core.storage.ShardState;
@@ -155,7 +155,8 @@ public final class SnapshotSource implements AutoCloseable {
       while ((more = cursor.next()) && (bytes < maxBytes || chunk.getEntriesCount() == 0)) {
         chunk.addEntries(SnapshotEntry.newBuilder()
             .setKey(new String(cursor.key(), StandardCharsets.UTF_8))
-            .setValue(ByteString.copyFrom(cursor.value())));
+            .setValue(UnsafeByteOperations.unsafeWrap(cursor.value()))
+            .setVersion(cursor.version()).setExpiresAtMs(cursor.stored().expiresAtMs()));
         bytes += cursor.key().length + cursor.value().length;
       }
     }

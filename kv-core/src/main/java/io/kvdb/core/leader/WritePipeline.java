@@ -9,6 +9,7 @@ import io.kvdb.core.sharding.ShardFunction;
 import io.kvdb.core.storage.DiskSpace;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.LeaderMetadata;
+import io.kvdb.core.storage.Revisions;
 import io.kvdb.core.storage.ShardState;
 import io.kvdb.core.storage.StoreBatch;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +24,8 @@ import java.util.function.LongSupplier;
 
 /**
  * The leader's one write path. Requests are queued to one writer thread, which takes whatever is
- * queued (group commit), gives each write the next seq of its shard, and commits data, shard
+ * queued (group commit), gives each write the next seq of its shard and the next cluster-wide
+ * revision ({@link Revisions}; a compare-and-set is checked there, see {@link BatchBuilder}), and commits data, shard
  * states and log entries in one WriteBatch (synced in durable mode). Only then are the events
  * handed to the {@link EventSink} and the requests answered (on the {@link ReplyThread}), so no
  * reply and no follower ever sees a write that could still be lost. What a batch writes is made by
@@ -42,6 +44,8 @@ public final class WritePipeline implements AutoCloseable {
   private final LongSupplier clockMs;
   private final PipelineMetrics metrics;
   private final CommitTimes commitTimes;
+  /** Used on the writer thread only. */
+  private final Revisions revisions;
   /** Lock-free: neither the callers nor the writer ever wait for each other's hand-off. */
   private final HandOffQueue<PendingWrite> queue = new HandOffQueue<>();
   /** Heads for readers on other threads; the writer thread is the only one that sets them. */
@@ -61,8 +65,12 @@ public final class WritePipeline implements AutoCloseable {
     void commit(StoreBatch batch);
   }
 
-  /** A write waiting for the writer thread; {@code value} is null for a delete. */
-  private record PendingWrite(String key, byte[] keyBytes, byte[] value, CompletableFuture<Committed> reply) {}
+  /**
+   * A write waiting for the writer thread; {@code value} is null for a delete, {@code expectedVersion}
+   * null for no condition.
+   */
+  private record PendingWrite(String key, byte[] keyBytes, byte[] value, Long expectedVersion, long expiresAtMs,
+      CompletableFuture<Committed> reply) {}
 
   /**
    * Writes to {@code store} in the name of {@code leader} (its id and this run's epoch, stamped on
@@ -84,6 +92,7 @@ public final class WritePipeline implements AutoCloseable {
     this.clockMs = clockMs;
     this.metrics = metrics;
     this.commitTimes = new CommitTimes(store, leader.epoch(), clockMs.getAsLong());
+    this.revisions = Revisions.start(store, leader.epoch());
     this.heads = new AtomicReferenceArray<>(leader.shards());
     for (int shard = 0; shard < leader.shards(); shard++) {
       heads.set(shard, store.shardState(shard));
@@ -98,15 +107,29 @@ public final class WritePipeline implements AutoCloseable {
    * {@code value} is not copied: the caller must not change it afterwards.
    */
   public CompletableFuture<Committed> put(String key, byte[] value) {
-    return enqueue(key, value);
+    return put(key, value, null, 0);
+  }
+
+  /**
+   * As {@link #put(String, byte[])}, only if the key's version is {@code expectedVersion} (null: no
+   * condition; 0: the key must not exist; a mismatch completes with {@code conflict}), the key
+   * expiring at {@code expiresAtMs} (wall-clock ms; 0: never).
+   */
+  public CompletableFuture<Committed> put(String key, byte[] value, Long expectedVersion, long expiresAtMs) {
+    return enqueue(key, value, expectedVersion, expiresAtMs);
   }
 
   /** Deletes {@code key}; completes with {@code found == false} when it did not exist. */
   public CompletableFuture<Committed> delete(String key) {
-    return enqueue(key, null);
+    return delete(key, null);
   }
 
-  private CompletableFuture<Committed> enqueue(String key, byte[] value) {
+  /** As {@link #delete(String)}, only if the key's version is {@code expectedVersion} (null: no condition). */
+  public CompletableFuture<Committed> delete(String key, Long expectedVersion) {
+    return enqueue(key, null, expectedVersion, 0);
+  }
+
+  private CompletableFuture<Committed> enqueue(String key, byte[] value, Long expectedVersion, long expiresAtMs) {
     CompletableFuture<Committed> reply = new CompletableFuture<>();
     if (refusal != null || !running) {
       reply.completeExceptionally(refused());
@@ -121,7 +144,7 @@ public final class WritePipeline implements AutoCloseable {
           + " --allow-missing-shards to accept it empty").asRuntimeException());
       return reply;
     }
-    PendingWrite write = new PendingWrite(key, keyBytes, value, reply);
+    PendingWrite write = new PendingWrite(key, keyBytes, value, expectedVersion, expiresAtMs, reply);
     queue.add(write);
     // Refused or closed between the check above and the add: refuseAll() or close() may have
     // drained the queue already, and the writer may be gone, so nobody else would answer this write.
@@ -222,9 +245,10 @@ public final class WritePipeline implements AutoCloseable {
     BacklogRetention.Trim trim;
     long syncNanos;
     try (StoreBatch storeBatch = store.newBatch()) {
-      contents = new BatchBuilder(store, storeBatch, shardFunction, leader, heads::get, clockMs.getAsLong());
+      contents = new BatchBuilder(store, storeBatch, shardFunction, leader, heads::get, revisions, clockMs.getAsLong());
       for (PendingWrite write : batch) {
-        outcomes.add(contents.add(write.key(), write.keyBytes(), write.value()));
+        outcomes.add(contents.add(write.key(), write.keyBytes(), write.value(), write.expectedVersion(),
+            write.expiresAtMs()));
       }
       states = contents.finishStates();
       trim = retention.trim(states, storeBatch);

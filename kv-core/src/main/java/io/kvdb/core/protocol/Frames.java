@@ -17,11 +17,12 @@ import org.slf4j.LoggerFactory;
 public final class Frames {
   private static final Logger log = LoggerFactory.getLogger(Frames.class);
   /**
-   * Protocol version in Hello. 3: a shard's events of one commit come as one {@link EventBatch}.
+   * Protocol version in Hello. 4: events and snapshot entries carry revisions (versions) and expiry
+   * times, and digests cover them. 3: a shard's events of one commit come as one {@link EventBatch}.
    * 2: the welcome carries the leader's limits ({@link LeaderLimits}). A leader accepts followers of
    * its own version only: older ones cannot read a batch ({@link LeaderLimits#versionRefusal}).
    */
-  public static final int PROTOCOL_VERSION = 3;
+  public static final int PROTOCOL_VERSION = 4;
   /** Follower ids: also the ZeroMQ routing id of the follower's control socket. */
   private static final Pattern FOLLOWER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 

@@ -36,14 +36,15 @@ public final class LeaderLimits {
 
   /**
    * Why a leader refuses a follower that speaks {@code version}, or null. Only its own version is
-   * served: since version 3 events come in batches, which followers of versions 1 and 2 cannot read
-   * (a version 2 follower would drop every one of them as a data message with no known body).
+   * served: since version 4 events and snapshots carry versions, which older followers would drop
+   * (and their digests would disagree); since version 3 events come in batches, which followers of
+   * versions 1 and 2 cannot read.
    */
   public static String versionRefusal(int version) {
     if (version == Frames.PROTOCOL_VERSION) {
       return null;
     }
     return "protocol version " + Integer.toUnsignedString(version) + " is not supported: this leader speaks "
-        + Frames.PROTOCOL_VERSION + " only (events come in batches since version 3): upgrade this follower";
+        + Frames.PROTOCOL_VERSION + " only (events carry versions since version 4): upgrade this follower";
   }
 }

@@ -73,7 +73,7 @@ public final class Reads {
         validator.pageSize(request.getLimit()), request.getKeysOnly(), MAX_PAGE_BYTES);
     ListResponse.Builder out = ListResponse.newBuilder().setHasMore(page.hasMore());
     for (KeyRange.Pair pair : page.items()) {
-      KeyValue.Builder item = KeyValue.newBuilder().setKey(pair.keyString());
+      KeyValue.Builder item = KeyValue.newBuilder().setKey(pair.keyString()).setVersion(pair.version());
       if (pair.value() != null) {
         item.setValue(ByteString.copyFrom(pair.value()));
       }
@@ -98,7 +98,8 @@ public final class Reads {
     return "key not found: " + abbreviate(key);
   }
 
-  private static String abbreviate(String key) {
+  /** The key as an error message shows it: its first 200 characters. */
+  public static String abbreviate(String key) {
     return key.length() <= 200 ? key : key.substring(0, 200) + "...";
   }
 

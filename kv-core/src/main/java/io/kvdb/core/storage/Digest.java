@@ -13,12 +13,18 @@ public final class Digest {
 
   private Digest() {}
 
-  /** murmur3_128 (seed 0), its first 64 bits, of len(key) (4 bytes, little-endian), key, value. */
-  public static long of(byte[] key, byte[] value) {
+  /**
+   * murmur3_128 (seed 0), its first 64 bits, of len(key) (4 bytes, little-endian), key, version
+   * (8 bytes, little-endian), expires_at_ms (8 bytes, little-endian), value: so two copies that
+   * differ in a version or an expiry time differ in their digest too.
+   */
+  public static long of(byte[] key, StoredValue stored) {
     return MURMUR3_128.newHasher()
         .putInt(key.length)
         .putBytes(key)
-        .putBytes(value)
+        .putLong(stored.version())
+        .putLong(stored.expiresAtMs())
+        .putBytes(stored.value())
         .hash()
         .asLong();
   }

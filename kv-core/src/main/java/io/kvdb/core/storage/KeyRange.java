@@ -32,8 +32,8 @@ public final class KeyRange {
   /** One page of pairs; {@code hasMore} when more keys match after the last one. */
   public record Page(List<Pair> items, boolean hasMore) {}
 
-  /** A key (UTF-8 bytes) and its value (null when keys only were asked). */
-  public record Pair(byte[] key, byte[] value) {
+  /** A key (UTF-8 bytes), its value (null when keys only were asked) and its version. */
+  public record Pair(byte[] key, byte[] value, long version) {
     public String keyString() {
       return new String(key, StandardCharsets.UTF_8);
     }
@@ -144,7 +144,7 @@ public final class KeyRange {
       int taken = 0;
       // Cursors start at or after the prefix, so the first key outside it ends the shard.
       while (taken < max && cursor.next() && Layout.startsWith(cursor.key(), prefix)) {
-        if (!page.offer(shard, cursor.key(), cursor.value())) {
+        if (!page.offer(shard, cursor.key(), cursor.value(), cursor.version())) {
           break; // past the full page: so is the rest of this shard
         }
         taken++;

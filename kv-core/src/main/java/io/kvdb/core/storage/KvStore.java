@@ -23,6 +23,8 @@ import org.iq80.leveldb.WriteOptions;
  * Thread-safe: LevelDB serialises writes itself; callers decide who writes (one writer thread).
  */
 public final class KvStore implements AutoCloseable {
+  static final String FORMAT = "format";
+
   private final Path dir;
   private final DB db;
   private final WriteOptions writeOptions;
@@ -38,6 +40,13 @@ public final class KvStore implements AutoCloseable {
    * synced to disk before {@link #write} returns.
    */
   public static KvStore open(Path dir, boolean syncWrites) {
+    KvStore store = openAnyFormat(dir, syncWrites);
+    store.checkFormat();
+    return store;
+  }
+
+  /** Opens without checking the format: for {@link FormatMigration}, which reads the old one. */
+  static KvStore openAnyFormat(Path dir, boolean syncWrites) {
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
@@ -53,9 +62,7 @@ public final class KvStore implements AutoCloseable {
     } catch (IOException e) {
       throw new StorageException(explain(dir, e), e);
     }
-    KvStore store = new KvStore(dir, db, syncWrites);
-    store.checkFormat();
-    return store;
+    return new KvStore(dir, db, syncWrites);
   }
 
   private static String explain(Path dir, IOException e) {
@@ -70,18 +77,30 @@ public final class KvStore implements AutoCloseable {
   }
 
   private void checkFormat() {
-    byte[] stored = db.get(Layout.meta("format"));
-    if (stored == null) {
-      byte[] version = ByteBuffer.allocate(4).putInt(Layout.FORMAT_VERSION).array();
-      db.put(Layout.meta("format"), version, new WriteOptions().sync(true));
+    int version = formatVersion();
+    if (version == 0) {
+      db.put(Layout.meta(FORMAT), formatBytes(Layout.FORMAT_VERSION), new WriteOptions().sync(true));
       return;
     }
-    int version = ByteBuffer.wrap(stored).getInt();
+    if (version == Layout.FORMAT_UNVERSIONED) {
+      close();
+      throw new OldFormatException(dir, version);
+    }
     if (version != Layout.FORMAT_VERSION) {
       close();
       throw new StorageException("data dir " + dir + " has format version " + version
           + "; this build reads version " + Layout.FORMAT_VERSION);
     }
+  }
+
+  /** The data dir's format version; 0 for a new, empty one. */
+  int formatVersion() {
+    byte[] stored = db.get(Layout.meta(FORMAT));
+    return stored == null ? 0 : ByteBuffer.wrap(stored).getInt();
+  }
+
+  static byte[] formatBytes(int version) {
+    return ByteBuffer.allocate(4).putInt(version).array();
   }
 
   public Path dir() {
@@ -121,13 +140,15 @@ public final class KvStore implements AutoCloseable {
 
   // ---- reads ----------------------------------------------------------------------------------
 
-  public Optional<byte[]> get(int shard, byte[] key) {
-    return Optional.ofNullable(db.get(Layout.data(shard, key)));
+  /** The value of {@code key}, with its version and expiry time. */
+  public Optional<StoredValue> get(int shard, byte[] key) {
+    return Optional.ofNullable(db.get(Layout.data(shard, key))).map(StoredValue::decode);
   }
 
   /** The value of {@code key} as of {@code snapshot}: read with its shard's state from the same snapshot, they agree. */
-  public Optional<byte[]> get(int shard, byte[] key, StoreSnapshot snapshot) {
-    return Optional.ofNullable(db.get(Layout.data(shard, key), new ReadOptions().snapshot(snapshot.snapshot)));
+  public Optional<StoredValue> get(int shard, byte[] key, StoreSnapshot snapshot) {
+    return Optional.ofNullable(db.get(Layout.data(shard, key), new ReadOptions().snapshot(snapshot.snapshot)))
+        .map(StoredValue::decode);
   }
 
   ShardState shardState(int shard, Snapshot snapshot) {

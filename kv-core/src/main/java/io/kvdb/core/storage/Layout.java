@@ -10,17 +10,22 @@ import java.util.Arrays;
  *
  * <pre>
  *   'm' name(utf8)                      metadata: format, leader id, epoch, shards, ...
- *   'd' shard(u32 BE) key(utf8)         data: the value of key (its shard first, so that a shard
- *                                       is one range for snapshots, digests and drops)
+ *   'd' shard(u32 BE) key(utf8)         data: the key's {@link StoredValue}, version(u64 BE)
+ *                                       expires_at_ms(u64 BE) value (its shard first, so that a
+ *                                       shard is one range for snapshots, digests and drops)
  *   's' shard(u32 BE)                   shard state: seq, epoch at seq, digest, key count
  *   'l' shard(u32 BE) seq(u64 BE)       log (backlog): the replication event of that seq
  *   'f' id(utf8)                        follower records kept by the leader
  * </pre>
  *
- * <p>A change of this layout bumps {@link #FORMAT_VERSION}; a data dir of another version is refused.
+ * <p>A change of this layout bumps {@link #FORMAT_VERSION}; a data dir of another version is refused
+ * ({@link OldFormatException} for version 1, whose data values had no header and whose log entries
+ * no revision: {@link FormatMigration} upgrades a leader's).
  */
 final class Layout {
-  static final int FORMAT_VERSION = 1;
+  static final int FORMAT_VERSION = 2;
+  /** The format before versions: values stored bare. */
+  static final int FORMAT_UNVERSIONED = 1;
 
   static final byte META = 'm';
   static final byte DATA = 'd';

@@ -28,7 +28,7 @@ final class PageSelection {
   private boolean more;
   private int peakPairs;
 
-  private record Held(int shard, byte[] value) {}
+  private record Held(int shard, byte[] value, long version) {}
 
   PageSelection(int limit, long maxBytes, boolean keysOnly, IntConsumer dropped) {
     this.limit = limit;
@@ -42,12 +42,12 @@ final class PageSelection {
    * comes after all of it: then no larger key can enter either, and the caller stops reading that
    * shard.
    */
-  boolean offer(int shard, byte[] key, byte[] value) {
+  boolean offer(int shard, byte[] key, byte[] value, long version) {
     if (full() && Arrays.compareUnsigned(key, pairs.lastKey()) > 0) {
       more = true;
       return false;
     }
-    Held held = new Held(shard, keysOnly ? null : value);
+    Held held = new Held(shard, keysOnly ? null : value, version);
     pairs.put(key, held);
     bytes += size(key, held);
     peakPairs = Math.max(peakPairs, pairs.size());
@@ -80,7 +80,7 @@ final class PageSelection {
 
   KeyRange.Page page() {
     List<KeyRange.Pair> items = new ArrayList<>(pairs.size());
-    pairs.forEach((key, held) -> items.add(new KeyRange.Pair(key, held.value())));
+    pairs.forEach((key, held) -> items.add(new KeyRange.Pair(key, held.value(), held.version())));
     return new KeyRange.Page(items, more);
   }
 

@@ -10,7 +10,8 @@ public final class ShardCursor implements AutoCloseable {
   private final DBIterator iterator;
   private byte[] shardPrefix;
   private byte[] key;
-  private byte[] value;
+  private byte[] record;
+  private StoredValue value;
 
   /** Starts at {@code startKey} (null: the shard's first key), skipping it unless {@code inclusive}. */
   ShardCursor(DBIterator iterator, int shard, byte[] startKey, boolean inclusive) {
@@ -25,6 +26,7 @@ public final class ShardCursor implements AutoCloseable {
   void seek(int shard, byte[] startKey, boolean inclusive) {
     shardPrefix = Layout.dataShardPrefix(shard);
     key = null;
+    record = null;
     value = null;
     if (startKey == null) {
       iterator.seek(shardPrefix);
@@ -48,7 +50,8 @@ public final class ShardCursor implements AutoCloseable {
     }
     iterator.next();
     key = Layout.userKey(entry.getKey());
-    value = entry.getValue();
+    record = entry.getValue();
+    value = null;
     return true;
   }
 
@@ -57,8 +60,27 @@ public final class ShardCursor implements AutoCloseable {
     return key;
   }
 
-  public byte[] value() {
+  /** The current key's record as stored (its format is the data dir's). */
+  byte[] record() {
+    return record;
+  }
+
+  /** The current key's value, version and expiry time. */
+  public StoredValue stored() {
+    if (value == null) {
+      value = StoredValue.decode(record);
+    }
     return value;
+  }
+
+  /** The current key's value bytes. */
+  public byte[] value() {
+    return stored().value();
+  }
+
+  /** The current key's version: the revision of its last write. */
+  public long version() {
+    return StoredValue.versionOf(record);
   }
 
   @Override

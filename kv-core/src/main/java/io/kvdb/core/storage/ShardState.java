@@ -23,7 +23,7 @@ public record ShardState(long seq, long seqEpoch, long digest, long keys) {
   }
 
   /** The state after putting {@code key}: {@code oldValue} is null when the key was absent. */
-  public ShardState afterPut(long newSeq, long epoch, byte[] key, byte[] oldValue, byte[] newValue) {
+  public ShardState afterPut(long newSeq, long epoch, byte[] key, StoredValue oldValue, StoredValue newValue) {
     long d = digest + Digest.of(key, newValue);
     long k = keys + 1;
     if (oldValue != null) {
@@ -34,7 +34,7 @@ public record ShardState(long seq, long seqEpoch, long digest, long keys) {
   }
 
   /** The state after deleting {@code key}; {@code oldValue} is null when the key was absent. */
-  public ShardState afterDelete(long newSeq, long epoch, byte[] key, byte[] oldValue) {
+  public ShardState afterDelete(long newSeq, long epoch, byte[] key, StoredValue oldValue) {
     if (oldValue == null) {
       return new ShardState(newSeq, epoch, digest, keys);
     }

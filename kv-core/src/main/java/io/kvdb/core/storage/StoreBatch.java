@@ -26,8 +26,9 @@ public final class StoreBatch implements AutoCloseable {
     return bytes;
   }
 
-  public StoreBatch putData(int shard, byte[] key, byte[] value) {
-    return put(Layout.data(shard, key), value);
+  /** Stores {@code value} under {@code key}, in the stored form ({@link StoredValue#encode}). */
+  public StoreBatch putData(int shard, byte[] key, StoredValue value) {
+    return put(Layout.data(shard, key), value.encode());
   }
 
   public StoreBatch deleteData(int shard, byte[] key) {

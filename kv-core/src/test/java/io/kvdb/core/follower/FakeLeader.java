@@ -2,6 +2,7 @@ package io.kvdb.core.follower;
 
 import com.google.protobuf.ByteString;
 import io.kvdb.core.sharding.ShardFunction;
+import io.kvdb.core.storage.StoredValue;
 import io.kvdb.core.storage.ShardState;
 import io.kvdb.replication.v1.Assignment;
 import io.kvdb.replication.v1.CatchUpReply;
@@ -86,8 +87,7 @@ final class FakeLeader {
     ByteString newValue = ByteString.copyFromUtf8(value);
     ByteString old = data.get(shard).put(key, newValue);
     ShardState head = heads[shard];
-    ShardState after = head.afterPut(head.seq() + 1, epoch, keyBytes, old == null ? null : old.toByteArray(),
-        newValue.toByteArray());
+    ShardState after = head.afterPut(head.seq() + 1, epoch, keyBytes, stored(old), stored(newValue));
     return commit(shard, after, Event.newBuilder().setKey(key).setPutValue(newValue));
   }
 
@@ -97,8 +97,13 @@ final class FakeLeader {
     ByteString old = data.get(shard).remove(key);
     ShardState head = heads[shard];
     ShardState after = head.afterDelete(head.seq() + 1, epoch, key.getBytes(StandardCharsets.UTF_8),
-        old == null ? null : old.toByteArray());
+        stored(old));
     return commit(shard, after, Event.newBuilder().setKey(key).setDelete(true));
+  }
+
+  /** This fake gives every value version 0 (the events' revision is 0), as a follower stores it. */
+  private static StoredValue stored(ByteString value) {
+    return value == null ? null : new StoredValue(value.toByteArray(), 0, 0);
   }
 
   private Event commit(int shard, ShardState after, Event.Builder change) {

@@ -17,6 +17,7 @@ import io.kvdb.api.v1.DumpShard;
 import io.kvdb.api.v1.FollowerGrpc;
 import io.kvdb.api.v1.FollowerSnapshotRequest;
 import io.kvdb.core.sharding.ShardFunction;
+import io.kvdb.core.storage.StoredValue;
 import io.kvdb.core.storage.Digest;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.replication.v1.SnapshotChunk;
@@ -62,7 +63,7 @@ class FollowerSnapshotsTest {
       if (shards.shardOf(key) == 0) {
         byte[] value = ("value-" + i).getBytes(StandardCharsets.UTF_8);
         chunk.addEntries(SnapshotEntry.newBuilder().setKey(key).setValue(ByteString.copyFrom(value)));
-        digest += Digest.of(key.getBytes(StandardCharsets.UTF_8), value);
+        digest += Digest.of(key.getBytes(StandardCharsets.UTF_8), new StoredValue(value, 0, 0));
       }
     }
     replica.beginInstall(0);

@@ -1,6 +1,7 @@
 package io.kvdb.core.follower;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import io.kvdb.core.storage.StoredValue;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -235,7 +236,7 @@ class FollowerStaleReadsTest {
 
   private void write(int shard, String key, String value, long seq) {
     try (StoreBatch batch = store.newBatch()) {
-      batch.putData(shard, key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
+      batch.putData(shard, key.getBytes(StandardCharsets.UTF_8), new StoredValue(value.getBytes(StandardCharsets.UTF_8), 0, 0));
       batch.putShardState(shard, new ShardState(seq, 1, 0, 0));
       store.write(batch);
     }

@@ -1,6 +1,7 @@
 package io.kvdb.core.follower;
 
 import static io.kvdb.core.follower.FakeLeader.published;
+import io.kvdb.core.storage.StoredValue;
 import static io.kvdb.replication.v1.ControlMessage.BodyCase.ACK;
 import static io.kvdb.replication.v1.ControlMessage.BodyCase.CATCH_UP_REQUEST;
 import static io.kvdb.replication.v1.ControlMessage.BodyCase.HELLO;
@@ -497,7 +498,7 @@ class FollowerSyncTest {
   /** Changes a value in the follower's data dir behind its back (a disk fault, a bug), leaving its digest. */
   private void tamper(int shard, String key) {
     StoreBatch batch = follower.store.newBatch();
-    batch.putData(shard, key.getBytes(StandardCharsets.UTF_8), "tampered".getBytes(StandardCharsets.UTF_8));
+    batch.putData(shard, key.getBytes(StandardCharsets.UTF_8), new StoredValue("tampered".getBytes(StandardCharsets.UTF_8), 0, 0));
     follower.store.write(batch);
   }
 

@@ -82,6 +82,6 @@ class ReplicaStoreTest {
   }
 
   private Optional<String> value(int shard, String key) {
-    return store.get(shard, key.getBytes(StandardCharsets.UTF_8)).map(v -> new String(v, StandardCharsets.UTF_8));
+    return store.get(shard, key.getBytes(StandardCharsets.UTF_8)).map(v -> new String(v.value(), StandardCharsets.UTF_8));
   }
 }

@@ -1,6 +1,7 @@
 package io.kvdb.core.follower;
 
 import static io.kvdb.core.follower.FakeLeader.published;
+import io.kvdb.core.storage.StoredValue;
 import static io.kvdb.replication.v1.ControlMessage.BodyCase.CATCH_UP_REQUEST;
 import static io.kvdb.replication.v1.ControlMessage.BodyCase.HELLO;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -266,7 +267,7 @@ class StaleReadStateTest {
 
   private void tamper(int shard, String key) {
     StoreBatch batch = follower.store.newBatch();
-    batch.putData(shard, key.getBytes(StandardCharsets.UTF_8), "tampered".getBytes(StandardCharsets.UTF_8));
+    batch.putData(shard, key.getBytes(StandardCharsets.UTF_8), new StoredValue("tampered".getBytes(StandardCharsets.UTF_8), 0, 0));
     follower.store.write(batch);
   }
 

@@ -124,7 +124,7 @@ final class SyncHarness implements AutoCloseable {
     assertEquals(leader.head(shard), store.shardState(shard), "shard " + shard + "'s seq, epoch, digest and keys");
     for (Map.Entry<String, ByteString> entry : leader.data(shard).entrySet()) {
       assertEquals(entry.getValue(), store.get(shard, entry.getKey().getBytes(StandardCharsets.UTF_8))
-          .map(ByteString::copyFrom).orElse(null), "value of " + entry.getKey());
+          .map(stored -> ByteString.copyFrom(stored.value())).orElse(null), "value of " + entry.getKey());
     }
   }
 

@@ -1,6 +1,7 @@
 package io.kvdb.core.follower;
 
 import static io.kvdb.core.follower.FakeLeader.published;
+import io.kvdb.core.storage.StoredValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -63,7 +64,7 @@ class WithdrawBeforeDropTest {
   void aShardLeavesTheReadViewBeforeASnapshotWipesIt() {
     String other = leader.keyIn(S, 1);
     StoreBatch batch = follower.store.newBatch();
-    batch.putData(S, other.getBytes(StandardCharsets.UTF_8), "tampered".getBytes(StandardCharsets.UTF_8));
+    batch.putData(S, other.getBytes(StandardCharsets.UTF_8), new StoredValue("tampered".getBytes(StandardCharsets.UTF_8), 0, 0));
     follower.store.write(batch);
 
     follower.publish(published(leader.put(other, "new"))); // diverges: the shard is wiped for a snapshot

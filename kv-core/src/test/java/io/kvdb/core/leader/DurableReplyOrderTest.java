@@ -141,7 +141,7 @@ class DurableReplyOrderTest {
     channel = null;
     try (KvStore reopened = KvStore.open(dir, false)) {
       assertEquals(1, reopened.shardState(SHARD).seq());
-      return reopened.get(SHARD, bytes(KEY)).orElseThrow();
+      return reopened.get(SHARD, bytes(KEY)).orElseThrow().value();
     }
   }
 

@@ -56,7 +56,7 @@ class WritePipelineSoakTest {
         long keys = 0;
         try (ShardCursor cursor = store.cursor(shard, null, false, null)) {
           while (cursor.next()) {
-            digest += Digest.of(cursor.key(), cursor.value());
+            digest += Digest.of(cursor.key(), cursor.stored());
             keys++;
           }
         }

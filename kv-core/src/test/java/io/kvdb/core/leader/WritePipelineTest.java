@@ -79,7 +79,8 @@ class WritePipelineTest {
   void writeReportsItsShardSeqAndEpoch() throws Exception {
     try (WritePipeline pipeline = pipeline(store, 7, 1000, new BacklogPins(), EventSink.NONE, store::write)) {
       Committed committed = await(pipeline.put("some key", bytes("v")));
-      assertEquals(new Committed(SHARD_OF.shardOf("some key"), 1, 7, true), committed);
+      // The first revision of a run is its floor: epoch x 1024.
+      assertEquals(Committed.written(SHARD_OF.shardOf("some key"), 1, 7, 7 * 1024), committed);
     }
   }
 
@@ -138,16 +139,18 @@ class WritePipelineTest {
       }
       assertEquals(2, gate.commits(), "the queued writes went in one batch");
       assertEquals(List.of(
-          new Committed(5, 2, 1, true),    // put x
-          new Committed(5, 3, 1, true),    // delete x: sees the put above
-          Committed.notFound(5),           // delete x again: sees the delete above
-          new Committed(5, 4, 1, true),    // put x again
-          Committed.notFound(5),           // delete y: never existed
-          new Committed(5, 5, 1, true),    // put y
-          new Committed(5, 6, 1, true)),   // overwrite y
+          Committed.written(5, 2, 1, 1025),    // put x (the first batch's write had revision 1024)
+          Committed.written(5, 3, 1, 1026),    // delete x: sees the put above
+          Committed.notFound(5),               // delete x again: sees the delete above (no revision)
+          Committed.written(5, 4, 1, 1027),    // put x again
+          Committed.notFound(5),               // delete y: never existed
+          Committed.written(5, 5, 1, 1028),    // put y
+          Committed.written(5, 6, 1, 1029)),   // overwrite y
           outcomes);
-      assertArrayEquals(bytes("x2"), store.get(5, bytes(x)).orElseThrow());
-      assertArrayEquals(bytes("y2"), store.get(5, bytes(y)).orElseThrow());
+      assertArrayEquals(bytes("x2"), store.get(5, bytes(x)).orElseThrow().value());
+      assertEquals(1027, store.get(5, bytes(x)).orElseThrow().version());
+      assertArrayEquals(bytes("y2"), store.get(5, bytes(y)).orElseThrow().value());
+      assertEquals(1029, store.get(5, bytes(y)).orElseThrow().version());
       ShardState head = store.shardState(5);
       assertEquals(3, head.keys(), "first, x and y");
       assertEquals(digestOfShard(5), head.digest());
@@ -182,7 +185,8 @@ class WritePipelineTest {
     }
     try (WritePipeline pipeline = pipeline(store, 2, 1000, new BacklogPins(), EventSink.NONE, store::write)) {
       assertEquals(1, pipeline.head(2).seq(), "the head is read back from the store");
-      assertEquals(new Committed(2, 2, 2, true), await(pipeline.put(keys.get(1), bytes("v"))));
+      Committed second = await(pipeline.put(keys.get(1), bytes("v")));
+      assertEquals(Committed.written(2, 2, 2, second.version()), second);
       assertEquals(2, pipeline.head(2).seqEpoch());
     }
   }
@@ -254,7 +258,7 @@ class WritePipelineTest {
     long sum = 0;
     try (ShardCursor cursor = store.cursor(shard, null, false, null)) {
       while (cursor.next()) {
-        sum += Digest.of(cursor.key(), cursor.value());
+        sum += Digest.of(cursor.key(), cursor.stored());
       }
     }
     return sum;

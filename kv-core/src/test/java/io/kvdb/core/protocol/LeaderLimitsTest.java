@@ -39,7 +39,7 @@ class LeaderLimitsTest {
     assertNull(LeaderLimits.versionRefusal(Frames.PROTOCOL_VERSION));
     for (int older = 1; older < Frames.PROTOCOL_VERSION; older++) {
       String refusal = LeaderLimits.versionRefusal(older);
-      assertTrue(refusal.contains("protocol version " + older + " is not supported") && refusal.contains("batches")
+      assertTrue(refusal.contains("protocol version " + older + " is not supported") && refusal.contains("carry versions")
           && refusal.contains("upgrade this follower"), refusal);
     }
     assertTrue(LeaderLimits.versionRefusal(-1).contains("4294967295"), "unsigned, as on the wire");

@@ -54,7 +54,7 @@ class KeyRangePageBenchTest {
       try (StoreBatch batch = store.newBatch()) {
         for (int i = from; i < Math.min(KEYS, from + 10_000); i++) {
           byte[] key = key(i);
-          batch.putData(shardOf.shardOf(key), key, value);
+          batch.putData(shardOf.shardOf(key), key, new StoredValue(value, 0, 0));
         }
         store.write(batch);
       }

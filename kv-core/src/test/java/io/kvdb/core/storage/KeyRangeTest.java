@@ -46,7 +46,7 @@ class KeyRangeTest {
     KvStoreTest.write(store, batch -> {
       for (int i = IN_ORDER.size() - 1; i >= 0; i--) {
         String key = IN_ORDER.get(i);
-        batch.putData(SHARD_OF.shardOf(key), utf8(key), utf8("v:" + key));
+        batch.putData(SHARD_OF.shardOf(key), utf8(key), new StoredValue(utf8("v:" + key), 0, 0));
       }
     });
   }
@@ -160,7 +160,7 @@ class KeyRangeTest {
         for (int i = 0; i < 3 * manyShards; i++) {
           String key = String.format("key-%06d", i);
           all.add(key);
-          batch.putData(shardOf.shardOf(key), utf8(key), utf8("v"));
+          batch.putData(shardOf.shardOf(key), utf8(key), new StoredValue(utf8("v"), 0, 0));
         }
       });
       assertTrue(all.stream().map(shardOf::shardOf).distinct().count() > manyShards / 2, "keys spread over the shards");
@@ -190,7 +190,7 @@ class KeyRangeTest {
         String key = "p" + (char) ('a' + i % 7) + i;
         all.add(key);
         // Two thirds in one shard (a skewed page, read mostly in the second round), the rest spread.
-        batch.putData(i % 3 == 0 ? SHARD_OF.shardOf(key) : 3, utf8(key), new byte[i % 13]);
+        batch.putData(i % 3 == 0 ? SHARD_OF.shardOf(key) : 3, utf8(key), new StoredValue(new byte[i % 13], 0, 0));
         valueBytes.put(key, i % 13);
       }
     });

@@ -23,15 +23,16 @@ class KvStoreTest {
   void dataWrittenInABatchReadsBackAfterReopen() {
     byte[] binary = {0, (byte) 0xff, 10, 13, (byte) 0x80};
     try (KvStore store = KvStore.open(dir, true); StoreBatch batch = store.newBatch()) {
-      batch.putData(3, utf8("k"), utf8("v")).putData(4, utf8("bin"), binary).putData(3, utf8("empty"), new byte[0]);
+      batch.putData(3, utf8("k"), new StoredValue(utf8("v"), 0, 0)).putData(4, utf8("bin"), new StoredValue(binary, 0, 0))
+          .putData(3, utf8("empty"), new StoredValue(new byte[0], 0, 0));
       assertEquals(3, batch.operations());
       store.write(batch);
-      assertArrayEquals(utf8("v"), store.get(3, utf8("k")).orElseThrow());
+      assertArrayEquals(utf8("v"), store.get(3, utf8("k")).orElseThrow().value());
     }
     try (KvStore store = KvStore.open(dir, false)) {
-      assertArrayEquals(utf8("v"), store.get(3, utf8("k")).orElseThrow());
-      assertArrayEquals(binary, store.get(4, utf8("bin")).orElseThrow());
-      assertArrayEquals(new byte[0], store.get(3, utf8("empty")).orElseThrow());
+      assertArrayEquals(utf8("v"), store.get(3, utf8("k")).orElseThrow().value());
+      assertArrayEquals(binary, store.get(4, utf8("bin")).orElseThrow().value());
+      assertArrayEquals(new byte[0], store.get(3, utf8("empty")).orElseThrow().value());
       assertEquals(Optional.empty(), store.get(4, utf8("k")), "a key lives in its own shard only");
     }
   }
@@ -39,7 +40,7 @@ class KvStoreTest {
   @Test
   void deleteInABatchRemovesTheKey() {
     try (KvStore store = KvStore.open(dir, true)) {
-      write(store, b -> b.putData(1, utf8("k"), utf8("v")));
+      write(store, b -> b.putData(1, utf8("k"), new StoredValue(utf8("v"), 0, 0)));
       write(store, b -> b.deleteData(1, utf8("k")));
       assertTrue(store.get(1, utf8("k")).isEmpty());
     }
@@ -69,7 +70,7 @@ class KvStoreTest {
       store.putMetaSynced("format", ByteBuffer.allocate(4).putInt(Layout.FORMAT_VERSION + 1).array());
     }
     StorageException e = assertThrows(StorageException.class, () -> KvStore.open(dir, true));
-    assertEquals("data dir " + dir + " has format version 2; this build reads version 1", e.getMessage());
+    assertEquals("data dir " + dir + " has format version 3; this build reads version 2", e.getMessage());
     // The refusal released the dir: a second try meets the same refusal, not a lock.
     StorageException again = assertThrows(StorageException.class, () -> KvStore.open(dir, true));
     assertEquals(e.getMessage(), again.getMessage());
@@ -114,7 +115,7 @@ class KvStoreTest {
     ShardState state = new ShardState(5, 2, -123456789L, 3);
     try (KvStore store = KvStore.open(dir, true)) {
       assertEquals(ShardState.EMPTY, store.shardState(9));
-      write(store, b -> b.putData(9, utf8("k"), utf8("v")).putShardState(9, state));
+      write(store, b -> b.putData(9, utf8("k"), new StoredValue(utf8("v"), 0, 0)).putShardState(9, state));
       assertEquals(state, store.shardState(9));
       assertEquals(ShardState.EMPTY, store.shardState(8));
     }
@@ -123,9 +124,9 @@ class KvStoreTest {
   @Test
   void snapshotSeesTheStateOfItsMoment() {
     try (KvStore store = KvStore.open(dir, true)) {
-      write(store, b -> b.putData(0, utf8("a"), utf8("1")).putShardState(0, new ShardState(1, 1, 11, 1)));
+      write(store, b -> b.putData(0, utf8("a"), new StoredValue(utf8("1"), 0, 0)).putShardState(0, new ShardState(1, 1, 11, 1)));
       try (StoreSnapshot snapshot = store.snapshot()) {
-        write(store, b -> b.putData(0, utf8("b"), utf8("2")).putShardState(0, new ShardState(2, 1, 22, 2)));
+        write(store, b -> b.putData(0, utf8("b"), new StoredValue(utf8("2"), 0, 0)).putShardState(0, new ShardState(2, 1, 22, 2)));
         assertEquals(1, snapshot.shardState(0).seq());
         assertEquals(List.of("a"), keys(store, 0, snapshot));
       }
@@ -137,8 +138,8 @@ class KvStoreTest {
   @Test
   void cursorWalksOneShardInKeyOrderFromAStartKey() {
     try (KvStore store = KvStore.open(dir, true)) {
-      write(store, b -> b.putData(2, utf8("c"), utf8("3")).putData(2, utf8("a"), utf8("1")).putData(2, utf8("b"), utf8("2"))
-          .putData(1, utf8("zz"), utf8("other shard")).putData(3, utf8("0"), utf8("other shard")));
+      write(store, b -> b.putData(2, utf8("c"), new StoredValue(utf8("3"), 0, 0)).putData(2, utf8("a"), new StoredValue(utf8("1"), 0, 0)).putData(2, utf8("b"), new StoredValue(utf8("2"), 0, 0))
+          .putData(1, utf8("zz"), new StoredValue(utf8("other shard"), 0, 0)).putData(3, utf8("0"), new StoredValue(utf8("other shard"), 0, 0)));
       assertEquals(List.of("a", "b", "c"), keys(store, 2, null));
       assertEquals(List.of("b", "c"), cursorKeys(store, 2, utf8("b"), true));
       assertEquals(List.of("c"), cursorKeys(store, 2, utf8("b"), false));
@@ -167,8 +168,8 @@ class KvStoreTest {
   @Test
   void deleteShardRemovesItsDataAndStateOnly() {
     try (KvStore store = KvStore.open(dir, true)) {
-      write(store, b -> b.putData(4, utf8("a"), utf8("1")).putData(4, utf8("b"), utf8("2"))
-          .putShardState(4, new ShardState(2, 1, 5, 2)).putData(5, utf8("a"), utf8("keep")));
+      write(store, b -> b.putData(4, utf8("a"), new StoredValue(utf8("1"), 0, 0)).putData(4, utf8("b"), new StoredValue(utf8("2"), 0, 0))
+          .putShardState(4, new ShardState(2, 1, 5, 2)).putData(5, utf8("a"), new StoredValue(utf8("keep"), 0, 0)));
       write(store, b -> store.deleteShard(4, b));
       assertEquals(List.of(), keys(store, 4, null));
       assertEquals(ShardState.EMPTY, store.shardState(4));
@@ -180,7 +181,7 @@ class KvStoreTest {
   void followerRecordsAreVisitedAndNothingElse() {
     try (KvStore store = KvStore.open(dir, true)) {
       write(store, b -> b.putFollowerRecord("f-1", utf8("one")).putFollowerRecord("f-2", utf8("two"))
-          .putData(0, utf8("f-3"), utf8("data, not a follower")));
+          .putData(0, utf8("f-3"), new StoredValue(utf8("data, not a follower"), 0, 0)));
       store.putMetaSynced("f", "meta, not a follower");
       List<String> records = new ArrayList<>();
       store.forEachFollowerRecord(record -> records.add(new String(record, StandardCharsets.UTF_8)));

@@ -19,6 +19,7 @@ import com.linecorp.armeria.server.HttpStatusException;
 import com.linecorp.armeria.server.RequestTimeoutException;
 import io.grpc.Status;
 import io.kvdb.client.KvException;
+import io.kvdb.client.VersionConflictException;
 import io.kvdb.common.security.BearerHeader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -91,6 +92,9 @@ public final class HttpErrors {
     if (cause instanceof RequestTimeoutException) {
       return json(HttpStatus.GATEWAY_TIMEOUT, "request timed out in the gateway");
     }
+    if (cause instanceof VersionConflictException conflict) {
+      return conflict(conflict);
+    }
     if (cause instanceof KvException failure) {
       // A full leader disk is 507, retry once space is freed, not 413, change the request.
       if (failure.code() == Status.Code.RESOURCE_EXHAUSTED && failure.isDiskFull()) {
@@ -100,6 +104,20 @@ public final class HttpErrors {
     }
     log.warn("unexpected error answering a request", cause);
     return json(HttpStatus.INTERNAL_SERVER_ERROR, "internal error in the gateway (see its log)");
+  }
+
+  /** 409 {@code {"error": "...", "current_version": N}} for a compare-and-set whose version did not match. */
+  private static HttpResponse conflict(VersionConflictException conflict) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (JsonGenerator json = JSON.createGenerator(out)) {
+      json.writeStartObject();
+      json.writeStringField("error", describe(conflict.status()));
+      json.writeNumberField("current_version", conflict.currentVersion());
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return HttpResponse.of(HttpStatus.CONFLICT, MediaType.JSON_UTF_8, HttpData.wrap(out.toByteArray()));
   }
 
   /**

@@ -66,11 +66,12 @@ public final class Json {
     }
   }
 
-  /** {@code {"key": ..., "value": ...}} (plus the encoding when needed). */
-  static void writePair(JsonGenerator json, String key, ByteString value) throws IOException {
+  /** {@code {"key": ..., "value": ..., "version": ...}} (plus the encoding when needed). */
+  static void writePair(JsonGenerator json, String key, ByteString value, long version) throws IOException {
     json.writeStartObject();
     json.writeStringField("key", key);
     writeValue(json, value);
+    json.writeNumberField("version", version);
     json.writeEndObject();
   }
 
@@ -84,8 +85,9 @@ public final class Json {
     void write(JsonGenerator json, KeyValue item) throws IOException;
   }
 
-  /** The original endpoints' item: {@code {"key": ..., "value": ...}} (plus the encoding when needed). */
-  public static final ItemForm ORIGINAL_ITEM = (json, item) -> writePair(json, item.getKey(), item.getValue());
+  /** The original endpoints' item: {@code {"key": ..., "value": ..., "version": ...}} (plus the encoding when needed). */
+  public static final ItemForm ORIGINAL_ITEM =
+      (json, item) -> writePair(json, item.getKey(), item.getValue(), item.getVersion());
 
   /** Every field of {@code message}, by its .proto name, into the object being written. */
   public static void writeFields(JsonGenerator json, Message message) throws IOException {

@@ -184,7 +184,7 @@ public final class KeyListing {
         if (anyItem) {
           bytes.write(',');
         }
-        bytes.writeBytes(Json.bytes(json -> Json.writePair(json, item.getKey(), item.getValue())));
+        bytes.writeBytes(Json.bytes(json -> Json.writePair(json, item.getKey(), item.getValue(), item.getVersion())));
         anyItem = true;
       }
       if (!list.getHasMore()) {

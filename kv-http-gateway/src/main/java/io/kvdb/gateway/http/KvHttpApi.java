@@ -17,6 +17,7 @@ import io.kvdb.gateway.errors.HttpErrors;
 import io.kvdb.gateway.leader.LeaderClient;
 import io.kvdb.gateway.stale.StaleReads;
 import java.time.Duration;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -39,25 +40,29 @@ public final class KvHttpApi {
 
   @Post("/set")
   @Description("Stores a value. Body: {\"key\": \"...\", \"value\": \"...\"} (add \"encoding\": \"base64\" for "
-      + "binary values). Optional ?min_acks=N&timeout_ms=T waits for N followers to apply the write. "
-      + "Replies with where it went: key, shard, seq, followers, acks, epoch.")
+      + "binary values, \"expected_version\": N to write only if the key's version is N, 0: only if it does not "
+      + "exist; 409 {\"error\": ..., \"current_version\": N} otherwise). Optional ?min_acks=N&timeout_ms=T waits for "
+      + "N followers to apply the write. Replies with where it went: key, shard, seq, followers, acks, epoch, version.")
   public CompletableFuture<HttpResponse> set(ServiceRequestContext ctx, HttpRequest request) {
     KvClient writer = writer(leader, ctx, QueryArgs.of(ctx, QueryArgs.WRITE_PARAMS));
     return request.aggregate()
         .thenApply(WriteBody::parse)
-        .thenCompose(body -> writer.putAsync(body.key(), body.value())
+        .thenCompose(body -> (body.expectedVersion().isPresent()
+            ? writer.putAsync(body.key(), body.value(), body.expectedVersion().getAsLong())
+            : writer.putAsync(body.key(), body.value()))
             .thenApply(reply -> written(body.key(), reply, false)))
         .exceptionallyCompose(error -> refusedWhileLeaderDown(stale, leader, error));
   }
 
   @Get("/get/:key")
-  @Description("Reads a key (URL-encode it as one path segment). 200 {\"key\": ..., \"value\": ...}; values "
+  @Description("Reads a key (URL-encode it as one path segment). 200 {\"key\": ..., \"value\": ..., \"version\": "
+      + "...}; values "
       + "that are not UTF-8 come as base64 with \"encoding\": \"base64\". 404 {\"error\": \"Key not found\"}.")
   public CompletableFuture<HttpResponse> get(ServiceRequestContext ctx, @Param("key") String key) {
     QueryArgs.of(ctx, Set.of());
     String checked = checkedKey(key);
-    return leader.forCaller(ctx).getAsync(checked).thenApply(value -> value
-        .map(bytes -> Json.ok(json -> Json.writePair(json, checked, bytes)))
+    return leader.forCaller(ctx).getEntryAsync(checked).thenApply(value -> value
+        .map(entry -> Json.ok(json -> Json.writePair(json, checked, entry.getValue(), entry.getVersion())))
         .orElseGet(HttpErrors::keyNotFound))
         .exceptionallyCompose(error -> stale.serves(error)
             ? StaleHttp.get(stale, ctx, checked, Json.ORIGINAL_ITEM, error, leader.address().toString())
@@ -65,12 +70,16 @@ public final class KvHttpApi {
   }
 
   @Delete("/delete/:key")
-  @Description("Deletes a key (URL-encoded as one path segment). Optional ?min_acks=N&timeout_ms=T. "
-      + "200 with where it was deleted; 404 {\"error\": \"Key not found\"} when it does not exist.")
+  @Description("Deletes a key (URL-encoded as one path segment). Optional ?min_acks=N&timeout_ms=T, and "
+      + "?expected_version=N to delete only if the key's version is N (409 {\"error\": ..., \"current_version\": "
+      + "N} otherwise). 200 with where it was deleted; 404 {\"error\": \"Key not found\"} when it does not exist.")
   public CompletableFuture<HttpResponse> delete(ServiceRequestContext ctx, @Param("key") String key) {
     String checked = checkedKey(key);
-    KvClient writer = writer(leader, ctx, QueryArgs.of(ctx, QueryArgs.WRITE_PARAMS));
-    return writer.deleteAsync(checked).thenApply(reply -> reply
+    QueryArgs args = QueryArgs.of(ctx, QueryArgs.DELETE_PARAMS);
+    KvClient writer = writer(leader, ctx, args);
+    OptionalLong expected = args.expectedVersion();
+    return (expected.isPresent() ? writer.deleteAsync(checked, expected.getAsLong()) : writer.deleteAsync(checked))
+        .thenApply(reply -> reply
         .map(where -> written(checked, where, true))
         .orElseGet(HttpErrors::keyNotFound))
         .exceptionallyCompose(error -> refusedWhileLeaderDown(stale, leader, error));

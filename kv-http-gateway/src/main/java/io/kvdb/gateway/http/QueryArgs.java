@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -106,6 +107,14 @@ public final class QueryArgs {
     return Duration.ofMillis(number("timeout_ms", 0, Integer.MAX_VALUE).orElse(0L));
   }
 
+  /** {@code ?expected_version=N} of a delete: only if the key's version is N (compare-and-set). */
+  public OptionalLong expectedVersion() {
+    Optional<Long> version = number("expected_version", 0, Long.MAX_VALUE);
+    return version.isPresent() ? OptionalLong.of(version.get()) : OptionalLong.empty();
+  }
+
   /** The query parameters of a write: {@code min_acks}, {@code timeout_ms}. */
   public static final Set<String> WRITE_PARAMS = Set.of("min_acks", "timeout_ms");
+  /** The query parameters of a delete: a write's, and {@code expected_version}. */
+  public static final Set<String> DELETE_PARAMS = Set.of("min_acks", "timeout_ms", "expected_version");
 }

@@ -52,7 +52,7 @@ public final class StaleHttp {
         .set(FOLLOWER, value.follower());
     byte[] body = value.found()
         ? Json.bytes(json -> form.write(json, KeyValue.newBuilder().setKey(value.key())
-            .setValue(value.value().get()).build()))
+            .setValue(value.value().get()).setVersion(value.version()).build()))
         : HttpErrors.body(HttpErrors.KEY_NOT_FOUND);
     return HttpResponse.of(headers.build(), HttpData.wrap(body));
   }

@@ -149,7 +149,7 @@ final class StaleListingHttp {
       }
       for (KeyValue item : page.items()) {
         comma(bytes);
-        bytes.writeBytes(Json.bytes(json -> Json.writePair(json, item.getKey(), item.getValue())));
+        bytes.writeBytes(Json.bytes(json -> Json.writePair(json, item.getKey(), item.getValue(), item.getVersion())));
       }
       if (page.failure().isPresent()) {
         StalePage.Failure failure = page.failure().get();

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Iterator;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -25,25 +26,27 @@ import java.util.Set;
  *
  * @param key the key, non-empty
  * @param value the bytes to store: the value's UTF-8, or its base64-decoded bytes
+ * @param expectedVersion {@code "expected_version"}: write only if the key's version is this one
+ *     (0: only if it does not exist); empty for no condition
  */
-public record WriteBody(String key, ByteString value) {
+public record WriteBody(String key, ByteString value, OptionalLong expectedVersion) {
   private static final ObjectMapper JSON = JsonMapper.builder()
       // {"key": "a", "key": "b"} is ambiguous: refuse it rather than pick one.
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .build();
-  private static final Set<String> FIELDS = Set.of("key", "value", "encoding");
+  private static final Set<String> FIELDS = Set.of("key", "value", "encoding", "expected_version");
   static final String SHAPE = "send {\"key\": \"...\", \"value\": \"...\"} with Content-Type: application/json";
 
   /** Parses and checks the request; throws a 400 {@code ApiException} naming the problem. */
   static WriteBody parse(AggregatedHttpRequest request) {
     JsonNode root = object(request, SHAPE);
-    onlyFields(root, FIELDS, "key, value and (optional) encoding");
+    onlyFields(root, FIELDS, "key, value and (optional) encoding and expected_version");
     String key = text(root, "key", SHAPE);
     if (key.isEmpty()) {
       throw badRequest("key is empty; keys are non-empty strings");
     }
-    return new WriteBody(key, value(root, SHAPE));
+    return new WriteBody(key, value(root, SHAPE), expectedVersion(root));
   }
 
   /**
@@ -106,6 +109,18 @@ public record WriteBody(String key, ByteString value) {
           + Integer.toHexString(text.charAt(bad)).toUpperCase() + " at index " + bad);
     }
     return text;
+  }
+
+  /** {@code "expected_version"}: a whole number >= 0, or absent (no condition). */
+  public static OptionalLong expectedVersion(JsonNode root) {
+    JsonNode node = root.get("expected_version");
+    if (node == null) {
+      return OptionalLong.empty();
+    }
+    if (!node.isIntegralNumber() || !node.canConvertToLong() || node.asLong() < 0) {
+      throw badRequest("\"expected_version\" must be a whole number >= 0 (a version from a read), got " + node);
+    }
+    return OptionalLong.of(node.asLong());
   }
 
   private static String encoding(JsonNode root) {

@@ -18,6 +18,7 @@ import io.kvdb.gateway.http.QueryArgs;
 import io.kvdb.gateway.http.StaleHttp;
 import io.kvdb.gateway.leader.LeaderClient;
 import io.kvdb.gateway.stale.StaleReads;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -48,7 +49,7 @@ public final class V1KvApi {
   }
 
   @Get("/v1/kv/{key}")
-  @Description("Reads a key (URL-encoded as one path segment). 200 {\"key\", \"value\", \"encoding\"}: "
+  @Description("Reads a key (URL-encoded as one path segment). 200 {\"key\", \"value\", \"encoding\", \"version\"}: "
       + "\"encoding\" is \"utf8\" when the value is text (a plain string) and \"base64\" for other bytes. "
       + "404 {\"error\": \"Key not found\"}. While the leader is unreachable, served stale from followers "
       + "(X-KV-Stale: true).")
@@ -56,8 +57,9 @@ public final class V1KvApi {
       @Param("key") @Description("the key, one percent-encoded path segment") String key) {
     QueryArgs.of(ctx, Set.of());
     String checked = KvHttpApi.checkedKey(key);
-    return leader.forCaller(ctx).getAsync(checked).thenApply(value -> value
-        .map(bytes -> item(KeyValue.newBuilder().setKey(checked).setValue(bytes).build()))
+    return leader.forCaller(ctx).getEntryAsync(checked).thenApply(value -> value
+        .map(entry -> item(KeyValue.newBuilder().setKey(checked).setValue(entry.getValue())
+            .setVersion(entry.getVersion()).build()))
         .orElseGet(HttpErrors::keyNotFound))
         .exceptionallyCompose(error -> stale.serves(error)
             ? StaleHttp.get(stale, ctx, checked, V1Json.ITEM, error, leader.address().toString())
@@ -66,27 +68,35 @@ public final class V1KvApi {
 
   @Put("/v1/kv/{key}")
   @Description("Stores a value under a key (URL-encoded as one path segment). Body: {\"value\": \"...\"}, "
-      + "optionally \"encoding\": \"utf8\" (the default) or \"base64\" for bytes. Optional ?min_acks=N&timeout_ms=T "
-      + "waits for N followers to apply the write. 200 with where it went: key, shard, seq, followers, acks, epoch.")
+      + "optionally \"encoding\": \"utf8\" (the default) or \"base64\" for bytes, and \"expected_version\": N to write "
+      + "only if the key's version is N (0: only if it does not exist; 409 {\"error\", \"current_version\"} otherwise). "
+      + "Optional ?min_acks=N&timeout_ms=T waits for N followers to apply the write. 200 with where it went: key, "
+      + "shard, seq, followers, acks, epoch, version.")
   public CompletableFuture<HttpResponse> put(ServiceRequestContext ctx,
       @Param("key") @Description("the key, one percent-encoded path segment") String key, HttpRequest request) {
     String checked = KvHttpApi.checkedKey(key);
     KvClient writer = KvHttpApi.writer(leader, ctx, QueryArgs.of(ctx, QueryArgs.WRITE_PARAMS));
     return request.aggregate()
         .thenApply(V1WriteBody::parse)
-        .thenCompose(body -> writer.putAsync(checked, body.value())
+        .thenCompose(body -> (body.expectedVersion().isPresent()
+            ? writer.putAsync(checked, body.value(), body.expectedVersion().getAsLong())
+            : writer.putAsync(checked, body.value()))
             .thenApply(reply -> KvHttpApi.written(checked, reply, false)))
         .exceptionallyCompose(error -> KvHttpApi.refusedWhileLeaderDown(stale, leader, error));
   }
 
   @Delete("/v1/kv/{key}")
-  @Description("Deletes a key (URL-encoded as one path segment). Optional ?min_acks=N&timeout_ms=T. "
+  @Description("Deletes a key (URL-encoded as one path segment). Optional ?min_acks=N&timeout_ms=T, and "
+      + "?expected_version=N to delete only if the key's version is N (409 {\"error\", \"current_version\"} otherwise). "
       + "200 {\"key\", \"deleted\": true, \"shard\", \"seq\", ...}; 404 {\"error\": \"Key not found\"}.")
   public CompletableFuture<HttpResponse> delete(ServiceRequestContext ctx,
       @Param("key") @Description("the key, one percent-encoded path segment") String key) {
     String checked = KvHttpApi.checkedKey(key);
-    KvClient writer = KvHttpApi.writer(leader, ctx, QueryArgs.of(ctx, QueryArgs.WRITE_PARAMS));
-    return writer.deleteAsync(checked).thenApply(reply -> reply
+    QueryArgs args = QueryArgs.of(ctx, QueryArgs.DELETE_PARAMS);
+    KvClient writer = KvHttpApi.writer(leader, ctx, args);
+    OptionalLong expected = args.expectedVersion();
+    return (expected.isPresent() ? writer.deleteAsync(checked, expected.getAsLong()) : writer.deleteAsync(checked))
+        .thenApply(reply -> reply
         .map(where -> KvHttpApi.written(checked, where, true))
         .orElseGet(HttpErrors::keyNotFound))
         .exceptionallyCompose(error -> KvHttpApi.refusedWhileLeaderDown(stale, leader, error));

@@ -21,15 +21,15 @@ class JsonTest {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private static String pair(String key, ByteString value) {
-    return new String(Json.bytes(json -> Json.writePair(json, key, value)), StandardCharsets.UTF_8);
+    return new String(Json.bytes(json -> Json.writePair(json, key, value, 7)), StandardCharsets.UTF_8);
   }
 
   @Test
   void utf8ValuesAreStringsAndOtherBytesAreBase64() {
-    assertEquals("{\"key\":\"k\",\"value\":\"é 🔑\"}", pair("k", ByteString.copyFromUtf8("é 🔑")));
-    assertEquals("{\"key\":\"k\",\"value\":\"/wA=\",\"encoding\":\"base64\"}",
+    assertEquals("{\"key\":\"k\",\"value\":\"é 🔑\",\"version\":7}", pair("k", ByteString.copyFromUtf8("é 🔑")));
+    assertEquals("{\"key\":\"k\",\"value\":\"/wA=\",\"encoding\":\"base64\",\"version\":7}",
         pair("k", ByteString.copyFrom(new byte[] {(byte) 0xff, 0})));
-    assertEquals("{\"key\":\"k\",\"value\":\"\"}", pair("k", ByteString.EMPTY));
+    assertEquals("{\"key\":\"k\",\"value\":\"\",\"version\":7}", pair("k", ByteString.EMPTY));
   }
 
   @Test
@@ -42,7 +42,7 @@ class JsonTest {
       out.writeEndObject();
     }));
 
-    assertEquals(List.of("shard", "seq", "followers", "acks", "epoch"), fieldNames(json));
+    assertEquals(List.of("shard", "seq", "followers", "acks", "epoch", "version"), fieldNames(json));
     assertEquals("4294967295", json.get("shard").asText());
     assertEquals("18446744073709551615", json.get("seq").bigIntegerValue().toString());
     assertEquals(0, json.get("acks").asInt());

@@ -1,0 +1,155 @@
+package io.kvdb.leader;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
+import com.google.protobuf.util.JsonFormat;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.MethodDescriptor;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCalls;
+import io.kvdb.api.v1.ClusterGrpc;
+import io.kvdb.api.v1.KVGrpc;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Replays the README's grpcurl calls of one section, in order, against a leader: each {@code -d}
+ * payload must parse as the method's request, and each answer shown right after a command (JSON, or
+ * grpcurl's error form) must be what the leader answers. Epochs and versions depend on when the
+ * leader ran, so any value is right for them, but consistently: a version shown is mapped to the one
+ * the leader answered there, and the same number later in a payload or a message means that one.
+ */
+final class GrpcurlReplay {
+  private static final Pattern CALL = Pattern.compile("^grpcurl -plaintext -d '([^']*)' localhost:50051 (\\S+)$");
+  private static final Map<String, MethodDescriptor<?, ?>> METHODS = Stream.of(
+          KVGrpc.getPutMethod(), KVGrpc.getGetMethod(), KVGrpc.getDeleteMethod(), KVGrpc.getListMethod(),
+          ClusterGrpc.getStatusMethod(), ClusterGrpc.getShardDigestsMethod())
+      .collect(Collectors.toMap(MethodDescriptor::getFullMethodName, Function.identity()));
+
+  /** Calls made and answers checked. */
+  record Counts(int calls, int answers) {}
+
+  private final Channel channel;
+  /** The versions the README shows, to the ones the leader answered in their place. */
+  private final Map<Long, Long> versions = new HashMap<>();
+
+  GrpcurlReplay(Channel channel) {
+    this.channel = channel;
+  }
+
+  Counts replay(List<Readme.Block> blocks) throws Exception {
+    int calls = 0;
+    int answers = 0;
+    Object last = null;  // the last call's response, or its StatusRuntimeException
+    MethodDescriptor<?, ?> lastMethod = null;
+    for (Readme.Block block : blocks) {
+      if (block.language().equals("sh")) {
+        for (String line : block.text().split("\n")) {
+          Matcher call = CALL.matcher(line);
+          if (call.matches()) {
+            lastMethod = METHODS.get(call.group(2));
+            assertNotNull(lastMethod, "unknown method in: " + line);
+            last = invoke(lastMethod, mapped(call.group(1)));
+            calls++;
+          }
+        }
+      } else if (block.language().equals("json")) {
+        Message.Builder parsed = prototype(lastMethod.getResponseMarshaller()).newBuilderForType();
+        JsonFormat.parser().merge(block.text(), parsed);
+        Message actual = (Message) last;
+        learnVersions(parsed.build(), actual);
+        assertEquals(withoutRunValues(parsed.build()), withoutRunValues(actual),
+            "answer shown after a call to " + lastMethod.getFullMethodName());
+        answers++;
+      } else if (block.text().startsWith("ERROR:")) {
+        StatusRuntimeException error = (StatusRuntimeException) last;
+        assertEquals(mapped(block.text()), "ERROR:\n  Code: " + camel(error.getStatus().getCode().name())
+            + "\n  Message: " + error.getStatus().getDescription() + "\n");
+        answers++;
+      }
+    }
+    return new Counts(calls, answers);
+  }
+
+  /** {@code text} with every version shown so far replaced by the leader's. */
+  private String mapped(String text) {
+    String out = text;
+    for (Map.Entry<Long, Long> version : versions.entrySet()) {
+      out = out.replace(Long.toString(version.getKey()), Long.toString(version.getValue()));
+    }
+    return out;
+  }
+
+  /** Maps each version field of {@code shown} (and its nested messages) to {@code actual}'s. */
+  private void learnVersions(Message shown, Message actual) {
+    for (FieldDescriptor field : shown.getDescriptorForType().getFields()) {
+      if (field.getName().equals("version") && field.getType() == FieldDescriptor.Type.UINT64) {
+        long from = (Long) shown.getField(field);
+        long to = (Long) actual.getField(field);
+        Long known = versions.putIfAbsent(from, to);
+        assertEquals(known == null ? to : known, to, "version " + from + " stands for one version of the leader's");
+      } else if (field.getType() == FieldDescriptor.Type.MESSAGE && field.isRepeated()) {
+        int count = Math.min(shown.getRepeatedFieldCount(field), actual.getRepeatedFieldCount(field));
+        for (int i = 0; i < count; i++) {
+          learnVersions((Message) shown.getRepeatedField(field, i), (Message) actual.getRepeatedField(field, i));
+        }
+      }
+    }
+  }
+
+  private Object invoke(MethodDescriptor<?, ?> method, String json) throws Exception {
+    Message.Builder request = prototype(method.getRequestMarshaller()).newBuilderForType();
+    JsonFormat.parser().merge(json, request);
+    try {
+      return call(method, request.build());
+    } catch (StatusRuntimeException e) {
+      return e;
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private <Q, R> R call(MethodDescriptor<Q, R> method, Object request) {
+    return ClientCalls.blockingUnaryCall(channel, method,
+        CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), (Q) request);
+  }
+
+  static Message prototype(MethodDescriptor.Marshaller<?> marshaller) {
+    return (Message) ((MethodDescriptor.PrototypeMarshaller<?>) marshaller).getMessagePrototype();
+  }
+
+  /** The message without its epoch and versions (of it and its repeated messages): they depend on the run. */
+  private static Message withoutRunValues(Message message) {
+    Message.Builder builder = message.toBuilder();
+    for (FieldDescriptor field : message.getDescriptorForType().getFields()) {
+      if (field.getName().equals("epoch") || field.getName().equals("version")) {
+        builder.clearField(field);
+      } else if (field.getType() == FieldDescriptor.Type.MESSAGE && field.isRepeated()) {
+        builder.clearField(field);
+        for (int i = 0; i < message.getRepeatedFieldCount(field); i++) {
+          builder.addRepeatedField(field, withoutRunValues((Message) message.getRepeatedField(field, i)));
+        }
+      }
+    }
+    return builder.build();
+  }
+
+  /** NOT_FOUND -> NotFound, as grpcurl prints codes. */
+  private static String camel(String code) {
+    StringBuilder out = new StringBuilder();
+    for (String part : code.split("_")) {
+      out.append(part.charAt(0)).append(part.substring(1).toLowerCase());
+    }
+    return out.toString();
+  }
+}

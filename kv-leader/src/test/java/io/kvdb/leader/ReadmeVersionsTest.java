@@ -1,0 +1,23 @@
+package io.kvdb.leader;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.OptionalInt;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The README's "Versions and compare-and-set" grpcurl calls, replayed on a fresh leader with the default shards. */
+@Timeout(60)
+class ReadmeVersionsTest {
+  @RegisterExtension
+  static final TestLeader leader = TestLeader.inProcess(config -> TestLeader.withShards(config, OptionalInt.empty()));
+
+  @Test
+  void everyCompareAndSetCallAnswersAsShown() throws Exception {
+    GrpcurlReplay.Counts counts = new GrpcurlReplay(leader.channel())
+        .replay(Readme.load().blocksUnder("Versions and compare-and-set"));
+    assertEquals(4, counts.calls());
+    assertEquals(4, counts.answers());
+  }
+}

@@ -1,0 +1,105 @@
+package io.kvdb.system;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kvdb.testing.JavaProcess;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The curl and {@code ./kv} examples of the README's "Versions and compare-and-set", run as shown
+ * (real curl, the CLI's jar) against a fresh leader with the default shards and a gateway: each
+ * command's output must be the {@code # ...} line after it. Epochs and versions depend on the run:
+ * each number of 13 or more digits shown is mapped, consistently, to the one the run printed there,
+ * and stands for it in later commands.
+ */
+@Timeout(180)
+class ReadmeVersionsIT {
+  private static final String SECTION = "## Versions and compare-and-set";
+  private static final Pattern BIG_NUMBER = Pattern.compile("\\d{13,}");
+  private static final Pattern EXIT = Pattern.compile("\\s+\\(exit (\\d+)\\)$");
+
+  @TempDir Path dir;
+
+  @Test
+  void curlAndCliExamplesAnswerAsShown() throws Exception {
+    List<String> lines = section();
+    try (TestCluster cluster = new TestCluster(dir)) {
+      cluster.startLeader();
+      cluster.startGateway();
+      String cli = Path.of(System.getProperty("java.home"), "bin", "java") + " -jar " + JavaProcess.jarOf("kv-cli")
+          + " --leader 127.0.0.1:" + cluster.grpcPort;
+      Map<String, String> numbers = new HashMap<>();
+      int checked = 0;
+      for (int i = 0; i + 1 < lines.size(); i++) {
+        String command = lines.get(i);
+        if (!(command.startsWith("curl ") || command.startsWith("./kv ")) || !lines.get(i + 1).startsWith("# ")) {
+          continue;
+        }
+        String shown = lines.get(i + 1).substring(2);
+        int expectedExit = 0;
+        Matcher exit = EXIT.matcher(shown);
+        if (exit.find()) {
+          expectedExit = Integer.parseInt(exit.group(1));
+          shown = shown.substring(0, exit.start());
+        }
+        String run = replaceAll(command, numbers).replace("localhost:3000", "127.0.0.1:" + cluster.gatewayPort)
+            .replaceFirst("^\\./kv ", cli + " ");
+        Process process = new ProcessBuilder("bash", "-c", run + " 2>/dev/null").start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), command);
+        assertEquals(expectedExit, process.exitValue(), command + "\n" + output);
+        learn(shown, output, numbers);
+        assertEquals(replaceAll(shown, numbers), output, command);
+        checked++;
+      }
+      assertEquals(7, checked, "every example of the section was run");
+    }
+  }
+
+  /** Maps the big numbers of {@code shown} to those of {@code output}, in order; each maps to one. */
+  private static void learn(String shown, String output, Map<String, String> numbers) {
+    Matcher from = BIG_NUMBER.matcher(shown);
+    Matcher to = BIG_NUMBER.matcher(output);
+    while (from.find() && to.find()) {
+      String known = numbers.putIfAbsent(from.group(), to.group());
+      assertEquals(known == null ? to.group() : known, to.group(), from.group() + " stands for one number of the run");
+    }
+  }
+
+  private static String replaceAll(String text, Map<String, String> numbers) {
+    Matcher matcher = BIG_NUMBER.matcher(text);
+    StringBuilder out = new StringBuilder();
+    while (matcher.find()) {
+      matcher.appendReplacement(out, numbers.getOrDefault(matcher.group(), matcher.group()));
+    }
+    return matcher.appendTail(out).toString();
+  }
+
+  private static List<String> section() throws Exception {
+    Path readme = Path.of("").toAbsolutePath().getParent().resolve("README.md");
+    List<String> lines = new ArrayList<>();
+    boolean in = false;
+    for (String line : Files.readAllLines(readme, StandardCharsets.UTF_8)) {
+      if (line.startsWith("## ")) {
+        in = line.equals(SECTION);
+      } else if (in) {
+        lines.add(line);
+      }
+    }
+    assertTrue(!lines.isEmpty(), "no section " + SECTION);
+    return lines;
+  }
+}
