@@ -19,6 +19,7 @@ import io.kvdb.gateway.leader.LeaderClient;
 import io.kvdb.gateway.leader.LeaderProxy;
 import io.kvdb.gateway.ops.OpsServices;
 import io.kvdb.gateway.stale.StaleReads;
+import io.kvdb.gateway.v1.V1KvApi;
 import io.kvdb.gateway.web.WebPage;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -99,7 +100,7 @@ public final class GatewayMain {
     OpsServices ops = new OpsServices();
     sb.errorHandler(errors);
     for (Object api : new Object[] {new KvHttpApi(leader, stale), new KeyListing(leader, stale),
-        new ClusterHttpApi(leader, stale)}) {
+        new ClusterHttpApi(leader, stale), new V1KvApi(leader, stale)}) {
       sb.annotatedService()
           .maxRequestLength(config.maxBodyBytes())
           .exceptionHandlers(errors)
@@ -116,12 +117,18 @@ public final class GatewayMain {
     WebPage.configure(sb);
     if (!config.corsOrigins().isEmpty()) {
       sb.decorator(CorsService.builder(config.corsOrigins())
-          .allowRequestMethods(HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE, HttpMethod.OPTIONS)
-          // Authorization: pages of the listed origins send the user's token.
-          .allowRequestHeaders(HttpHeaderNames.CONTENT_TYPE, HttpHeaderNames.AUTHORIZATION)
-          // and the marks of reads served from followers while the leader is down
+          // PUT: the /v1 routes' writes
+          .allowRequestMethods(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.OPTIONS)
+          // Authorization: pages of the listed origins send the user's token; the x-/grpc- ones are
+          // what gRPC-Web clients (grpc-web, Connect) send.
+          .allowRequestHeaders(HttpHeaderNames.CONTENT_TYPE, HttpHeaderNames.AUTHORIZATION,
+              HttpHeaderNames.of("x-grpc-web"), HttpHeaderNames.of("x-user-agent"), HttpHeaderNames.of("grpc-timeout"))
+          // and the marks of reads served from followers while the leader is down, and gRPC-Web's
+          // status, which comes in headers when a call fails at once
           .exposeHeaders(HttpHeaderNames.WWW_AUTHENTICATE, HttpHeaderNames.of("x-kv-stale"),
-              HttpHeaderNames.of("x-kv-applied-seq"), HttpHeaderNames.of("x-kv-missing-shards"))
+              HttpHeaderNames.of("x-kv-applied-seq"), HttpHeaderNames.of("x-kv-missing-shards"),
+              HttpHeaderNames.of("grpc-status"), HttpHeaderNames.of("grpc-message"),
+              HttpHeaderNames.of("grpc-status-details-bin"))
           .maxAge(Duration.ofHours(1))
           .newDecorator());
     }

@@ -48,6 +48,9 @@ class CorsTest {
 
       Reply delete = preflight(gateway, "/delete/" + GatewayUnderTest.encode("a b"), ALLOWED, "DELETE");
       assertEquals(Optional.of(ALLOWED), allowOrigin(delete));
+      Reply put = preflight(gateway, "/v1/kv/" + GatewayUnderTest.encode("a b"), ALLOWED, "PUT");
+      assertEquals(Optional.of(ALLOWED), allowOrigin(put));
+      assertTrue(put.headers().firstValue("access-control-allow-methods").orElse("").contains("PUT"), "the /v1 writes");
 
       Reply get = gateway.send(HttpRequest.newBuilder(gateway.uri("/get/none")).header("Origin", ALLOWED));
       assertEquals(404, get.status());

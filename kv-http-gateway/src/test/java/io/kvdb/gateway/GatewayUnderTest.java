@@ -123,6 +123,14 @@ final class GatewayUnderTest implements AutoCloseable {
     return send(request);
   }
 
+  Reply put(String pathAndQuery, String contentType, String body) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri(pathAndQuery)).PUT(BodyPublishers.ofString(body));
+    if (contentType != null) {
+      request.header("Content-Type", contentType);
+    }
+    return send(request);
+  }
+
   /** POST /set of {@code {"key": key, "value": value}}, built with Jackson so any text is escaped right. */
   Reply set(String key, String value) {
     return postJson("/set", JSON.createObjectNode().put("key", key).put("value", value).toString());

@@ -53,6 +53,13 @@ final class InProcessLeader implements AutoCloseable {
     return leader;
   }
 
+  /** Starts a leader as {@code config} says, on any free port. */
+  static InProcessLeader start(LeaderConfig config) {
+    InProcessLeader leader = new InProcessLeader(config);
+    leader.startOn(0);
+    return leader;
+  }
+
   /** Starts (again) on {@code port}; 0 picks a free one. */
   void startOn(int wanted) {
     server = new LeaderServer(config, NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", wanted),

@@ -11,33 +11,37 @@ import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
+import io.kvdb.api.v1.KeyValue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.util.Base64;
+import java.util.List;
+import java.util.Set;
 
 /**
  * How the HTTP API writes JSON. Values are strings when they are valid UTF-8; any other bytes are
  * written as standard base64 with {@code "encoding": "base64"} beside them, so nothing is lost or
  * garbled. Protobuf replies are written with their .proto field names and every field present
- * (numbers as JSON numbers, unlike proto3's JSON mapping, which quotes 64-bit integers).
+ * (numbers as JSON numbers, unlike proto3's JSON mapping, which quotes 64-bit integers). Shared by
+ * the original endpoints and the {@code /v1} routes ({@code io.kvdb.gateway.v1}).
  */
-final class Json {
+public final class Json {
   /** Writes characters outside the BMP (emoji...) as UTF-8, not as escaped surrogate pairs. */
   static final JsonFactory FACTORY = JsonFactory.builder()
       .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build();
 
   /** Writes JSON into a generator; may throw IOException (only from a broken generator). */
   @FunctionalInterface
-  interface Writer {
+  public interface Writer {
     void write(JsonGenerator json) throws IOException;
   }
 
   private Json() {}
 
   /** The bytes {@code writer} produces. */
-  static byte[] bytes(Writer writer) {
+  public static byte[] bytes(Writer writer) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (JsonGenerator json = FACTORY.createGenerator(out)) {
       writer.write(json);
@@ -48,7 +52,7 @@ final class Json {
   }
 
   /** A 200 response with the JSON {@code writer} produces. */
-  static HttpResponse ok(Writer writer) {
+  public static HttpResponse ok(Writer writer) {
     return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, HttpData.wrap(bytes(writer)));
   }
 
@@ -71,8 +75,22 @@ final class Json {
     json.writeEndObject();
   }
 
+  /**
+   * How a route writes one key and its value as a JSON object: {@link #ORIGINAL_ITEM} for
+   * {@code /get} and {@code /all}, the {@code /v1} form for its routes. It gets the whole item, so
+   * that fields the contract adds to it (such as a version) reach the form that shows them.
+   */
+  @FunctionalInterface
+  public interface ItemForm {
+    void write(JsonGenerator json, KeyValue item) throws IOException;
+  }
+
+  /** The original endpoints' item: {@code {"key": ..., "value": ..., "version": ...}} (plus the encoding when needed). */
+  public static final ItemForm ORIGINAL_ITEM =
+      (json, item) -> writePair(json, item.getKey(), item.getValue(), item.getVersion());
+
   /** Every field of {@code message}, by its .proto name, into the object being written. */
-  static void writeFields(JsonGenerator json, Message message) throws IOException {
+  public static void writeFields(JsonGenerator json, Message message) throws IOException {
     for (FieldDescriptor field : message.getDescriptorForType().getFields()) {
       json.writeFieldName(field.getName());
       if (field.isRepeated()) {
@@ -83,6 +101,30 @@ final class Json {
         json.writeEndArray();
       } else {
         writeSingle(json, field, message.getField(field));
+      }
+    }
+  }
+
+  /**
+   * The fields of {@code message} that are set (proto3: not at their default; repeated: not empty),
+   * by their .proto names, except those named in {@code skip}: absent fields are left out.
+   */
+  public static void writeSetFields(JsonGenerator json, Message message, Set<String> skip)
+      throws IOException {
+    for (var entry : message.getAllFields().entrySet()) {
+      FieldDescriptor field = entry.getKey();
+      if (skip.contains(field.getName())) {
+        continue;
+      }
+      json.writeFieldName(field.getName());
+      if (field.isRepeated()) {
+        json.writeStartArray();
+        for (Object value : (List<?>) entry.getValue()) {
+          writeSingle(json, field, value);
+        }
+        json.writeEndArray();
+      } else {
+        writeSingle(json, field, entry.getValue());
       }
     }
   }

@@ -62,11 +62,7 @@ public final class KeyListing {
     KvClient caller = leader.forCaller(ctx);
     String address = leader.address().toString();
     if (limit.isPresent()) {
-      int size = limit.get().intValue();
-      return fetch(caller, prefix, after, size).thenApply(KeyListing::pageResponse)
-          .exceptionallyCompose(error -> stale.serves(error)
-              ? StaleListingHttp.page(stale, ctx, prefix, after, size, error, address)
-              : CompletableFuture.failedFuture(error));
+      return page(ctx, prefix, after, limit.get().intValue(), Json.ORIGINAL_ITEM);
     }
     // The first page is read before the 200 goes out, so that a leader that is down (or refuses the
     // caller's token) still gets its own status.
@@ -79,6 +75,19 @@ public final class KeyListing {
         ? StaleListingHttp.stream(stale, ctx, prefix, after, STREAM_PAGE, leader.timeout().multipliedBy(2), error,
             address)
         : CompletableFuture.failedFuture(error));
+  }
+
+  /**
+   * One page of the listing, {@code {"items": [...], "has_more", "next_after"}} with each item in
+   * {@code form}; from the followers (stale) while the leader is unreachable. {@code GET /all?limit=}
+   * and {@code GET /v1/kv} answer with it.
+   */
+  public CompletableFuture<HttpResponse> page(ServiceRequestContext ctx, String prefix, String after, int limit,
+      Json.ItemForm form) {
+    return fetch(leader.forCaller(ctx), prefix, after, limit).thenApply(page -> pageResponse(page, form))
+        .exceptionallyCompose(error -> stale.serves(error)
+            ? StaleListingHttp.page(stale, ctx, prefix, after, limit, form, error, leader.address().toString())
+            : CompletableFuture.failedFuture(error));
   }
 
   /** A page of the leader's List, and the page size that fit (see {@link #fetch}). */
@@ -102,13 +111,13 @@ public final class KeyListing {
     }).thenCompose(page -> page);
   }
 
-  private static HttpResponse pageResponse(Page page) {
+  private static HttpResponse pageResponse(Page page, Json.ItemForm form) {
     ListResponse list = page.response();
     return Json.ok(json -> {
       json.writeStartObject();
       json.writeArrayFieldStart("items");
       for (KeyValue item : list.getItemsList()) {
-        Json.writePair(json, item.getKey(), item.getValue(), item.getVersion());
+        form.write(json, item);
       }
       json.writeEndArray();
       json.writeBooleanField("has_more", list.getHasMore());

@@ -44,14 +44,14 @@ public final class KvHttpApi {
       + "exist; 409 {\"error\": ..., \"current_version\": N} otherwise). Optional ?min_acks=N&timeout_ms=T waits for "
       + "N followers to apply the write. Replies with where it went: key, shard, seq, followers, acks, epoch, version.")
   public CompletableFuture<HttpResponse> set(ServiceRequestContext ctx, HttpRequest request) {
-    KvClient writer = writer(ctx, QueryArgs.of(ctx, QueryArgs.WRITE_PARAMS));
+    KvClient writer = writer(leader, ctx, QueryArgs.of(ctx, QueryArgs.WRITE_PARAMS));
     return request.aggregate()
         .thenApply(WriteBody::parse)
         .thenCompose(body -> (body.expectedVersion().isPresent()
             ? writer.putAsync(body.key(), body.value(), body.expectedVersion().getAsLong())
             : writer.putAsync(body.key(), body.value()))
             .thenApply(reply -> written(body.key(), reply, false)))
-        .exceptionallyCompose(this::refusedWhileLeaderDown);
+        .exceptionallyCompose(error -> refusedWhileLeaderDown(stale, leader, error));
   }
 
   @Get("/get/:key")
@@ -65,7 +65,7 @@ public final class KvHttpApi {
         .map(entry -> Json.ok(json -> Json.writePair(json, checked, entry.getValue(), entry.getVersion())))
         .orElseGet(HttpErrors::keyNotFound))
         .exceptionallyCompose(error -> stale.serves(error)
-            ? StaleHttp.get(stale, ctx, checked, error, leader.address().toString())
+            ? StaleHttp.get(stale, ctx, checked, Json.ORIGINAL_ITEM, error, leader.address().toString())
             : CompletableFuture.failedFuture(error));
   }
 
@@ -76,20 +76,21 @@ public final class KvHttpApi {
   public CompletableFuture<HttpResponse> delete(ServiceRequestContext ctx, @Param("key") String key) {
     String checked = checkedKey(key);
     QueryArgs args = QueryArgs.of(ctx, QueryArgs.DELETE_PARAMS);
-    KvClient writer = writer(ctx, args);
+    KvClient writer = writer(leader, ctx, args);
     OptionalLong expected = args.expectedVersion();
     return (expected.isPresent() ? writer.deleteAsync(checked, expected.getAsLong()) : writer.deleteAsync(checked))
         .thenApply(reply -> reply
         .map(where -> written(checked, where, true))
         .orElseGet(HttpErrors::keyNotFound))
-        .exceptionallyCompose(this::refusedWhileLeaderDown);
+        .exceptionallyCompose(error -> refusedWhileLeaderDown(stale, leader, error));
   }
 
   /**
    * A write that found the leader unreachable while reads are served from followers: 503 saying
-   * both (followers take no writes). Any other failure goes on as it is.
+   * both (followers take no writes). Any other failure goes on as it is. Shared with {@code /v1}.
    */
-  private CompletableFuture<HttpResponse> refusedWhileLeaderDown(Throwable error) {
+  public static CompletableFuture<HttpResponse> refusedWhileLeaderDown(StaleReads stale, LeaderClient leader,
+      Throwable error) {
     if (stale.serves(error)) {
       return CompletableFuture.completedFuture(HttpErrors.leaderDownForWrites(error, leader.address().toString()));
     }
@@ -99,9 +100,9 @@ public final class KvHttpApi {
   /**
    * The caller's client, its writes waiting for acks as {@code ?min_acks=N&timeout_ms=T} asks. A
    * write that waits may take longer than the server's request timeout, so the request gets as
-   * long as the write's deadline, and a little more for the answer to go out.
+   * long as the write's deadline, and a little more for the answer to go out. Shared with {@code /v1}.
    */
-  private KvClient writer(ServiceRequestContext ctx, QueryArgs args) {
+  public static KvClient writer(LeaderClient leader, ServiceRequestContext ctx, QueryArgs args) {
     KvClient writer = leader.forCaller(ctx).withAcks(args.minAcks(), args.ackTimeout());
     Duration deadline = writer.options().writeDeadline();
     if (deadline.compareTo(leader.timeout()) > 0) {
@@ -110,8 +111,11 @@ public final class KvHttpApi {
     return writer;
   }
 
-  /** {@code {"key": ..., ["deleted": true,] "shard": ..., "seq": ..., "followers": [...], ...}}. */
-  private static HttpResponse written(String key, WriteResponse reply, boolean deleted) {
+  /**
+   * {@code {"key": ..., ["deleted": true,] "shard": ..., "seq": ..., "followers": [...], ...}}: every
+   * field of the write's reply. Shared with {@code /v1}.
+   */
+  public static HttpResponse written(String key, WriteResponse reply, boolean deleted) {
     return Json.ok(json -> {
       json.writeStartObject();
       json.writeStringField("key", key);
@@ -125,9 +129,10 @@ public final class KvHttpApi {
 
   /**
    * A key from a URL. Armeria decodes escapes that are not UTF-8 (%FF) to U+FFFD; sending such a
-   * key on would read or delete a different key, so it is refused (see the README).
+   * key on would read or delete a different key, so it is refused (see the README). Shared with
+   * {@code /v1}.
    */
-  private static String checkedKey(String key) {
+  public static String checkedKey(String key) {
     if (key.indexOf('\uFFFD') >= 0) {
       throw badRequest("key in the URL is not valid percent-encoded UTF-8 (or contains U+FFFD, which URLs cannot carry here)");
     }

@@ -18,7 +18,7 @@ import java.util.Set;
  * The query parameters of one request, checked strictly: an unknown or repeated parameter is a 400,
  * because a typo such as {@code ?limt=10} would otherwise be silently ignored.
  */
-final class QueryArgs {
+public final class QueryArgs {
   private final QueryParams params;
 
   private QueryArgs(QueryParams params) {
@@ -29,7 +29,7 @@ final class QueryArgs {
    * The request's query parameters, refusing escapes that are not UTF-8, names outside
    * {@code allowed} and repeated names.
    */
-  static QueryArgs of(ServiceRequestContext ctx, Set<String> allowed) {
+  public static QueryArgs of(ServiceRequestContext ctx, Set<String> allowed) {
     checkEscapes(ctx.query());
     QueryParams params = ctx.queryParams();
     for (String name : params.names()) {
@@ -75,12 +75,12 @@ final class QueryArgs {
     return Character.digit(c, 16) >= 0;
   }
 
-  Optional<String> string(String name) {
+  public Optional<String> string(String name) {
     return Optional.ofNullable(params.get(name));
   }
 
   /** A whole number in {@code min..max}, if given. */
-  Optional<Long> number(String name, long min, long max) {
+  public Optional<Long> number(String name, long min, long max) {
     String text = params.get(name);
     if (text == null) {
       return Optional.empty();
@@ -98,21 +98,23 @@ final class QueryArgs {
   }
 
   /** {@code ?min_acks=N} of a write: wait for N followers (0: do not wait). */
-  int minAcks() {
+  public int minAcks() {
     return number("min_acks", 0, Integer.MAX_VALUE).orElse(0L).intValue();
   }
 
   /** {@code ?timeout_ms=T} of a write: wait for acks at most T ms (0: the leader's default). */
-  Duration ackTimeout() {
+  public Duration ackTimeout() {
     return Duration.ofMillis(number("timeout_ms", 0, Integer.MAX_VALUE).orElse(0L));
   }
 
   /** {@code ?expected_version=N} of a delete: only if the key's version is N (compare-and-set). */
-  OptionalLong expectedVersion() {
+  public OptionalLong expectedVersion() {
     Optional<Long> version = number("expected_version", 0, Long.MAX_VALUE);
     return version.isPresent() ? OptionalLong.of(version.get()) : OptionalLong.empty();
   }
 
-  static final Set<String> WRITE_PARAMS = Set.of("min_acks", "timeout_ms");
-  static final Set<String> DELETE_PARAMS = Set.of("min_acks", "timeout_ms", "expected_version");
+  /** The query parameters of a write: {@code min_acks}, {@code timeout_ms}. */
+  public static final Set<String> WRITE_PARAMS = Set.of("min_acks", "timeout_ms");
+  /** The query parameters of a delete: a write's, and {@code expected_version}. */
+  public static final Set<String> DELETE_PARAMS = Set.of("min_acks", "timeout_ms", "expected_version");
 }

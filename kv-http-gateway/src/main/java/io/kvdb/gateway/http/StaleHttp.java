@@ -8,6 +8,7 @@ import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.ResponseHeadersBuilder;
 import com.linecorp.armeria.common.util.Exceptions;
 import com.linecorp.armeria.server.ServiceRequestContext;
+import io.kvdb.api.v1.KeyValue;
 import io.kvdb.client.ShardUnavailableException;
 import io.kvdb.client.StaleValue;
 import io.kvdb.gateway.errors.HttpErrors;
@@ -20,9 +21,10 @@ import java.util.stream.Collectors;
  * The answers of reads served from followers while the leader is unreachable: {@code GET /get/:key}
  * here, {@code GET /all} in {@link StaleListingHttp}. Every such answer carries
  * {@code X-KV-Stale: true}; a key's also {@code X-KV-Applied-Seq} (the seq of the copy read, from
- * the same read as the value), {@code X-KV-Shard} and {@code X-KV-Follower}.
+ * the same read as the value), {@code X-KV-Shard} and {@code X-KV-Follower}. The {@code /v1} routes
+ * answer through it too, in their own item form.
  */
-final class StaleHttp {
+public final class StaleHttp {
   static final String STALE = "x-kv-stale";
   static final String APPLIED_SEQ = "x-kv-applied-seq";
   static final String SHARD = "x-kv-shard";
@@ -31,14 +33,17 @@ final class StaleHttp {
 
   private StaleHttp() {}
 
-  /** {@code GET /get/:key} from the freshest reachable holder of the key's shard. */
-  static CompletableFuture<HttpResponse> get(StaleReads stale, ServiceRequestContext ctx, String key,
-      Throwable leaderError, String leader) {
+  /**
+   * {@code GET /get/:key} from the freshest reachable holder of the key's shard, the pair written in
+   * {@code form}.
+   */
+  public static CompletableFuture<HttpResponse> get(StaleReads stale, ServiceRequestContext ctx, String key,
+      Json.ItemForm form, Throwable leaderError, String leader) {
     return stale.forCaller(ctx).thenCompose(reader -> reader.getAsync(key))
-        .handle((value, error) -> error == null ? found(value) : failed(error, leaderError, leader));
+        .handle((value, error) -> error == null ? found(value, form) : failed(error, leaderError, leader));
   }
 
-  private static HttpResponse found(StaleValue value) {
+  private static HttpResponse found(StaleValue value, Json.ItemForm form) {
     ResponseHeadersBuilder headers = ResponseHeaders.builder(value.found() ? HttpStatus.OK : HttpStatus.NOT_FOUND)
         .contentType(MediaType.JSON_UTF_8)
         .set(STALE, "true")
@@ -46,7 +51,8 @@ final class StaleHttp {
         .set(SHARD, Integer.toString(value.shard()))
         .set(FOLLOWER, value.follower());
     byte[] body = value.found()
-        ? Json.bytes(json -> Json.writePair(json, value.key(), value.value().get(), value.version()))
+        ? Json.bytes(json -> form.write(json, KeyValue.newBuilder().setKey(value.key())
+            .setValue(value.value().get()).setVersion(value.version()).build()))
         : HttpErrors.body(HttpErrors.KEY_NOT_FOUND);
     return HttpResponse.of(headers.build(), HttpData.wrap(body));
   }

@@ -47,18 +47,18 @@ final class StaleListingHttp {
 
   /** {@code ?limit=N}: one page, {@code {"items", "has_more", "next_after", "stale", "missing_shards"}}. */
   static CompletableFuture<HttpResponse> page(StaleReads stale, ServiceRequestContext ctx, String prefix,
-      String after, int limit, Throwable leaderError, String leader) {
+      String after, int limit, Json.ItemForm form, Throwable leaderError, String leader) {
     return listing(stale, ctx, prefix, after, limit)
-        .thenCompose(listing -> listing.nextPage(limit).thenApply(page -> pageResponse(listing, page, after)))
+        .thenCompose(listing -> listing.nextPage(limit).thenApply(page -> pageResponse(listing, page, after, form)))
         .exceptionally(error -> StaleHttp.failed(error, leaderError, leader));
   }
 
-  private static HttpResponse pageResponse(StaleListing listing, StalePage page, String after) {
+  private static HttpResponse pageResponse(StaleListing listing, StalePage page, String after, Json.ItemForm form) {
     byte[] body = Json.bytes(json -> {
       json.writeStartObject();
       json.writeArrayFieldStart("items");
       for (KeyValue item : page.items()) {
-        Json.writePair(json, item.getKey(), item.getValue(), item.getVersion());
+        form.write(json, item);
       }
       json.writeEndArray();
       // After a failure the rest may still be listed: from the last pair delivered, asked again.

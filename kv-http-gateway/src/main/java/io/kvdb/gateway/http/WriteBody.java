@@ -21,14 +21,15 @@ import java.util.Set;
 /**
  * The body of {@code POST /set}: {@code {"key": "...", "value": "..."}}, optionally with
  * {@code "encoding": "base64"} to store bytes that are not text (the same form GET returns them in).
- * Anything else is a 400 that says what is wrong.
+ * Anything else is a 400 that says what is wrong. The {@code /v1} routes check their bodies with the
+ * same pieces ({@link #object}, {@link #onlyFields}, {@link #value}).
  *
  * @param key the key, non-empty
  * @param value the bytes to store: the value's UTF-8, or its base64-decoded bytes
  * @param expectedVersion {@code "expected_version"}: write only if the key's version is this one
  *     (0: only if it does not exist); empty for no condition
  */
-record WriteBody(String key, ByteString value, OptionalLong expectedVersion) {
+public record WriteBody(String key, ByteString value, OptionalLong expectedVersion) {
   private static final ObjectMapper JSON = JsonMapper.builder()
       // {"key": "a", "key": "b"} is ambiguous: refuse it rather than pick one.
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -39,16 +40,30 @@ record WriteBody(String key, ByteString value, OptionalLong expectedVersion) {
 
   /** Parses and checks the request; throws a 400 {@code ApiException} naming the problem. */
   static WriteBody parse(AggregatedHttpRequest request) {
+    JsonNode root = object(request, SHAPE);
+    onlyFields(root, FIELDS, "key, value and (optional) encoding and expected_version");
+    String key = text(root, "key", SHAPE);
+    if (key.isEmpty()) {
+      throw badRequest("key is empty; keys are non-empty strings");
+    }
+    return new WriteBody(key, value(root, SHAPE), expectedVersion(root));
+  }
+
+  /**
+   * The JSON object of a write's body, checked as every write body is (Content-Type, UTF-8, not
+   * empty, well-formed, no duplicate field, an object); {@code shape} says in a 400 what to send.
+   */
+  public static JsonNode object(AggregatedHttpRequest request, String shape) {
     MediaType type = request.contentType();
     if (type == null || !type.isJson()) {
       throw badRequest("Content-Type must be application/json, got " + (type == null ? "none" : "'" + type + "'")
-          + "; " + SHAPE);
+          + "; " + shape);
     }
     if (type.charset() != null && !type.charset().equals(StandardCharsets.UTF_8)) {
       throw badRequest("JSON must be UTF-8, got charset " + type.charset().name());
     }
     if (request.content().isEmpty()) {
-      throw badRequest("request body is empty; " + SHAPE);
+      throw badRequest("request body is empty; " + shape);
     }
     JsonNode root;
     try {
@@ -59,26 +74,30 @@ record WriteBody(String key, ByteString value, OptionalLong expectedVersion) {
       throw badRequest("unreadable body: " + e.getMessage());
     }
     if (root == null || !root.isObject()) {
-      throw badRequest("body must be a JSON object; " + SHAPE);
+      throw badRequest("body must be a JSON object; " + shape);
     }
-    for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
-      String name = names.next();
-      if (!FIELDS.contains(name)) {
-        throw badRequest("unknown field '" + name + "'; the fields are key, value and (optional) encoding"
-            + " and expected_version");
-      }
-    }
-    String key = text(root, "key");
-    if (key.isEmpty()) {
-      throw badRequest("key is empty; keys are non-empty strings");
-    }
-    return new WriteBody(key, value(text(root, "value"), encoding(root)), expectedVersion(root));
+    return root;
   }
 
-  private static String text(JsonNode root, String field) {
+  /** A 400 for a field not in {@code fields}; {@code names} lists them for the message. */
+  public static void onlyFields(JsonNode root, Set<String> fields, String names) {
+    for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+      String name = it.next();
+      if (!fields.contains(name)) {
+        throw badRequest("unknown field '" + name + "'; the fields are " + names);
+      }
+    }
+  }
+
+  /** The bytes of {@code "value"} as its {@code "encoding"} (utf8, the default, or base64) says. */
+  public static ByteString value(JsonNode root, String shape) {
+    return value(text(root, "value", shape), encoding(root));
+  }
+
+  private static String text(JsonNode root, String field, String shape) {
     JsonNode node = root.get(field);
     if (node == null) {
-      throw badRequest("missing \"" + field + "\"; " + SHAPE);
+      throw badRequest("missing \"" + field + "\"; " + shape);
     }
     if (!node.isTextual()) {
       throw badRequest("\"" + field + "\" must be a JSON string, got " + kind(node));
@@ -92,7 +111,8 @@ record WriteBody(String key, ByteString value, OptionalLong expectedVersion) {
     return text;
   }
 
-  private static OptionalLong expectedVersion(JsonNode root) {
+  /** {@code "expected_version"}: a whole number >= 0, or absent (no condition). */
+  public static OptionalLong expectedVersion(JsonNode root) {
     JsonNode node = root.get("expected_version");
     if (node == null) {
       return OptionalLong.empty();

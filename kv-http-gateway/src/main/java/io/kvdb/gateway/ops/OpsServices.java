@@ -18,6 +18,7 @@ import io.kvdb.api.v1.ListRequest;
 import io.kvdb.api.v1.PutRequest;
 import io.kvdb.api.v1.StatusRequest;
 import io.kvdb.common.metrics.ProcessMetrics;
+import io.kvdb.gateway.v1.V1KvApi;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
@@ -73,6 +74,8 @@ public final class OpsServices {
         .exampleRequests(KVGrpc.SERVICE_NAME, "Get", GetRequest.newBuilder().setKey("hello").build())
         .exampleRequests(KVGrpc.SERVICE_NAME, "List", ListRequest.newBuilder().setLimit(10).build())
         .exampleRequests(ClusterGrpc.SERVICE_NAME, "Status", StatusRequest.getDefaultInstance())
+        // The form of PUT /v1/kv/{key} starts with a body to edit.
+        .exampleRequests(V1KvApi.class, "put", "{\"value\": \"world\"}")
         .build());
   }
 

@@ -109,6 +109,20 @@ class JsonTest {
     return status.build();
   }
 
+  @Test
+  void setFieldsOnlyLeaveOutWhatIsAbsentAndWhatWasWrittenAlready() {
+    WriteResponse reply = WriteResponse.newBuilder().setShard(3).addFollowers("f-1").setEpoch(-1L).build();
+
+    String json = new String(Json.bytes(out -> {
+      out.writeStartObject();
+      Json.writeSetFields(out, reply, java.util.Set.of("shard"));
+      out.writeEndObject();
+    }), StandardCharsets.UTF_8);
+
+    // shard skipped, seq and acks at their default (absent), followers and epoch set; unsigned as in writeFields.
+    assertEquals("{\"followers\":[\"f-1\"],\"epoch\":18446744073709551615}", json);
+  }
+
   private static List<String> fieldNames(JsonNode json) {
     List<String> names = new java.util.ArrayList<>();
     json.fieldNames().forEachRemaining(names::add);
