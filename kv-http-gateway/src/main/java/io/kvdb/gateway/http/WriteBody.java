@@ -27,14 +27,16 @@ import java.util.Set;
  * @param value the bytes to store: the value's UTF-8, or its base64-decoded bytes
  * @param expectedVersion {@code "expected_version"}: write only if the key's version is this one
  *     (0: only if it does not exist); empty for no condition
+ * @param ttlSeconds {@code "ttl_seconds"}: the key expires this many seconds after the write (the
+ *     leader checks the bounds); empty for no expiry
  */
-record WriteBody(String key, ByteString value, OptionalLong expectedVersion) {
+record WriteBody(String key, ByteString value, OptionalLong expectedVersion, OptionalLong ttlSeconds) {
   private static final ObjectMapper JSON = JsonMapper.builder()
       // {"key": "a", "key": "b"} is ambiguous: refuse it rather than pick one.
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .build();
-  private static final Set<String> FIELDS = Set.of("key", "value", "encoding", "expected_version");
+  private static final Set<String> FIELDS = Set.of("key", "value", "encoding", "expected_version", "ttl_seconds");
   static final String SHAPE = "send {\"key\": \"...\", \"value\": \"...\"} with Content-Type: application/json";
 
   /** Parses and checks the request; throws a 400 {@code ApiException} naming the problem. */
@@ -65,14 +67,14 @@ record WriteBody(String key, ByteString value, OptionalLong expectedVersion) {
       String name = names.next();
       if (!FIELDS.contains(name)) {
         throw badRequest("unknown field '" + name + "'; the fields are key, value and (optional) encoding"
-            + " and expected_version");
+            + ", expected_version and ttl_seconds");
       }
     }
     String key = text(root, "key");
     if (key.isEmpty()) {
       throw badRequest("key is empty; keys are non-empty strings");
     }
-    return new WriteBody(key, value(text(root, "value"), encoding(root)), expectedVersion(root));
+    return new WriteBody(key, value(text(root, "value"), encoding(root)), expectedVersion(root), ttlSeconds(root));
   }
 
   private static String text(JsonNode root, String field) {
@@ -99,6 +101,17 @@ record WriteBody(String key, ByteString value, OptionalLong expectedVersion) {
     }
     if (!node.isIntegralNumber() || !node.canConvertToLong() || node.asLong() < 0) {
       throw badRequest("\"expected_version\" must be a whole number >= 0 (a version from a read), got " + node);
+    }
+    return OptionalLong.of(node.asLong());
+  }
+
+  private static OptionalLong ttlSeconds(JsonNode root) {
+    JsonNode node = root.get("ttl_seconds");
+    if (node == null) {
+      return OptionalLong.empty();
+    }
+    if (!node.isIntegralNumber() || !node.canConvertToLong() || node.asLong() < 1) {
+      throw badRequest("\"ttl_seconds\" must be a whole number of seconds >= 1, got " + node);
     }
     return OptionalLong.of(node.asLong());
   }
