@@ -111,7 +111,7 @@ record WriteBody(String key, ByteString value, OptionalLong expectedVersion, Opt
       return OptionalLong.empty();
     }
     if (!node.isIntegralNumber() || !node.canConvertToLong() || node.asLong() < 1) {
-      throw badRequest("\"ttl_seconds\" must be a whole number of seconds >= 1, got " + node);
+      throw badRequest("ttl_seconds must be a whole number of seconds >= 1, got " + node);
     }
     return OptionalLong.of(node.asLong());
   }
