@@ -24,6 +24,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.stream.Stream;
 
 /** The commands of {@link KvCli}, each a call or two on the leader through {@link KvClient}. */
@@ -88,16 +89,18 @@ final class Commands {
   }
 
   private int put(List<String> operands) {
-    String usage = "put KEY VALUE [--wait N] [--expect-version N]";
+    String usage = "put KEY VALUE [--wait N] [--expect-version N] [--ttl S]";
     if (operands.size() < 2) {
       throw new KvCli.UsageException(usage);
     }
     Long acks = null;
     Long expected = null;
+    Long ttl = null;
     for (int i = 2; i < operands.size(); i++) {
       switch (operands.get(i)) {
         case "--wait" -> acks = (long) number(value(operands, ++i, "--wait"), "--wait");
         case "--expect-version" -> expected = version(value(operands, ++i, "--expect-version"));
+        case "--ttl" -> ttl = ttlSeconds(value(operands, ++i, "--ttl"));
         default -> throw new KvCli.UsageException(usage);
       }
     }
@@ -112,7 +115,9 @@ final class Commands {
     ByteString value = ByteString.copyFromUtf8(operands.get(1));
     WriteResponse reply;
     try {
-      reply = expected == null ? client.put(key, value) : client.put(key, value, expected);
+      reply = ttl != null
+          ? client.put(key, value, expected == null ? OptionalLong.empty() : OptionalLong.of(expected), ttl)
+          : expected == null ? client.put(key, value) : client.put(key, value, expected);
     } catch (VersionConflictException e) {
       return conflict(e);
     }
@@ -137,7 +142,8 @@ final class Commands {
       return ExitCodes.OK;
     }
     out.println(printable(entry.get().getValue()));
-    output.err().println("version=" + entry.get().getVersion());
+    long ttlMs = entry.get().getTtlRemainingMs();
+    output.err().println("version=" + entry.get().getVersion() + (ttlMs > 0 ? " ttl_remaining_ms=" + ttlMs : ""));
     return ExitCodes.OK;
   }
 
@@ -186,6 +192,19 @@ final class Commands {
     }
     throw new KvCli.UsageException("--expect-version needs a version >= 0 (0: the key must not exist), got '"
         + text + "'");
+  }
+
+  /** A TTL in whole seconds, at least 1 (the leader refuses more than ten years). */
+  private static long ttlSeconds(String text) {
+    try {
+      long seconds = Long.parseLong(text);
+      if (seconds >= 1) {
+        return seconds;
+      }
+    } catch (NumberFormatException e) {
+      // refused below
+    }
+    throw new KvCli.UsageException("--ttl needs a whole number of seconds >= 1, got '" + text + "'");
   }
 
   private int list(List<String> operands) {

@@ -24,11 +24,13 @@ public final class KvCli {
       usage: kv [--leader HOST:PORT] [--token TOKEN] [--tls-ca FILE | --tls] [--json] COMMAND [ARGS]
 
       commands:
-        put KEY VALUE [--wait N] [--expect-version N]
+        put KEY VALUE [--wait N] [--expect-version N] [--ttl S]
                                    store VALUE under KEY; --wait N waits for N follower acks (1 s);
                                    --expect-version N writes only if KEY's version is N (0: only if
-                                   KEY does not exist), else prints CONFLICT current_version=V, exit 4
-        get KEY                    print the value of KEY (its version on stderr)
+                                   KEY does not exist), else prints CONFLICT current_version=V, exit 4;
+                                   --ttl S: KEY expires S seconds later (without it: never)
+        get KEY                    print the value of KEY (its version, and ttl_remaining_ms when it
+                                   has a TTL, on stderr)
         get --stale KEY [--followers HOST:PORT,...]
                                    read KEY from the freshest follower copy (for a leader that is down);
                                    stderr says which follower, the shard and its applied seq

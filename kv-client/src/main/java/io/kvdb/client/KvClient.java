@@ -14,6 +14,7 @@ import io.kvdb.api.v1.WriteResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
@@ -105,6 +106,20 @@ public interface KvClient extends AutoCloseable {
 
   /** {@link #put}, without blocking. */
   CompletableFuture<WriteResponse> putAsync(String key, ByteString value);
+
+  /**
+   * {@link #put}, expiring: the key expires {@code ttlSeconds} (1 to ten years) after the leader
+   * commits it, and reads stop returning it then; the leader deletes it at most 1 s later. With
+   * {@code expectedVersion} present, a compare-and-set as {@link #put(String, ByteString, long)}.
+   * A put without a TTL clears any earlier one.
+   *
+   * @throws KvException INVALID_ARGUMENT for a TTL out of bounds, and as {@link #put}
+   */
+  WriteResponse put(String key, ByteString value, OptionalLong expectedVersion, long ttlSeconds);
+
+  /** {@link #put(String, ByteString, OptionalLong, long)}, without blocking. */
+  CompletableFuture<WriteResponse> putAsync(String key, ByteString value, OptionalLong expectedVersion,
+      long ttlSeconds);
 
   /**
    * The value stored under {@code key}; empty when the key does not exist.

@@ -30,6 +30,7 @@ import io.kvdb.api.v1.WriteResponse;
 import io.kvdb.client.Calls.Kind;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.stream.IntStream;
@@ -95,6 +96,23 @@ final class KvClientImpl implements KvClient {
   @Override
   public CompletableFuture<WriteResponse> putAsync(String key, ByteString value, long expectedVersion) {
     return putAsync(putRequest(key, value).toBuilder().setExpectedVersion(expectedVersion).build());
+  }
+
+  @Override
+  public WriteResponse put(String key, ByteString value, OptionalLong expectedVersion, long ttlSeconds) {
+    return put(expiringPut(key, value, expectedVersion, ttlSeconds));
+  }
+
+  @Override
+  public CompletableFuture<WriteResponse> putAsync(String key, ByteString value, OptionalLong expectedVersion,
+      long ttlSeconds) {
+    return putAsync(expiringPut(key, value, expectedVersion, ttlSeconds));
+  }
+
+  private PutRequest expiringPut(String key, ByteString value, OptionalLong expectedVersion, long ttlSeconds) {
+    PutRequest.Builder request = putRequest(key, value).toBuilder().setTtlSeconds(ttlSeconds);
+    expectedVersion.ifPresent(request::setExpectedVersion);
+    return request.build();
   }
 
   private CompletableFuture<WriteResponse> putAsync(PutRequest request) {

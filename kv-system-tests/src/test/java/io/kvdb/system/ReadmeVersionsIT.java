@@ -14,28 +14,31 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The curl and {@code ./kv} examples of the README's "Versions and compare-and-set", run as shown
- * (real curl, the CLI's jar) against a fresh leader with the default shards and a gateway: each
- * command's output must be the {@code # ...} line after it. Epochs and versions depend on the run:
- * each number of 13 or more digits shown is mapped, consistently, to the one the run printed there,
- * and stands for it in later commands.
+ * The curl and {@code ./kv} examples of the README's "Versions and compare-and-set" and "TTL", each
+ * section run as shown (real curl, the CLI's jar) against a fresh leader with the default shards and
+ * a gateway: each command's output must be the {@code # ...} line after it. Epochs and versions
+ * depend on the run: each number of 13 or more digits shown is mapped, consistently, to the one the
+ * run printed there, and stands for it in later commands. A {@code "ttl_remaining_ms"} counts down:
+ * the run's must be positive and at most the one shown.
  */
 @Timeout(180)
 class ReadmeVersionsIT {
-  private static final String SECTION = "## Versions and compare-and-set";
+  private static final Pattern TTL_LEFT = Pattern.compile("\"ttl_remaining_ms\":(\\d+)");
   private static final Pattern BIG_NUMBER = Pattern.compile("\\d{13,}");
   private static final Pattern EXIT = Pattern.compile("\\s+\\(exit (\\d+)\\)$");
 
   @TempDir Path dir;
 
-  @Test
-  void curlAndCliExamplesAnswerAsShown() throws Exception {
-    List<String> lines = section();
+  @ParameterizedTest
+  @CsvSource({"'## Versions and compare-and-set', 7", "'## TTL', 6"})
+  void curlAndCliExamplesAnswerAsShown(String section, int examples) throws Exception {
+    List<String> lines = section(section);
     try (TestCluster cluster = new TestCluster(dir)) {
       cluster.startLeader();
       cluster.startGateway();
@@ -58,15 +61,28 @@ class ReadmeVersionsIT {
         String run = replaceAll(command, numbers).replace("localhost:3000", "127.0.0.1:" + cluster.gatewayPort)
             .replaceFirst("^\\./kv ", cli + " ");
         Process process = new ProcessBuilder("bash", "-c", run + " 2>/dev/null").start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        String output = ttlLeftAsShown(shown,
+            new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
         assertTrue(process.waitFor(60, TimeUnit.SECONDS), command);
         assertEquals(expectedExit, process.exitValue(), command + "\n" + output);
         learn(shown, output, numbers);
         assertEquals(replaceAll(shown, numbers), output, command);
         checked++;
       }
-      assertEquals(7, checked, "every example of the section was run");
+      assertEquals(examples, checked, "every example of the section was run");
     }
+  }
+
+  /** {@code output} with its time left replaced by the one {@code shown}, once checked to be in (0, shown]. */
+  private static String ttlLeftAsShown(String shown, String output) {
+    Matcher expected = TTL_LEFT.matcher(shown);
+    Matcher actual = TTL_LEFT.matcher(output);
+    if (!expected.find() || !actual.find()) {
+      return output;
+    }
+    long left = Long.parseLong(actual.group(1));
+    assertTrue(left > 0 && left <= Long.parseLong(expected.group(1)), "ttl_remaining_ms " + left + " in " + output);
+    return output.substring(0, actual.start(1)) + expected.group(1) + output.substring(actual.end(1));
   }
 
   /** Maps the big numbers of {@code shown} to those of {@code output}, in order; each maps to one. */
@@ -88,18 +104,18 @@ class ReadmeVersionsIT {
     return matcher.appendTail(out).toString();
   }
 
-  private static List<String> section() throws Exception {
+  private static List<String> section(String section) throws Exception {
     Path readme = Path.of("").toAbsolutePath().getParent().resolve("README.md");
     List<String> lines = new ArrayList<>();
     boolean in = false;
     for (String line : Files.readAllLines(readme, StandardCharsets.UTF_8)) {
       if (line.startsWith("## ")) {
-        in = line.equals(SECTION);
+        in = line.equals(section);
       } else if (in) {
         lines.add(line);
       }
     }
-    assertTrue(!lines.isEmpty(), "no section " + SECTION);
+    assertTrue(!lines.isEmpty(), "no section " + section);
     return lines;
   }
 }

@@ -121,10 +121,13 @@ public final class FollowerReadService extends FollowerGrpc.FollowerImplBase {
         Readable after = readable.get();
         if (after.withdrawals() == before.withdrawals() && after.served(allowStale).test(shard)) {
           boolean stale = !before.live().test(shard) || !after.live().test(shard);
-          StoredValue found = value.orElseThrow(() -> Reads.notFound(request.getKey(), state.seq(), stale));
+          long nowMs = System.currentTimeMillis();
+          // A follower never deletes an expired key itself (the leader's delete will come): it hides it.
+          StoredValue found = value.filter(stored -> !stored.expiredAt(nowMs))
+              .orElseThrow(() -> Reads.notFound(request.getKey(), state.seq(), stale));
           response.onNext(GetResponse.newBuilder().setKey(request.getKey())
               .setValue(ByteString.copyFrom(found.value())).setVersion(found.version())
-              .setShard(shard).setAppliedSeq(state.seq()).setStale(stale).build());
+              .setTtlRemainingMs(found.remainingMs(nowMs)).setShard(shard).setAppliedSeq(state.seq()).setStale(stale).build());
           response.onCompleted();
           return;
         }

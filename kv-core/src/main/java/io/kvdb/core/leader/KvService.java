@@ -96,8 +96,14 @@ public final class KvService extends KVGrpc.KVImplBase {
     } catch (StatusRuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+    long expiresAtMs;
+    try {
+      expiresAtMs = request.hasTtlSeconds() ? pipeline.wallClockMs() + Ttl.validMs(request.getTtlSeconds()) : 0;
+    } catch (StatusRuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
     Long expected = request.hasExpectedVersion() ? request.getExpectedVersion() : null;
-    return pipeline.put(request.getKey(), request.getValue().toByteArray(), expected, 0).thenCompose(committed -> {
+    return pipeline.put(request.getKey(), request.getValue().toByteArray(), expected, expiresAtMs).thenCompose(committed -> {
       if (committed.conflict()) {
         throw mismatch(request.getKey(), request.getExpectedVersion(), committed.version());
       }
@@ -135,9 +141,12 @@ public final class KvService extends KVGrpc.KVImplBase {
   GetResponse get(GetRequest request) {
     byte[] key = validator.key(request.getKey());
     int shard = shardFunction.shardOf(key);
-    StoredValue value = store.get(shard, key).orElseThrow(() -> Reads.notFound(request.getKey()));
+    long nowMs = pipeline.wallClockMs();
+    // Hidden from the deadline on, before the writer's delete of it has run.
+    StoredValue value = store.get(shard, key).filter(stored -> !stored.expiredAt(nowMs))
+        .orElseThrow(() -> Reads.notFound(request.getKey()));
     return GetResponse.newBuilder().setKey(request.getKey()).setValue(UnsafeByteOperations.unsafeWrap(value.value()))
-        .setShard(shard).setVersion(value.version()).build();
+        .setShard(shard).setVersion(value.version()).setTtlRemainingMs(value.remainingMs(nowMs)).build();
   }
 
   @Override

@@ -33,6 +33,8 @@ import java.util.function.LongSupplier;
  */
 public final class WritePipeline implements AutoCloseable {
   private static final int MAX_BATCH = 1024;
+  /** How often the writer looks for expired keys: well within the documented 1 s after a deadline. */
+  static final long EXPIRY_SCAN_MS = 100;
 
   private final KvStore store;
   private final LeaderMetadata leader;
@@ -42,6 +44,12 @@ public final class WritePipeline implements AutoCloseable {
   private final BatchCommitter committer;
   private final DiskSpace disk;
   private final LongSupplier clockMs;
+  /** Wall-clock ms since 1970: the clock of TTL deadlines. */
+  private final LongSupplier wallClockMs;
+  /** The keys with a TTL; used on the writer thread only (so no lock). */
+  private final ExpiryIndex expiries;
+  /** When the writer next looks for expired keys (wall clock); writer thread only. */
+  private long nextExpiryScanMs;
   private final PipelineMetrics metrics;
   private final CommitTimes commitTimes;
   /** Used on the writer thread only. */
@@ -70,7 +78,11 @@ public final class WritePipeline implements AutoCloseable {
    * null for no condition.
    */
   private record PendingWrite(String key, byte[] keyBytes, byte[] value, Long expectedVersion, long expiresAtMs,
-      CompletableFuture<Committed> reply) {}
+      CompletableFuture<Committed> reply) {
+    PendingWrite(String key, byte[] value, Long expectedVersion, long expiresAtMs, CompletableFuture<Committed> reply) {
+      this(key, key.getBytes(StandardCharsets.UTF_8), value, expectedVersion, expiresAtMs, reply);
+    }
+  }
 
   /**
    * Writes to {@code store} in the name of {@code leader} (its id and this run's epoch, stamped on
@@ -83,7 +95,21 @@ public final class WritePipeline implements AutoCloseable {
    */
   public WritePipeline(KvStore store, LeaderMetadata leader, int backlogPerShard, BacklogPins pins, EventSink sink,
       BatchCommitter committer, DiskSpace disk, LongSupplier clockMs, PipelineMetrics metrics, Supervisor supervisor) {
+    this(store, leader, backlogPerShard, pins, sink, committer, disk, clockMs, System::currentTimeMillis, metrics,
+        supervisor);
+  }
+
+  /**
+   * As above, with {@code wallClockMs} (ms since 1970) the clock of TTL deadlines: a put's expiry
+   * time is set by it and the writer deletes a key once it reads past the key's deadline. The
+   * keys with a TTL are found in {@code store} first, so that they expire after a restart too.
+   */
+  public WritePipeline(KvStore store, LeaderMetadata leader, int backlogPerShard, BacklogPins pins, EventSink sink,
+      BatchCommitter committer, DiskSpace disk, LongSupplier clockMs, LongSupplier wallClockMs,
+      PipelineMetrics metrics, Supervisor supervisor) {
     this.store = store;
+    this.wallClockMs = wallClockMs;
+    this.expiries = ExpiryIndex.load(store, leader.shards());
     this.leader = leader;
     this.shardFunction = new ShardFunction(leader.shards());
     this.sink = sink;
@@ -190,6 +216,11 @@ public final class WritePipeline implements AutoCloseable {
     return commitTimes;
   }
 
+  /** The wall clock of TTL deadlines, ms since 1970: reads hide a key once it reads past the key's. */
+  public long wallClockMs() {
+    return wallClockMs.getAsLong();
+  }
+
   public int shards() {
     return leader.shards();
   }
@@ -207,11 +238,14 @@ public final class WritePipeline implements AutoCloseable {
     while (running || !queue.isEmpty()) {
       try {
         PendingWrite first = queue.poll(50, TimeUnit.MILLISECONDS);
-        if (first == null) {
+        if (first != null) {
+          batch.add(first);
+          queue.drainTo(batch, MAX_BATCH - 1);
+        }
+        addExpired(batch);
+        if (batch.isEmpty()) {
           continue;
         }
-        batch.add(first);
-        queue.drainTo(batch, MAX_BATCH - 1);
         Status refused = refusal;
         if (refused != null) {
           batch.forEach(write -> write.reply().completeExceptionally(refused.asRuntimeException()));
@@ -238,6 +272,23 @@ public final class WritePipeline implements AutoCloseable {
     }
   }
 
+  /**
+   * Every {@link #EXPIRY_SCAN_MS}, adds to {@code batch} a delete of each key whose deadline has
+   * passed, conditional on the version that expired: a newer write of the key makes it a no-op.
+   * Nobody waits for these deletes' replies; a failed batch leaves its keys hidden until the next
+   * start finds them again.
+   */
+  private void addExpired(List<PendingWrite> batch) {
+    long nowMs = wallClockMs.getAsLong();
+    if (nowMs < nextExpiryScanMs) {
+      return;
+    }
+    nextExpiryScanMs = nowMs + EXPIRY_SCAN_MS;
+    for (ExpiryIndex.Due due : expiries.takeDue(nowMs, MAX_BATCH)) {
+      batch.add(new PendingWrite(due.key(), null, due.version(), 0, new CompletableFuture<>()));
+    }
+  }
+
   private void commit(List<PendingWrite> batch) {
     List<Committed> outcomes = new ArrayList<>(batch.size());
     BatchBuilder contents;
@@ -256,6 +307,12 @@ public final class WritePipeline implements AutoCloseable {
     }
     states.forEach(heads::set);
     trim.committed();
+    for (int i = 0; i < batch.size(); i++) {
+      PendingWrite write = batch.get(i);
+      if (write.expiresAtMs() != 0 && outcomes.get(i).seq() != 0) {
+        expiries.add(write.expiresAtMs(), write.key(), outcomes.get(i).version());
+      }
+    }
     sink.publish(contents.events());
     PendingWrite[] answered = batch.toArray(new PendingWrite[0]); // the batch list is reused
     replies.answer(() -> {

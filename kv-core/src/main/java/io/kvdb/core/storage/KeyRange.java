@@ -70,16 +70,28 @@ public final class KeyRange {
    */
   public static Page list(KvStore store, StoreSnapshot snapshot, int shards, IntPredicate shardFilter,
       byte[] prefix, byte[] startAfter, int limit, boolean keysOnly, long maxBytes) {
-    return page(store, snapshot, shards, shardFilter, prefix, startAfter, limit, keysOnly, maxBytes, new Probe());
+    return list(store, snapshot, shards, shardFilter, prefix, startAfter, limit, keysOnly, maxBytes,
+        System.currentTimeMillis());
+  }
+
+  /**
+   * As above, leaving out the keys expired at {@code nowMs} (wall-clock): a key whose TTL has passed
+   * is never listed, even before the leader's delete of it has run.
+   */
+  public static Page list(KvStore store, StoreSnapshot snapshot, int shards, IntPredicate shardFilter,
+      byte[] prefix, byte[] startAfter, int limit, boolean keysOnly, long maxBytes, long nowMs) {
+    return page(store, snapshot, shards, shardFilter, prefix, startAfter, limit, keysOnly, maxBytes, nowMs,
+        new Probe());
   }
 
   static Page list(KvStore store, int shards, IntPredicate shardFilter, byte[] prefix, byte[] startAfter,
       int limit, boolean keysOnly, long maxBytes, Probe probe) {
-    return page(store, null, shards, shardFilter, prefix, startAfter, limit, keysOnly, maxBytes, probe);
+    return page(store, null, shards, shardFilter, prefix, startAfter, limit, keysOnly, maxBytes,
+        System.currentTimeMillis(), probe);
   }
 
   private static Page page(KvStore store, StoreSnapshot snapshot, int shards, IntPredicate shardFilter, byte[] prefix,
-      byte[] startAfter, int limit, boolean keysOnly, long maxBytes, Probe probe) {
+      byte[] startAfter, int limit, boolean keysOnly, long maxBytes, long nowMs, Probe probe) {
     // Start each shard at the later of the prefix (inclusive) and startAfter (exclusive).
     boolean afterCursor = startAfter.length > 0 && Arrays.compareUnsigned(startAfter, prefix) >= 0;
     byte[] start = afterCursor ? startAfter : prefix;
@@ -94,7 +106,7 @@ public final class KeyRange {
     // Shards that may hold more keys for the page: all they read is still on it.
     BitSet unfinished = new BitSet(shards);
     PageSelection page = new PageSelection(limit, maxBytes, keysOnly, unfinished::clear);
-    try (ShardReader reader = new ShardReader(store, snapshot, prefix, page, probe)) {
+    try (ShardReader reader = new ShardReader(store, snapshot, prefix, page, nowMs, probe)) {
       for (int shard = 0; shard < shards; shard++) {
         if (shardFilter.test(shard)) {
           unfinished.set(shard);
@@ -118,14 +130,16 @@ public final class KeyRange {
     private final StoreSnapshot snapshot;
     private final byte[] prefix;
     private final PageSelection page;
+    private final long nowMs;
     private final Probe probe;
     private ShardCursor cursor;
 
-    ShardReader(KvStore store, StoreSnapshot snapshot, byte[] prefix, PageSelection page, Probe probe) {
+    ShardReader(KvStore store, StoreSnapshot snapshot, byte[] prefix, PageSelection page, long nowMs, Probe probe) {
       this.store = store;
       this.snapshot = snapshot;
       this.prefix = prefix;
       this.page = page;
+      this.nowMs = nowMs;
       this.probe = probe;
     }
 
@@ -144,6 +158,9 @@ public final class KeyRange {
       int taken = 0;
       // Cursors start at or after the prefix, so the first key outside it ends the shard.
       while (taken < max && cursor.next() && Layout.startsWith(cursor.key(), prefix)) {
+        if (StoredValue.isExpired(cursor.expiresAtMs(), nowMs)) {
+          continue; // hidden until the leader's delete of it runs; not counted, so the shard reads on
+        }
         if (!page.offer(shard, cursor.key(), cursor.value(), cursor.version())) {
           break; // past the full page: so is the rest of this shard
         }

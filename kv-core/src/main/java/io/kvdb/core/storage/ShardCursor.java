@@ -83,6 +83,11 @@ public final class ShardCursor implements AutoCloseable {
     return StoredValue.versionOf(record);
   }
 
+  /** The current key's expiry time (wall-clock ms; 0: never), without copying its value. */
+  public long expiresAtMs() {
+    return StoredValue.expiresAtOf(record);
+  }
+
   @Override
   public void close() {
     try {

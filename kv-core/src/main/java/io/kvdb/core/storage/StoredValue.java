@@ -28,6 +28,26 @@ public record StoredValue(byte[] value, long version, long expiresAtMs) {
     return new StoredValue(Arrays.copyOfRange(stored, HEADER_BYTES, stored.length), header.getLong(), header.getLong());
   }
 
+  /** True when the key has a TTL and its deadline is {@code nowMs} (wall-clock) or earlier: no read returns it. */
+  public boolean expiredAt(long nowMs) {
+    return isExpired(expiresAtMs, nowMs);
+  }
+
+  /** Milliseconds left until the key expires, as of {@code nowMs}: 0 when it has no TTL. */
+  public long remainingMs(long nowMs) {
+    return expiresAtMs == 0 ? 0 : Math.max(1, expiresAtMs - nowMs);
+  }
+
+  /** Whether an expiry time (0: never) has passed at {@code nowMs}: the one definition of expired. */
+  public static boolean isExpired(long expiresAtMs, long nowMs) {
+    return expiresAtMs != 0 && expiresAtMs <= nowMs;
+  }
+
+  /** The expiry time of a stored form, without copying its value. */
+  static long expiresAtOf(byte[] stored) {
+    return ByteBuffer.wrap(stored, 8, 8).getLong();
+  }
+
   /** The version of a stored form, without copying its value. */
   static long versionOf(byte[] stored) {
     return ByteBuffer.wrap(stored, 0, 8).getLong();

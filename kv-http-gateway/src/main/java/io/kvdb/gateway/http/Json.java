@@ -68,10 +68,19 @@ public final class Json {
 
   /** {@code {"key": ..., "value": ..., "version": ...}} (plus the encoding when needed). */
   static void writePair(JsonGenerator json, String key, ByteString value, long version) throws IOException {
+    writePair(json, key, value, version, 0);
+  }
+
+  /** As above, with {@code "ttl_remaining_ms"} when the key has a TTL ({@code ttlRemainingMs} > 0). */
+  static void writePair(JsonGenerator json, String key, ByteString value, long version, long ttlRemainingMs)
+      throws IOException {
     json.writeStartObject();
     json.writeStringField("key", key);
     writeValue(json, value);
     json.writeNumberField("version", version);
+    if (ttlRemainingMs > 0) {
+      json.writeNumberField("ttl_remaining_ms", ttlRemainingMs);
+    }
     json.writeEndObject();
   }
 

@@ -41,13 +41,16 @@ public final class KvHttpApi {
   @Post("/set")
   @Description("Stores a value. Body: {\"key\": \"...\", \"value\": \"...\"} (add \"encoding\": \"base64\" for "
       + "binary values, \"expected_version\": N to write only if the key's version is N, 0: only if it does not "
-      + "exist; 409 {\"error\": ..., \"current_version\": N} otherwise). Optional ?min_acks=N&timeout_ms=T waits for "
+      + "exist; 409 {\"error\": ..., \"current_version\": N} otherwise; \"ttl_seconds\": S to expire the key S "
+      + "seconds later). Optional ?min_acks=N&timeout_ms=T waits for "
       + "N followers to apply the write. Replies with where it went: key, shard, seq, followers, acks, epoch, version.")
   public CompletableFuture<HttpResponse> set(ServiceRequestContext ctx, HttpRequest request) {
     KvClient writer = writer(leader, ctx, QueryArgs.of(ctx, QueryArgs.WRITE_PARAMS));
     return request.aggregate()
         .thenApply(WriteBody::parse)
-        .thenCompose(body -> (body.expectedVersion().isPresent()
+        .thenCompose(body -> (body.ttlSeconds().isPresent()
+            ? writer.putAsync(body.key(), body.value(), body.expectedVersion(), body.ttlSeconds().getAsLong())
+            : body.expectedVersion().isPresent()
             ? writer.putAsync(body.key(), body.value(), body.expectedVersion().getAsLong())
             : writer.putAsync(body.key(), body.value()))
             .thenApply(reply -> written(body.key(), reply, false)))
@@ -56,13 +59,14 @@ public final class KvHttpApi {
 
   @Get("/get/:key")
   @Description("Reads a key (URL-encode it as one path segment). 200 {\"key\": ..., \"value\": ..., \"version\": "
-      + "...}; values "
+      + "...} (and \"ttl_remaining_ms\" when the key has a TTL); values "
       + "that are not UTF-8 come as base64 with \"encoding\": \"base64\". 404 {\"error\": \"Key not found\"}.")
   public CompletableFuture<HttpResponse> get(ServiceRequestContext ctx, @Param("key") String key) {
     QueryArgs.of(ctx, Set.of());
     String checked = checkedKey(key);
     return leader.forCaller(ctx).getEntryAsync(checked).thenApply(value -> value
-        .map(entry -> Json.ok(json -> Json.writePair(json, checked, entry.getValue(), entry.getVersion())))
+        .map(entry -> Json.ok(json -> Json.writePair(json, checked, entry.getValue(), entry.getVersion(),
+            entry.getTtlRemainingMs())))
         .orElseGet(HttpErrors::keyNotFound))
         .exceptionallyCompose(error -> stale.serves(error)
             ? StaleHttp.get(stale, ctx, checked, Json.ORIGINAL_ITEM, error, leader.address().toString())

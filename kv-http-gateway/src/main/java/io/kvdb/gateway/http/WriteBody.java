@@ -28,25 +28,27 @@ import java.util.Set;
  * @param value the bytes to store: the value's UTF-8, or its base64-decoded bytes
  * @param expectedVersion {@code "expected_version"}: write only if the key's version is this one
  *     (0: only if it does not exist); empty for no condition
+ * @param ttlSeconds {@code "ttl_seconds"}: the key expires this many seconds after the write (the
+ *     leader checks the bounds); empty for no expiry
  */
-public record WriteBody(String key, ByteString value, OptionalLong expectedVersion) {
+public record WriteBody(String key, ByteString value, OptionalLong expectedVersion, OptionalLong ttlSeconds) {
   private static final ObjectMapper JSON = JsonMapper.builder()
       // {"key": "a", "key": "b"} is ambiguous: refuse it rather than pick one.
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .build();
-  private static final Set<String> FIELDS = Set.of("key", "value", "encoding", "expected_version");
+  private static final Set<String> FIELDS = Set.of("key", "value", "encoding", "expected_version", "ttl_seconds");
   static final String SHAPE = "send {\"key\": \"...\", \"value\": \"...\"} with Content-Type: application/json";
 
   /** Parses and checks the request; throws a 400 {@code ApiException} naming the problem. */
   static WriteBody parse(AggregatedHttpRequest request) {
     JsonNode root = object(request, SHAPE);
-    onlyFields(root, FIELDS, "key, value and (optional) encoding and expected_version");
+    onlyFields(root, FIELDS, "key, value and (optional) encoding, expected_version and ttl_seconds");
     String key = text(root, "key", SHAPE);
     if (key.isEmpty()) {
       throw badRequest("key is empty; keys are non-empty strings");
     }
-    return new WriteBody(key, value(root, SHAPE), expectedVersion(root));
+    return new WriteBody(key, value(root, SHAPE), expectedVersion(root), ttlSeconds(root));
   }
 
   /**
@@ -119,6 +121,18 @@ public record WriteBody(String key, ByteString value, OptionalLong expectedVersi
     }
     if (!node.isIntegralNumber() || !node.canConvertToLong() || node.asLong() < 0) {
       throw badRequest("\"expected_version\" must be a whole number >= 0 (a version from a read), got " + node);
+    }
+    return OptionalLong.of(node.asLong());
+  }
+
+  /** {@code "ttl_seconds"}: a whole number >= 1 (the leader checks the upper bound), or absent (no expiry). */
+  public static OptionalLong ttlSeconds(JsonNode root) {
+    JsonNode node = root.get("ttl_seconds");
+    if (node == null) {
+      return OptionalLong.empty();
+    }
+    if (!node.isIntegralNumber() || !node.canConvertToLong() || node.asLong() < 1) {
+      throw badRequest("ttl_seconds must be a whole number of seconds >= 1, got " + node);
     }
     return OptionalLong.of(node.asLong());
   }

@@ -30,6 +30,11 @@ final class V1Json {
   private V1Json() {}
 
   static void writeItem(JsonGenerator json, KeyValue item) throws IOException {
+    writeItem(json, item, 0);
+  }
+
+  /** As above, with {@code "ttl_remaining_ms"} last when the key has a TTL ({@code ttlRemainingMs} > 0). */
+  static void writeItem(JsonGenerator json, KeyValue item, long ttlRemainingMs) throws IOException {
     json.writeStartObject();
     json.writeStringField("key", item.getKey());
     ByteString value = item.getValue();
@@ -41,6 +46,9 @@ final class V1Json {
       json.writeStringField("encoding", BASE64);
     }
     Json.writeSetFields(json, item, WRITTEN_FIRST);
+    if (ttlRemainingMs > 0) {
+      json.writeNumberField("ttl_remaining_ms", ttlRemainingMs);
+    }
     json.writeEndObject();
   }
 }

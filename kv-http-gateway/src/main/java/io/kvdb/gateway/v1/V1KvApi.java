@@ -49,7 +49,8 @@ public final class V1KvApi {
   }
 
   @Get("/v1/kv/{key}")
-  @Description("Reads a key (URL-encoded as one path segment). 200 {\"key\", \"value\", \"encoding\", \"version\"}: "
+  @Description("Reads a key (URL-encoded as one path segment). 200 {\"key\", \"value\", \"encoding\", \"version\"} "
+      + "(and \"ttl_remaining_ms\" when the key has a TTL): "
       + "\"encoding\" is \"utf8\" when the value is text (a plain string) and \"base64\" for other bytes. "
       + "404 {\"error\": \"Key not found\"}. While the leader is unreachable, served stale from followers "
       + "(X-KV-Stale: true).")
@@ -58,8 +59,8 @@ public final class V1KvApi {
     QueryArgs.of(ctx, Set.of());
     String checked = KvHttpApi.checkedKey(key);
     return leader.forCaller(ctx).getEntryAsync(checked).thenApply(value -> value
-        .map(entry -> item(KeyValue.newBuilder().setKey(checked).setValue(entry.getValue())
-            .setVersion(entry.getVersion()).build()))
+        .map(entry -> Json.ok(json -> V1Json.writeItem(json, KeyValue.newBuilder().setKey(checked)
+            .setValue(entry.getValue()).setVersion(entry.getVersion()).build(), entry.getTtlRemainingMs())))
         .orElseGet(HttpErrors::keyNotFound))
         .exceptionallyCompose(error -> stale.serves(error)
             ? StaleHttp.get(stale, ctx, checked, V1Json.ITEM, error, leader.address().toString())
@@ -69,7 +70,8 @@ public final class V1KvApi {
   @Put("/v1/kv/{key}")
   @Description("Stores a value under a key (URL-encoded as one path segment). Body: {\"value\": \"...\"}, "
       + "optionally \"encoding\": \"utf8\" (the default) or \"base64\" for bytes, and \"expected_version\": N to write "
-      + "only if the key's version is N (0: only if it does not exist; 409 {\"error\", \"current_version\"} otherwise). "
+      + "only if the key's version is N (0: only if it does not exist; 409 {\"error\", \"current_version\"} otherwise), "
+      + "\"ttl_seconds\": S to expire the key S seconds after the write. "
       + "Optional ?min_acks=N&timeout_ms=T waits for N followers to apply the write. 200 with where it went: key, "
       + "shard, seq, followers, acks, epoch, version.")
   public CompletableFuture<HttpResponse> put(ServiceRequestContext ctx,
@@ -78,7 +80,9 @@ public final class V1KvApi {
     KvClient writer = KvHttpApi.writer(leader, ctx, QueryArgs.of(ctx, QueryArgs.WRITE_PARAMS));
     return request.aggregate()
         .thenApply(V1WriteBody::parse)
-        .thenCompose(body -> (body.expectedVersion().isPresent()
+        .thenCompose(body -> (body.ttlSeconds().isPresent()
+            ? writer.putAsync(checked, body.value(), body.expectedVersion(), body.ttlSeconds().getAsLong())
+            : body.expectedVersion().isPresent()
             ? writer.putAsync(checked, body.value(), body.expectedVersion().getAsLong())
             : writer.putAsync(checked, body.value()))
             .thenApply(reply -> KvHttpApi.written(checked, reply, false)))
