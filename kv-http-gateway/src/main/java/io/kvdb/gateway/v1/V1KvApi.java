@@ -118,8 +118,4 @@ public final class V1KvApi {
     int limit = args.number("limit", 1, Integer.MAX_VALUE).orElse((long) DEFAULT_LIMIT).intValue();
     return listing.page(ctx, prefix, after, limit, V1Json.ITEM);
   }
-
-  private static HttpResponse item(KeyValue item) {
-    return Json.ok(json -> V1Json.writeItem(json, item));
-  }
 }
