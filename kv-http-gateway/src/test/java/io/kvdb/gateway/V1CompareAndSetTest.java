@@ -52,6 +52,19 @@ class V1CompareAndSetTest {
   }
 
   @Test
+  void aPutWithTtlSecondsShowsTheTimeLeftInGetAndAPutWithoutOneClearsIt() {
+    Reply put = put("ttl/v1", "{\"value\": \"v\", \"ttl_seconds\": 600}");
+    assertEquals(200, put.status(), put.body());
+
+    long left = gateway.get("/v1/kv/ttl%2Fv1").json().get("ttl_remaining_ms").asLong();
+    assertTrue(left > 0 && left <= 600_000, "time left: " + left);
+    assertEquals(200, put("ttl/v1", "{\"value\": \"w\"}").status());
+    assertTrue(gateway.get("/v1/kv/ttl%2Fv1").json().get("ttl_remaining_ms") == null, "no TTL: no field");
+    Reply bad = put("ttl/v1", "{\"value\": \"v\", \"ttl_seconds\": 0}");
+    assertEquals(400, bad.status(), bad.body());
+  }
+
+  @Test
   void aPutWithTheCurrentVersionWinsAndAStaleOneIs409() {
     long first = put("cas/put", "{\"value\": \"1\", \"expected_version\": 0}").json().get("version").asLong();
 
