@@ -40,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 class StaleReadsIT {
   private static final int SHARDS = 16;
   /** A pair of a listing, as the gateway writes it (these keys and values need no escapes). */
-  private static final Pattern PAIR = Pattern.compile("\\{\"key\":\"([^\"]*)\",\"value\":\"([^\"]*)\"\\}");
+  private static final Pattern PAIR = Pattern.compile("\\{\"key\":\"([^\"]*)\",\"value\":\"([^\"]*)\",\"version\":[0-9]+\\}");
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @TempDir Path dir;
