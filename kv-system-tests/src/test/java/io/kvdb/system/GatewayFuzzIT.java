@@ -37,7 +37,8 @@ class GatewayFuzzIT {
   private final long seed = Long.getLong("kvdb.fuzz.seed", 20240611L);
   private final Random random = new Random(seed);
   private final FuzzInputs inputs = new FuzzInputs(random, LIMITS.maxKeyBytes(), LIMITS.maxValueBytes());
-  private final KvModel model = new KvModel(LIMITS, 1);
+  private static final int SHARDS = 8;
+  private final KvModel model = new KvModel(LIMITS, 1, SHARDS);
   private final Map<String, Integer> tally = new TreeMap<>();
   private InetSocketAddress gateway;
 
@@ -49,7 +50,7 @@ class GatewayFuzzIT {
 
   @Test
   void everyRequestGetsAClearAnswerAndRefusedOnesChangeNothing() throws Exception {
-    try (TestCluster cluster = new TestCluster(dir, "--shards", "8",
+    try (TestCluster cluster = new TestCluster(dir, "--shards", String.valueOf(SHARDS),
         "--max-key-bytes", Integer.toString(LIMITS.maxKeyBytes()),
         "--max-value-bytes", Integer.toString(LIMITS.maxValueBytes()),
         "--max-message-bytes", Integer.toString(LIMITS.maxMessageBytes()),

@@ -55,7 +55,8 @@ class GrpcFuzzIT {
   private final long budgetMs = Long.getLong("kvdb.fuzz.seconds", Scale.current().fuzzSeconds() * 2 / 5) * 1000;
   private final Random random = new Random(seed);
   private final FuzzInputs inputs = new FuzzInputs(random, LIMITS.maxKeyBytes(), LIMITS.maxValueBytes());
-  private final KvModel model = new KvModel(LIMITS, REPLICATION_FACTOR);
+  private static final int SHARDS = 8;
+  private final KvModel model = new KvModel(LIMITS, REPLICATION_FACTOR, SHARDS);
   private final Map<Status.Code, Integer> tally = new EnumMap<>(Status.Code.class);
   private TestCluster cluster;
 
@@ -64,7 +65,7 @@ class GrpcFuzzIT {
 
   @Test
   void everyInputGetsItsDocumentedStatusAndRefusedOnesChangeNothing() throws Exception {
-    try (TestCluster started = new TestCluster(dir, "--shards", "8", "--durability", "async",
+    try (TestCluster started = new TestCluster(dir, "--shards", String.valueOf(SHARDS), "--durability", "async",
         "--max-key-bytes", Integer.toString(LIMITS.maxKeyBytes()),
         "--max-value-bytes", Integer.toString(LIMITS.maxValueBytes()),
         "--max-message-bytes", Integer.toString(LIMITS.maxMessageBytes()),

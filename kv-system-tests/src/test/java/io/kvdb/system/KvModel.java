@@ -16,9 +16,11 @@ import io.kvdb.api.v1.ListResponse;
 import io.kvdb.api.v1.PutRequest;
 import io.kvdb.api.v1.WaitForAcks;
 import io.kvdb.core.config.Limits;
+import io.kvdb.common.sharding.KeyShards;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Set;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 
@@ -35,9 +37,13 @@ final class KvModel {
   private final Limits limits;
   private final int replicationFactor;
 
-  KvModel(Limits limits, int replicationFactor) {
+  private final int shards;
+
+  /** @param shards the leader's shard count, for List's shards filter */
+  KvModel(Limits limits, int replicationFactor, int shards) {
     this.limits = limits;
     this.replicationFactor = replicationFactor;
+    this.shards = shards;
   }
 
   /** The status the leader must answer {@code request} (raw bytes of an {@code rpc} request) with. */
@@ -87,7 +93,8 @@ final class KvModel {
 
   private Code expectList(ListRequest list) {
     boolean inBounds = utf8(list.getPrefix()).length <= limits.maxKeyBytes()
-        && utf8(list.getStartAfter()).length <= limits.maxKeyBytes();
+        && utf8(list.getStartAfter()).length <= limits.maxKeyBytes()
+        && list.getShardsList().stream().allMatch(shard -> Integer.toUnsignedLong(shard) < shards);
     return inBounds ? Code.OK : Code.INVALID_ARGUMENT;
   }
 
@@ -123,7 +130,6 @@ final class KvModel {
     }
   }
 
-  /** The page the leader must return: keys after the cursor with the prefix, in unsigned UTF-8 order. */
   /** A page as this reference gives it: keys and values only (versions are the leader's own; checked elsewhere). */
   private static ListResponse withoutVersions(ListResponse page) {
     ListResponse.Builder plain = page.toBuilder();
@@ -131,7 +137,12 @@ final class KvModel {
     return plain.build();
   }
 
+  /**
+   * The page the leader must return: keys after the cursor with the prefix (and in the shards asked
+   * for, if any), in unsigned UTF-8 order.
+   */
   ListResponse page(ListRequest list) {
+    Set<Integer> asked = Set.copyOf(list.getShardsList());
     byte[] prefix = utf8(list.getPrefix());
     byte[] after = utf8(list.getStartAfter());
     int size = list.getLimit() == 0 ? limits.defaultPageSize()
@@ -141,6 +152,9 @@ final class KvModel {
     for (Map.Entry<byte[], byte[]> entry : data.tailMap(afterCursor ? after : prefix, !afterCursor).entrySet()) {
       if (!startsWith(entry.getKey(), prefix)) {
         break;
+      }
+      if (!asked.isEmpty() && !asked.contains(KeyShards.shardOf(entry.getKey(), shards))) {
+        continue;
       }
       if (page.getItemsCount() == size) {
         page.setHasMore(true).setNextStartAfter(page.getItems(size - 1).getKey());
