@@ -5,6 +5,7 @@ import io.kvdb.api.v1.BatchDelete;
 import io.kvdb.api.v1.BatchOp;
 import io.kvdb.api.v1.BatchPut;
 import io.kvdb.api.v1.BatchRequest;
+import java.util.OptionalLong;
 
 /**
  * Builds the request of an atomic batch for {@link KvClient#batch}: puts and deletes, each
@@ -47,6 +48,17 @@ public final class KvBatch {
   public KvBatch putWithTtl(String key, ByteString value, int ttlSeconds) {
     request.addOps(BatchOp.newBuilder().setPut(BatchPut.newBuilder().setKey(key).setValue(value)
         .setTtlSeconds(ttlSeconds)));
+    return this;
+  }
+
+  /**
+   * Adds a put, only if the key's version is {@code expectedVersion} when one is given, expiring
+   * {@code ttlSeconds} after the commit (0: never).
+   */
+  public KvBatch put(String key, ByteString value, OptionalLong expectedVersion, int ttlSeconds) {
+    BatchPut.Builder put = BatchPut.newBuilder().setKey(key).setValue(value).setTtlSeconds(ttlSeconds);
+    expectedVersion.ifPresent(put::setExpectedVersion);
+    request.addOps(BatchOp.newBuilder().setPut(put));
     return this;
   }
 

@@ -39,28 +39,7 @@ record WriteBody(String key, ByteString value, OptionalLong expectedVersion) {
 
   /** Parses and checks the request; throws a 400 {@code ApiException} naming the problem. */
   static WriteBody parse(AggregatedHttpRequest request) {
-    MediaType type = request.contentType();
-    if (type == null || !type.isJson()) {
-      throw badRequest("Content-Type must be application/json, got " + (type == null ? "none" : "'" + type + "'")
-          + "; " + SHAPE);
-    }
-    if (type.charset() != null && !type.charset().equals(StandardCharsets.UTF_8)) {
-      throw badRequest("JSON must be UTF-8, got charset " + type.charset().name());
-    }
-    if (request.content().isEmpty()) {
-      throw badRequest("request body is empty; " + SHAPE);
-    }
-    JsonNode root;
-    try {
-      root = JSON.readTree(request.content().array());
-    } catch (JsonProcessingException e) {
-      throw badRequest("malformed JSON" + where(e) + ": " + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw badRequest("unreadable body: " + e.getMessage());
-    }
-    if (root == null || !root.isObject()) {
-      throw badRequest("body must be a JSON object; " + SHAPE);
-    }
+    JsonNode root = readObject(request, SHAPE);
     for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
       String name = names.next();
       if (!FIELDS.contains(name)) {
@@ -75,7 +54,37 @@ record WriteBody(String key, ByteString value, OptionalLong expectedVersion) {
     return new WriteBody(key, value(text(root, "value"), encoding(root)), expectedVersion(root));
   }
 
-  private static String text(JsonNode root, String field) {
+  /**
+   * The JSON object of a request's body (UTF-8 JSON, no duplicate fields); a 400 otherwise, with
+   * {@code shape} saying what to send. Shared by every JSON body of the API.
+   */
+  static JsonNode readObject(AggregatedHttpRequest request, String shape) {
+    MediaType type = request.contentType();
+    if (type == null || !type.isJson()) {
+      throw badRequest("Content-Type must be application/json, got " + (type == null ? "none" : "'" + type + "'")
+          + "; " + shape);
+    }
+    if (type.charset() != null && !type.charset().equals(StandardCharsets.UTF_8)) {
+      throw badRequest("JSON must be UTF-8, got charset " + type.charset().name());
+    }
+    if (request.content().isEmpty()) {
+      throw badRequest("request body is empty; " + shape);
+    }
+    JsonNode root;
+    try {
+      root = JSON.readTree(request.content().array());
+    } catch (JsonProcessingException e) {
+      throw badRequest("malformed JSON" + where(e) + ": " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw badRequest("unreadable body: " + e.getMessage());
+    }
+    if (root == null || !root.isObject()) {
+      throw badRequest("body must be a JSON object; " + shape);
+    }
+    return root;
+  }
+
+  static String text(JsonNode root, String field) {
     JsonNode node = root.get(field);
     if (node == null) {
       throw badRequest("missing \"" + field + "\"; " + SHAPE);
@@ -92,7 +101,7 @@ record WriteBody(String key, ByteString value, OptionalLong expectedVersion) {
     return text;
   }
 
-  private static OptionalLong expectedVersion(JsonNode root) {
+  static OptionalLong expectedVersion(JsonNode root) {
     JsonNode node = root.get("expected_version");
     if (node == null) {
       return OptionalLong.empty();
@@ -103,7 +112,7 @@ record WriteBody(String key, ByteString value, OptionalLong expectedVersion) {
     return OptionalLong.of(node.asLong());
   }
 
-  private static String encoding(JsonNode root) {
+  static String encoding(JsonNode root) {
     JsonNode node = root.get("encoding");
     if (node == null) {
       return "utf8";
@@ -114,7 +123,7 @@ record WriteBody(String key, ByteString value, OptionalLong expectedVersion) {
     return node.textValue();
   }
 
-  private static ByteString value(String text, String encoding) {
+  static ByteString value(String text, String encoding) {
     if (encoding.equals("utf8")) {
       return ByteString.copyFromUtf8(text);
     }
@@ -138,7 +147,7 @@ record WriteBody(String key, ByteString value, OptionalLong expectedVersion) {
     return -1;
   }
 
-  private static String kind(JsonNode node) {
+  static String kind(JsonNode node) {
     return switch (node.getNodeType()) {
       case NUMBER -> "a number";
       case BOOLEAN -> "a boolean";
