@@ -84,7 +84,7 @@ record WriteBody(String key, ByteString value, OptionalLong expectedVersion) {
     return root;
   }
 
-  static String text(JsonNode root, String field) {
+  private static String text(JsonNode root, String field) {
     JsonNode node = root.get(field);
     if (node == null) {
       throw badRequest("missing \"" + field + "\"; " + SHAPE);
@@ -101,7 +101,7 @@ record WriteBody(String key, ByteString value, OptionalLong expectedVersion) {
     return text;
   }
 
-  static OptionalLong expectedVersion(JsonNode root) {
+  private static OptionalLong expectedVersion(JsonNode root) {
     JsonNode node = root.get("expected_version");
     if (node == null) {
       return OptionalLong.empty();
@@ -112,7 +112,7 @@ record WriteBody(String key, ByteString value, OptionalLong expectedVersion) {
     return OptionalLong.of(node.asLong());
   }
 
-  static String encoding(JsonNode root) {
+  private static String encoding(JsonNode root) {
     JsonNode node = root.get("encoding");
     if (node == null) {
       return "utf8";
@@ -123,7 +123,7 @@ record WriteBody(String key, ByteString value, OptionalLong expectedVersion) {
     return node.textValue();
   }
 
-  static ByteString value(String text, String encoding) {
+  private static ByteString value(String text, String encoding) {
     if (encoding.equals("utf8")) {
       return ByteString.copyFromUtf8(text);
     }
@@ -147,7 +147,7 @@ record WriteBody(String key, ByteString value, OptionalLong expectedVersion) {
     return -1;
   }
 
-  static String kind(JsonNode node) {
+  private static String kind(JsonNode node) {
     return switch (node.getNodeType()) {
       case NUMBER -> "a number";
       case BOOLEAN -> "a boolean";
