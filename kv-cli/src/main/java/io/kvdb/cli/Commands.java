@@ -62,6 +62,7 @@ final class Commands {
           + " run it as ./kv restore FILE --data-dir DIR (from the leader's jar)");
       case "drain" -> new Drain(leader, out, err).drain(one(operands, "drain FOLLOWER_ID"));
       case "undrain" -> new Drain(leader, out, err).undrain(one(operands, "undrain FOLLOWER_ID"));
+      case "batch" -> new BatchCommand(leader, System.in, out, err).run(operands);
       default -> throw new KvCli.UsageException("unknown command '" + command + "'");
     };
   }
