@@ -19,15 +19,14 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The curl and {@code ./kv} examples of the README's "Versions and compare-and-set", run as shown
- * (real curl, the CLI's jar) against a fresh leader with the default shards and a gateway: each
- * command's output must be the {@code # ...} line after it. Epochs and versions depend on the run:
+ * The curl and {@code ./kv} examples of the README's "Versions and compare-and-set" and "Atomic
+ * batches", run as shown (real curl, the CLI's jar, through bash) against a fresh leader with the
+ * default shards and a gateway: each command's output must be the {@code # ...} lines after it. Epochs and versions depend on the run:
  * each number of 13 or more digits shown is mapped, consistently, to the one the run printed there,
  * and stands for it in later commands.
  */
 @Timeout(180)
 class ReadmeVersionsIT {
-  private static final String SECTION = "## Versions and compare-and-set";
   private static final Pattern BIG_NUMBER = Pattern.compile("\\d{13,}");
   private static final Pattern EXIT = Pattern.compile("\\s+\\(exit (\\d+)\\)$");
 
@@ -35,7 +34,16 @@ class ReadmeVersionsIT {
 
   @Test
   void curlAndCliExamplesAnswerAsShown() throws Exception {
-    List<String> lines = section();
+    replay("## Versions and compare-and-set", 7);
+  }
+
+  @Test
+  void batchExamplesAnswerAsShown() throws Exception {
+    replay("## Atomic batches", 4);
+  }
+
+  private void replay(String heading, int examples) throws Exception {
+    List<String> lines = section(heading);
     try (TestCluster cluster = new TestCluster(dir)) {
       cluster.startLeader();
       cluster.startGateway();
@@ -48,7 +56,12 @@ class ReadmeVersionsIT {
         if (!(command.startsWith("curl ") || command.startsWith("./kv ")) || !lines.get(i + 1).startsWith("# ")) {
           continue;
         }
-        String shown = lines.get(i + 1).substring(2);
+        // The output shown: the "# " lines after the command, one per line of output.
+        StringBuilder expected = new StringBuilder(lines.get(i + 1).substring(2));
+        for (int next = i + 2; next < lines.size() && lines.get(next).startsWith("# "); next++) {
+          expected.append('\n').append(lines.get(next).substring(2));
+        }
+        String shown = expected.toString();
         int expectedExit = 0;
         Matcher exit = EXIT.matcher(shown);
         if (exit.find()) {
@@ -65,7 +78,7 @@ class ReadmeVersionsIT {
         assertEquals(replaceAll(shown, numbers), output, command);
         checked++;
       }
-      assertEquals(7, checked, "every example of the section was run");
+      assertEquals(examples, checked, "every example of " + heading + " was run");
     }
   }
 
@@ -88,18 +101,18 @@ class ReadmeVersionsIT {
     return matcher.appendTail(out).toString();
   }
 
-  private static List<String> section() throws Exception {
+  private static List<String> section(String heading) throws Exception {
     Path readme = Path.of("").toAbsolutePath().getParent().resolve("README.md");
     List<String> lines = new ArrayList<>();
     boolean in = false;
     for (String line : Files.readAllLines(readme, StandardCharsets.UTF_8)) {
       if (line.startsWith("## ")) {
-        in = line.equals(SECTION);
+        in = line.equals(heading);
       } else if (in) {
         lines.add(line);
       }
     }
-    assertTrue(!lines.isEmpty(), "no section " + SECTION);
+    assertTrue(!lines.isEmpty(), "no section " + heading);
     return lines;
   }
 }
