@@ -39,7 +39,7 @@ class ReadmeVersionsIT {
 
   @Test
   void batchExamplesAnswerAsShown() throws Exception {
-    replay("## Atomic batches", 4);
+    replay("## Atomic batches", 5);
   }
 
   private void replay(String heading, int examples) throws Exception {
