@@ -218,11 +218,16 @@ await step('followers, their shards and lag are drawn when the status has them',
   for (const s of fixture.under_replicated_shards) {
     assert.equal(await page.getAttribute('#shard-map g.shard[data-shard="' + s + '"]', 'data-under-replicated'), 'true');
   }
+  assert.equal(await page.locator('#shard-map path.missing').count(), fixture.missing_shards.length);
+  for (const s of fixture.missing_shards) {
+    assert.equal(await page.getAttribute('#shard-map g.shard[data-shard="' + s + '"]', 'data-missing'), 'true');
+  }
   const lagging = fixture.followers.find((f) => f.lag_events > 0);
   assert.match(await page.textContent('#followers .follower[data-id="' + lagging.id + '"]'),
     new RegExp(lagging.lag_events + ' events'));
-  assert.equal(await page.locator('#legend span').count(), fixture.followers.length + 2);
+  assert.equal(await page.locator('#legend span').count(), fixture.followers.length + 3);
   assert.equal(await page.locator('#legend i.under-replicated').count(), 1);
+  assert.equal(await page.locator('#legend i.missing').count(), 1);
   assert.equal(await page.locator('#shard-map rect.progress').count(),
     fixture.followers.reduce((n, f) => n + f.progress.filter((p) => f.shards.includes(p.shard)).length, 0));
   await page.screenshot({ path: join(outDir, shots + '-followers.png'), fullPage: true });

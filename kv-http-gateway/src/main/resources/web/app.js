@@ -315,7 +315,8 @@
 
   /**
    * One cell per shard, striped by its holders' colours, with the first holder's progress bar; a red
-   * frame marks a shard with fewer than R caught-up copies (under_replicated_shards).
+   * frame marks a shard with fewer than R caught-up copies (under_replicated_shards), a cross one that
+   * a rebuild of the leader found no copy of (missing_shards: its writes are refused).
    */
   function renderShardMap(status, colors) {
     const map = $('shard-map');
@@ -330,6 +331,7 @@
     map.replaceChildren();
     const unplaced = new Set(status.unplaced_shards);
     const underReplicated = new Set(status.under_replicated_shards || []);
+    const missing = new Set(status.missing_shards || []);
     for (let shard = 0; shard < shards; shard++) {
       const x = (shard % cols) * (size + gap);
       const y = Math.floor(shard / cols) * (size + gap);
@@ -337,7 +339,8 @@
       const incoming = status.followers.filter((f) => f.incoming_shards.includes(shard));
       const cell = svg('g', { class: 'shard', 'data-shard': shard,
         'data-holders': holders.map((f) => f.id).join(','),
-        'data-under-replicated': String(underReplicated.has(shard)) }, map);
+        'data-under-replicated': String(underReplicated.has(shard)),
+        'data-missing': String(missing.has(shard)) }, map);
       const tip = ['shard ' + shard];
       if (holders.length === 0) {
         svg('rect', { x, y, width: size, height: size, rx: 4, fill: 'var(--unplaced)' }, cell);
@@ -362,6 +365,18 @@
           stroke: 'var(--under-replicated)', 'stroke-width': 1.5, class: 'under-replicated' }, cell);
         tip.push('under-replicated: fewer than ' + status.replication_factor + ' caught-up copies');
       }
+      if (missing.has(shard)) {
+        // Below the shard's number, so that it stays readable.
+        const left = x + 10;
+        const right = x + size - 10;
+        const top = y + 14;
+        const bottom = y + size - 8;
+        svg('path', { d: 'M' + left + ' ' + top + 'L' + right + ' ' + bottom + 'M' + right + ' ' + top + 'L' + left
+          + ' ' + bottom, stroke: 'var(--missing)', 'stroke-width': 2.5, 'stroke-linecap': 'round', fill: 'none',
+          class: 'missing' }, cell);
+        tip.push('missing: no follower held a copy when the leader was rebuilt; writes refused until'
+          + ' --allow-missing-shards');
+      }
       const first = holders[0];
       const progress = first && first.progress.find((pr) => pr.shard === shard);
       if (progress) {
@@ -381,6 +396,7 @@
       el('span', {}, el('i', { style: 'background:' + colors.get(f.id) }), f.id));
     items.push(el('span', {}, el('i', { style: 'background:var(--unplaced)' }), 'leader only'));
     items.push(el('span', {}, el('i', { className: 'under-replicated' }), 'under-replicated'));
+    items.push(el('span', {}, el('i', { className: 'missing' }), 'missing (rebuilt without a copy)'));
     $('legend').replaceChildren(...items);
   }
 

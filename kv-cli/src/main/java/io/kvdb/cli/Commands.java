@@ -196,6 +196,8 @@ final class Commands {
     }
     out.printf("under-replicated shards (fewer than R=%d caught-up copies): %s%n", status.getReplicationFactor(),
         status.getUnderReplicatedShardsCount() == 0 ? "none" : status.getUnderReplicatedShardsList());
+    out.printf("missing shards (no copy when rebuilt, writes refused until --allow-missing-shards): %s%n",
+        status.getMissingShardsCount() == 0 ? "none" : status.getMissingShardsList());
     out.printf("%-20s %-22s %-6s %6s %10s %10s %10s %s%n", "FOLLOWER", "ADDRESS", "ALIVE", "SHARDS", "APPLIED",
         "LAG", "LAG_MS", "DRAINED");
     for (FollowerInfo f : status.getFollowersList()) {

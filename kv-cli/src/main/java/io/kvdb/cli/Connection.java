@@ -1,10 +1,10 @@
 package io.kvdb.cli;
 
+import io.kvdb.client.ClientFlags;
 import io.kvdb.client.FollowerClient;
 import io.kvdb.client.KvClient;
 import io.kvdb.client.KvOptions;
 import io.kvdb.client.StaleReader;
-import io.kvdb.client.TlsTrust;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -32,18 +32,11 @@ final class Connection {
    * @throws KvCli.UsageException naming the file when it is missing or holds no PEM certificate
    */
   static Connection of(Optional<Path> tlsCa, boolean systemTls, Optional<String> token) {
-    TlsTrust tls = TlsTrust.PLAINTEXT;
-    if (tlsCa.isPresent()) {
-      try {
-        tls = TlsTrust.caFile(tlsCa.get());
-      } catch (IllegalArgumentException e) {
-        throw new KvCli.UsageException("--tls-ca " + e.getMessage());
-      }
-    } else if (systemTls) {
-      tls = TlsTrust.systemRoots();
+    try {
+      return new Connection(new ClientFlags(tlsCa, systemTls, token).applyTo(KvOptions.DEFAULT.withDeadline(DEADLINE)));
+    } catch (IllegalArgumentException e) {
+      throw new KvCli.UsageException(e.getMessage());
     }
-    KvOptions options = KvOptions.DEFAULT.withDeadline(DEADLINE).withTls(tls);
-    return new Connection(token.map(options::withToken).orElse(options));
   }
 
   /**
@@ -77,11 +70,8 @@ final class Connection {
     return StaleReader.connect(options);
   }
 
-  boolean tls() {
-    return options.tls().enabled();
-  }
-
-  boolean hasToken() {
-    return options.token().isPresent();
+  /** The options every server is dialled with. */
+  KvOptions options() {
+    return options;
   }
 }

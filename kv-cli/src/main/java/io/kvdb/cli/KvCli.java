@@ -2,15 +2,12 @@ package io.kvdb.cli;
 
 import io.grpc.Status;
 import io.kvdb.cli.bench.Bench;
+import io.kvdb.client.ClientFlags;
 import io.kvdb.client.KvClient;
 import io.kvdb.common.process.ExitCodes;
 import io.kvdb.client.KvException;
 import java.io.PrintStream;
-import java.net.ConnectException;
-import java.net.UnknownHostException;
-import java.security.cert.CertificateException;
 import java.util.Map;
-import javax.net.ssl.SSLException;
 
 /**
  * The {@code kv} command-line client: {@code kv [--leader HOST:PORT] [--token T] [--tls-ca FILE |
@@ -110,54 +107,14 @@ public final class KvCli {
     }
   }
 
-  /**
-   * {@code CODE: description}. A connection failure's description is grpc's generic "io exception"
-   * followed by a dump of its pipeline; the local cause (a TLS alert, "Connection refused") says
-   * more, so it replaces the dump.
-   */
+  /** {@code CODE: description} of a failed call, with its local cause ({@link ClientFlags#describe}). */
   static String describe(Status status) {
-    String description = status.getDescription() == null ? "" : status.getDescription().lines().findFirst().orElse("");
-    Throwable root = status.getCause();
-    while (root != null && root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    if (root != null && root.getMessage() != null && !description.contains(root.getMessage())) {
-      description = description.isEmpty() ? root.getMessage() : description + ": " + root.getMessage();
-    }
-    return status.getCode() + ": " + description;
+    return ClientFlags.describe(status);
   }
 
   /** What to try when a refusal or a failed connection is likely a flag away from working. */
   static String hint(Status status, Connection connection) {
-    return switch (status.getCode()) {
-      case UNAUTHENTICATED -> connection.hasToken()
-          ? " (check --token / KV_TOKEN: this server does not know that token)"
-          : " (this server wants a token: pass --token TOKEN or set KV_TOKEN)";
-      // A TLS server hangs up on a plaintext client without a word; a handshake that fails names
-      // the certificate. A refused connection or an unknown host is no TLS matter.
-      case UNAVAILABLE -> {
-        if (connection.tls() && causedBy(status, SSLException.class, CertificateException.class)) {
-          yield " (with TLS: --tls-ca must hold the server's certificate or its CA, and the certificate must name"
-              + " the host you dial)";
-        }
-        if (!connection.tls() && !causedBy(status, ConnectException.class, UnknownHostException.class)) {
-          yield " (if the server was started with --tls-cert, pass --tls-ca FILE or --tls)";
-        }
-        yield "";
-      }
-      default -> "";
-    };
-  }
-
-  private static boolean causedBy(Status status, Class<?>... types) {
-    for (Throwable t = status.getCause(); t != null; t = t.getCause() == t ? null : t.getCause()) {
-      for (Class<?> type : types) {
-        if (type.isInstance(t)) {
-          return true;
-        }
-      }
-    }
-    return false;
+    return ClientFlags.hint(status, connection.options());
   }
 
   /** A command line that does not fit the usage. */

@@ -1,7 +1,7 @@
 package io.kvdb.cli;
 
+import io.kvdb.client.ClientFlags;
 import io.kvdb.common.config.Flags;
-import io.kvdb.common.security.BearerHeader;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -24,16 +24,12 @@ record Options(String leader, Optional<Path> tlsCa, boolean tls, Optional<String
     List<String> command) {
   static final String DEFAULT_LEADER = "127.0.0.1:50051";
   /** Read when --token is not given; unlike a flag, it does not show in the process list. */
-  static final String TOKEN_ENV = "KV_TOKEN";
+  static final String TOKEN_ENV = ClientFlags.TOKEN_ENV;
 
   /** The client's flags; their help is in {@link KvCli#USAGE}, which also lists the commands. */
   static Flags flags() {
-    return new Flags("kv")
-        .declare("leader", DEFAULT_LEADER, "the leader's gRPC address, HOST:PORT")
-        .declare("token", "", "bearer token (default: the environment variable " + TOKEN_ENV + ")")
-        .declare("tls-ca", "", "speak TLS, trusting the PEM certificates in this file")
-        .declareBoolean("tls", "speak TLS, trusting the system's root certificates")
-        .operandsWithTheirFlags("COMMAND [ARGS]");
+    Flags flags = new Flags("kv").declare("leader", DEFAULT_LEADER, "the leader's gRPC address, HOST:PORT");
+    return ClientFlags.declare(flags, "the servers").operandsWithTheirFlags("COMMAND [ARGS]");
   }
 
   /**
@@ -50,23 +46,13 @@ record Options(String leader, Optional<Path> tlsCa, boolean tls, Optional<String
     if (help) {
       return new Options(DEFAULT_LEADER, Optional.empty(), false, Optional.empty(), true, List.of());
     }
-    String token = env.get(TOKEN_ENV);
-    String tokenSource = TOKEN_ENV;
-    if (flags.isGiven("token")) {
-      token = flags.string("token");
-      tokenSource = "--token";
-      if (token.isEmpty()) {
-        throw new KvCli.UsageException("--token is empty");
-      }
+    ClientFlags security;
+    try {
+      security = ClientFlags.read(flags, env);
+    } catch (IllegalArgumentException e) {
+      throw new KvCli.UsageException(e.getMessage());
     }
-    if (token != null && token.isEmpty()) {
-      token = null; // an empty KV_TOKEN means none, as an unset one
-    }
-    if (token != null && !BearerHeader.isWellFormed(token)) {
-      throw new KvCli.UsageException(tokenSource + " must be visible ASCII characters without spaces");
-    }
-    Optional<Path> tlsCa = flags.isGiven("tls-ca") ? Optional.of(Path.of(flags.string("tls-ca"))) : Optional.empty();
-    return new Options(flags.string("leader"), tlsCa, flags.bool("tls"), Optional.ofNullable(token), false,
+    return new Options(flags.string("leader"), security.tlsCa(), security.systemTls(), security.token(), false,
         flags.operands());
   }
 }

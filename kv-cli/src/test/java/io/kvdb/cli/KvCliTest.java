@@ -93,6 +93,8 @@ class KvCliTest {
     assertEquals(2, kv("drain").code(), "a follower id is needed");
     Result status = kv("status");
     assertTrue(status.out().contains("\nunder-replicated shards (fewer than R=1 caught-up copies): "), status.out());
+    assertTrue(status.out().contains("\nmissing shards (no copy when rebuilt, writes refused until"
+        + " --allow-missing-shards): none\n"), status.out());
     assertTrue(status.out().contains(" DRAINED\n"), status.out());
   }
 

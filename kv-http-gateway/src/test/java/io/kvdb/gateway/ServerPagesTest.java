@@ -53,6 +53,7 @@ class ServerPagesTest {
     assertTrue(status.get("followers").isArray() && status.get("followers").isEmpty(), reply.body());
     assertEquals(8, status.get("unplaced_shards").size(), "no follower: every shard only on the leader");
     assertEquals(8, status.get("under_replicated_shards").size(), "no follower: no shard has its R=1 copies");
+    assertEquals(0, status.get("missing_shards").size(), "a leader that was not rebuilt misses no shard");
   }
 
   @Test

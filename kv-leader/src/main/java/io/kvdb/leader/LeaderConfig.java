@@ -2,6 +2,7 @@ package io.kvdb.leader;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import io.kvdb.client.ClientFlags;
 import io.kvdb.common.config.Flags;
 import io.kvdb.core.config.BatchLimits;
 import io.kvdb.core.config.Limits;
@@ -9,6 +10,8 @@ import io.kvdb.core.security.CurveServer;
 import io.kvdb.core.security.GrpcSecurity;
 import io.kvdb.core.sharding.ShardFunction;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -164,12 +167,19 @@ public record LeaderConfig(
             + " from their copies before it opens a port (README: Rebuild a lost leader)")
         .declareBoolean("allow-missing-shards", "accept empty the shards a rebuild found no copy of (writes to them"
             + " are refused until then)");
+    // How the rebuild dials the followers: the kv client's flags, for followers with --tls-cert or --token-file.
+    ClientFlags.declare(flags, "the followers of --rebuild-from-followers");
     // Security (docs/SECURITY.md): TLS and tokens on the gRPC port, CURVE on the replication ports.
     GrpcSecurity.declareFlags(flags);
     return CurveServer.declareFlags(flags);
   }
 
   static LeaderConfig from(Flags flags) {
+    return from(flags, System.getenv());
+  }
+
+  /** {@link #from(Flags)}, with {@code env} as the environment ({@code KV_TOKEN}). */
+  static LeaderConfig from(Flags flags, Map<String, String> env) {
     String durability = flags.string("durability");
     checkArgument(durability.equals("sync") || durability.equals("async"),
         "--durability is sync or async, got '%s'", durability);
@@ -185,7 +195,23 @@ public record LeaderConfig(
         flags.longValue("heartbeat-ms"), flags.longValue("dead-timeout-ms"), flags.longValue("ack-timeout-ms"),
         flags.longValue("min-free-disk"), GrpcSecurity.fromFlags(flags), CurveServer.fromFlags(flags),
         flags.integer("max-snapshot-sessions"),
-        new Recovery(flags.list("rebuild-from-followers"), flags.bool("allow-missing-shards")),
-        new BatchLimits(flags.integer("max-batch-ops"), flags.integer("max-batch-bytes")));
+        recovery(flags, env), new BatchLimits(flags.integer("max-batch-ops"), flags.integer("max-batch-bytes")));
+  }
+
+  /**
+   * The dialling flags (and KV_TOKEN) are read, their CA file checked, only when there is a rebuild
+   * to dial for.
+   */
+  private static Recovery recovery(Flags flags, Map<String, String> env) {
+    List<String> followers = flags.list("rebuild-from-followers");
+    if (followers.isEmpty()) {
+      boolean given = flags.isGiven("tls-ca") || flags.isGiven("tls") || flags.isGiven("token");
+      checkArgument(!given, "--tls-ca, --tls and --token say how --rebuild-from-followers dials the followers;"
+          + " without it they do nothing (this leader's own TLS and tokens are --tls-cert, --tls-key, --token-file)");
+      return new Recovery(followers, flags.bool("allow-missing-shards"));
+    }
+    ClientFlags access = ClientFlags.read(flags, env);
+    access.trust();
+    return new Recovery(followers, flags.bool("allow-missing-shards"), access);
   }
 }

@@ -104,7 +104,7 @@ public final class LeaderServer implements ProcessMain.Server {
     supervisor.onDeath(this::stopServing);
     if (config.recovery().rebuild()) {
       // Before anything opens: the ports serve only once every shard is in place.
-      LeaderRebuild.run(config.recovery().rebuildFromFollowers(), config.dataDir());
+      LeaderRebuild.run(config.recovery(), config.dataDir());
     }
     // Before LevelDB opens (it writes at once): on a full disk its mmap writes kill the JVM.
     DiskSpace disk = new DiskSpace(config.dataDir(), "leader", config.minFreeDiskBytes());

@@ -5,9 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kvdb.client.ClientFlags;
 import io.kvdb.common.config.Flags;
 import io.kvdb.core.config.Limits;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
@@ -53,6 +57,28 @@ class LeaderConfigTest {
     assertEquals(new LeaderConfig("127.0.0.1", 51200, 51201, 51202, 9200, Path.of("/var/lib/kvdb"), OptionalInt.of(16),
         2, false, new Limits(256, 2 << 20, 3 << 20, 100, 500), 64, 50, 900, 250, 1L << 30)
         .withMaxSnapshotSessions(3), config);
+  }
+
+  @Test
+  void aRebuildDialsTheFollowersWithTheClientsFlagsAndTheyMeanNothingWithoutIt() throws Exception {
+    Flags flags = LeaderConfig.flags();
+    assertTrue(flags.parse(new String[] {"--rebuild-from-followers", "127.0.0.1:50061", "--tls"}));
+    Recovery recovery = LeaderConfig.from(flags, Map.of("KV_TOKEN", "env-token-0123456789")).recovery();
+    assertEquals(List.of("127.0.0.1:50061"), recovery.rebuildFromFollowers());
+    assertEquals(new ClientFlags(Optional.empty(), true, Optional.of("env-token-0123456789")), recovery.followerAccess());
+    Flags bare = LeaderConfig.flags();
+    assertTrue(bare.parse(new String[] {"--rebuild-from-followers", "127.0.0.1:50061"}));
+    assertEquals(ClientFlags.NONE, LeaderConfig.from(bare, Map.of()).recovery().followerAccess(),
+        "plaintext and no token unless told");
+
+    assertTrue(refusal("--rebuild-from-followers", "127.0.0.1:50061", "--tls-ca", "no-such-ca.pem")
+        .startsWith("--tls-ca "), "a wrong CA file stops the start, naming the flag");
+    assertTrue(refusal("--tls-ca", "ca.pem").contains("without it they do nothing"));
+    assertTrue(refusal("--token", "a-token-0123456789").contains("--rebuild-from-followers"));
+    Flags plain = LeaderConfig.flags();
+    assertTrue(plain.parse(new String[0]));
+    assertEquals(Recovery.NONE, LeaderConfig.from(plain, Map.of("KV_TOKEN", "not a token")).recovery(),
+        "KV_TOKEN is not read by a leader that rebuilds nothing");
   }
 
   @Test

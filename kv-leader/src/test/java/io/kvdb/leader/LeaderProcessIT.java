@@ -95,7 +95,7 @@ class LeaderProcessIT {
         kv.findMethodByName("Put").getInputType().findFieldByName("wait").getMessageType().getFullName());
 
     ServiceDescriptor cluster = reflection.resolve("kv.v1.Cluster").findServiceByName("Cluster");
-    assertEquals(List.of("Status", "ShardDigests"), cluster.getMethods().stream().map(MethodDescriptor::getName).toList());
+    assertEquals(List.of("Status", "ShardDigests", "Backup", "Drain", "Undrain"), cluster.getMethods().stream().map(MethodDescriptor::getName).toList());
     assertNotNull(reflection.resolve("grpc.health.v1.Health").findServiceByName("Health"));
   }
 

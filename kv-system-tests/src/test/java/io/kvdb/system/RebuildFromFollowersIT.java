@@ -11,6 +11,7 @@ import io.kvdb.api.v1.WriteResponse;
 import io.kvdb.client.KvClient;
 import io.kvdb.client.KvException;
 import io.kvdb.testing.JavaProcess;
+import io.kvdb.testing.TestCertificates;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -38,10 +39,14 @@ import org.junit.jupiter.api.io.TempDir;
  * leader killed with kill -9 and its data dir deleted, then {@code kv leader
  * --rebuild-from-followers}: exactly the 9,000 live keys with their last values, GET /all as before
  * the loss, every copy equal by digest (kv verify), no snapshot installed by a follower, and writes go on.
+ * Also: followers served with TLS and tokens, dialled with the kv client's flags (a wrong CA or token
+ * refused, naming the follower); shards no follower held, listed as missing_shards and refused for writes.
  */
 @Timeout(420)
 class RebuildFromFollowersIT {
   private static final Duration CONVERGE = Duration.ofSeconds(120);
+  private static final String READ_TOKEN = "it-read-token-4c9d2e7a51b3";
+  private static final String WRITE_TOKEN = "it-write-token-8a1f6c3e09d2";
 
   @TempDir Path dir;
 
@@ -186,6 +191,10 @@ class RebuildFromFollowersIT {
       assertTrue(leaderLog.contains("missing " + onF2), leaderLog);
       assertTrue(leaderLog.contains("writes to them are refused until the leader is restarted with"
           + " --allow-missing-shards"), leaderLog);
+      assertEquals(onF2, cluster.status().getMissingShardsList(), "Cluster.Status lists the missing shards");
+      Run status = cli(cluster, "status");
+      assertTrue(status.output.contains("\nmissing shards (no copy when rebuilt, writes refused until"
+          + " --allow-missing-shards): " + onF2 + "\n"), status.output);
       String inMissing = keyIn(cluster, onF2.get(0));
       KvException refused = assertThrowsKv(() -> cluster.client().put(inMissing, ByteString.copyFromUtf8("x")));
       assertEquals(io.grpc.Status.Code.FAILED_PRECONDITION, refused.code());
@@ -202,9 +211,81 @@ class RebuildFromFollowersIT {
       // The operator accepts the missing shards empty: writes to them are taken; f2 stays refused.
       cluster.leader().terminate(Duration.ofSeconds(20));
       cluster.startLeader(dir.resolve("leader"), "--allow-missing-shards");
+      assertEquals(List.of(), cluster.status().getMissingShardsList(), "accepted empty: none missing any more");
       cluster.client().put(inMissing, ByteString.copyFromUtf8("x"));
       assertEquals("refused", cluster.follower("f2").status().getState());
       assertEquals(f2Keys, keys(cluster.follower("f2").status()), "f2 still keeps its data");
+    }
+  }
+
+  @Test
+  void followersServedWithTlsAndTokensAreDialledWithTheClientFlagsAndAWrongCaOrTokenIsRefusedNamingTheFollower()
+      throws Exception {
+    TestCertificates.Pem tls = TestCertificates.selfSigned(dir, "cluster");
+    TestCertificates.Pem stranger = TestCertificates.selfSigned(dir, "stranger");
+    Path tokens = Files.writeString(dir.resolve("tokens"), "read " + READ_TOKEN + "\nwrite " + WRITE_TOKEN + "\n");
+    String[] secured = {"--tls-cert", tls.cert().toString(), "--tls-key", tls.key().toString(),
+        "--token-file", tokens.toString()};
+    String[] leaderArgs = {"--shards", "8", secured[0], secured[1], secured[2], secured[3], secured[4], secured[5]};
+    try (TestCluster cluster = new TestCluster(dir, leaderArgs).secureClients(tls.cert(), WRITE_TOKEN)) {
+      cluster.startLeader();
+      cluster.addFollower("f1", secured);
+      cluster.addFollower("f2", secured);
+      cluster.awaitAlive("f1");
+      cluster.awaitAlive("f2");
+      new Load(cluster.client(), "tls", 4, 100).run(100);
+      Map<Integer, ShardDigest> before = Convergence.await(cluster, CONVERGE);
+      String leaderId = cluster.status().getLeaderId();
+      Map<String, Integer> followerLogs = Map.of("f1", cluster.follower("f1").log().length(),
+          "f2", cluster.follower("f2").log().length());
+
+      cluster.leader().kill();
+      delete(dir.resolve("leader"));
+      String f1 = "127.0.0.1:" + cluster.follower("f1").grpcPort;
+      String followers = f1 + ",127.0.0.1:" + cluster.follower("f2").grpcPort;
+
+      // A CA the followers' certificate is not from, then a token they do not know: refused, naming
+      // the follower and the flag to check, and nothing is written.
+      String wrongCa = failedRebuild(cluster, "wrong-ca", followers, "--tls-ca", stranger.cert().toString(),
+          "--token", READ_TOKEN);
+      assertTrue(wrongCa.contains("rebuild from followers refused: follower " + f1 + " refused the rebuild's call:"
+          + " UNAVAILABLE") && wrongCa.contains("--tls-ca must hold the server's certificate or its CA"), wrongCa);
+      String wrongToken = failedRebuild(cluster, "wrong-token", followers, "--tls-ca", tls.cert().toString(),
+          "--token", "not-the-token-0123456789");
+      assertTrue(wrongToken.contains("rebuild from followers refused: follower " + f1 + " refused the rebuild's call:"
+          + " UNAUTHENTICATED") && wrongToken.contains("check --token / KV_TOKEN"), wrongToken);
+
+      // The CA and a read token, as the kv client takes them: rebuilt, and the followers resume.
+      cluster.startLeader(dir.resolve("leader"), "--rebuild-from-followers", followers, "--tls-ca",
+          tls.cert().toString(), "--token", READ_TOKEN);
+      String leaderLog = cluster.leader().logSinceStart();
+      assertTrue(leaderLog.contains("rebuilt leader " + leaderId + " (8 shards) from 2 followers: 8 shards in place,"
+          + " missing []"), leaderLog);
+      assertEquals(before, Convergence.leaderDigests(cluster), "every shard's seq, keys and digest as before");
+      cluster.awaitAlive("f1");
+      cluster.awaitAlive("f2");
+      Convergence.await(cluster, CONVERGE);
+      for (String id : List.of("f1", "f2")) {
+        String since = cluster.follower(id).log().substring(followerLogs.get(id));
+        assertFalse(since.contains("taking a snapshot"), id + " resumed with no snapshot install:\n" + since);
+      }
+      cluster.client().put("after-rebuild", ByteString.copyFromUtf8("yes"));
+    }
+  }
+
+  /** A rebuild that must be refused: exit 3 with nothing written; returns its log. */
+  private String failedRebuild(TestCluster cluster, String name, String followers, String... access) {
+    List<String> args = new ArrayList<>(List.of("--host", "127.0.0.1", "--grpc-port", Integer.toString(cluster.grpcPort),
+        "--pub-port", Integer.toString(cluster.pubPort), "--control-port", Integer.toString(cluster.controlPort),
+        "--metrics-port", Integer.toString(cluster.metricsPort), "--data-dir", dir.resolve("leader").toString(),
+        "--shards", "8", "--rebuild-from-followers", followers));
+    args.addAll(List.of(access));
+    try (JavaProcess leader = JavaProcess.start("leader-" + name, JavaProcess.jarOf("kv-leader"), dir.resolve("logs"),
+        args.toArray(String[]::new))) {
+      assertTrue(leader.waitFor(Duration.ofSeconds(90)), "the rebuild did not end:\n" + leader.log());
+      assertEquals(3, leader.exitValue(), leader.log());
+      assertFalse(Files.exists(dir.resolve("leader")), "nothing was written:\n" + leader.log());
+      return leader.log();
     }
   }
 

@@ -1,6 +1,7 @@
 package io.kvdb.core.dump;
 
 import io.kvdb.common.dump.DumpException;
+import io.kvdb.core.storage.KvStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,36 @@ import java.util.stream.Stream;
  */
 public final class DataDirs {
   private DataDirs() {}
+
+  /** What fills a new leader data dir: its LevelDB store, open in the temporary dir. */
+  @FunctionalInterface
+  public interface Fill<T> {
+    T into(KvStore store) throws IOException;
+  }
+
+  /**
+   * Makes {@code target} (absent or empty) whole or not at all: {@code fill} writes a store in a
+   * temporary dir beside it, which is renamed onto the target once the store is closed; on any
+   * failure the temporary dir is deleted and the target is left as it was.
+   */
+  public static <T> T writeWhole(Path target, Fill<T> fill) throws IOException {
+    checkEmpty(target);
+    Path temporary = temporaryFor(target);
+    boolean done = false;
+    try {
+      T result;
+      try (KvStore store = KvStore.open(temporary, false)) {
+        result = fill.into(store);
+      }
+      install(temporary, target);
+      done = true;
+      return result;
+    } finally {
+      if (!done) {
+        deleteRecursively(temporary);
+      }
+    }
+  }
 
   /** Refuses a target that exists and is not an empty directory. */
   public static void checkEmpty(Path target) throws IOException {
@@ -32,7 +63,7 @@ public final class DataDirs {
   }
 
   /** A new temporary dir beside {@code target}, named after it. */
-  public static Path temporaryFor(Path target) throws IOException {
+  private static Path temporaryFor(Path target) throws IOException {
     Path absolute = target.toAbsolutePath();
     Files.createDirectories(absolute.getParent());
     return Files.createDirectory(absolute.resolveSibling("." + absolute.getFileName() + ".partial-"
@@ -40,14 +71,14 @@ public final class DataDirs {
   }
 
   /** Renames the complete {@code temporary} dir onto {@code target} (absent or empty). */
-  public static void install(Path temporary, Path target) throws IOException {
+  private static void install(Path temporary, Path target) throws IOException {
     checkEmpty(target);
     Files.deleteIfExists(target);
     Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
   }
 
   /** Deletes {@code dir} and everything in it; nothing when it is gone already. */
-  public static void deleteRecursively(Path dir) throws IOException {
+  private static void deleteRecursively(Path dir) throws IOException {
     if (!Files.exists(dir)) {
       return;
     }

@@ -5,7 +5,6 @@ import io.kvdb.api.v1.FollowerStatusResponse;
 import io.kvdb.api.v1.ShardSeq;
 import io.kvdb.common.dump.DumpException;
 import io.kvdb.core.leader.Membership;
-import io.kvdb.core.storage.KvStore;
 import io.kvdb.replication.v1.FollowerRecord;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -38,7 +37,11 @@ public final class Rebuild {
     /** HOST:PORT, as the operator gave it. */
     String address();
 
-    /** Its status; throws when it cannot be asked. */
+    /**
+     * Its status. Throws {@link DumpException} when the follower answered but refused to be asked
+     * (a token or TLS trust it does not take): the rebuild stops, as leaving it out would leave its
+     * shards missing for want of a flag. Any other exception: it cannot be asked, and is left out.
+     */
     FollowerStatusResponse status();
 
     /** The shard dump of {@code shards} from its copy; closing the stream ends the call. */
@@ -61,6 +64,8 @@ public final class Rebuild {
     for (Source source : sources) {
       try {
         asked.add(new Asked(source, source.status()));
+      } catch (DumpException e) {
+        throw e;
       } catch (RuntimeException e) {
         log.warn("rebuild: follower {} cannot be asked, its copies are left out: {}", source.address(), e.getMessage());
         unreachable.add(source.address());
@@ -72,37 +77,25 @@ public final class Rebuild {
     checkAgreement(asked);
     long epochFloor = asked.stream().mapToLong(a -> a.status.getLeaderEpoch()).max().orElse(0);
     Map<Integer, Asked> best = plan(asked);
-    Path temporary = DataDirs.temporaryFor(dataDir);
-    boolean done = false;
-    try {
-      Result result;
-      try (KvStore store = KvStore.open(temporary, false)) {
-        LeaderDirWriter writer = new LeaderDirWriter(store);
-        Map<Source, List<Integer>> bySource = new LinkedHashMap<>();
-        best.forEach((shard, from) -> bySource.computeIfAbsent(from.source, s -> new ArrayList<>()).add(shard));
-        for (Map.Entry<Source, List<Integer>> pull : bySource.entrySet()) {
-          pull(writer, pull.getKey(), pull.getValue(), name(asked, pull.getKey()));
-        }
-        List<FollowerRecord> members = asked.stream().map(Rebuild::record).toList();
-        LeaderDirWriter.Result written = writer.finish(epochFloor, true, (batch, dump) -> {
-          Membership.seed(batch, members);
-          Map<Integer, Long> heads = new TreeMap<>();
-          dump.shards().forEach((shard, state) -> heads.put(shard, state.getSeq()));
-          RebuildMark.write(batch, dump.epochFloor(), dump.shardCount(), heads, dump.missing());
-        });
-        Map<Integer, String> sourceOf = new TreeMap<>();
-        best.forEach((shard, from) -> sourceOf.put(shard, from.status.getId()));
-        result = new Result(written.leaderId(), written.shardCount(), written.epochFloor(), sourceOf, written.missing(),
-            List.copyOf(unreachable));
+    return DataDirs.writeWhole(dataDir, store -> {
+      LeaderDirWriter writer = new LeaderDirWriter(store);
+      Map<Source, List<Integer>> bySource = new LinkedHashMap<>();
+      best.forEach((shard, from) -> bySource.computeIfAbsent(from.source, s -> new ArrayList<>()).add(shard));
+      for (Map.Entry<Source, List<Integer>> pull : bySource.entrySet()) {
+        pull(writer, pull.getKey(), pull.getValue(), name(asked, pull.getKey()));
       }
-      DataDirs.install(temporary, dataDir);
-      done = true;
-      return result;
-    } finally {
-      if (!done) {
-        DataDirs.deleteRecursively(temporary);
-      }
-    }
+      List<FollowerRecord> members = asked.stream().map(Rebuild::record).toList();
+      LeaderDirWriter.Result written = writer.finish(epochFloor, true, (batch, dump) -> {
+        Membership.seed(batch, members);
+        Map<Integer, Long> heads = new TreeMap<>();
+        dump.shards().forEach((shard, state) -> heads.put(shard, state.getSeq()));
+        RebuildMark.write(batch, dump.epochFloor(), dump.shardCount(), heads, dump.missing());
+      });
+      Map<Integer, String> sourceOf = new TreeMap<>();
+      best.forEach((shard, from) -> sourceOf.put(shard, from.status.getId()));
+      return new Result(written.leaderId(), written.shardCount(), written.epochFloor(), sourceOf, written.missing(),
+          List.copyOf(unreachable));
+    });
   }
 
   /** Leader id and shard count must be the same on every follower that knows them. */

@@ -2,7 +2,6 @@ package io.kvdb.core.dump;
 
 import io.kvdb.common.dump.BackupFile;
 import io.kvdb.common.dump.DumpException;
-import io.kvdb.core.storage.KvStore;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -20,23 +19,10 @@ public final class Restore {
    * @throws DumpException when the file is corrupted or truncated (saying where) or the dir is not empty
    */
   public static LeaderDirWriter.Result restore(Path backup, Path dataDir) throws IOException {
-    DataDirs.checkEmpty(dataDir);
-    Path temporary = DataDirs.temporaryFor(dataDir);
-    boolean done = false;
-    try {
-      LeaderDirWriter.Result result;
-      try (KvStore store = KvStore.open(temporary, false)) {
-        LeaderDirWriter writer = new LeaderDirWriter(store);
-        BackupFile.read(backup, writer::accept);
-        result = writer.finish(0, false);
-      }
-      DataDirs.install(temporary, dataDir);
-      done = true;
-      return result;
-    } finally {
-      if (!done) {
-        DataDirs.deleteRecursively(temporary);
-      }
-    }
+    return DataDirs.writeWhole(dataDir, store -> {
+      LeaderDirWriter writer = new LeaderDirWriter(store);
+      BackupFile.read(backup, writer::accept);
+      return writer.finish(0, false);
+    });
   }
 }

@@ -73,7 +73,7 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase {
       }
     }
     return status.setKeys(keys).setHeadSeqTotal(seqs).addAllFollowers(followers.followers())
-        .addAllUnderReplicatedShards(followers.underReplicated())
+        .addAllUnderReplicatedShards(followers.underReplicated()).addAllMissingShards(pipeline.missingShards())
         .setReplicationLag(replicas.replicationLag()).build();
   }
 

@@ -221,6 +221,12 @@ public final class WritePipeline implements AutoCloseable {
     missingShards = shards.isEmpty() ? null : Set.copyOf(shards);
   }
 
+  /** The shards {@link #refuseShards} refuses, in shard order (cluster.proto's {@code missing_shards}). */
+  public List<Integer> missingShards() {
+    Set<Integer> missing = missingShards;
+    return missing == null ? List.of() : missing.stream().sorted().toList();
+  }
+
   /** The last committed state of a shard. */
   public ShardState head(int shard) {
     return heads.get(shard);

@@ -119,6 +119,32 @@ class RebuildTest {
   }
 
   @Test
+  void aFollowerThatRefusesToBeAskedStopsTheRebuildInsteadOfLeavingItsShardsMissing() throws Exception {
+    LeaderMetadata leader = DumpFixture.filledLeader(dir.resolve("leader"), 50);
+    Copy good = new Copy("f1", dir.resolve("leader"), leader, List.of(0, 1, 2, 3));
+    Rebuild.Source refusing = new Rebuild.Source() {
+      @Override
+      public String address() {
+        return "127.0.0.1:2";
+      }
+
+      @Override
+      public FollowerStatusResponse status() {
+        throw new DumpException("follower 127.0.0.1:2 refused the rebuild's call: UNAUTHENTICATED: unknown token");
+      }
+
+      @Override
+      public Stream<DumpMessage> snapshot(List<Integer> shards) {
+        throw new AssertionError("not asked");
+      }
+    };
+    DumpException refused = assertThrows(DumpException.class,
+        () -> Rebuild.rebuild(List.of(good, refusing), dir.resolve("rebuilt")));
+    assertTrue(refused.getMessage().startsWith("follower 127.0.0.1:2 refused"), refused.getMessage());
+    assertFalse(Files.exists(dir.resolve("rebuilt")), "nothing written");
+  }
+
+  @Test
   void shardsNoFollowerHoldsAreListedAndTheirWritesRefusedUntilAccepted() throws Exception {
     LeaderMetadata leader = DumpFixture.filledLeader(dir.resolve("leader"), 300);
     Copy partial = new Copy("f1", dir.resolve("leader"), leader, List.of(0, 1, 2, 3, 4, 5));

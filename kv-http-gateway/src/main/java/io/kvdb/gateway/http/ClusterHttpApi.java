@@ -32,7 +32,7 @@ public final class ClusterHttpApi {
   @Get("/cluster")
   @Description("The leader's Cluster.Status: leader_id, epoch, shards, replication_factor, keys, followers "
       + "(id, address, alive, shards, applied_total, lag_events, lag_ms, progress, incoming_shards, drained), "
-      + "unplaced_shards, under_replicated_shards (fewer than R caught-up copies), replication_lag (the last minute's count, p50_ms, p99_ms, p999_ms, max_ms, window_seconds). "
+      + "unplaced_shards, under_replicated_shards (fewer than R caught-up copies), missing_shards (no copy when the leader was rebuilt: writes refused), replication_lag (the last minute's count, p50_ms, p99_ms, p999_ms, max_ms, window_seconds). "
       + "503 when the leader is unreachable.")
   public CompletableFuture<HttpResponse> cluster(ServiceRequestContext ctx) {
     QueryArgs.of(ctx, Set.of());

@@ -83,6 +83,7 @@ class JsonTest {
         .setHeadSeqTotal(f.get("head_seq_total").asLong());
     f.get("unplaced_shards").forEach(s -> status.addUnplacedShards(s.asInt()));
     f.get("under_replicated_shards").forEach(s -> status.addUnderReplicatedShards(s.asInt()));
+    f.get("missing_shards").forEach(s -> status.addMissingShards(s.asInt()));
     JsonNode lag = f.get("replication_lag");
     status.setReplicationLag(LagSummary.newBuilder().setCount(lag.get("count").asLong())
         .setP50Ms(lag.get("p50_ms").asDouble()).setP99Ms(lag.get("p99_ms").asDouble())
