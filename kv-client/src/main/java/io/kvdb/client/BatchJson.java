@@ -7,8 +7,10 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
 import com.google.protobuf.ByteString;
 import io.kvdb.api.v1.BatchRequest;
+import java.io.IOException;
 import java.io.StringReader;
 import java.math.BigDecimal;
 import java.util.Base64;
@@ -46,7 +48,10 @@ public final class BatchJson {
       JsonReader reader = new JsonReader(new StringReader(json));
       reader.setStrictness(Strictness.STRICT);
       root = JsonParser.parseReader(reader);
-    } catch (JsonParseException e) {
+      if (reader.peek() != JsonToken.END_DOCUMENT) {
+        throw new IllegalArgumentException("malformed JSON: more after the batch's object");
+      }
+    } catch (IOException | JsonParseException e) {
       throw new IllegalArgumentException("malformed JSON: " + e.getMessage());
     }
     if (!root.isJsonObject()) {
