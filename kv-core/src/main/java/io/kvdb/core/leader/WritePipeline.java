@@ -29,7 +29,8 @@ import java.util.function.LongSupplier;
  * states and log entries in one WriteBatch (synced in durable mode). Only then are the events
  * handed to the {@link EventSink} and the requests answered (on the {@link ReplyThread}), so no
  * reply and no follower ever sees a write that could still be lost. What a batch writes is made by
- * a {@link BatchBuilder}; the backlog's trimming is the {@link BacklogRetention}'s.
+ * a {@link BatchBuilder}; the backlog's trimming is the {@link BacklogRetention}'s. An atomic batch
+ * ({@link #batch}) is one item of the queue, so it always goes into one group commit whole.
  */
 public final class WritePipeline implements AutoCloseable {
   private static final int MAX_BATCH = 1024;
