@@ -354,6 +354,10 @@ public final class WritePipeline implements AutoCloseable {
           answers.add(() -> write.reply().complete(outcome));
         } else if (pending instanceof PendingGroup group) {
           BatchOutcome outcome = contents.addAll(group.writes());
+          for (int i = 0; i < outcome.results().size(); i++) {
+            BatchWrite write = group.writes().get(i);
+            addDeadline(deadlines, write.key(), write.expiresAtMs(), outcome.results().get(i));
+          }
           answers.add(() -> group.reply().complete(outcome));
         }
       }
