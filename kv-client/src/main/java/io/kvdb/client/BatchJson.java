@@ -97,7 +97,8 @@ public final class BatchJson {
       throw new IllegalArgumentException("key is empty; keys are non-empty strings");
     }
     OptionalLong expected = op.has("expected_version")
-        ? OptionalLong.of(number(op, "expected_version", 0, Long.MAX_VALUE)) : OptionalLong.empty();
+        ? OptionalLong.of(number(op, "expected_version", 0,
+        "\"expected_version\" must be a whole number >= 0 (a version from a read)")) : OptionalLong.empty();
     if (kind.equals("delete")) {
       if (expected.isPresent()) {
         batch.delete(key, expected.getAsLong());
@@ -107,7 +108,8 @@ public final class BatchJson {
       return;
     }
     // As POST /set's "ttl_seconds": >= 1, or absent (no expiry); the leader checks the upper bound.
-    OptionalLong ttl = op.has("ttl_seconds") ? OptionalLong.of(number(op, "ttl_seconds", 1, Long.MAX_VALUE))
+    OptionalLong ttl = op.has("ttl_seconds") ? OptionalLong.of(number(op, "ttl_seconds", 1,
+        "ttl_seconds must be a whole number of seconds >= 1"))
         : OptionalLong.empty();
     batch.put(key, ValueEncoding.decode(text(op, "value"), encoding(op)), expected, ttl);
   }
@@ -132,16 +134,20 @@ public final class BatchJson {
     return text;
   }
 
-  private static long number(JsonObject op, String field, long min, long max) {
+  /**
+   * {@code op}'s {@code field}, a whole number of at least {@code min}; else refused with
+   * {@code refusal} and what was sent (the words the gateway uses for the same field of POST /set).
+   */
+  private static long number(JsonObject op, String field, long min, String refusal) {
     JsonElement node = op.get(field);
     if (node.isJsonPrimitive() && node.getAsJsonPrimitive().isNumber()) {
       BigDecimal value = node.getAsJsonPrimitive().getAsBigDecimal();
       if (value.compareTo(BigDecimal.valueOf(min)) >= 0 && value.stripTrailingZeros().scale() <= 0
-          && value.compareTo(BigDecimal.valueOf(max)) <= 0) {
+          && value.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) <= 0) {
         return value.longValueExact();
       }
     }
-    throw new IllegalArgumentException("\"" + field + "\" must be a whole number >= " + min + ", got " + node);
+    throw new IllegalArgumentException(refusal + ", got " + node);
   }
 
   private static String encoding(JsonObject op) {

@@ -38,9 +38,9 @@ class BatchJsonTest {
     assertRefused("ops[0]: key is empty", "{\"ops\": [{\"op\": \"delete\", \"key\": \"\"}]}");
     assertRefused("ops[0]: \"expected_version\" must be a whole number >= 0",
         "{\"ops\": [{\"op\": \"delete\", \"key\": \"a\", \"expected_version\": -1}]}");
-    assertRefused("ops[0]: \"ttl_seconds\" must be a whole number >= 1",
+    assertRefused("ops[0]: ttl_seconds must be a whole number of seconds >= 1",
         "{\"ops\": [{\"op\": \"put\", \"key\": \"a\", \"value\": \"1\", \"ttl_seconds\": 1.5}]}");
-    assertRefused("ops[0]: \"ttl_seconds\" must be a whole number >= 1, got 0",
+    assertRefused("ops[0]: ttl_seconds must be a whole number of seconds >= 1, got 0",
         "{\"ops\": [{\"op\": \"put\", \"key\": \"a\", \"value\": \"1\", \"ttl_seconds\": 0}]}");
     assertRefused("ops[0]: \"encoding\" must be \"utf8\" (the default) or \"base64\"",
         "{\"ops\": [{\"op\": \"put\", \"key\": \"a\", \"value\": \"1\", \"encoding\": \"hex\"}]}");

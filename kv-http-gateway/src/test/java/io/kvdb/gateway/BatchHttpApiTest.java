@@ -83,4 +83,40 @@ class BatchHttpApiTest {
     assertTrue(unknown.error().contains("unknown field 'value' in a delete"), unknown.body());
     assertEquals(400, gateway.postJson("/batch", "{\"ops\": {}}").status());
   }
+
+  @Test
+  void v1BatchReadsValuesAndRefusesBodiesAsTheOtherV1Routes() {
+    String[][] cases = {
+      {"\"value\": \"1\", \"encoding\": \"hex\"", "\"encoding\" must be \"utf8\" (the default) or \"base64\""},
+      {"\"value\": \"***\", \"encoding\": \"base64\"", "\"value\" is not valid base64"},
+      {"\"value\": \"1\", \"ttl_seconds\": 0", "ttl_seconds must be a whole number of seconds >= 1, got 0"},
+    };
+    for (String[] bad : cases) {
+      Reply put = gateway.put("/v1/kv/same", "application/json", "{" + bad[0] + "}");
+      Reply batch = gateway.postJson("/v1/kv:batch", "{\"ops\": [{\"op\": \"put\", \"key\": \"same\", " + bad[0] + "}]}");
+      assertEquals(400, put.status(), put.body());
+      assertEquals(400, batch.status(), batch.body());
+      assertTrue(put.error().startsWith(bad[1]), put.body());
+      assertEquals("ops[0]: " + put.error(), batch.error(), "the same words for the same mistake");
+    }
+    assertEquals(404, gateway.get("/v1/kv/same").status(), "nothing refused was stored");
+
+    Reply done = gateway.postJson("/v1/kv:batch", "{\"ops\": [{\"op\": \"put\", \"key\": \"v1/bytes\", \"value\": \"//4=\","
+        + " \"encoding\": \"base64\", \"ttl_seconds\": 600}]}");
+    assertEquals(200, done.status(), done.body());
+    JsonNode item = gateway.get("/v1/kv/v1%2Fbytes").json();
+    assertEquals("//4=", item.get("value").asText());
+    assertEquals("base64", item.get("encoding").asText());
+    long left = item.get("ttl_remaining_ms").asLong();
+    assertTrue(left > 0 && left <= 600_000, item.toString());
+  }
+
+  @Test
+  void theBatchRoutesAreListedInTheDocs() {
+    Reply spec = gateway.get("/docs/specification.json");
+
+    assertEquals(200, spec.status());
+    assertTrue(spec.body().contains("\"exact:/batch\""), "POST /batch");
+    assertTrue(spec.body().contains("\"exact:/v1/kv:batch\""), "POST /v1/kv:batch");
+  }
 }
