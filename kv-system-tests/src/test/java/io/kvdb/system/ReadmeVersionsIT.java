@@ -37,7 +37,7 @@ class ReadmeVersionsIT {
   @TempDir Path dir;
 
   @ParameterizedTest
-  @CsvSource({"'## Versions and compare-and-set', 7", "'## TTL', 6", "'## Atomic batches', 5"})
+  @CsvSource({"'## Versions and compare-and-set', 7", "'## TTL', 6", "'## Atomic batches', 10"})
   void curlAndCliExamplesAnswerAsShown(String section, int examples) throws Exception {
     List<String> lines = section(section);
     try (TestCluster cluster = new TestCluster(dir)) {
