@@ -36,6 +36,11 @@ public final class KvCli {
                                    stderr says which follower, the shard and its applied seq
         delete KEY [--expect-version N]
                                    delete KEY (only if its version is N, else exit 4 as put)
+        batch FILE                 apply the JSON batch in FILE (-: stdin) atomically, all or nothing:
+                                   {"ops": [{"op": "put", "key": K, "value": V, "expected_version": N,
+                                   "ttl_seconds": S}, {"op": "delete", "key": K}]} (the body of POST
+                                   /batch); a failed condition prints CONFLICT failed_index=I
+                                   current_version=V, exit 4
         list [--prefix P] [--limit N]
                                    print keys and values in key order (all pages; --limit caps the total)
         list --stale [--prefix P] [--limit N] [--followers HOST:PORT,...]

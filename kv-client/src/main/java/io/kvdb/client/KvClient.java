@@ -2,14 +2,16 @@ package io.kvdb.client;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Channel;
-import io.kvdb.api.v1.DumpMessage;
+import io.kvdb.api.v1.BatchRequest;
+import io.kvdb.api.v1.BatchResponse;
 import io.kvdb.api.v1.DrainResponse;
+import io.kvdb.api.v1.DumpMessage;
+import io.kvdb.api.v1.GetResponse;
 import io.kvdb.api.v1.KeyValue;
 import io.kvdb.api.v1.ListRequest;
 import io.kvdb.api.v1.ListResponse;
 import io.kvdb.api.v1.ShardDigest;
 import io.kvdb.api.v1.StatusResponse;
-import io.kvdb.api.v1.GetResponse;
 import io.kvdb.api.v1.WriteResponse;
 import java.time.Duration;
 import java.util.List;
@@ -120,6 +122,21 @@ public interface KvClient extends AutoCloseable {
   /** {@link #put(String, ByteString, OptionalLong, long)}, without blocking. */
   CompletableFuture<WriteResponse> putAsync(String key, ByteString value, OptionalLong expectedVersion,
       long ttlSeconds);
+
+  /**
+   * Applies {@code batch} (see {@link KvBatch}) atomically: all its puts and deletes in one commit,
+   * or none. Never sent twice by the client, as a write.
+   *
+   * @return the batch's revision and, per op, its shard, seq and version
+   * @throws VersionConflictException when a condition failed ({@link VersionConflictException#failedIndex()}
+   *     names the op); nothing was written
+   * @throws KvException e.g. INVALID_ARGUMENT (a key twice), RESOURCE_EXHAUSTED (over --max-batch-ops or
+   *     --max-batch-bytes)
+   */
+  BatchResponse batch(BatchRequest batch);
+
+  /** {@link #batch}, without blocking. */
+  CompletableFuture<BatchResponse> batchAsync(BatchRequest batch);
 
   /**
    * The value stored under {@code key}; empty when the key does not exist.

@@ -4,12 +4,14 @@ import com.google.protobuf.ByteString;
 import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.kvdb.api.v1.ClusterGrpc;
 import io.kvdb.api.v1.BackupRequest;
+import io.kvdb.api.v1.BatchRequest;
+import io.kvdb.api.v1.BatchResponse;
+import io.kvdb.api.v1.ClusterGrpc;
 import io.kvdb.api.v1.DeleteRequest;
-import io.kvdb.api.v1.DumpMessage;
 import io.kvdb.api.v1.DrainRequest;
 import io.kvdb.api.v1.DrainResponse;
+import io.kvdb.api.v1.DumpMessage;
 import io.kvdb.api.v1.GetRequest;
 import io.kvdb.api.v1.GetResponse;
 import io.kvdb.api.v1.KVGrpc;
@@ -121,6 +123,16 @@ final class KvClientImpl implements KvClient {
           .thenApply(SessionReply::getWrite);
     }
     return calls.async(KVGrpc.getPutMethod(), request, Kind.WRITE);
+  }
+
+  @Override
+  public BatchResponse batch(BatchRequest batch) {
+    return calls.blocking(KVGrpc.getBatchMethod(), batch, Kind.WRITE);
+  }
+
+  @Override
+  public CompletableFuture<BatchResponse> batchAsync(BatchRequest batch) {
+    return calls.async(KVGrpc.getBatchMethod(), batch, Kind.WRITE);
   }
 
   private PutRequest putRequest(String key, ByteString value) {

@@ -37,7 +37,8 @@ public class KvException extends RuntimeException {
     }
     Optional<Long> current = ErrorReasons.currentVersionOf(error);
     if (current.isPresent()) {
-      return new VersionConflictException(Status.fromThrowable(error), current.get(), error);
+      return new VersionConflictException(Status.fromThrowable(error), current.get(),
+          ErrorReasons.failedIndexOf(error).orElse(-1), error);
     }
     return new KvException(Status.fromThrowable(error), ErrorReasons.reasonOf(error), attempts, error);
   }

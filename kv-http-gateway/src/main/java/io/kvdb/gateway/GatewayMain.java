@@ -12,6 +12,7 @@ import com.linecorp.armeria.server.grpc.GrpcServiceBuilder;
 import io.kvdb.common.process.ExitCodes;
 import io.kvdb.gateway.config.GatewayConfig;
 import io.kvdb.gateway.errors.JsonErrorHandler;
+import io.kvdb.gateway.http.BatchHttpApi;
 import io.kvdb.gateway.http.ClusterHttpApi;
 import io.kvdb.gateway.http.KeyListing;
 import io.kvdb.gateway.http.KvHttpApi;
@@ -100,7 +101,7 @@ public final class GatewayMain {
     OpsServices ops = new OpsServices();
     sb.errorHandler(errors);
     for (Object api : new Object[] {new KvHttpApi(leader, stale), new KeyListing(leader, stale),
-        new ClusterHttpApi(leader, stale), new V1KvApi(leader, stale)}) {
+        new ClusterHttpApi(leader, stale), new V1KvApi(leader, stale), new BatchHttpApi(leader, stale)}) {
       sb.annotatedService()
           .maxRequestLength(config.maxBodyBytes())
           .exceptionHandlers(errors)

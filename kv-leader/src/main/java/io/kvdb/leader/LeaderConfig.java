@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import io.kvdb.client.ClientFlags;
 import io.kvdb.common.config.Flags;
+import io.kvdb.core.config.BatchLimits;
 import io.kvdb.core.config.Limits;
 import io.kvdb.core.security.CurveServer;
 import io.kvdb.core.security.GrpcSecurity;
@@ -29,12 +30,13 @@ import java.util.OptionalInt;
  * @param maxSnapshotSessions snapshot transfers open at once, over all followers (each holds a
  *     LevelDB snapshot and pins the backlog); more wait their turn
  * @param recovery a rebuild from followers at start, and whether missing shards are accepted empty
+ * @param batchLimits the limits of one KV.Batch (--max-batch-ops, --max-batch-bytes)
  */
 public record LeaderConfig(
     String host, int grpcPort, int pubPort, int controlPort, int metricsPort, Path dataDir,
     OptionalInt shards, int replicationFactor, boolean durable, Limits limits, int backlogPerShard,
     long heartbeatMs, long deadTimeoutMs, long ackTimeoutMs, long minFreeDiskBytes, GrpcSecurity grpcSecurity,
-    Optional<CurveServer> curve, int maxSnapshotSessions, Recovery recovery) {
+    Optional<CurveServer> curve, int maxSnapshotSessions, Recovery recovery, BatchLimits batchLimits) {
 
   /** Default of --max-snapshot-sessions. */
   public static final int DEFAULT_MAX_SNAPSHOT_SESSIONS = 16;
@@ -43,6 +45,7 @@ public record LeaderConfig(
     java.util.Objects.requireNonNull(grpcSecurity, "grpcSecurity (GrpcSecurity.NONE for none)");
     java.util.Objects.requireNonNull(curve, "curve (Optional.empty() for none)");
     java.util.Objects.requireNonNull(recovery, "recovery (Recovery.NONE for none)");
+    java.util.Objects.requireNonNull(batchLimits, "batchLimits (BatchLimits.DEFAULT for the defaults)");
     checkArgument(replicationFactor > 0, "replication factor must be > 0: %s", replicationFactor);
     checkArgument(backlogPerShard > 0, "backlog must keep at least one event per shard: %s", backlogPerShard);
     checkArgument(heartbeatMs > 0, "heartbeat interval must be > 0 ms: %s", heartbeatMs);
@@ -53,6 +56,17 @@ public record LeaderConfig(
     checkArgument(maxSnapshotSessions > 0, "max snapshot sessions must be > 0: %s", maxSnapshotSessions);
     shards.ifPresent(s -> checkArgument(s > 0 && s <= ShardFunction.MAX_SHARDS,
         "shards must be in 1..%s: %s", ShardFunction.MAX_SHARDS, s));
+  }
+
+  /** With the default batch limits. */
+  public LeaderConfig(
+      String host, int grpcPort, int pubPort, int controlPort, int metricsPort, Path dataDir,
+      OptionalInt shards, int replicationFactor, boolean durable, Limits limits, int backlogPerShard,
+      long heartbeatMs, long deadTimeoutMs, long ackTimeoutMs, long minFreeDiskBytes, GrpcSecurity grpcSecurity,
+      Optional<CurveServer> curve, int maxSnapshotSessions, Recovery recovery) {
+    this(host, grpcPort, pubPort, controlPort, metricsPort, dataDir, shards, replicationFactor, durable, limits,
+        backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs, minFreeDiskBytes, grpcSecurity, curve,
+        maxSnapshotSessions, recovery, BatchLimits.DEFAULT);
   }
 
   /** A normal start (no rebuild). */
@@ -95,31 +109,31 @@ public record LeaderConfig(
   public LeaderConfig withDataDir(Path dir) {
     return new LeaderConfig(host, grpcPort, pubPort, controlPort, metricsPort, dir, shards, replicationFactor,
         durable, limits, backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs, minFreeDiskBytes, grpcSecurity,
-        curve, maxSnapshotSessions, recovery);
+        curve, maxSnapshotSessions, recovery, batchLimits);
   }
 
   public LeaderConfig withLimits(Limits newLimits) {
     return new LeaderConfig(host, grpcPort, pubPort, controlPort, metricsPort, dataDir, shards, replicationFactor,
         durable, newLimits, backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs, minFreeDiskBytes, grpcSecurity,
-        curve, maxSnapshotSessions, recovery);
+        curve, maxSnapshotSessions, recovery, batchLimits);
   }
 
   public LeaderConfig withSecurity(GrpcSecurity newGrpcSecurity, Optional<CurveServer> newCurve) {
     return new LeaderConfig(host, grpcPort, pubPort, controlPort, metricsPort, dataDir, shards, replicationFactor,
         durable, limits, backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs, minFreeDiskBytes, newGrpcSecurity,
-        newCurve, maxSnapshotSessions, recovery);
+        newCurve, maxSnapshotSessions, recovery, batchLimits);
   }
 
   public LeaderConfig withMaxSnapshotSessions(int max) {
     return new LeaderConfig(host, grpcPort, pubPort, controlPort, metricsPort, dataDir, shards, replicationFactor,
         durable, limits, backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs, minFreeDiskBytes, grpcSecurity,
-        curve, max, recovery);
+        curve, max, recovery, batchLimits);
   }
 
   public LeaderConfig withRecovery(Recovery newRecovery) {
     return new LeaderConfig(host, grpcPort, pubPort, controlPort, metricsPort, dataDir, shards, replicationFactor,
         durable, limits, backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs, minFreeDiskBytes, grpcSecurity,
-        curve, maxSnapshotSessions, newRecovery);
+        curve, maxSnapshotSessions, newRecovery, batchLimits);
   }
 
   static Flags flags() {
@@ -138,6 +152,9 @@ public record LeaderConfig(
         .declare("max-value-bytes", Integer.toString(d.maxValueBytes()), "largest value, bytes (k, m suffixes allowed)")
         .declare("max-message-bytes", Integer.toString(d.maxMessageBytes()), "largest gRPC request message, bytes")
         .declare("max-page-size", Integer.toString(d.maxPageSize()), "largest List page")
+        .declare("max-batch-ops", Integer.toString(BatchLimits.DEFAULT.maxOps()), "most operations in one KV.Batch")
+        .declare("max-batch-bytes", Integer.toString(BatchLimits.DEFAULT.maxBytes()),
+            "largest KV.Batch request, bytes (k, m suffixes allowed)")
         .declare("backlog-events", "10000", "replication events kept per shard for catch-up; older gaps take a snapshot")
         .declare("heartbeat-ms", "100", "interval of per-shard heartbeats to followers")
         .declare("dead-timeout-ms", "5000", "a follower silent this long is declared dead and its shards re-placed")
@@ -178,7 +195,7 @@ public record LeaderConfig(
         flags.longValue("heartbeat-ms"), flags.longValue("dead-timeout-ms"), flags.longValue("ack-timeout-ms"),
         flags.longValue("min-free-disk"), GrpcSecurity.fromFlags(flags), CurveServer.fromFlags(flags),
         flags.integer("max-snapshot-sessions"),
-        recovery(flags, env));
+        recovery(flags, env), new BatchLimits(flags.integer("max-batch-ops"), flags.integer("max-batch-bytes")));
   }
 
   /**

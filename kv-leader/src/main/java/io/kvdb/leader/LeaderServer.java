@@ -138,8 +138,8 @@ public final class LeaderServer implements ProcessMain.Server {
           LeaderServer::monotonicMs, config.curve(), supervisor,
           RebuildMark.read(store).<Function<Hello, String>>map(mark -> mark::refusal).orElse(hello -> null));
       lists = Executors.newFixedThreadPool(LIST_THREADS, daemon("kv-list"));
-      KvService kv = new KvService(store, shardFunction, pipeline, replicas, config.limits(), config.ackTimeoutMs(),
-          lists);
+      KvService kv = new KvService(store, shardFunction, pipeline, replicas, config.limits(), config.batchLimits(),
+          config.ackTimeoutMs(), lists);
       dumps = Executors.newFixedThreadPool(2, daemon("kv-dump"));
       ClusterService cluster = new ClusterService(pipeline, replicas, config.durable(),
           new LeaderBackup(store, metadata, dumps));

@@ -20,14 +20,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The curl and {@code ./kv} examples of the README's "Versions and compare-and-set" and "TTL", each
- * section run as shown (real curl, the CLI's jar) against a fresh leader with the default shards and
- * a gateway: each command's output must be the {@code # ...} line after it. Epochs and versions
- * depend on the run: each number of 13 or more digits shown is mapped, consistently, to the one the
- * run printed there, and stands for it in later commands. A {@code "ttl_remaining_ms"} counts down:
- * the run's must be positive and at most the one shown.
+ * The curl and {@code ./kv} examples of the README's "Versions and compare-and-set", "TTL" and
+ * "Atomic batches", each section run as shown (real curl, the CLI's jar, through bash) against a
+ * fresh leader with the default shards and a gateway: each command's output must be the
+ * {@code # ...} lines after it. Epochs and versions depend on the run: each number of 13 or more
+ * digits shown is mapped, consistently, to the one the run printed there, and stands for it in
+ * later commands. A {@code "ttl_remaining_ms"} counts down: the run's must be positive and at most
+ * the one shown.
  */
-@Timeout(180)
+@Timeout(240)
 class ReadmeVersionsIT {
   private static final Pattern TTL_LEFT = Pattern.compile("\"ttl_remaining_ms\":(\\d+)");
   private static final Pattern BIG_NUMBER = Pattern.compile("\\d{13,}");
@@ -36,7 +37,7 @@ class ReadmeVersionsIT {
   @TempDir Path dir;
 
   @ParameterizedTest
-  @CsvSource({"'## Versions and compare-and-set', 7", "'## TTL', 6"})
+  @CsvSource({"'## Versions and compare-and-set', 7", "'## TTL', 6", "'## Atomic batches', 10"})
   void curlAndCliExamplesAnswerAsShown(String section, int examples) throws Exception {
     List<String> lines = section(section);
     try (TestCluster cluster = new TestCluster(dir)) {
@@ -51,7 +52,12 @@ class ReadmeVersionsIT {
         if (!(command.startsWith("curl ") || command.startsWith("./kv ")) || !lines.get(i + 1).startsWith("# ")) {
           continue;
         }
-        String shown = lines.get(i + 1).substring(2);
+        // The output shown: the "# " lines after the command, one per line of output.
+        StringBuilder expected = new StringBuilder(lines.get(i + 1).substring(2));
+        for (int next = i + 2; next < lines.size() && lines.get(next).startsWith("# "); next++) {
+          expected.append('\n').append(lines.get(next).substring(2));
+        }
+        String shown = expected.toString();
         int expectedExit = 0;
         Matcher exit = EXIT.matcher(shown);
         if (exit.find()) {
@@ -69,7 +75,7 @@ class ReadmeVersionsIT {
         assertEquals(replaceAll(shown, numbers), output, command);
         checked++;
       }
-      assertEquals(examples, checked, "every example of the section was run");
+      assertEquals(examples, checked, "every example of " + section + " was run");
     }
   }
 

@@ -36,6 +36,9 @@ public final class ErrorReasons {
   /** ErrorInfo metadata: the key's version now, "0" when it does not exist. */
   public static final String CURRENT_VERSION = "current_version";
 
+  /** ErrorInfo metadata of a batch's {@link #VERSION_MISMATCH}: the index of the op whose condition failed. */
+  public static final String FAILED_INDEX = "failed_index";
+
   private ErrorReasons() {}
 
   /** RESOURCE_EXHAUSTED with {@code message}, marked {@link #DISK_FULL}. */
@@ -66,6 +69,23 @@ public final class ErrorReasons {
         .addDetails(Any.pack(ErrorInfo.newBuilder().setReason(VERSION_MISMATCH).setDomain(DOMAIN)
             .putMetadata(CURRENT_VERSION, Long.toUnsignedString(currentVersion)).build()))
         .build());
+  }
+
+  /** As {@link #versionMismatch}, for the op at {@code failedIndex} of a batch (metadata {@link #FAILED_INDEX}). */
+  public static StatusRuntimeException batchVersionMismatch(String message, int failedIndex, long currentVersion) {
+    return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+        .setCode(Code.FAILED_PRECONDITION_VALUE)
+        .setMessage(message)
+        .addDetails(Any.pack(ErrorInfo.newBuilder().setReason(VERSION_MISMATCH).setDomain(DOMAIN)
+            .putMetadata(CURRENT_VERSION, Long.toUnsignedString(currentVersion))
+            .putMetadata(FAILED_INDEX, Integer.toString(failedIndex)).build()))
+        .build());
+  }
+
+  /** The failed op's index of a batch's {@link #VERSION_MISMATCH} error; empty for any other error. */
+  public static Optional<Integer> failedIndexOf(Throwable error) {
+    return infoOf(error).filter(info -> VERSION_MISMATCH.equals(info.getReason()))
+        .map(info -> info.getMetadataMap().get(FAILED_INDEX)).map(Integer::parseInt);
   }
 
   /** The current version of a {@link #VERSION_MISMATCH} error; empty for any other error. */

@@ -67,12 +67,7 @@ final class BatchBuilder {
    */
   Committed add(String key, byte[] keyBytes, byte[] value, Long expectedVersion, long expiresAtMs) {
     int shard = shardFunction.shardOf(keyBytes);
-    StoredValue old = written.get(ByteBuffer.wrap(keyBytes));
-    if (old == null) {
-      old = store.get(shard, keyBytes).orElse(null);
-    } else if (old == TOMBSTONE) {
-      old = null;
-    }
+    StoredValue old = current(shard, keyBytes);
     long currentVersion = old == null ? 0 : old.version();
     if (expectedVersion != null && expectedVersion != currentVersion) {
       return Committed.conflict(shard, currentVersion);
@@ -107,6 +102,40 @@ final class BatchBuilder {
     states.put(shard, state);
     entries.computeIfAbsent(shard, s -> new ArrayList<>()).add(entry);
     return Committed.written(shard, seq, epoch, revision);
+  }
+
+  /**
+   * Adds an atomic group of writes (each key at most once): when every condition holds against the
+   * stored state and the earlier writes of this batch, all of them, in order; otherwise none, and
+   * the outcome names the first write whose condition failed.
+   */
+  BatchOutcome addAll(List<BatchWrite> group) {
+    // Conditions first, all of them: nothing may be added before every one is known to hold. Each
+    // key appears once in a group, so no write of it can change what a later one sees.
+    for (int i = 0; i < group.size(); i++) {
+      BatchWrite write = group.get(i);
+      if (write.expectedVersion() != null) {
+        StoredValue old = current(shardFunction.shardOf(write.keyBytes()), write.keyBytes());
+        long currentVersion = old == null ? 0 : old.version();
+        if (write.expectedVersion() != currentVersion) {
+          return BatchOutcome.conflict(i, currentVersion);
+        }
+      }
+    }
+    List<Committed> results = new ArrayList<>(group.size());
+    for (BatchWrite write : group) {
+      results.add(add(write.key(), write.keyBytes(), write.value(), null, write.expiresAtMs()));
+    }
+    return BatchOutcome.committed(results);
+  }
+
+  /** The key's value as this batch leaves it so far: its own earlier write, else the store's; null when missing. */
+  private StoredValue current(int shard, byte[] keyBytes) {
+    StoredValue old = written.get(ByteBuffer.wrap(keyBytes));
+    if (old == null) {
+      return store.get(shard, keyBytes).orElse(null);
+    }
+    return old == TOMBSTONE ? null : old;
   }
 
   /**

@@ -5,6 +5,8 @@ import io.grpc.Context;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.kvdb.api.v1.BatchRequest;
+import io.kvdb.api.v1.BatchResponse;
 import io.kvdb.api.v1.DeleteRequest;
 import io.kvdb.api.v1.GetRequest;
 import io.kvdb.api.v1.GetResponse;
@@ -17,6 +19,7 @@ import io.kvdb.api.v1.SessionRequest;
 import io.kvdb.api.v1.WaitForAcks;
 import io.kvdb.api.v1.WriteResponse;
 import io.kvdb.common.errors.ErrorReasons;
+import io.kvdb.core.config.BatchLimits;
 import io.kvdb.core.config.Limits;
 import io.kvdb.core.request.Reads;
 import io.kvdb.core.request.RequestValidator;
@@ -47,9 +50,16 @@ public final class KvService extends KVGrpc.KVImplBase {
   private final RequestValidator validator;
   private final long defaultAckTimeoutMs;
   private final Executor listExecutor;
+  private final BatchCalls batches;
 
+  /** As the full constructor, with the default batch limits. */
   public KvService(KvStore store, ShardFunction shardFunction, WritePipeline pipeline, Replicas replicas,
       Limits limits, long defaultAckTimeoutMs, Executor listExecutor) {
+    this(store, shardFunction, pipeline, replicas, limits, BatchLimits.DEFAULT, defaultAckTimeoutMs, listExecutor);
+  }
+
+  public KvService(KvStore store, ShardFunction shardFunction, WritePipeline pipeline, Replicas replicas,
+      Limits limits, BatchLimits batchLimits, long defaultAckTimeoutMs, Executor listExecutor) {
     this.store = store;
     this.shardFunction = shardFunction;
     this.pipeline = pipeline;
@@ -57,6 +67,7 @@ public final class KvService extends KVGrpc.KVImplBase {
     this.validator = new RequestValidator(limits);
     this.defaultAckTimeoutMs = defaultAckTimeoutMs;
     this.listExecutor = listExecutor;
+    this.batches = new BatchCalls(pipeline, validator, batchLimits);
   }
 
   @Override
@@ -67,6 +78,11 @@ public final class KvService extends KVGrpc.KVImplBase {
   @Override
   public void delete(DeleteRequest request, StreamObserver<WriteResponse> response) {
     reply(delete(request, Context.current()), response);
+  }
+
+  @Override
+  public void batch(BatchRequest request, StreamObserver<BatchResponse> response) {
+    reply(batches.batch(request), response);
   }
 
   @Override
@@ -98,7 +114,7 @@ public final class KvService extends KVGrpc.KVImplBase {
     }
     long expiresAtMs;
     try {
-      expiresAtMs = request.hasTtlSeconds() ? pipeline.wallClockMs() + Ttl.validMs(request.getTtlSeconds()) : 0;
+      expiresAtMs = Ttl.expiresAtMs(request.hasTtlSeconds(), request.getTtlSeconds(), pipeline.wallClockMs());
     } catch (StatusRuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }

@@ -29,7 +29,8 @@ import java.util.function.LongSupplier;
  * states and log entries in one WriteBatch (synced in durable mode). Only then are the events
  * handed to the {@link EventSink} and the requests answered (on the {@link ReplyThread}), so no
  * reply and no follower ever sees a write that could still be lost. What a batch writes is made by
- * a {@link BatchBuilder}; the backlog's trimming is the {@link BacklogRetention}'s.
+ * a {@link BatchBuilder}; the backlog's trimming is the {@link BacklogRetention}'s. An atomic batch
+ * ({@link #batch}) is one item of the queue, so it always goes into one group commit whole.
  */
 public final class WritePipeline implements AutoCloseable {
   private static final int MAX_BATCH = 1024;
@@ -55,7 +56,7 @@ public final class WritePipeline implements AutoCloseable {
   /** Used on the writer thread only. */
   private final Revisions revisions;
   /** Lock-free: neither the callers nor the writer ever wait for each other's hand-off. */
-  private final HandOffQueue<PendingWrite> queue = new HandOffQueue<>();
+  private final HandOffQueue<Pending> queue = new HandOffQueue<>();
   /** Heads for readers on other threads; the writer thread is the only one that sets them. */
   private final AtomicReferenceArray<ShardState> heads;
   private final Thread writer;
@@ -73,14 +74,32 @@ public final class WritePipeline implements AutoCloseable {
     void commit(StoreBatch batch);
   }
 
+  /** What waits for the writer thread: one write, or an atomic group of them. */
+  private sealed interface Pending permits PendingWrite, PendingGroup {
+    void fail(Throwable error);
+  }
+
   /**
    * A write waiting for the writer thread; {@code value} is null for a delete, {@code expectedVersion}
    * null for no condition.
    */
   private record PendingWrite(String key, byte[] keyBytes, byte[] value, Long expectedVersion, long expiresAtMs,
-      CompletableFuture<Committed> reply) {
+      CompletableFuture<Committed> reply) implements Pending {
     PendingWrite(String key, byte[] value, Long expectedVersion, long expiresAtMs, CompletableFuture<Committed> reply) {
       this(key, key.getBytes(StandardCharsets.UTF_8), value, expectedVersion, expiresAtMs, reply);
+    }
+
+    @Override
+    public void fail(Throwable error) {
+      reply.completeExceptionally(error);
+    }
+  }
+
+  /** An atomic batch waiting for the writer thread: it goes into one group commit, whole. */
+  private record PendingGroup(List<BatchWrite> writes, CompletableFuture<BatchOutcome> reply) implements Pending {
+    @Override
+    public void fail(Throwable error) {
+      reply.completeExceptionally(error);
     }
   }
 
@@ -155,27 +174,56 @@ public final class WritePipeline implements AutoCloseable {
     return enqueue(key, null, expectedVersion, 0);
   }
 
+  /**
+   * Applies {@code writes} atomically, in one group commit: all of them, when every condition
+   * holds against the stored state and the earlier writes of the same group commit, or none (the
+   * outcome names the first failed condition). Each key must appear at most once (the caller
+   * checks). Completes once committed, on the "kv-reply" thread.
+   */
+  public CompletableFuture<BatchOutcome> batch(List<BatchWrite> writes) {
+    CompletableFuture<BatchOutcome> reply = new CompletableFuture<>();
+    for (BatchWrite write : writes) {
+      RuntimeException refused = refusal(write.keyBytes());
+      if (refused != null) {
+        reply.completeExceptionally(refused);
+        return reply;
+      }
+    }
+    return enqueue(new PendingGroup(List.copyOf(writes), reply), reply);
+  }
+
   private CompletableFuture<Committed> enqueue(String key, byte[] value, Long expectedVersion, long expiresAtMs) {
     CompletableFuture<Committed> reply = new CompletableFuture<>();
-    if (refusal != null || !running) {
-      reply.completeExceptionally(refused());
+    byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
+    RuntimeException refused = refusal(keyBytes);
+    if (refused != null) {
+      reply.completeExceptionally(refused);
       return reply;
     }
-    byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
+    return enqueue(new PendingWrite(key, keyBytes, value, expectedVersion, expiresAtMs, reply), reply);
+  }
+
+  /** Why a write of {@code keyBytes} is refused now; null when it may be queued. */
+  private RuntimeException refusal(byte[] keyBytes) {
+    if (refusal != null || !running) {
+      return refused();
+    }
     Set<Integer> missing = missingShards;
     int shard = missing == null ? -1 : shardFunction.shardOf(keyBytes);
     if (missing != null && missing.contains(shard)) {
-      reply.completeExceptionally(Status.FAILED_PRECONDITION.withDescription("shard " + shard + " is missing: this"
+      return Status.FAILED_PRECONDITION.withDescription("shard " + shard + " is missing: this"
           + " leader was rebuilt from its followers and none held a copy of it; restart the leader with"
-          + " --allow-missing-shards to accept it empty").asRuntimeException());
-      return reply;
+          + " --allow-missing-shards to accept it empty").asRuntimeException();
     }
-    PendingWrite write = new PendingWrite(key, keyBytes, value, expectedVersion, expiresAtMs, reply);
+    return null;
+  }
+
+  private <T> CompletableFuture<T> enqueue(Pending write, CompletableFuture<T> reply) {
     queue.add(write);
     // Refused or closed between the check above and the add: refuseAll() or close() may have
     // drained the queue already, and the writer may be gone, so nobody else would answer this write.
     if ((refusal != null || (!running && !writer.isAlive())) && queue.remove(write)) {
-      reply.completeExceptionally(refused());
+      write.fail(refused());
     }
     return reply;
   }
@@ -187,8 +235,8 @@ public final class WritePipeline implements AutoCloseable {
   public void refuseAll(String reason) {
     Status refused = Status.UNAVAILABLE.withDescription(reason);
     refusal = refused;
-    for (PendingWrite write; (write = queue.poll()) != null; ) {
-      write.reply().completeExceptionally(refused.asRuntimeException());
+    for (Pending write; (write = queue.poll()) != null; ) {
+      write.fail(refused.asRuntimeException());
     }
   }
 
@@ -234,10 +282,10 @@ public final class WritePipeline implements AutoCloseable {
   }
 
   private void run() {
-    List<PendingWrite> batch = new ArrayList<>();
+    List<Pending> batch = new ArrayList<>();
     while (running || !queue.isEmpty()) {
       try {
-        PendingWrite first = queue.poll(50, TimeUnit.MILLISECONDS);
+        Pending first = queue.poll(50, TimeUnit.MILLISECONDS);
         if (first != null) {
           batch.add(first);
           queue.drainTo(batch, MAX_BATCH - 1);
@@ -248,7 +296,7 @@ public final class WritePipeline implements AutoCloseable {
         }
         Status refused = refusal;
         if (refused != null) {
-          batch.forEach(write -> write.reply().completeExceptionally(refused.asRuntimeException()));
+          batch.forEach(write -> write.fail(refused.asRuntimeException()));
           continue;
         }
         commit(batch);
@@ -260,11 +308,11 @@ public final class WritePipeline implements AutoCloseable {
         // Nothing of the batch is committed. A refusal for disk space came before LevelDB wrote
         // anything (DiskSpace logs when refusals start and end); Statuses logs the other failures.
         StatusRuntimeException status = Statuses.of(e);
-        batch.forEach(write -> write.reply().completeExceptionally(status));
+        batch.forEach(write -> write.fail(status));
       } catch (Error e) {
         // The thread dies of it (the supervisor says so); the writes in hand are answered first.
         Status status = Status.UNAVAILABLE.withDescription("the leader's writer thread died: " + e);
-        batch.forEach(write -> write.reply().completeExceptionally(status.asRuntimeException()));
+        batch.forEach(write -> write.fail(status.asRuntimeException()));
         throw e;
       } finally {
         batch.clear();
@@ -278,7 +326,7 @@ public final class WritePipeline implements AutoCloseable {
    * Nobody waits for these deletes' replies; a failed batch leaves its keys hidden until the next
    * start finds them again.
    */
-  private void addExpired(List<PendingWrite> batch) {
+  private void addExpired(List<Pending> batch) {
     long nowMs = wallClockMs.getAsLong();
     if (nowMs < nextExpiryScanMs) {
       return;
@@ -289,17 +337,29 @@ public final class WritePipeline implements AutoCloseable {
     }
   }
 
-  private void commit(List<PendingWrite> batch) {
-    List<Committed> outcomes = new ArrayList<>(batch.size());
+  private void commit(List<Pending> batch) {
+    List<Runnable> answers = new ArrayList<>(batch.size());
+    List<ExpiryIndex.Due> deadlines = new ArrayList<>();
     BatchBuilder contents;
     Map<Integer, ShardState> states;
     BacklogRetention.Trim trim;
     long syncNanos;
     try (StoreBatch storeBatch = store.newBatch()) {
       contents = new BatchBuilder(store, storeBatch, shardFunction, leader, heads::get, revisions, clockMs.getAsLong());
-      for (PendingWrite write : batch) {
-        outcomes.add(contents.add(write.key(), write.keyBytes(), write.value(), write.expectedVersion(),
-            write.expiresAtMs()));
+      for (Pending pending : batch) {
+        if (pending instanceof PendingWrite write) {
+          Committed outcome = contents.add(write.key(), write.keyBytes(), write.value(), write.expectedVersion(),
+              write.expiresAtMs());
+          addDeadline(deadlines, write.key(), write.expiresAtMs(), outcome);
+          answers.add(() -> write.reply().complete(outcome));
+        } else if (pending instanceof PendingGroup group) {
+          BatchOutcome outcome = contents.addAll(group.writes());
+          for (int i = 0; i < outcome.results().size(); i++) {
+            BatchWrite write = group.writes().get(i);
+            addDeadline(deadlines, write.key(), write.expiresAtMs(), outcome.results().get(i));
+          }
+          answers.add(() -> group.reply().complete(outcome));
+        }
       }
       states = contents.finishStates();
       trim = retention.trim(states, storeBatch);
@@ -307,23 +367,23 @@ public final class WritePipeline implements AutoCloseable {
     }
     states.forEach(heads::set);
     trim.committed();
-    for (int i = 0; i < batch.size(); i++) {
-      PendingWrite write = batch.get(i);
-      if (write.expiresAtMs() != 0 && outcomes.get(i).seq() != 0) {
-        expiries.add(write.expiresAtMs(), write.key(), outcomes.get(i).version());
-      }
-    }
+    // Only once committed: a batch that failed to commit leaves no deadline behind.
+    deadlines.forEach(due -> expiries.add(due.atMs(), due.key(), due.version()));
     sink.publish(contents.events());
-    PendingWrite[] answered = batch.toArray(new PendingWrite[0]); // the batch list is reused
     replies.answer(() -> {
       if (syncNanos >= 0) {
         // Here, not on the writer: a histogram's record can wait for its lock while a scrape rotates it.
-        metrics.batchCommitted(answered.length, syncNanos);
+        metrics.batchCommitted(answers.size(), syncNanos);
       }
-      for (int i = 0; i < answered.length; i++) {
-        answered[i].reply().complete(outcomes.get(i));
-      }
+      answers.forEach(Runnable::run);
     });
+  }
+
+  /** Notes the deadline of a committed put with a TTL, for the expiry index once the batch is committed. */
+  private static void addDeadline(List<ExpiryIndex.Due> deadlines, String key, long expiresAtMs, Committed outcome) {
+    if (expiresAtMs != 0 && outcome.seq() != 0) {
+      deadlines.add(new ExpiryIndex.Due(expiresAtMs, key, outcome.version()));
+    }
   }
 
   /**
@@ -354,8 +414,8 @@ public final class WritePipeline implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     if (!writer.isAlive()) {
-      for (PendingWrite late; (late = queue.poll()) != null; ) {
-        late.reply().completeExceptionally(shuttingDown());
+      for (Pending late; (late = queue.poll()) != null; ) {
+        late.fail(shuttingDown());
       }
     }
     replies.close(); // after the writer: it answers the last committed batches first

@@ -7,6 +7,7 @@ import static io.kvdb.core.leader.PipelineFixture.anyDisk;
 import static io.kvdb.core.leader.PipelineFixture.await;
 import static io.kvdb.core.leader.PipelineFixture.leader;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -15,10 +16,17 @@ import com.google.protobuf.ByteString;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.kvdb.api.v1.BatchDelete;
+import io.kvdb.api.v1.BatchOp;
+import io.kvdb.api.v1.BatchPut;
+import io.kvdb.api.v1.BatchRequest;
+import io.kvdb.api.v1.BatchResponse;
 import io.kvdb.api.v1.GetRequest;
 import io.kvdb.api.v1.GetResponse;
 import io.kvdb.api.v1.PutRequest;
+import io.kvdb.core.config.BatchLimits;
 import io.kvdb.core.config.Limits;
+import io.kvdb.core.request.RequestValidator;
 import io.kvdb.core.storage.KeyRange;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.StoredValue;
@@ -149,6 +157,44 @@ class ExpiryTest {
   }
 
   @Test
+  void aBatchsTtlPutExpiresAsAPutsDoesAndItsPlainPutClearsATtl() throws Exception {
+    try (WritePipeline pipeline = pipeline()) {
+      BatchCalls calls = new BatchCalls(pipeline, new RequestValidator(Limits.DEFAULT), BatchLimits.DEFAULT);
+      KvService service = new KvService(store, SHARD_OF, pipeline, Replicas.none(0), Limits.DEFAULT, 1000,
+          Runnable::run);
+      await(pipeline.put("renewed", bytes("old"), null, START_MS + 5_000));
+      await(pipeline.put("dropped", bytes("old"), null, START_MS + 5_000));
+      BatchResponse done = batch(calls, ttlPut("session", 5), plainPut("renewed"),
+          BatchOp.newBuilder().setDelete(BatchDelete.newBuilder().setKey("dropped")).build());
+      assertEquals(START_MS + 5_000, stored("session").orElseThrow().expiresAtMs(), "from the leader's wall clock");
+      assertEquals(5_000, service.get(GetRequest.newBuilder().setKey("session").build()).getTtlRemainingMs());
+      assertEquals(0, stored("renewed").orElseThrow().expiresAtMs(), "a batch's put without ttl_seconds cleared the TTL");
+      assertEquals(0, service.get(GetRequest.newBuilder().setKey("renewed").build()).getTtlRemainingMs());
+      Committed again = await(pipeline.put("dropped", bytes("new"))); // after the batch's delete, without a TTL
+
+      wallMs.set(START_MS + 5_000);
+      awaitGone(pipeline, "session");
+      Event expired = events.stream().filter(e -> e.getKey().equals("session") && e.getDelete()).findFirst()
+          .orElseThrow(() -> new AssertionError("no delete event for the expired key"));
+      assertTrue(expired.getRevision() > done.getResults(0).getVersion());
+      assertEquals(again.version(), stored("dropped").orElseThrow().version(),
+          "the old deadline of a key the batch deleted removes nothing written later");
+      assertTrue(stored("renewed").isPresent(), "the cleared TTL deleted nothing");
+      assertFalse(events.stream().anyMatch(e -> e.getKey().equals("renewed") && e.getDelete()));
+
+      for (long bad : new long[] {0, -1, Ttl.MAX_SECONDS + 1}) {
+        ExecutionException failed = assertThrows(ExecutionException.class,
+            () -> calls.batch(BatchRequest.newBuilder().addOps(plainPut("ok")).addOps(ttlPut("t", bad)).build())
+                .get(10, TimeUnit.SECONDS));
+        Status status = Status.fromThrowable(failed.getCause());
+        assertEquals(Status.Code.INVALID_ARGUMENT, status.getCode(), "ttl_seconds " + bad);
+        assertTrue(status.getDescription().startsWith("op 1: ttl_seconds must be 1 to "), status.getDescription());
+      }
+      assertTrue(stored("ok").isEmpty(), "a batch with a bad TTL wrote nothing");
+    }
+  }
+
+  @Test
   void keysWithATtlStillExpireAfterARestart() throws Exception {
     try (WritePipeline pipeline = pipeline()) {
       await(pipeline.put("survivor", bytes("s"), null, START_MS + 3_000));
@@ -170,6 +216,19 @@ class ExpiryTest {
       wallMs.addAndGet(WritePipeline.EXPIRY_SCAN_MS);
       await(pipeline.put("probe", bytes("p")));
     }
+  }
+
+  private static BatchResponse batch(BatchCalls calls, BatchOp... ops) throws Exception {
+    return calls.batch(BatchRequest.newBuilder().addAllOps(List.of(ops)).build()).get(10, TimeUnit.SECONDS);
+  }
+
+  private static BatchOp ttlPut(String key, long ttlSeconds) {
+    return BatchOp.newBuilder().setPut(BatchPut.newBuilder().setKey(key).setValue(ByteString.copyFromUtf8("v"))
+        .setTtlSeconds(ttlSeconds)).build();
+  }
+
+  private static BatchOp plainPut(String key) {
+    return BatchOp.newBuilder().setPut(BatchPut.newBuilder().setKey(key).setValue(ByteString.copyFromUtf8("v"))).build();
   }
 
   private Optional<StoredValue> stored(String key) {

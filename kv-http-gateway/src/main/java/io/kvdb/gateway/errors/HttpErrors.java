@@ -106,12 +106,18 @@ public final class HttpErrors {
     return json(HttpStatus.INTERNAL_SERVER_ERROR, "internal error in the gateway (see its log)");
   }
 
-  /** 409 {@code {"error": "...", "current_version": N}} for a compare-and-set whose version did not match. */
+  /**
+   * 409 {@code {"error": "...", "current_version": N}} for a compare-and-set whose version did not
+   * match; a batch's also names the op, {@code "failed_index"}.
+   */
   private static HttpResponse conflict(VersionConflictException conflict) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (JsonGenerator json = JSON.createGenerator(out)) {
       json.writeStartObject();
       json.writeStringField("error", describe(conflict.status()));
+      if (conflict.failedIndex().isPresent()) {
+        json.writeNumberField("failed_index", conflict.failedIndex().getAsInt());
+      }
       json.writeNumberField("current_version", conflict.currentVersion());
       json.writeEndObject();
     } catch (IOException e) {

@@ -11,9 +11,9 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.google.protobuf.ByteString;
 import com.linecorp.armeria.common.AggregatedHttpRequest;
 import com.linecorp.armeria.common.MediaType;
+import io.kvdb.client.ValueEncoding;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.Iterator;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -139,23 +139,19 @@ public record WriteBody(String key, ByteString value, OptionalLong expectedVersi
 
   private static String encoding(JsonNode root) {
     JsonNode node = root.get("encoding");
-    if (node == null) {
-      return "utf8";
+    try {
+      // Not a string: as an unknown encoding.
+      return ValueEncoding.checked(node == null ? null : node.isTextual() ? node.textValue() : "");
+    } catch (IllegalArgumentException e) {
+      throw badRequest(e.getMessage());
     }
-    if (!node.isTextual() || !(node.textValue().equals("utf8") || node.textValue().equals("base64"))) {
-      throw badRequest("\"encoding\" must be \"utf8\" (the default) or \"base64\"");
-    }
-    return node.textValue();
   }
 
   private static ByteString value(String text, String encoding) {
-    if (encoding.equals("utf8")) {
-      return ByteString.copyFromUtf8(text);
-    }
     try {
-      return ByteString.copyFrom(Base64.getDecoder().decode(text));
+      return ValueEncoding.decode(text, encoding);
     } catch (IllegalArgumentException e) {
-      throw badRequest("\"value\" is not valid base64: " + e.getMessage());
+      throw badRequest(e.getMessage());
     }
   }
 
