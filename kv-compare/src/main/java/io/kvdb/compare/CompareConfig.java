@@ -51,7 +51,7 @@ public record CompareConfig(int rounds, Duration duration, Duration warmup, List
         .declare("only", "", "systems to measure, of " + Row.keys() + " (default: all)")
         .declare("json", "", "also write the figures and verdicts to this file as JSON")
         .declare("port-base", "0", "take free ports counting up from here; 0: any the OS gives")
-        .declare("jvm-opts", "-Xmx512m", "flags of every JVM started (kvdb's, the reference servers')")
+        .declare("jvm-opts", "-Xmx512m -XX:+UseSerialGC", "flags of every JVM started (kvdb's, the reference servers'; the default is ./kv's for its servers)")
         .declare("kvdb-home", "", "the repo's root, holding the packaged jars (default: where this jar is)");
   }
 
