@@ -7,6 +7,7 @@ import io.kvdb.core.config.Limits;
 import io.kvdb.core.security.CurveServer;
 import io.kvdb.core.security.GrpcSecurity;
 import io.kvdb.core.sharding.ShardFunction;
+import io.kvdb.core.watch.WatchOptions;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -26,12 +27,13 @@ import java.util.OptionalInt;
  * @param maxSnapshotSessions snapshot transfers open at once, over all followers (each holds a
  *     LevelDB snapshot and pins the backlog); more wait their turn
  * @param recovery a rebuild from followers at start, and whether missing shards are accepted empty
+ * @param watch the watch history and per-watcher limits
  */
 public record LeaderConfig(
     String host, int grpcPort, int pubPort, int controlPort, int metricsPort, Path dataDir,
     OptionalInt shards, int replicationFactor, boolean durable, Limits limits, int backlogPerShard,
     long heartbeatMs, long deadTimeoutMs, long ackTimeoutMs, long minFreeDiskBytes, GrpcSecurity grpcSecurity,
-    Optional<CurveServer> curve, int maxSnapshotSessions, Recovery recovery) {
+    Optional<CurveServer> curve, int maxSnapshotSessions, Recovery recovery, WatchOptions watch) {
 
   /** Default of --max-snapshot-sessions. */
   public static final int DEFAULT_MAX_SNAPSHOT_SESSIONS = 16;
@@ -40,6 +42,7 @@ public record LeaderConfig(
     java.util.Objects.requireNonNull(grpcSecurity, "grpcSecurity (GrpcSecurity.NONE for none)");
     java.util.Objects.requireNonNull(curve, "curve (Optional.empty() for none)");
     java.util.Objects.requireNonNull(recovery, "recovery (Recovery.NONE for none)");
+    java.util.Objects.requireNonNull(watch, "watch (WatchOptions.DEFAULT)");
     checkArgument(replicationFactor > 0, "replication factor must be > 0: %s", replicationFactor);
     checkArgument(backlogPerShard > 0, "backlog must keep at least one event per shard: %s", backlogPerShard);
     checkArgument(heartbeatMs > 0, "heartbeat interval must be > 0 ms: %s", heartbeatMs);
@@ -50,6 +53,17 @@ public record LeaderConfig(
     checkArgument(maxSnapshotSessions > 0, "max snapshot sessions must be > 0: %s", maxSnapshotSessions);
     shards.ifPresent(s -> checkArgument(s > 0 && s <= ShardFunction.MAX_SHARDS,
         "shards must be in 1..%s: %s", ShardFunction.MAX_SHARDS, s));
+  }
+
+  /** With the default watch limits. */
+  public LeaderConfig(
+      String host, int grpcPort, int pubPort, int controlPort, int metricsPort, Path dataDir,
+      OptionalInt shards, int replicationFactor, boolean durable, Limits limits, int backlogPerShard,
+      long heartbeatMs, long deadTimeoutMs, long ackTimeoutMs, long minFreeDiskBytes, GrpcSecurity grpcSecurity,
+      Optional<CurveServer> curve, int maxSnapshotSessions, Recovery recovery) {
+    this(host, grpcPort, pubPort, controlPort, metricsPort, dataDir, shards, replicationFactor, durable, limits,
+        backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs, minFreeDiskBytes, grpcSecurity, curve,
+        maxSnapshotSessions, recovery, WatchOptions.DEFAULT);
   }
 
   /** A normal start (no rebuild). */
@@ -149,6 +163,7 @@ public record LeaderConfig(
             + " are refused until then)");
     // Security (docs/SECURITY.md): TLS and tokens on the gRPC port, CURVE on the replication ports.
     GrpcSecurity.declareFlags(flags);
+    WatchOptions.declareFlags(flags);
     return CurveServer.declareFlags(flags);
   }
 
@@ -168,6 +183,7 @@ public record LeaderConfig(
         flags.longValue("heartbeat-ms"), flags.longValue("dead-timeout-ms"), flags.longValue("ack-timeout-ms"),
         flags.longValue("min-free-disk"), GrpcSecurity.fromFlags(flags), CurveServer.fromFlags(flags),
         flags.integer("max-snapshot-sessions"),
-        new Recovery(flags.list("rebuild-from-followers"), flags.bool("allow-missing-shards")));
+        new Recovery(flags.list("rebuild-from-followers"), flags.bool("allow-missing-shards")),
+        WatchOptions.fromFlags(flags));
   }
 }
