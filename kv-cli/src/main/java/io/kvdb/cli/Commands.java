@@ -61,6 +61,7 @@ final class Commands {
       case "restore" -> throw new KvCli.UsageException("restore writes a leader data dir, which this client cannot:"
           + " run it as ./kv restore FILE --data-dir DIR (from the leader's jar)");
       case "drain" -> new Drain(leader, out, err).drain(one(operands, "drain FOLLOWER_ID"));
+      case "watch" -> new WatchCommand(leader, out, err).run(operands);
       case "undrain" -> new Drain(leader, out, err).undrain(one(operands, "undrain FOLLOWER_ID"));
       default -> throw new KvCli.UsageException("unknown command '" + command + "'");
     };

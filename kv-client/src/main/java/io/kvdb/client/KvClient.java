@@ -153,6 +153,16 @@ public interface KvClient extends AutoCloseable {
    * pass its {@code next_start_after} as the next request's {@code start_after} while
    * {@code has_more}. For every page in turn, use {@link #list(ListRequest)}.
    */
+  /**
+   * Watches a key or a prefix (KV.Watch), blocking: {@code listener} gets each change in revision
+   * order and the progress notifications, until it returns false; returns the last revision seen.
+   * When the leader goes away or the stream breaks, it watches again from that revision for up to
+   * {@code reconnectFor}, so no change is lost or seen twice. Throws {@link KvException}: reason
+   * WATCH_COMPACTED (OUT_OF_RANGE: list again, then watch from the revision read), WATCH_TOO_SLOW.
+   */
+  long watch(io.kvdb.api.v1.WatchRequest request, Duration reconnectFor,
+      java.util.function.Predicate<io.kvdb.api.v1.WatchResponse> listener);
+
   ListResponse listPage(ListRequest request);
 
   /** {@link #listPage}, without blocking. */
