@@ -33,7 +33,7 @@ import io.kvdb.core.storage.DiskSpace;
 import io.kvdb.core.storage.FormatMigration;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.LeaderMetadata;
-import io.kvdb.core.watch.WatchFloor;
+import io.kvdb.core.watch.WatchStart;
 import io.kvdb.core.watch.WatchHub;
 import io.kvdb.core.watch.WatchOptions;
 import io.kvdb.leader.replication.ControlServer;
@@ -130,7 +130,7 @@ public final class LeaderServer implements ProcessMain.Server {
           config.heartbeatMs(), metadata.shards(), store::shardState, secure, commits, supervisor);
       pins = new BacklogPins();
       WatchOptions watch = config.watch();
-      watches = new WatchHub(WatchFloor.of(store, metadata.shards()), watch.historyEvents(), watch.queueEvents(),
+      watches = new WatchHub(WatchStart.read(store, metadata.shards(), watch.historyEvents()), watch.historyEvents(), watch.queueEvents(),
           WatchOptions.INBOUND_BATCHES, watch.progressMs(), LeaderServer::monotonicMs);
       watchDispatcher = watches.start("kv-watch");
       Publisher replication = publisher;

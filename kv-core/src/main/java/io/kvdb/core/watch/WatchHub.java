@@ -53,16 +53,35 @@ public final class WatchHub implements EventSink {
   private long current;
   private volatile Thread dispatcher;
 
-  /** A hub whose history starts after {@code floor} (from {@link WatchFloor}; {@link #UNKNOWN} for none). */
-  public WatchHub(long floor, int historyEvents, int queueEvents, int inboundBatches, long progressMs,
+  /** A hub whose history starts as {@code start} says (read from the backlogs). */
+  public WatchHub(WatchStart start, int historyEvents, int queueEvents, int inboundBatches, long progressMs,
       LongSupplier clockMs) {
     this.historyEvents = historyEvents;
     this.queueEvents = queueEvents;
     this.inboundBatches = inboundBatches;
     this.progressMs = progressMs;
     this.clockMs = clockMs;
-    this.compactedBelow = floor == UNKNOWN ? Long.MAX_VALUE : floor;
-    this.current = Math.max(floor, 0);
+    this.compactedBelow = start.compactedBelow() == UNKNOWN ? Long.MAX_VALUE : start.compactedBelow();
+    this.history.addAll(start.events());
+    this.current = start.events().isEmpty() ? Math.max(start.compactedBelow(), 0)
+        : start.events().get(start.events().size() - 1).getRevision();
+  }
+
+  /** A hub with no history before {@code floor}, the last revision written before it ({@link #UNKNOWN}: unknown). */
+  public WatchHub(long floor, int historyEvents, int queueEvents, int inboundBatches, long progressMs,
+      LongSupplier clockMs) {
+    this(new WatchStart(List.of(), floor), historyEvents, queueEvents, inboundBatches, progressMs, clockMs);
+  }
+
+  /** A replication event as a watch event. */
+  static WatchEvent change(Event event) {
+    WatchEvent.Builder change = WatchEvent.newBuilder().setKey(event.getKey()).setRevision(event.getRevision());
+    if (event.hasPutValue()) {
+      change.setType(WatchEvent.Type.PUT).setValue(event.getPutValue()).setExpiresAtMs(event.getExpiresAtMs());
+    } else {
+      change.setType(WatchEvent.Type.DELETE);
+    }
+    return change.build();
   }
 
   /** On the writer thread: never blocks, never locks. */
@@ -159,14 +178,7 @@ public final class WatchHub implements EventSink {
     for (ShardEvents shard : batch) {
       for (byte[] entry : shard.entries()) {
         try {
-          Event event = Event.parseFrom(entry);
-          WatchEvent.Builder change = WatchEvent.newBuilder().setKey(event.getKey()).setRevision(event.getRevision());
-          if (event.hasPutValue()) {
-            change.setType(WatchEvent.Type.PUT).setValue(event.getPutValue()).setExpiresAtMs(event.getExpiresAtMs());
-          } else {
-            change.setType(WatchEvent.Type.DELETE);
-          }
-          events.add(change.build());
+          events.add(change(Event.parseFrom(entry)));
         } catch (InvalidProtocolBufferException e) {
           log.error("a committed event of shard {} does not parse, not sent to watchers: {}", shard.shard(), e.toString());
         }
