@@ -148,4 +148,37 @@ class WatchIT {
           seconds, received.size());
     }
   }
+
+  @Test
+  void theGatewayStreamsChangesAsServerSentEventsResumedByLastEventIdAndEndsWhenTheLeaderGoes() throws Exception {
+    try (TestCluster cluster = new TestCluster(dir, "--shards", "4")) {
+      cluster.startLeader();
+      cluster.startGateway();
+      long start = cluster.client().put("h/0", ByteString.copyFromUtf8("zero")).getVersion();
+      long second = cluster.client().put("h/1", ByteString.copyFromUtf8("one")).getVersion();
+      cluster.client().put("h/2", ByteString.copyFromUtf8("two"));
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      // From the first put, with Last-Event-ID naming the second: the header wins, as a browser resumes.
+      java.net.http.HttpResponse<java.util.stream.Stream<String>> response = http.send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + cluster.gatewayPort
+              + "/watch?prefix=h/&from=" + start)).header("Last-Event-ID", Long.toString(second)).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofLines());
+      if (response.statusCode() != 200) {
+        throw new AssertionError(response.statusCode() + ": " + String.join("\n", response.body().toList())
+            + "\n" + cluster.logTails());
+      }
+      assertTrue(response.headers().firstValue("content-type").orElse("").startsWith("text/event-stream"));
+      List<String> lines = new CopyOnWriteArrayList<>();
+      CompletableFuture<Void> reading = CompletableFuture.runAsync(() -> response.body().forEach(lines::add));
+      cluster.await("the put of h/2 as an event", WAIT, () -> lines.contains("event:put"));
+      cluster.leader().kill();
+      reading.get(WAIT.toSeconds(), TimeUnit.SECONDS); // the gateway ends the stream
+      String all = String.join("\n", lines);
+      assertEquals(1, lines.stream().filter("event:put"::equals).count(), all);
+      assertTrue(all.contains("\"key\":\"h/2\""), all);
+      assertTrue(!all.contains("\"key\":\"h/1\""), "h/1 was seen before Last-Event-ID: " + all);
+      assertTrue(all.contains("event:error"), all);
+      assertTrue(all.contains("\"code\":"), all); // UNKNOWN or UNAVAILABLE, as the transport saw the leader go
+    }
+  }
 }
