@@ -164,6 +164,16 @@ public interface KvClient extends AutoCloseable {
   CompletableFuture<Optional<WriteResponse>> deleteAsync(String key);
 
   /**
+   * Watches a key or a prefix (KV.Watch), blocking: {@code listener} gets each change in revision
+   * order and the progress notifications, until it returns false; returns the last revision seen.
+   * When the leader goes away or the stream breaks, it watches again from that revision for up to
+   * {@code reconnectFor}, so no change is lost or seen twice. Throws {@link KvException}: reason
+   * WATCH_COMPACTED (OUT_OF_RANGE: list again, then watch from the revision read), WATCH_TOO_SLOW.
+   */
+  long watch(io.kvdb.api.v1.WatchRequest request, Duration reconnectFor,
+      java.util.function.Predicate<io.kvdb.api.v1.WatchResponse> listener);
+
+  /**
    * One page of keys in key order, as the request says (prefix, start_after, limit, keys_only);
    * pass its {@code next_start_after} as the next request's {@code start_after} while
    * {@code has_more}. For every page in turn, use {@link #list(ListRequest)}.

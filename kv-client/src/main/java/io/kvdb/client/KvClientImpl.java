@@ -239,6 +239,12 @@ final class KvClientImpl implements KvClient {
   }
 
   @Override
+  public long watch(io.kvdb.api.v1.WatchRequest request, java.time.Duration reconnectFor,
+      java.util.function.Predicate<io.kvdb.api.v1.WatchResponse> listener) {
+    return Watches.run(calls, request, reconnectFor, listener);
+  }
+
+  @Override
   public ListResponse listPage(ListRequest request) {
     return calls.blocking(KVGrpc.getListMethod(), request, Kind.READ);
   }

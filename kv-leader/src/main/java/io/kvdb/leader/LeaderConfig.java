@@ -8,6 +8,7 @@ import io.kvdb.core.config.Limits;
 import io.kvdb.core.security.CurveServer;
 import io.kvdb.core.security.GrpcSecurity;
 import io.kvdb.core.sharding.ShardFunction;
+import io.kvdb.core.watch.WatchOptions;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -29,12 +30,13 @@ import java.util.OptionalInt;
  * @param maxSnapshotSessions snapshot transfers open at once, over all followers (each holds a
  *     LevelDB snapshot and pins the backlog); more wait their turn
  * @param recovery a rebuild from followers at start, and whether missing shards are accepted empty
+ * @param watch the watch history and per-watcher limits
  */
 public record LeaderConfig(
     String host, int grpcPort, int pubPort, int controlPort, int metricsPort, Path dataDir,
     OptionalInt shards, int replicationFactor, boolean durable, Limits limits, int backlogPerShard,
     long heartbeatMs, long deadTimeoutMs, long ackTimeoutMs, long minFreeDiskBytes, GrpcSecurity grpcSecurity,
-    Optional<CurveServer> curve, int maxSnapshotSessions, Recovery recovery) {
+    Optional<CurveServer> curve, int maxSnapshotSessions, Recovery recovery, WatchOptions watch) {
 
   /** Default of --max-snapshot-sessions. */
   public static final int DEFAULT_MAX_SNAPSHOT_SESSIONS = 16;
@@ -43,6 +45,7 @@ public record LeaderConfig(
     java.util.Objects.requireNonNull(grpcSecurity, "grpcSecurity (GrpcSecurity.NONE for none)");
     java.util.Objects.requireNonNull(curve, "curve (Optional.empty() for none)");
     java.util.Objects.requireNonNull(recovery, "recovery (Recovery.NONE for none)");
+    java.util.Objects.requireNonNull(watch, "watch (WatchOptions.DEFAULT)");
     checkArgument(replicationFactor > 0, "replication factor must be > 0: %s", replicationFactor);
     checkArgument(backlogPerShard > 0, "backlog must keep at least one event per shard: %s", backlogPerShard);
     checkArgument(heartbeatMs > 0, "heartbeat interval must be > 0 ms: %s", heartbeatMs);
@@ -53,6 +56,17 @@ public record LeaderConfig(
     checkArgument(maxSnapshotSessions > 0, "max snapshot sessions must be > 0: %s", maxSnapshotSessions);
     shards.ifPresent(s -> checkArgument(s > 0 && s <= ShardFunction.MAX_SHARDS,
         "shards must be in 1..%s: %s", ShardFunction.MAX_SHARDS, s));
+  }
+
+  /** With the default watch limits. */
+  public LeaderConfig(
+      String host, int grpcPort, int pubPort, int controlPort, int metricsPort, Path dataDir,
+      OptionalInt shards, int replicationFactor, boolean durable, Limits limits, int backlogPerShard,
+      long heartbeatMs, long deadTimeoutMs, long ackTimeoutMs, long minFreeDiskBytes, GrpcSecurity grpcSecurity,
+      Optional<CurveServer> curve, int maxSnapshotSessions, Recovery recovery) {
+    this(host, grpcPort, pubPort, controlPort, metricsPort, dataDir, shards, replicationFactor, durable, limits,
+        backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs, minFreeDiskBytes, grpcSecurity, curve,
+        maxSnapshotSessions, recovery, WatchOptions.DEFAULT);
   }
 
   /** A normal start (no rebuild). */
@@ -95,31 +109,31 @@ public record LeaderConfig(
   public LeaderConfig withDataDir(Path dir) {
     return new LeaderConfig(host, grpcPort, pubPort, controlPort, metricsPort, dir, shards, replicationFactor,
         durable, limits, backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs, minFreeDiskBytes, grpcSecurity,
-        curve, maxSnapshotSessions, recovery);
+        curve, maxSnapshotSessions, recovery, watch);
   }
 
   public LeaderConfig withLimits(Limits newLimits) {
     return new LeaderConfig(host, grpcPort, pubPort, controlPort, metricsPort, dataDir, shards, replicationFactor,
         durable, newLimits, backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs, minFreeDiskBytes, grpcSecurity,
-        curve, maxSnapshotSessions, recovery);
+        curve, maxSnapshotSessions, recovery, watch);
   }
 
   public LeaderConfig withSecurity(GrpcSecurity newGrpcSecurity, Optional<CurveServer> newCurve) {
     return new LeaderConfig(host, grpcPort, pubPort, controlPort, metricsPort, dataDir, shards, replicationFactor,
         durable, limits, backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs, minFreeDiskBytes, newGrpcSecurity,
-        newCurve, maxSnapshotSessions, recovery);
+        newCurve, maxSnapshotSessions, recovery, watch);
   }
 
   public LeaderConfig withMaxSnapshotSessions(int max) {
     return new LeaderConfig(host, grpcPort, pubPort, controlPort, metricsPort, dataDir, shards, replicationFactor,
         durable, limits, backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs, minFreeDiskBytes, grpcSecurity,
-        curve, max, recovery);
+        curve, max, recovery, watch);
   }
 
   public LeaderConfig withRecovery(Recovery newRecovery) {
     return new LeaderConfig(host, grpcPort, pubPort, controlPort, metricsPort, dataDir, shards, replicationFactor,
         durable, limits, backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs, minFreeDiskBytes, grpcSecurity,
-        curve, maxSnapshotSessions, newRecovery);
+        curve, maxSnapshotSessions, newRecovery, watch);
   }
 
   static Flags flags() {
@@ -154,6 +168,7 @@ public record LeaderConfig(
     ClientFlags.declare(flags, "the followers of --rebuild-from-followers");
     // Security (docs/SECURITY.md): TLS and tokens on the gRPC port, CURVE on the replication ports.
     GrpcSecurity.declareFlags(flags);
+    WatchOptions.declareFlags(flags);
     return CurveServer.declareFlags(flags);
   }
 
@@ -178,7 +193,7 @@ public record LeaderConfig(
         flags.longValue("heartbeat-ms"), flags.longValue("dead-timeout-ms"), flags.longValue("ack-timeout-ms"),
         flags.longValue("min-free-disk"), GrpcSecurity.fromFlags(flags), CurveServer.fromFlags(flags),
         flags.integer("max-snapshot-sessions"),
-        recovery(flags, env));
+        recovery(flags, env), WatchOptions.fromFlags(flags));
   }
 
   /**

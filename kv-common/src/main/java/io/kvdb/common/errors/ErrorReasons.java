@@ -36,7 +36,24 @@ public final class ErrorReasons {
   /** ErrorInfo metadata: the key's version now, "0" when it does not exist. */
   public static final String CURRENT_VERSION = "current_version";
 
+  /**
+   * OUT_OF_RANGE on a watch: the revision to resume from is older than the changes the leader keeps,
+   * or one it never issued (rebuild, restore, lost tail). Re-list, then watch from the revision read.
+   */
+  public static final String WATCH_COMPACTED = "WATCH_COMPACTED";
+  /** RESOURCE_EXHAUSTED on a watch: the watcher took its changes too slowly and was cancelled. */
+  public static final String WATCH_TOO_SLOW = "WATCH_TOO_SLOW";
+
   private ErrorReasons() {}
+
+  /** {@code code} with {@code message}, marked with {@code reason} in an ErrorInfo. */
+  public static StatusRuntimeException withReason(Code code, String reason, String message) {
+    return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+        .setCode(code.getNumber())
+        .setMessage(message)
+        .addDetails(Any.pack(ErrorInfo.newBuilder().setReason(reason).setDomain(DOMAIN).build()))
+        .build());
+  }
 
   /** RESOURCE_EXHAUSTED with {@code message}, marked {@link #DISK_FULL}. */
   public static StatusRuntimeException diskFull(String message) {

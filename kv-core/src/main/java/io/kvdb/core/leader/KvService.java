@@ -15,6 +15,8 @@ import io.kvdb.api.v1.PutRequest;
 import io.kvdb.api.v1.SessionReply;
 import io.kvdb.api.v1.SessionRequest;
 import io.kvdb.api.v1.WaitForAcks;
+import io.kvdb.api.v1.WatchRequest;
+import io.kvdb.api.v1.WatchResponse;
 import io.kvdb.api.v1.WriteResponse;
 import io.kvdb.common.errors.ErrorReasons;
 import io.kvdb.core.config.Limits;
@@ -25,6 +27,8 @@ import io.kvdb.core.security.SessionAuth;
 import io.kvdb.core.sharding.ShardFunction;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.StoredValue;
+import io.kvdb.core.watch.GrpcWatch;
+import io.kvdb.core.watch.WatchHub;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.IntPredicate;
@@ -47,9 +51,17 @@ public final class KvService extends KVGrpc.KVImplBase {
   private final RequestValidator validator;
   private final long defaultAckTimeoutMs;
   private final Executor listExecutor;
+  private final WatchHub watches;
 
   public KvService(KvStore store, ShardFunction shardFunction, WritePipeline pipeline, Replicas replicas,
       Limits limits, long defaultAckTimeoutMs, Executor listExecutor) {
+    this(store, shardFunction, pipeline, replicas, limits, defaultAckTimeoutMs, listExecutor, null);
+  }
+
+  /** As above, serving Watch from {@code watches} (null: Watch is UNIMPLEMENTED). */
+  public KvService(KvStore store, ShardFunction shardFunction, WritePipeline pipeline, Replicas replicas,
+      Limits limits, long defaultAckTimeoutMs, Executor listExecutor, WatchHub watches) {
+    this.watches = watches;
     this.store = store;
     this.shardFunction = shardFunction;
     this.pipeline = pipeline;
@@ -67,6 +79,15 @@ public final class KvService extends KVGrpc.KVImplBase {
   @Override
   public void delete(DeleteRequest request, StreamObserver<WriteResponse> response) {
     reply(delete(request, Context.current()), response);
+  }
+
+  @Override
+  public void watch(WatchRequest request, StreamObserver<WatchResponse> response) {
+    if (watches == null) {
+      super.watch(request, response);
+    } else {
+      GrpcWatch.start(watches, request, response);
+    }
   }
 
   @Override
