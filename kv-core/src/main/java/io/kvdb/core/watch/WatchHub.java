@@ -10,7 +10,6 @@ import io.kvdb.common.errors.ErrorReasons;
 import io.kvdb.core.leader.EventSink;
 import io.kvdb.core.leader.ShardEvents;
 import io.kvdb.replication.v1.Event;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -46,11 +45,7 @@ public final class WatchHub implements EventSink {
   private final AtomicInteger inboundSize = new AtomicInteger();
   private final AtomicBoolean dropping = new AtomicBoolean();
   private final Set<Watcher> watchers = new CopyOnWriteArraySet<>();
-  // Guarded by this: the changes kept, lowest revision first, and the revision below which a resume
-  // is compacted (every change above it is in history), and the last revision dispatched.
-  private final ArrayDeque<WatchEvent> history = new ArrayDeque<>();
-  private long compactedBelow;
-  private long current;
+  private final WatchHistory history; // guarded by this
   private volatile Thread dispatcher;
 
   /** A hub whose history starts as {@code start} says (read from the backlogs). */
@@ -61,10 +56,7 @@ public final class WatchHub implements EventSink {
     this.inboundBatches = inboundBatches;
     this.progressMs = progressMs;
     this.clockMs = clockMs;
-    this.compactedBelow = start.compactedBelow() == UNKNOWN ? Long.MAX_VALUE : start.compactedBelow();
-    this.history.addAll(start.events());
-    this.current = start.events().isEmpty() ? Math.max(start.compactedBelow(), 0)
-        : start.events().get(start.events().size() - 1).getRevision();
+    this.history = new WatchHistory(start, historyEvents);
   }
 
   /** A hub with no history before {@code floor}, the last revision written before it ({@link #UNKNOWN}: unknown). */
@@ -102,36 +94,29 @@ public final class WatchHub implements EventSink {
     }
   }
 
-  /** Starts a watch: replays the kept changes after its revision, or ends it WATCH_COMPACTED. */
+  /**
+   * Starts a watch: replays the kept changes after its revision (with their previous values if it
+   * asks for them), or ends it WATCH_COMPACTED. Its first message is a progress notification with
+   * the revision it starts from.
+   */
   public void watch(WatchRequest request, WatchStream stream) {
-    Watcher watcher = new Watcher(request.getKey(), request.getPrefix(), stream, clockMs.getAsLong());
+    Watcher watcher = new Watcher(request.getKey(), request.getPrefix(), request.getPrev(), stream,
+        clockMs.getAsLong());
     long from = request.getFromRevision();
     synchronized (this) {
-      if (from != 0 && (from < compactedBelow || from > current)) {
-        watcher.end(ErrorReasons.withReason(Code.OUT_OF_RANGE, ErrorReasons.WATCH_COMPACTED, compactedMessage(from)));
+      if (from != 0 && !history.resumes(from)) {
+        watcher.end(ErrorReasons.withReason(Code.OUT_OF_RANGE, ErrorReasons.WATCH_COMPACTED,
+            history.compactedMessage(from)));
         return;
       }
       if (from != 0) {
-        for (WatchEvent event : history) {
-          if (event.getRevision() > from && watcher.matches(event.getKey())) {
-            watcher.enqueue(WatchResponse.newBuilder().setEvent(event).build());
-          }
-        }
+        history.replay(from, watcher::matches, watcher.wantsPrev(),
+            event -> watcher.enqueue(WatchResponse.newBuilder().setEvent(event).build()));
       }
       watcher.enqueue(progress());
       watchers.add(watcher);
     }
     watcher.flush(clockMs.getAsLong());
-  }
-
-  private String compactedMessage(long from) {
-    if (compactedBelow == Long.MAX_VALUE) {
-      return "revision " + from + " is not in this leader's watch history (it started on a migrated, restored"
-          + " or rebuilt data dir): list again and watch from the revision read";
-    }
-    return "revision " + from + " is not in the watch history (it holds " + compactedBelow + " to " + current
-        + "; after a restore, a rebuild or a lost tail a later one may be gone too): list again and watch from the"
-        + " revision read";
   }
 
   /** Stops sending to {@code stream} (the client went away). */
@@ -190,21 +175,11 @@ public final class WatchHub implements EventSink {
   }
 
   private synchronized void fanOut(List<WatchEvent> events) {
-    if (events.isEmpty()) {
-      return;
-    }
-    if (compactedBelow == Long.MAX_VALUE && history.isEmpty() && current <= 0) {
-      // The first changes of a run whose earlier ones are unknown: the history starts here.
-      compactedBelow = events.get(0).getRevision() - 1;
-    }
     long now = clockMs.getAsLong();
     for (WatchEvent event : events) {
-      history.addLast(event);
-      current = event.getRevision();
-      if (history.size() > historyEvents) {
-        compactedBelow = history.removeFirst().getRevision();
-      }
-      WatchResponse message = null;
+      WatchEvent withPrev = history.add(event);
+      WatchResponse plain = null;
+      WatchResponse prev = null;
       for (Watcher watcher : watchers) {
         if (!watcher.matches(event.getKey())) {
           continue;
@@ -213,8 +188,11 @@ public final class WatchHub implements EventSink {
           tooSlow(watcher, "the watcher has " + queueEvents + " changes unsent (--watch-queue-events)");
           continue;
         }
-        if (message == null) {
-          message = WatchResponse.newBuilder().setEvent(event).build();
+        WatchResponse message;
+        if (watcher.wantsPrev()) {
+          message = prev != null ? prev : (prev = WatchResponse.newBuilder().setEvent(withPrev).build());
+        } else {
+          message = plain != null ? plain : (plain = WatchResponse.newBuilder().setEvent(event).build());
         }
         watcher.enqueue(message);
         watcher.flush(now);
@@ -227,9 +205,7 @@ public final class WatchHub implements EventSink {
     for (Watcher watcher : watchers) {
       tooSlow(watcher, "the leader's watch dispatcher fell " + inboundBatches + " batches behind the writer");
     }
-    history.clear();
-    compactedBelow = Long.MAX_VALUE;
-    current = 0;
+    history.gap();
     dropping.set(false);
   }
 
@@ -240,12 +216,12 @@ public final class WatchHub implements EventSink {
   }
 
   private WatchResponse progress() {
-    return WatchResponse.newBuilder().setProgress(WatchProgress.newBuilder().setRevision(current)).build();
+    return WatchResponse.newBuilder().setProgress(WatchProgress.newBuilder().setRevision(history.current())).build();
   }
 
   /** The last revision dispatched. */
   public synchronized long currentRevision() {
-    return current;
+    return history.current();
   }
 
   /** The number of open watches. */

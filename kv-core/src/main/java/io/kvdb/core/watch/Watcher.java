@@ -8,14 +8,16 @@ import java.util.ArrayDeque;
 final class Watcher {
   private final String key;
   private final String prefix;
+  private final boolean prev;
   private final WatchStream stream;
   private final ArrayDeque<WatchResponse> queue = new ArrayDeque<>();
   private long lastSentMs;
   private boolean ended;
 
-  Watcher(String key, String prefix, WatchStream stream, long nowMs) {
+  Watcher(String key, String prefix, boolean prev, WatchStream stream, long nowMs) {
     this.key = key;
     this.prefix = prefix;
+    this.prev = prev;
     this.stream = stream;
     this.lastSentMs = nowMs;
   }
@@ -26,6 +28,11 @@ final class Watcher {
 
   boolean matches(String changed) {
     return key.isEmpty() ? changed.startsWith(prefix) : key.equals(changed);
+  }
+
+  /** Whether its changes carry their previous values. */
+  boolean wantsPrev() {
+    return prev;
   }
 
   synchronized int queued() {

@@ -26,7 +26,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A TTL's expiry, the writer's conditional delete, reaches watchers as a delete event (injected wall clock). */
+/**
+ * A TTL's expiry, the writer's conditional delete, reaches watchers as a delete event carrying the
+ * expired value as its previous one (injected wall clock).
+ */
 @Timeout(60)
 class ExpiryWatchTest {
   private static final long START_MS = 1_700_000_000_000L;
@@ -60,7 +63,7 @@ class ExpiryWatchTest {
   void anExpiredKeysDeleteReachesItsWatchersAfterItsPut() throws Exception {
     WatchHub hub = new WatchHub(0, 100, 100, 100, 1_000, () -> 0);
     Received watcher = new Received();
-    hub.watch(WatchRequest.newBuilder().setPrefix("session/").build(), watcher);
+    hub.watch(WatchRequest.newBuilder().setPrefix("session/").setPrev(true).build(), watcher);
     Committed put;
     try (KvStore store = KvStore.open(dir, false);
         WritePipeline pipeline = new WritePipeline(store, leader(1), 1000, new BacklogPins(), hub, store::write,
@@ -87,6 +90,8 @@ class ExpiryWatchTest {
     assertEquals(WatchEvent.Type.DELETE, expiry.getType());
     assertEquals("session/7", expiry.getKey());
     assertTrue(expiry.getRevision() > put.version(), "the delete has a revision of its own");
+    assertEquals(put.version(), expiry.getPrevVersion(), "with prev: the version that expired");
+    assertEquals("abc", expiry.getPrevValue().toStringUtf8());
   }
 
   private static byte[] bytes(String text) {

@@ -204,6 +204,35 @@ class WatchHubTest {
     assertEquals(List.of(0L, 7L, 7L), watcher.progress());
   }
 
+  @Test
+  void withPrevEachChangeCarriesTheKeysPreviousValueWhileTheHistoryHoldsIt() {
+    WatchHub hub = hub(0, 3, 100, 100);
+    Recorded live = new Recorded();
+    Recorded plain = new Recorded();
+    hub.watch(WatchRequest.newBuilder().setPrefix("k").setPrev(true).build(), live);
+    hub.watch(prefix("k", 0), plain);
+    hub.publish(List.of(shard(0, put("k1", 1), put("k1", 2), delete("k1", 3), put("k1", 4))));
+    hub.dispatch();
+    writes(hub, "k2", 5, 7); // k1's last change (4) leaves the history of 3
+    hub.publish(List.of(shard(0, put("k1", 8))));
+    hub.dispatch();
+
+    List<WatchEvent> got = live.got.stream().filter(WatchResponse::hasEvent).map(WatchResponse::getEvent).toList();
+    assertEquals(List.of(0L, 1L, 2L, 0L, 0L, 5L, 6L, 0L), got.stream().map(WatchEvent::getPrevVersion).toList(),
+        "none for a new key, a deleted one, or one whose previous change left the history");
+    assertEquals("v1", got.get(1).getPrevValue().toStringUtf8());
+    assertEquals("v2", got.get(2).getPrevValue().toStringUtf8(), "a delete carries the value it removed");
+    assertTrue(plain.got.stream().filter(WatchResponse::hasEvent)
+        .allMatch(m -> m.getEvent().getPrevVersion() == 0 && m.getEvent().getPrevValue().isEmpty()),
+        "a watch without prev gets none");
+
+    Recorded resumed = new Recorded();
+    hub.watch(WatchRequest.newBuilder().setPrefix("k").setFromRevision(6).setPrev(true).build(), resumed);
+    assertEquals(List.of(7L, 8L), resumed.revisions());
+    assertEquals(6L, resumed.got.get(0).getEvent().getPrevVersion(), "a replay carries them as the live stream did");
+    assertEquals(0L, resumed.got.get(1).getEvent().getPrevVersion());
+  }
+
   private static void assertCode(Recorded stream, Status.Code code, String reason) {
     assertTrue(stream.ended != null, "the stream was ended");
     assertEquals(code, stream.ended.getStatus().getCode(), stream.ended.toString());
