@@ -29,7 +29,7 @@ final class Watches {
           WatchResponse message = it.next();
           failingSince = 0;
           long revision = message.hasEvent() ? message.getEvent().getRevision() : message.getProgress().getRevision();
-          // A watch from now (0) resumes from the first revision it is told; 0 itself says nothing was written.
+          // A watch from now (0) resumes from the first revision it is told: the stream starts with it.
           if (revision > 0) {
             last = revision;
           }

@@ -33,6 +33,7 @@ import io.kvdb.core.storage.DiskSpace;
 import io.kvdb.core.storage.FormatMigration;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.LeaderMetadata;
+import io.kvdb.core.storage.Revisions;
 import io.kvdb.core.watch.WatchStart;
 import io.kvdb.core.watch.WatchHub;
 import io.kvdb.core.watch.WatchOptions;
@@ -130,8 +131,11 @@ public final class LeaderServer implements ProcessMain.Server {
           config.heartbeatMs(), metadata.shards(), store::shardState, secure, commits, supervisor);
       pins = new BacklogPins();
       WatchOptions watch = config.watch();
-      watches = new WatchHub(WatchStart.read(store, metadata.shards(), watch.historyEvents()), watch.historyEvents(), watch.queueEvents(),
-          WatchOptions.INBOUND_BATCHES, watch.progressMs(), LeaderServer::monotonicMs);
+      // A watch of a run with no change yet starts below the run's first revision (the pipeline's).
+      long runFloor = Revisions.start(store, metadata.epoch()).peek() - 1;
+      watches = new WatchHub(WatchStart.read(store, metadata.shards(), watch.historyEvents(), runFloor),
+          watch.historyEvents(), watch.queueEvents(), WatchOptions.INBOUND_BATCHES, watch.progressMs(),
+          LeaderServer::monotonicMs);
       watchDispatcher = watches.start("kv-watch");
       Publisher replication = publisher;
       WatchHub watchSink = watches;

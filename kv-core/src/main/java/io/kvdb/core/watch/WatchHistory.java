@@ -24,8 +24,16 @@ final class WatchHistory {
 
   WatchHistory(WatchStart start, int capacity) {
     this.capacity = capacity;
-    this.compactedBelow = start.compactedBelow() == WatchHub.UNKNOWN ? Long.MAX_VALUE : start.compactedBelow();
-    this.current = Math.max(start.compactedBelow(), 0);
+    long floor = Math.max(start.runFloor(), 0);
+    if (start.compactedBelow() == WatchHub.UNKNOWN) {
+      // The earlier changes are unknown, but every one of this run lies above its floor.
+      this.compactedBelow = floor > 0 ? floor : Long.MAX_VALUE;
+      this.current = floor;
+    } else {
+      // With no change kept, a watch starts at the floor: a resume from it gets all of this run's.
+      this.compactedBelow = start.compactedBelow();
+      this.current = Math.max(start.compactedBelow(), floor);
+    }
     for (WatchEvent event : start.events()) {
       add(event);
     }

@@ -62,7 +62,7 @@ public final class WatchHub implements EventSink {
   /** A hub with no history before {@code floor}, the last revision written before it ({@link #UNKNOWN}: unknown). */
   public WatchHub(long floor, int historyEvents, int queueEvents, int inboundBatches, long progressMs,
       LongSupplier clockMs) {
-    this(new WatchStart(List.of(), floor), historyEvents, queueEvents, inboundBatches, progressMs, clockMs);
+    this(new WatchStart(List.of(), floor, floor), historyEvents, queueEvents, inboundBatches, progressMs, clockMs);
   }
 
   /** A replication event as a watch event. */

@@ -13,13 +13,15 @@ import java.util.List;
  * changes of the previous runs, so a watch resumes across a restart. Every change with a revision
  * above {@code compactedBelow} is in {@code events} (lowest first); {@link WatchHub#UNKNOWN} when a
  * shard with writes has no backlog (a migrated data dir): then no earlier revision resumes.
+ * {@code runFloor} lies below every revision the new run issues (its first one, less one): where a
+ * watch of a run with no change yet starts, so that a resume from it loses nothing.
  */
-public record WatchStart(List<WatchEvent> events, long compactedBelow) {
-  /** An empty store's: nothing before. */
-  public static final WatchStart EMPTY = new WatchStart(List.of(), 0);
-
-  /** Reads up to {@code historyEvents} changes per shard, keeps the last {@code historyEvents} of all. */
-  public static WatchStart read(KvStore store, int shards, int historyEvents) {
+public record WatchStart(List<WatchEvent> events, long compactedBelow, long runFloor) {
+  /**
+   * Reads up to {@code historyEvents} changes per shard, keeps the last {@code historyEvents} of
+   * all; {@code runFloor} is the new run's first revision less one.
+   */
+  public static WatchStart read(KvStore store, int shards, int historyEvents, long runFloor) {
     List<WatchEvent> events = new ArrayList<>();
     long complete = 0;
     for (int shard = 0; shard < shards; shard++) {
@@ -46,7 +48,7 @@ public record WatchStart(List<WatchEvent> events, long compactedBelow) {
         return true;
       });
       if (firstSeq[0] <= 0 || firstRevision[0] <= 0) {
-        return new WatchStart(List.of(), WatchHub.UNKNOWN);
+        return new WatchStart(List.of(), WatchHub.UNKNOWN, runFloor);
       }
       if (firstSeq[0] > 1) { // the shard's earlier changes are not here: they are all below its first
         complete = Math.max(complete, firstRevision[0] - 1);
@@ -60,6 +62,6 @@ public record WatchStart(List<WatchEvent> events, long compactedBelow) {
       below = kept.get(kept.size() - historyEvents - 1).getRevision();
       kept = new ArrayList<>(kept.subList(kept.size() - historyEvents, kept.size()));
     }
-    return new WatchStart(kept, below);
+    return new WatchStart(kept, below, runFloor);
   }
 }

@@ -147,6 +147,22 @@ class WatchHubTest {
   }
 
   @Test
+  void aRunWithNoChangeYetStartsItsWatchesAtItsFloorAndAResumeFromThereLosesNothing() {
+    for (WatchStart start : new WatchStart[] {new WatchStart(List.of(), 0, 4999), // a data dir never written
+        new WatchStart(List.of(), WatchHub.UNKNOWN, 4999)}) { // a migrated one: earlier changes unknown
+      WatchHub hub = new WatchHub(start, 10, 100, 100, 100, clock::get);
+      Recorded fromNow = new Recorded();
+      hub.watch(prefix("k", 0), fromNow);
+      assertEquals(List.of(4999L), fromNow.progress(), "the first message is where the watch starts");
+      hub.cancel(fromNow); // lost before any change
+      writes(hub, "k", 5000, 5001);
+      Recorded resumed = new Recorded();
+      hub.watch(prefix("k", 4999), resumed);
+      assertEquals(List.of(5000L, 5001L), resumed.revisions(), start.toString());
+    }
+  }
+
+  @Test
   void aStalledWatcherIsCancelledWithItsQueueBoundedWhileOthersGetEverything() {
     WatchHub hub = hub(0, 10, 5, 1000);
     Recorded stalled = new Recorded();
