@@ -245,6 +245,12 @@ final class KvClientImpl implements KvClient {
   }
 
   @Override
+  public void watchAsync(io.kvdb.api.v1.WatchRequest request,
+      io.grpc.stub.ClientResponseObserver<io.kvdb.api.v1.WatchRequest, io.kvdb.api.v1.WatchResponse> observer) {
+    calls.serverStreamAsync(KVGrpc.getWatchMethod(), request, observer);
+  }
+
+  @Override
   public ListResponse listPage(ListRequest request) {
     return calls.blocking(KVGrpc.getListMethod(), request, Kind.READ);
   }

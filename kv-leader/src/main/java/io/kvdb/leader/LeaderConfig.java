@@ -136,6 +136,12 @@ public record LeaderConfig(
         curve, maxSnapshotSessions, newRecovery, watch);
   }
 
+  public LeaderConfig withWatch(WatchOptions newWatch) {
+    return new LeaderConfig(host, grpcPort, pubPort, controlPort, metricsPort, dataDir, shards, replicationFactor,
+        durable, limits, backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs, minFreeDiskBytes, grpcSecurity,
+        curve, maxSnapshotSessions, recovery, newWatch);
+  }
+
   static Flags flags() {
     Limits d = Limits.DEFAULT;
     Flags flags = new Flags("kv leader")

@@ -36,6 +36,7 @@ import io.kvdb.core.storage.LeaderMetadata;
 import io.kvdb.core.storage.Revisions;
 import io.kvdb.core.watch.WatchStart;
 import io.kvdb.core.watch.WatchHub;
+import io.micrometer.core.instrument.Gauge;
 import io.kvdb.core.watch.WatchOptions;
 import io.kvdb.leader.replication.ControlServer;
 import io.kvdb.leader.replication.Publisher;
@@ -179,6 +180,8 @@ public final class LeaderServer implements ProcessMain.Server {
           .build()
           .start();
       LeaderMeters.bind(metrics, metadata, pipeline, replicas, zap);
+      Gauge.builder("kvdb.watches.open", watches, WatchHub::watchers).description("Open KV.Watch streams")
+          .register(metrics.registry());
       metricsServer = new MetricsHttpServer(config.host(), config.metricsPort(), metrics::scrape, this::healthJson);
     } catch (IOException | RuntimeException e) {
       stop();
