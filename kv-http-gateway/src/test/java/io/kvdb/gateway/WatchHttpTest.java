@@ -10,9 +10,11 @@ import io.kvdb.api.v1.PutRequest;
 import io.kvdb.core.watch.WatchOptions;
 import io.kvdb.gateway.config.GatewayConfig;
 import io.kvdb.leader.LeaderConfig;
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -23,7 +25,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,6 +57,61 @@ class WatchHttpTest {
   static void stop() {
     gateway.close();
     leader.close();
+  }
+
+  @Test
+  void aStreamStartsWithItsRevisionAndAResumeFromItWithPrevGetsTheWritesMadeMeanwhileWithTheirPreviousValues()
+      throws Exception {
+    long start;
+    try (BufferedReader first = sse("/watch?prefix=p/&prev=true", null)) {
+      List<String> told = nextEvent(first);
+      assertEquals("event:progress", told.get(1), told.toString());
+      start = Long.parseLong(told.get(0).substring("id:".length()));
+    } // lost before any change
+    long v1 = put("p/1", "one");
+    long v2 = put("p/1", "two");
+    assertTrue(start > 0 && start < v1, start + " < " + v1);
+
+    try (BufferedReader resumed = sse("/v1/watch?prefix=p/&prev=true", start)) { // as a browser's EventSource resumes
+      List<String> first = nextEvent(resumed);
+      List<String> second = nextEvent(resumed);
+      assertEquals(List.of("id:" + v1, "event:put",
+          "data:{\"key\":\"p/1\",\"revision\":" + v1 + ",\"value\":\"b25l\",\"encoding\":\"base64\"}"), first);
+      assertEquals(List.of("id:" + v2, "event:put", "data:{\"key\":\"p/1\",\"revision\":" + v2
+          + ",\"value\":\"dHdv\",\"encoding\":\"base64\",\"prev_value\":\"b25l\",\"prev_version\":" + v1 + "}"), second);
+      assertEquals(List.of("id:" + v2, "event:progress", "data:{\"revision\":" + v2 + "}"), nextEvent(resumed),
+          "after the changes kept, where the stream is");
+    }
+  }
+
+  private static BufferedReader sse(String path, Long lastEventId) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(gateway.uri(path));
+    if (lastEventId != null) {
+      request.header("Last-Event-ID", Long.toString(lastEventId));
+    }
+    HttpResponse<InputStream> response = PROBE.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+    assertEquals(200, response.statusCode());
+    return new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
+  }
+
+  /** The lines of the next event (up to its blank line). */
+  private static List<String> nextEvent(BufferedReader in) throws IOException {
+    List<String> lines = new ArrayList<>();
+    for (String line; (line = in.readLine()) != null; ) {
+      if (line.isEmpty()) {
+        if (!lines.isEmpty()) {
+          return lines;
+        }
+      } else {
+        lines.add(line);
+      }
+    }
+    throw new AssertionError("the stream ended: " + lines);
+  }
+
+  private static long put(String key, String value) {
+    return leader.kv().put(PutRequest.newBuilder().setKey(key).setValue(ByteString.copyFromUtf8(value)).build())
+        .getVersion();
   }
 
   @Test
