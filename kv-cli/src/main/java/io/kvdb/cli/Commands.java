@@ -66,7 +66,7 @@ final class Commands {
           + " run it as ./kv restore FILE --data-dir DIR (from the leader's jar)");
       case "drain" -> new Drain(leader, output).drain(one(operands, "drain FOLLOWER_ID"));
       case "undrain" -> new Drain(leader, output).undrain(one(operands, "undrain FOLLOWER_ID"));
-      case "watch" -> new WatchCommand(leader, output.out(), output.err()).run(operands);
+      case "watch" -> new WatchCommand(leader, output).run(operands);
       default -> throw new KvCli.UsageException("unknown command '" + command + "'");
     };
   }

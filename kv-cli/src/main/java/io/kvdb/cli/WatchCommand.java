@@ -3,6 +3,7 @@ package io.kvdb.cli;
 import io.kvdb.api.v1.WatchEvent;
 import io.kvdb.api.v1.WatchRequest;
 import io.kvdb.api.v1.WatchResponse;
+import io.kvdb.cli.json.JsonObject;
 import io.kvdb.client.KvClient;
 import io.kvdb.client.KvException;
 import io.kvdb.common.process.ExitCodes;
@@ -11,51 +12,49 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * {@code kv watch PREFIX [--from REV] [--json]}: one line per change, until interrupted. Across a
+ * {@code kv watch PREFIX [--from REV] [--prev]}: one line per change, until interrupted. Across a
  * leader restart it resumes from the last revision seen (kv-client's watch); a revision the leader
- * no longer has ends it with exit 1 and the reason.
+ * no longer has ends it with exit 1 and the reason. With {@code --json}, one object a line, the
+ * progress notifications too.
  */
 final class WatchCommand {
-  private static final String USAGE = "watch PREFIX [--from REV] [--json]";
+  static final String USAGE = "watch PREFIX [--from REV] [--prev]";
   private static final Duration RECONNECT_FOR = Duration.ofSeconds(30);
 
   private final KvClient leader;
-  private final PrintStream out;
-  private final PrintStream err;
+  private final Output output;
 
-  WatchCommand(KvClient leader, PrintStream out, PrintStream err) {
+  WatchCommand(KvClient leader, Output output) {
     this.leader = leader;
-    this.out = out;
-    this.err = err;
+    this.output = output;
   }
 
   int run(List<String> operands) {
-    if (operands.isEmpty()) {
+    if (operands.isEmpty() || operands.get(0).startsWith("--")) {
       throw new KvCli.UsageException(USAGE);
     }
     WatchRequest.Builder request = WatchRequest.newBuilder().setPrefix(operands.get(0));
-    boolean json = false;
     for (int i = 1; i < operands.size(); i++) {
       switch (operands.get(i)) {
         case "--from" -> request.setFromRevision(revision(operands, ++i));
-        case "--json" -> json = true;
+        case "--prev" -> request.setPrev(true);
         default -> throw new KvCli.UsageException(USAGE);
       }
     }
-    boolean asJson = json;
+    PrintStream out = output.out();
     try {
       leader.watch(request.build(), RECONNECT_FOR, message -> {
-        String line = asJson ? json(message) : text(message);
-        if (line != null) {
-          out.println(line);
-          out.flush();
+        if (output.json()) {
+          output.print(json(message));
+        } else if (message.hasEvent()) {
+          out.println(text(message.getEvent()));
         }
+        out.flush();
         return !out.checkError();
       });
       return ExitCodes.OK;
     } catch (KvException e) {
-      err.println("kv: watch ended: " + e.getMessage() + e.reason().map(r -> " (" + r + ")").orElse(""));
-      return ExitCodes.FAILED;
+      return output.failed(ExitCodes.FAILED, e, "watch ended: ", "");
     }
   }
 
@@ -67,48 +66,42 @@ final class WatchCommand {
     }
   }
 
-  /** "put REV KEY VALUE" or "delete REV KEY"; progress is not printed. */
-  static String text(WatchResponse message) {
-    if (!message.hasEvent()) {
-      return null;
-    }
-    WatchEvent event = message.getEvent();
-    return event.getType() == WatchEvent.Type.PUT
-        ? "put " + event.getRevision() + " " + event.getKey() + " " + Commands.printable(event.getValue())
-        : "delete " + event.getRevision() + " " + event.getKey();
-  }
-
-  /** One JSON object a line: {"type": "put"|"delete"|"progress", "revision", "key", "value"}. */
-  static String json(WatchResponse message) {
-    if (!message.hasEvent()) {
-      return "{\"type\":\"progress\",\"revision\":" + message.getProgress().getRevision() + "}";
-    }
-    WatchEvent event = message.getEvent();
-    StringBuilder line = new StringBuilder("{\"type\":\"")
-        .append(event.getType() == WatchEvent.Type.PUT ? "put" : "delete")
-        .append("\",\"revision\":").append(event.getRevision())
-        .append(",\"key\":").append(quote(event.getKey()));
+  /** "put REV KEY VALUE" or "delete REV KEY", then "prev_version=N prev_value=V" when the change has them. */
+  static String text(WatchEvent event) {
+    StringBuilder line = new StringBuilder(event.getType() == WatchEvent.Type.PUT ? "put " : "delete ")
+        .append(event.getRevision()).append(' ').append(event.getKey());
     if (event.getType() == WatchEvent.Type.PUT) {
-      line.append(",\"value\":").append(quote(Commands.printable(event.getValue())));
+      line.append(' ').append(Commands.printable(event.getValue()));
     }
-    return line.append('}').toString();
+    if (event.getPrevVersion() != 0) {
+      line.append(" prev_version=").append(event.getPrevVersion())
+          .append(" prev_value=").append(Commands.printable(event.getPrevValue()));
+    }
+    return line.toString();
   }
 
-  private static String quote(String text) {
-    StringBuilder quoted = new StringBuilder("\"");
-    for (char c : text.toCharArray()) {
-      switch (c) {
-        case '"' -> quoted.append("\\\"");
-        case '\\' -> quoted.append("\\\\");
-        default -> {
-          if (c < 0x20) {
-            quoted.append(String.format("\\u%04x", (int) c));
-          } else {
-            quoted.append(c);
-          }
-        }
+  /**
+   * {"type": "progress", "revision"}, or {"type": "put"|"delete", "revision", "key", "value",
+   * "encoding", "expires_at_ms" (a put with a TTL), "prev_value", "prev_encoding", "prev_version"
+   * (with --prev, when known)}.
+   */
+  static JsonObject json(WatchResponse message) {
+    if (!message.hasEvent()) {
+      return new JsonObject().put("type", "progress").put("revision", message.getProgress().getRevision());
+    }
+    WatchEvent event = message.getEvent();
+    boolean put = event.getType() == WatchEvent.Type.PUT;
+    JsonObject json = new JsonObject().put("type", put ? "put" : "delete").put("revision", event.getRevision())
+        .put("key", event.getKey());
+    if (put) {
+      json.putValue(event.getValue());
+      if (event.getExpiresAtMs() != 0) {
+        json.put("expires_at_ms", event.getExpiresAtMs());
       }
     }
-    return quoted.append('"').toString();
+    if (event.getPrevVersion() != 0) {
+      json.putValue("prev_value", "prev_encoding", event.getPrevValue()).put("prev_version", event.getPrevVersion());
+    }
+    return json;
   }
 }
