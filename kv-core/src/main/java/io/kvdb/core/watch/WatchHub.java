@@ -96,8 +96,8 @@ public final class WatchHub implements EventSink {
 
   /**
    * Starts a watch: replays the kept changes after its revision (with their previous values if it
-   * asks for them), or ends it WATCH_COMPACTED. Its first message is a progress notification with
-   * the revision it starts from.
+   * asks for them), then a progress notification with the revision it is at; or ends it
+   * WATCH_COMPACTED. A watch from now thus gets first the revision it starts from.
    */
   public void watch(WatchRequest request, WatchStream stream) {
     Watcher watcher = new Watcher(request.getKey(), request.getPrefix(), request.getPrev(), stream,
