@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -68,14 +69,17 @@ final class SseWatch implements ClientResponseObserver<WatchRequest, WatchRespon
       return;
     }
     CompletableFuture<Void> taken = events.whenConsumed();
-    taken.thenRun(() -> call.request(1));
-    timer.schedule(() -> {
+    ScheduledFuture<?> stalled = timer.schedule(() -> {
       if (!taken.isDone()) {
         String why = "the SSE reader took no event for " + stall.toMillis() + " ms";
         call.cancel(why, null);
         events.abort(new IllegalStateException(why));
       }
     }, stall.toNanos(), TimeUnit.NANOSECONDS);
+    taken.thenRun(() -> {
+      stalled.cancel(false); // one check waits per stream, not one per event sent
+      call.request(1);
+    });
   }
 
   @Override
