@@ -520,6 +520,7 @@
       el('span', { className: 'op', textContent: type }),
       el('span', { className: 'key', textContent: change.key, title: change.key }));
     if (type === 'put') item.append(el('span', { className: 'val', textContent: text(change.value) }));
+    $('watch-feed').querySelector('li.none')?.remove();
     $('watch-feed').prepend(item);
     while ($('watch-feed').children.length > FEED_MAX) $('watch-feed').lastElementChild.remove();
   }
