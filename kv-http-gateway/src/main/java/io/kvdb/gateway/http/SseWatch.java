@@ -25,9 +25,9 @@ import java.util.concurrent.TimeUnit;
  * WATCH_TOO_SLOW. A reader that takes no event for {@link #STALL} (while the leader sends
  * progress every second or so) is stalled: the response is aborted and the watch cancelled, so that
  * nothing waits for it in the gateway (the leader's end of the watch cannot reach the gateway past
- * the messages that gRPC's window still holds). When the watch ends, a reader that is keeping up
- * gets an {@code error} event and the end of the response; a stalled one gets the response aborted.
- * A reader that goes away cancels the watch.
+ * the messages that gRPC's window still holds). When the watch ends, the reader gets an
+ * {@code error} event and the end of the response once it has taken the event before (or the
+ * response is aborted by that same check). A reader that goes away cancels the watch.
  */
 final class SseWatch implements ClientResponseObserver<WatchRequest, WatchResponse> {
   /** How long an event may wait for the reader to take it. */
@@ -64,9 +64,39 @@ final class SseWatch implements ClientResponseObserver<WatchRequest, WatchRespon
 
   @Override
   public void onNext(WatchResponse message) {
-    if (!events.tryWrite(sse(message))) {
+    CompletableFuture<Void> taken = send(sse(message));
+    if (taken == null) {
       call.cancel("the SSE reader went away", null);
       return;
+    }
+    taken.thenRun(() -> call.request(1));
+  }
+
+  /**
+   * Once the reader has taken what waits, the error event and the end: still one event in the
+   * gateway at a time (a reader that never takes it has the response aborted by its stall check).
+   */
+  @Override
+  public void onError(Throwable error) {
+    KvException failure = error instanceof KvException e ? e : null;
+    String data = failure == null ? "{\"error\":" + quote(error.toString()) + "}"
+        : "{\"error\":" + quote(failure.getMessage()) + ",\"code\":\"" + failure.code() + "\",\"reason\":"
+            + quote(failure.reason().orElse("")) + "}";
+    ServerSentEvent ended = ServerSentEvent.builder().event("error").data(data).build();
+    events.whenConsumed().thenRun(() -> {
+      if (send(ended) != null) {
+        events.close();
+      }
+    });
+  }
+
+  /**
+   * Writes {@code event}; returns when the reader has taken it (null: the response is gone). If the
+   * reader has not taken it within the stall time, the response is aborted and the watch cancelled.
+   */
+  private CompletableFuture<Void> send(ServerSentEvent event) {
+    if (!events.tryWrite(event)) {
+      return null;
     }
     CompletableFuture<Void> taken = events.whenConsumed();
     ScheduledFuture<?> stalled = timer.schedule(() -> {
@@ -76,24 +106,8 @@ final class SseWatch implements ClientResponseObserver<WatchRequest, WatchRespon
         events.abort(new IllegalStateException(why));
       }
     }, stall.toNanos(), TimeUnit.NANOSECONDS);
-    taken.thenRun(() -> {
-      stalled.cancel(false); // one check waits per stream, not one per event sent
-      call.request(1);
-    });
-  }
-
-  @Override
-  public void onError(Throwable error) {
-    if (!events.whenConsumed().isDone()) {
-      events.abort(error); // the reader is stalled: drop the stream rather than hold events for it
-      return;
-    }
-    KvException failure = error instanceof KvException e ? e : null;
-    String data = failure == null ? "{\"error\":" + quote(error.toString()) + "}"
-        : "{\"error\":" + quote(failure.getMessage()) + ",\"code\":\"" + failure.code() + "\",\"reason\":"
-            + quote(failure.reason().orElse("")) + "}";
-    events.tryWrite(ServerSentEvent.builder().event("error").data(data).build());
-    events.close();
+    taken.thenRun(() -> stalled.cancel(false)); // one check waits per stream, not one per event sent
+    return taken;
   }
 
   @Override

@@ -183,14 +183,33 @@ class SseWatchTest {
   }
 
   @Test
-  void aWatchThatEndsWithAnEventStillUntakenAbortsTheResponseInsteadOfQueueingAnErrorEvent() {
+  void aWatchThatEndsWhileAnEventWaitsEndsWithTheErrorEventOnceTheReaderHasTakenIt() {
     SseWatch watch = started(Duration.ofMinutes(1));
     watch.onNext(progress(7));
-    watch.onError(Status.RESOURCE_EXHAUSTED.withDescription("too slow").asRuntimeException());
-    assertNotNull(reader.error, "aborted");
-    reader.subscription.request(10);
-    assertFalse(reader.names().contains("error"), "nothing more was queued for a reader that is not reading");
+    watch.onError(Status.UNAVAILABLE.withDescription("the leader went away").asRuntimeException());
+    assertTrue(reader.got.isEmpty());
     assertFalse(reader.completed);
+    reader.subscription.request(1);
+    assertEquals(List.of("progress"), reader.names());
+    reader.subscription.request(1);
+    assertEquals(List.of("progress", "error"), reader.names());
+    assertTrue(reader.completed);
+  }
+
+  @Test
+  void aWatchThatEndsWhileTheReaderIsStalledHasItsResponseAbortedWithNoEventAdded() throws Exception {
+    SseWatch watch = started(Duration.ofMillis(200));
+    watch.onNext(progress(7));
+    watch.onError(Status.RESOURCE_EXHAUSTED.withDescription("too slow").asRuntimeException());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (reader.error == null) {
+      if (System.nanoTime() > deadline) {
+        fail("the stalled stream was not aborted");
+      }
+      Thread.sleep(10);
+    }
+    assertTrue(reader.got.isEmpty());
+    assertFalse(reader.completed, "aborted, not ended");
   }
 
   @Test
