@@ -142,6 +142,18 @@ await step('set a key through the form', async () => {
   assert.equal(stored.json.value, value);
 });
 
+await step('the live feed shows the change', async () => {
+  // Only with an open leader: EventSource cannot send a token, so with tokens the feed says it is off.
+  if (tokens) {
+    await page.waitForFunction(() => document.getElementById('watch-status').textContent.startsWith('off'), null, WAIT);
+    return;
+  }
+  await page.waitForFunction(([k, v]) => [...document.querySelectorAll('#watch-feed li.put')]
+    .some((li) => li.querySelector('.key').textContent === k && li.querySelector('.val').textContent === v),
+  [key, value], WAIT);
+  assert.match(await page.textContent('#watch-status'), /^live · revision \d+$/);
+});
+
 await step('see it in the list, filtered by prefix', async () => {
   await page.fill('#prefix', 'browser/key');
   await page.click('#refresh-btn');

@@ -1,5 +1,5 @@
-// The kvdb web page: keys (get, set, delete, a paged list with a prefix filter) and a live picture
-// of the cluster. Plain browser JavaScript, no build step. Every URL is relative to the page, so the
+// The kvdb web page: keys (get, set, delete, a paged list with a prefix filter), a live feed of
+// changes and a live picture of the cluster. Plain browser JavaScript, no build step. Every URL is relative to the page, so the
 // page works wherever the gateway is served from; all data is inserted as text, never as HTML.
 // When the leader requires a bearer token, the API answers 401 and the page asks for one, keeps it
 // in sessionStorage (this tab only, gone when it closes) and sends it with every request.
@@ -497,6 +497,62 @@
     }
   }
 
+  // ---- Live feed of changes ------------------------------------------------------------------
+  // GET /watch as Server-Sent Events. The browser's EventSource reconnects by itself and resumes
+  // with Last-Event-ID; a resume the leader can no longer serve (WATCH_COMPACTED) starts over from
+  // now. EventSource cannot send a token: with a leader that requires one, the feed stays off.
+
+  const FEED_MAX = 50;
+  const feed = { source: null };
+
+  function text(base64) {
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch (e) {
+      return base64 + ' (base64)';
+    }
+  }
+
+  function showChange(type, change) {
+    const item = el('li', { className: type },
+      el('span', { className: 'rev', textContent: change.revision }),
+      el('span', { className: 'op', textContent: type }),
+      el('span', { className: 'key', textContent: change.key, title: change.key }));
+    if (type === 'put') item.append(el('span', { className: 'val', textContent: text(change.value) }));
+    $('watch-feed').querySelector('li.none')?.remove();
+    $('watch-feed').prepend(item);
+    while ($('watch-feed').children.length > FEED_MAX) $('watch-feed').lastElementChild.remove();
+  }
+
+  function watchChanges() {
+    const source = new EventSource('watch');
+    feed.source = source;
+    source.addEventListener('put', (e) => showChange('put', JSON.parse(e.data)));
+    source.addEventListener('delete', (e) => showChange('delete', JSON.parse(e.data)));
+    source.addEventListener('progress', (e) => {
+      $('watch-status').textContent = 'live · revision ' + JSON.parse(e.data).revision;
+    });
+    source.addEventListener('error', (e) => {
+      if (e.data === undefined) { // the connection, not the watch: EventSource retries by itself
+        $('watch-status').textContent = source.readyState === EventSource.CLOSED
+          ? 'off (the gateway refused the stream)' : 'reconnecting…';
+        return;
+      }
+      const ended = JSON.parse(e.data);
+      if (ended.code === 'UNAUTHENTICATED' || ended.code === 'PERMISSION_DENIED') {
+        source.close();
+        $('watch-status').textContent = 'off (the leader requires a token, which the feed cannot send)';
+        return;
+      }
+      $('watch-status').textContent = 'ended: ' + (ended.reason || ended.error) + ' · reconnecting…';
+      if (ended.reason === 'WATCH_COMPACTED') { // the last change seen is gone from the history
+        source.close();
+        setTimeout(watchChanges, 1000);
+      }
+    });
+  }
+
   // ---- Wiring -------------------------------------------------------------------------------
 
   $('key-form').addEventListener('submit', setKey);
@@ -518,4 +574,5 @@
   restartList();
   refreshCluster();
   setInterval(pollCluster, CLUSTER_POLL_MS);
+  watchChanges();
 })();

@@ -67,6 +67,7 @@ final class Commands {
       case "drain" -> new Drain(leader, output).drain(one(operands, "drain FOLLOWER_ID"));
       case "undrain" -> new Drain(leader, output).undrain(one(operands, "undrain FOLLOWER_ID"));
       case "batch" -> new BatchCommand(leader, System.in, output).run(operands);
+      case "watch" -> new WatchCommand(leader, output).run(operands);
       default -> throw new KvCli.UsageException("unknown command '" + command + "'");
     };
   }

@@ -58,6 +58,11 @@ public final class KvCli {
         drain FOLLOWER_ID          move every shard of the follower to the others (make-before-break) and
                                    keep it out of placement; waits until it holds none (exit 1: refused)
         undrain FOLLOWER_ID        let a drained follower take shards again
+        watch PREFIX [--from REV] [--prev]
+                                   print each change under PREFIX ("put REV KEY VALUE", "delete REV KEY";
+                                   --prev: then "prev_version=N prev_value=V" when the leader has them;
+                                   --json: one object a line, progress too) after revision REV (default:
+                                   from now), resuming across a leader restart; exit 1 on WATCH_COMPACTED
         bench [BENCH FLAGS]        a load of gets and puts (YCSB's shapes) over gRPC or HTTP; prints
                                    throughput, latency percentiles and errors by code (flags below;
                                    with --json the report as one JSON document)

@@ -8,7 +8,9 @@ import io.grpc.Deadline;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientCalls;
+import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import io.kvdb.api.v1.SessionReply;
 import io.kvdb.api.v1.SessionRequest;
@@ -126,6 +128,36 @@ final class Calls {
     };
     return StreamSupport.stream(Spliterators.spliteratorUnknownSize(failingAsKvException, Spliterator.ORDERED), false)
         .onClose(() -> context.cancel(null));
+  }
+
+  /**
+   * A server stream without blocking, as {@link #serverStream} (no deadline, no retry):
+   * {@code observer} gets the messages with gRPC's flow control in its hands (its
+   * {@code beforeStart}), and a failure as a {@link KvException}.
+   */
+  <Q, R> void serverStreamAsync(MethodDescriptor<Q, R> method, Q request, ClientResponseObserver<Q, R> observer) {
+    ClientCalls.asyncServerStreamingCall(channel.newCall(method, callOptions), request,
+        new ClientResponseObserver<Q, R>() {
+          @Override
+          public void beforeStart(ClientCallStreamObserver<Q> stream) {
+            observer.beforeStart(stream);
+          }
+
+          @Override
+          public void onNext(R value) {
+            observer.onNext(value);
+          }
+
+          @Override
+          public void onError(Throwable error) {
+            observer.onError(KvException.of(error, 1));
+          }
+
+          @Override
+          public void onCompleted() {
+            observer.onCompleted();
+          }
+        });
   }
 
   /**

@@ -181,6 +181,27 @@ public interface KvClient extends AutoCloseable {
   CompletableFuture<Optional<WriteResponse>> deleteAsync(String key);
 
   /**
+   * Watches a key or a prefix (KV.Watch), blocking: {@code listener} gets each change in revision
+   * order and the progress notifications, until it returns false; returns the last revision seen.
+   * When the leader goes away or the stream breaks, it watches again from that revision for up to
+   * {@code reconnectFor}, so no change is lost or seen twice. Throws {@link KvException}: reason
+   * WATCH_COMPACTED (OUT_OF_RANGE: list again, then watch from the revision read), WATCH_TOO_SLOW.
+   */
+  long watch(io.kvdb.api.v1.WatchRequest request, Duration reconnectFor,
+      java.util.function.Predicate<io.kvdb.api.v1.WatchResponse> listener);
+
+  /**
+   * Watches without blocking: one stream (no resume, no deadline), with gRPC's flow control in
+   * {@code observer}'s hands: in its {@code beforeStart} it may call
+   * {@code disableAutoRequestWithInitial(1)} on the stream, then {@code request(1)} whenever it is
+   * ready for the next message, so that a slow consumer backs up into the leader (which cancels it
+   * WATCH_TOO_SLOW) instead of into memory. A failure reaches {@code onError} as a
+   * {@link KvException}; {@code cancel} on the stream ends the watch.
+   */
+  void watchAsync(io.kvdb.api.v1.WatchRequest request,
+      io.grpc.stub.ClientResponseObserver<io.kvdb.api.v1.WatchRequest, io.kvdb.api.v1.WatchResponse> observer);
+
+  /**
    * One page of keys in key order, as the request says (prefix, start_after, limit, keys_only);
    * pass its {@code next_start_after} as the next request's {@code start_after} while
    * {@code has_more}. For every page in turn, use {@link #list(ListRequest)}.

@@ -251,6 +251,18 @@ final class KvClientImpl implements KvClient {
   }
 
   @Override
+  public long watch(io.kvdb.api.v1.WatchRequest request, java.time.Duration reconnectFor,
+      java.util.function.Predicate<io.kvdb.api.v1.WatchResponse> listener) {
+    return Watches.run(calls, request, reconnectFor, listener);
+  }
+
+  @Override
+  public void watchAsync(io.kvdb.api.v1.WatchRequest request,
+      io.grpc.stub.ClientResponseObserver<io.kvdb.api.v1.WatchRequest, io.kvdb.api.v1.WatchResponse> observer) {
+    calls.serverStreamAsync(KVGrpc.getWatchMethod(), request, observer);
+  }
+
+  @Override
   public ListResponse listPage(ListRequest request) {
     return calls.blocking(KVGrpc.getListMethod(), request, Kind.READ);
   }

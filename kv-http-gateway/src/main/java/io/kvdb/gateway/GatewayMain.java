@@ -16,6 +16,7 @@ import io.kvdb.gateway.http.BatchHttpApi;
 import io.kvdb.gateway.http.ClusterHttpApi;
 import io.kvdb.gateway.http.KeyListing;
 import io.kvdb.gateway.http.KvHttpApi;
+import io.kvdb.gateway.http.WatchHttp;
 import io.kvdb.gateway.leader.LeaderClient;
 import io.kvdb.gateway.leader.LeaderProxy;
 import io.kvdb.gateway.ops.OpsServices;
@@ -100,7 +101,7 @@ public final class GatewayMain {
     JsonErrorHandler errors = new JsonErrorHandler(config.leader().toString());
     OpsServices ops = new OpsServices();
     sb.errorHandler(errors);
-    for (Object api : new Object[] {new KvHttpApi(leader, stale), new KeyListing(leader, stale),
+    for (Object api : new Object[] {new KvHttpApi(leader, stale), new WatchHttp(leader), new KeyListing(leader, stale),
         new ClusterHttpApi(leader, stale), new V1KvApi(leader, stale), new BatchHttpApi(leader, stale)}) {
       sb.annotatedService()
           .maxRequestLength(config.maxBodyBytes())

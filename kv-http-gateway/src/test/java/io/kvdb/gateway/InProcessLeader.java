@@ -85,6 +85,11 @@ final class InProcessLeader implements AutoCloseable {
     return port;
   }
 
+  /** The port of its /metrics. */
+  int metricsPort() {
+    return server.metricsPort();
+  }
+
   HostPort address() {
     return new HostPort("127.0.0.1", port);
   }

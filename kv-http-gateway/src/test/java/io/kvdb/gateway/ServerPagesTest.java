@@ -66,7 +66,9 @@ class ServerPagesTest {
     assertTrue(page.contentType().startsWith("text/html"), page.contentType());
     assertTrue(page.body().contains("id=\"shard-map\""));
     assertTrue(page.body().contains("src=\"ui/app.js\""), "relative URLs only");
+    assertTrue(page.body().contains("id=\"watch-feed\""), "the live feed of changes");
     assertEquals(200, script.status());
+    assertTrue(script.body().contains("new EventSource('watch')"), "the feed reads GET /watch, relative to the page");
     assertTrue(script.contentType().contains("javascript"), script.contentType());
     for (String host : new String[] {"localhost", "127.0.0.1", ":3000", "fetch('/", "fetch(\"/"}) {
       assertTrue(!script.body().contains(host), "no hard-coded host or absolute path: " + host);

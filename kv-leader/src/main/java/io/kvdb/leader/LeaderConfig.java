@@ -9,6 +9,7 @@ import io.kvdb.core.config.Limits;
 import io.kvdb.core.security.CurveServer;
 import io.kvdb.core.security.GrpcSecurity;
 import io.kvdb.core.sharding.ShardFunction;
+import io.kvdb.core.watch.WatchOptions;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -31,12 +32,14 @@ import java.util.OptionalInt;
  *     LevelDB snapshot and pins the backlog); more wait their turn
  * @param recovery a rebuild from followers at start, and whether missing shards are accepted empty
  * @param batchLimits the limits of one KV.Batch (--max-batch-ops, --max-batch-bytes)
+ * @param watch the watch history and per-watcher limits
  */
 public record LeaderConfig(
     String host, int grpcPort, int pubPort, int controlPort, int metricsPort, Path dataDir,
     OptionalInt shards, int replicationFactor, boolean durable, Limits limits, int backlogPerShard,
     long heartbeatMs, long deadTimeoutMs, long ackTimeoutMs, long minFreeDiskBytes, GrpcSecurity grpcSecurity,
-    Optional<CurveServer> curve, int maxSnapshotSessions, Recovery recovery, BatchLimits batchLimits) {
+    Optional<CurveServer> curve, int maxSnapshotSessions, Recovery recovery, BatchLimits batchLimits,
+    WatchOptions watch) {
 
   /** Default of --max-snapshot-sessions. */
   public static final int DEFAULT_MAX_SNAPSHOT_SESSIONS = 16;
@@ -46,6 +49,7 @@ public record LeaderConfig(
     java.util.Objects.requireNonNull(curve, "curve (Optional.empty() for none)");
     java.util.Objects.requireNonNull(recovery, "recovery (Recovery.NONE for none)");
     java.util.Objects.requireNonNull(batchLimits, "batchLimits (BatchLimits.DEFAULT for the defaults)");
+    java.util.Objects.requireNonNull(watch, "watch (WatchOptions.DEFAULT)");
     checkArgument(replicationFactor > 0, "replication factor must be > 0: %s", replicationFactor);
     checkArgument(backlogPerShard > 0, "backlog must keep at least one event per shard: %s", backlogPerShard);
     checkArgument(heartbeatMs > 0, "heartbeat interval must be > 0 ms: %s", heartbeatMs);
@@ -58,7 +62,7 @@ public record LeaderConfig(
         "shards must be in 1..%s: %s", ShardFunction.MAX_SHARDS, s));
   }
 
-  /** With the default batch limits. */
+  /** With the default batch and watch limits. */
   public LeaderConfig(
       String host, int grpcPort, int pubPort, int controlPort, int metricsPort, Path dataDir,
       OptionalInt shards, int replicationFactor, boolean durable, Limits limits, int backlogPerShard,
@@ -66,7 +70,7 @@ public record LeaderConfig(
       Optional<CurveServer> curve, int maxSnapshotSessions, Recovery recovery) {
     this(host, grpcPort, pubPort, controlPort, metricsPort, dataDir, shards, replicationFactor, durable, limits,
         backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs, minFreeDiskBytes, grpcSecurity, curve,
-        maxSnapshotSessions, recovery, BatchLimits.DEFAULT);
+        maxSnapshotSessions, recovery, BatchLimits.DEFAULT, WatchOptions.DEFAULT);
   }
 
   /** A normal start (no rebuild). */
@@ -109,31 +113,37 @@ public record LeaderConfig(
   public LeaderConfig withDataDir(Path dir) {
     return new LeaderConfig(host, grpcPort, pubPort, controlPort, metricsPort, dir, shards, replicationFactor,
         durable, limits, backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs, minFreeDiskBytes, grpcSecurity,
-        curve, maxSnapshotSessions, recovery, batchLimits);
+        curve, maxSnapshotSessions, recovery, batchLimits, watch);
   }
 
   public LeaderConfig withLimits(Limits newLimits) {
     return new LeaderConfig(host, grpcPort, pubPort, controlPort, metricsPort, dataDir, shards, replicationFactor,
         durable, newLimits, backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs, minFreeDiskBytes, grpcSecurity,
-        curve, maxSnapshotSessions, recovery, batchLimits);
+        curve, maxSnapshotSessions, recovery, batchLimits, watch);
   }
 
   public LeaderConfig withSecurity(GrpcSecurity newGrpcSecurity, Optional<CurveServer> newCurve) {
     return new LeaderConfig(host, grpcPort, pubPort, controlPort, metricsPort, dataDir, shards, replicationFactor,
         durable, limits, backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs, minFreeDiskBytes, newGrpcSecurity,
-        newCurve, maxSnapshotSessions, recovery, batchLimits);
+        newCurve, maxSnapshotSessions, recovery, batchLimits, watch);
   }
 
   public LeaderConfig withMaxSnapshotSessions(int max) {
     return new LeaderConfig(host, grpcPort, pubPort, controlPort, metricsPort, dataDir, shards, replicationFactor,
         durable, limits, backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs, minFreeDiskBytes, grpcSecurity,
-        curve, max, recovery, batchLimits);
+        curve, max, recovery, batchLimits, watch);
   }
 
   public LeaderConfig withRecovery(Recovery newRecovery) {
     return new LeaderConfig(host, grpcPort, pubPort, controlPort, metricsPort, dataDir, shards, replicationFactor,
         durable, limits, backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs, minFreeDiskBytes, grpcSecurity,
-        curve, maxSnapshotSessions, newRecovery, batchLimits);
+        curve, maxSnapshotSessions, newRecovery, batchLimits, watch);
+  }
+
+  public LeaderConfig withWatch(WatchOptions newWatch) {
+    return new LeaderConfig(host, grpcPort, pubPort, controlPort, metricsPort, dataDir, shards, replicationFactor,
+        durable, limits, backlogPerShard, heartbeatMs, deadTimeoutMs, ackTimeoutMs, minFreeDiskBytes, grpcSecurity,
+        curve, maxSnapshotSessions, recovery, batchLimits, newWatch);
   }
 
   static Flags flags() {
@@ -171,6 +181,7 @@ public record LeaderConfig(
     ClientFlags.declare(flags, "the followers of --rebuild-from-followers");
     // Security (docs/SECURITY.md): TLS and tokens on the gRPC port, CURVE on the replication ports.
     GrpcSecurity.declareFlags(flags);
+    WatchOptions.declareFlags(flags);
     return CurveServer.declareFlags(flags);
   }
 
@@ -195,7 +206,8 @@ public record LeaderConfig(
         flags.longValue("heartbeat-ms"), flags.longValue("dead-timeout-ms"), flags.longValue("ack-timeout-ms"),
         flags.longValue("min-free-disk"), GrpcSecurity.fromFlags(flags), CurveServer.fromFlags(flags),
         flags.integer("max-snapshot-sessions"),
-        recovery(flags, env), new BatchLimits(flags.integer("max-batch-ops"), flags.integer("max-batch-bytes")));
+        recovery(flags, env), new BatchLimits(flags.integer("max-batch-ops"), flags.integer("max-batch-bytes")),
+        WatchOptions.fromFlags(flags));
   }
 
   /**

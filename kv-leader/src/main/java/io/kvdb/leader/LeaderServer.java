@@ -27,11 +27,17 @@ import io.kvdb.core.leader.ClusterService;
 import io.kvdb.core.leader.KvService;
 import io.kvdb.core.request.RequestParsing;
 import io.kvdb.core.leader.WritePipeline;
+import io.kvdb.core.leader.EventSink;
 import io.kvdb.core.sharding.ShardFunction;
 import io.kvdb.core.storage.DiskSpace;
 import io.kvdb.core.storage.FormatMigration;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.LeaderMetadata;
+import io.kvdb.core.storage.Revisions;
+import io.kvdb.core.watch.WatchStart;
+import io.kvdb.core.watch.WatchHub;
+import io.micrometer.core.instrument.Gauge;
+import io.kvdb.core.watch.WatchOptions;
 import io.kvdb.leader.replication.ControlServer;
 import io.kvdb.leader.replication.Publisher;
 import io.kvdb.replication.v1.Hello;
@@ -76,6 +82,8 @@ public final class LeaderServer implements ProcessMain.Server {
   private ZContext zmq;
   private ZapHandler zap;
   private Publisher publisher;
+  private WatchHub watches;
+  private Thread watchDispatcher;
   private ControlServer control;
   private BacklogPins pins;
   private ScheduledExecutorService timer;
@@ -123,7 +131,20 @@ public final class LeaderServer implements ProcessMain.Server {
       publisher = new Publisher(zmq, config.host(), config.pubPort(), metadata.leaderId(), metadata.epoch(),
           config.heartbeatMs(), metadata.shards(), store::shardState, secure, commits, supervisor);
       pins = new BacklogPins();
-      pipeline = new WritePipeline(store, metadata, config.backlogPerShard(), pins, publisher, store::write, disk,
+      WatchOptions watch = config.watch();
+      // A watch of a run with no change yet starts below the run's first revision (the pipeline's).
+      long runFloor = Revisions.start(store, metadata.epoch()).peek() - 1;
+      watches = new WatchHub(WatchStart.read(store, metadata.shards(), watch.historyEvents(), runFloor),
+          watch.historyEvents(), watch.queueEvents(), WatchOptions.INBOUND_BATCHES, watch.progressMs(),
+          LeaderServer::monotonicMs);
+      watchDispatcher = watches.start("kv-watch");
+      Publisher replication = publisher;
+      WatchHub watchSink = watches;
+      EventSink sinks = batch -> {
+        replication.publish(batch);
+        watchSink.publish(batch);
+      };
+      pipeline = new WritePipeline(store, metadata, config.backlogPerShard(), pins, sinks, store::write, disk,
           LeaderServer::monotonicMs, new WriteMeters(metrics.registry()), supervisor);
       refuseMissingShards();
       timer = ackTimer();
@@ -139,7 +160,7 @@ public final class LeaderServer implements ProcessMain.Server {
           RebuildMark.read(store).<Function<Hello, String>>map(mark -> mark::refusal).orElse(hello -> null));
       lists = Executors.newFixedThreadPool(LIST_THREADS, daemon("kv-list"));
       KvService kv = new KvService(store, shardFunction, pipeline, replicas, config.limits(), config.batchLimits(),
-          config.ackTimeoutMs(), lists);
+          config.ackTimeoutMs(), lists, watches);
       dumps = Executors.newFixedThreadPool(2, daemon("kv-dump"));
       ClusterService cluster = new ClusterService(pipeline, replicas, config.durable(),
           new LeaderBackup(store, metadata, dumps));
@@ -159,6 +180,8 @@ public final class LeaderServer implements ProcessMain.Server {
           .build()
           .start();
       LeaderMeters.bind(metrics, metadata, pipeline, replicas, zap);
+      Gauge.builder("kvdb.watches.open", watches, WatchHub::watchers).description("Open KV.Watch streams")
+          .register(metrics.registry());
       metricsServer = new MetricsHttpServer(config.host(), config.metricsPort(), metrics::scrape, this::healthJson);
     } catch (IOException | RuntimeException e) {
       stop();
@@ -274,6 +297,10 @@ public final class LeaderServer implements ProcessMain.Server {
     if (pipeline != null) {
       pipeline.close();
       pipeline = null;
+    }
+    if (watchDispatcher != null) {
+      watchDispatcher.interrupt();
+      watchDispatcher = null;
     }
     if (publisher != null) {
       publisher.close();

@@ -34,7 +34,7 @@ final class GrpcurlReplay {
   private static final Pattern CALL = Pattern.compile("^grpcurl -plaintext -d '([^']*)' localhost:50051 (\\S+)$");
   private static final Map<String, MethodDescriptor<?, ?>> METHODS = Stream.of(
           KVGrpc.getPutMethod(), KVGrpc.getGetMethod(), KVGrpc.getDeleteMethod(), KVGrpc.getListMethod(),
-          ClusterGrpc.getStatusMethod(), ClusterGrpc.getShardDigestsMethod())
+          KVGrpc.getWatchMethod(), ClusterGrpc.getStatusMethod(), ClusterGrpc.getShardDigestsMethod())
       .collect(Collectors.toMap(MethodDescriptor::getFullMethodName, Function.identity()));
 
   /** Calls made and answers checked. */
@@ -65,12 +65,18 @@ final class GrpcurlReplay {
           }
         }
       } else if (block.language().equals("json")) {
-        Message.Builder parsed = prototype(lastMethod.getResponseMarshaller()).newBuilderForType();
-        JsonFormat.parser().merge(block.text(), parsed);
-        Message actual = (Message) last;
-        learnVersions(parsed.build(), actual);
-        assertEquals(withoutRunValues(parsed.build()), withoutRunValues(actual),
-            "answer shown after a call to " + lastMethod.getFullMethodName());
+        List<String> objects = topLevelObjects(block.text());
+        List<?> actuals = last instanceof List<?> stream ? stream : List.of(last);
+        assertEquals(objects.size(), actuals.size(), "messages shown after a call to " + lastMethod.getFullMethodName()
+            + ": " + actuals);
+        for (int i = 0; i < objects.size(); i++) {
+          Message.Builder parsed = prototype(lastMethod.getResponseMarshaller()).newBuilderForType();
+          JsonFormat.parser().merge(objects.get(i), parsed);
+          Message actual = (Message) actuals.get(i);
+          learnVersions(parsed.build(), actual);
+          assertEquals(withoutRunValues(parsed.build()), withoutRunValues(actual),
+              "answer shown after a call to " + lastMethod.getFullMethodName());
+        }
         answers++;
       } else if (block.text().startsWith("ERROR:")) {
         StatusRuntimeException error = (StatusRuntimeException) last;
@@ -91,10 +97,37 @@ final class GrpcurlReplay {
     return out;
   }
 
+  /** The messages grpcurl printed one after another (a stream's), each from a line "{" to its "}". */
+  private static List<String> topLevelObjects(String text) {
+    List<String> objects = new java.util.ArrayList<>();
+    StringBuilder current = null;
+    for (String line : text.split("\n")) {
+      if (line.equals("{")) {
+        current = new StringBuilder();
+        objects.add(null);
+      }
+      if (current != null) {
+        current.append(line).append('\n');
+        objects.set(objects.size() - 1, current.toString());
+      }
+    }
+    return objects;
+  }
+
+  /** Fields that hold a revision of the run: a key's version, a watch's revisions. */
+  private static boolean isRevision(FieldDescriptor field) {
+    return field.getType() == FieldDescriptor.Type.UINT64 && (field.getName().equals("version")
+        || field.getName().equals("revision") || field.getName().equals("prev_version"));
+  }
+
   /** Maps each version field of {@code shown} (and its nested messages) to {@code actual}'s. */
   private void learnVersions(Message shown, Message actual) {
     for (FieldDescriptor field : shown.getDescriptorForType().getFields()) {
-      if (field.getName().equals("version") && field.getType() == FieldDescriptor.Type.UINT64) {
+      if (field.getType() == FieldDescriptor.Type.MESSAGE && !field.isRepeated()) {
+        if (shown.hasField(field) && actual.hasField(field)) {
+          learnVersions((Message) shown.getField(field), (Message) actual.getField(field));
+        }
+      } else if (isRevision(field)) {
         long from = (Long) shown.getField(field);
         long to = (Long) actual.getField(field);
         Long known = versions.putIfAbsent(from, to);
@@ -112,6 +145,9 @@ final class GrpcurlReplay {
     Message.Builder request = prototype(method.getRequestMarshaller()).newBuilderForType();
     JsonFormat.parser().merge(json, request);
     try {
+      if (method.getType() == MethodDescriptor.MethodType.SERVER_STREAMING) {
+        return watchUntilProgress(request.build());
+      }
       return call(method, request.build());
     } catch (StatusRuntimeException e) {
       return e;
@@ -124,6 +160,23 @@ final class GrpcurlReplay {
         CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), (Q) request);
   }
 
+  /** A watch's messages up to its first progress notification: what it replayed, then where it is. */
+  private List<Message> watchUntilProgress(Message request) {
+    List<Message> got = new java.util.ArrayList<>();
+    try (io.grpc.Context.CancellableContext context = io.grpc.Context.current().withCancellation()) {
+      context.run(() -> {
+        java.util.Iterator<io.kvdb.api.v1.WatchResponse> stream = ClientCalls.blockingServerStreamingCall(channel,
+            KVGrpc.getWatchMethod(), CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS),
+            (io.kvdb.api.v1.WatchRequest) request);
+        for (io.kvdb.api.v1.WatchResponse message = null; message == null || !message.hasProgress(); ) {
+          message = stream.next();
+          got.add(message);
+        }
+      });
+    }
+    return got;
+  }
+
   static Message prototype(MethodDescriptor.Marshaller<?> marshaller) {
     return (Message) ((MethodDescriptor.PrototypeMarshaller<?>) marshaller).getMessagePrototype();
   }
@@ -132,8 +185,10 @@ final class GrpcurlReplay {
   private static Message withoutRunValues(Message message) {
     Message.Builder builder = message.toBuilder();
     for (FieldDescriptor field : message.getDescriptorForType().getFields()) {
-      if (field.getName().equals("epoch") || field.getName().equals("version")) {
+      if (field.getName().equals("epoch") || isRevision(field)) {
         builder.clearField(field);
+      } else if (field.getType() == FieldDescriptor.Type.MESSAGE && !field.isRepeated() && message.hasField(field)) {
+        builder.setField(field, withoutRunValues((Message) message.getField(field)));
       } else if (field.getType() == FieldDescriptor.Type.MESSAGE && field.isRepeated()) {
         builder.clearField(field);
         for (int i = 0; i < message.getRepeatedFieldCount(field); i++) {

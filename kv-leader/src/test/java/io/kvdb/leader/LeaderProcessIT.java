@@ -88,7 +88,7 @@ class LeaderProcessIT {
     FileDescriptor kvFile = reflection.resolve("kv.v1.KV");
     ServiceDescriptor kv = kvFile.findServiceByName("KV");
     assertNotNull(kv, "kv.v1.KV in " + kvFile.getName());
-    assertEquals(List.of("Put", "Get", "Delete", "List", "Session", "Batch"), kv.getMethods().stream().map(MethodDescriptor::getName).toList());
+    assertEquals(List.of("Put", "Get", "Delete", "List", "Session", "Batch", "Watch"), kv.getMethods().stream().map(MethodDescriptor::getName).toList());
     assertEquals("kv.v1.PutRequest", kv.findMethodByName("Put").getInputType().getFullName());
     assertEquals("kv.v1.WriteResponse", kv.findMethodByName("Put").getOutputType().getFullName());
     assertEquals("kv.v1.WaitForAcks",

@@ -20,10 +20,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The curl and {@code ./kv} examples of the README's "Versions and compare-and-set", "TTL" and
- * "Atomic batches", each section run as shown (real curl, the CLI's jar, through bash) against a
+ * The curl and {@code ./kv} examples of the README's "Versions and compare-and-set", "TTL",
+ * "Atomic batches" and "Watch", each section run as shown (real curl, the CLI's jar, through bash) against a
  * fresh leader with the default shards and a gateway: each command's output must be the
- * {@code # ...} lines after it. Epochs and versions depend on the run: each number of 13 or more
+ * {@code # ...} lines after it (a lone {@code #} for an empty line; a watch is stopped by curl's
+ * {@code -m} or {@code timeout}). Epochs and versions depend on the run: each number of 13 or more
  * digits shown is mapped, consistently, to the one the run printed there, and stands for it in
  * later commands. A {@code "ttl_remaining_ms"} counts down: the run's must be positive and at most
  * the one shown.
@@ -33,11 +34,13 @@ class ReadmeVersionsIT {
   private static final Pattern TTL_LEFT = Pattern.compile("\"ttl_remaining_ms\":(\\d+)");
   private static final Pattern BIG_NUMBER = Pattern.compile("\\d{13,}");
   private static final Pattern EXIT = Pattern.compile("\\s+\\(exit (\\d+)\\)$");
+  /** A command whose output follows it: curl, the CLI, or the CLI stopped by timeout (a watch). */
+  private static final Pattern COMMAND = Pattern.compile("curl |\\./kv |timeout \\d+ \\./kv ");
 
   @TempDir Path dir;
 
   @ParameterizedTest
-  @CsvSource({"'## Versions and compare-and-set', 7", "'## TTL', 6", "'## Atomic batches', 10"})
+  @CsvSource({"'## Versions and compare-and-set', 7", "'## TTL', 6", "'## Atomic batches', 10", "'## Watch', 5"})
   void curlAndCliExamplesAnswerAsShown(String section, int examples) throws Exception {
     List<String> lines = section(section);
     try (TestCluster cluster = new TestCluster(dir)) {
@@ -49,15 +52,14 @@ class ReadmeVersionsIT {
       int checked = 0;
       for (int i = 0; i + 1 < lines.size(); i++) {
         String command = lines.get(i);
-        if (!(command.startsWith("curl ") || command.startsWith("./kv ")) || !lines.get(i + 1).startsWith("# ")) {
+        if (!COMMAND.matcher(command).lookingAt() || !lines.get(i + 1).startsWith("# ")) {
           continue;
         }
-        // The output shown: the "# " lines after the command, one per line of output.
-        StringBuilder expected = new StringBuilder(lines.get(i + 1).substring(2));
-        for (int next = i + 2; next < lines.size() && lines.get(next).startsWith("# "); next++) {
-          expected.append('\n').append(lines.get(next).substring(2));
+        List<String> shownLines = new ArrayList<>();
+        for (int j = i + 1; j < lines.size() && (lines.get(j).equals("#") || lines.get(j).startsWith("# ")); j++) {
+          shownLines.add(lines.get(j).length() > 2 ? lines.get(j).substring(2) : "");
         }
-        String shown = expected.toString();
+        String shown = String.join("\n", shownLines);
         int expectedExit = 0;
         Matcher exit = EXIT.matcher(shown);
         if (exit.find()) {
@@ -65,7 +67,7 @@ class ReadmeVersionsIT {
           shown = shown.substring(0, exit.start());
         }
         String run = replaceAll(command, numbers).replace("localhost:3000", "127.0.0.1:" + cluster.gatewayPort)
-            .replaceFirst("^\\./kv ", cli + " ");
+            .replaceFirst("^(timeout \\d+ )?\\./kv ", "$1" + cli + " ");
         Process process = new ProcessBuilder("bash", "-c", run + " 2>/dev/null").start();
         String output = ttlLeftAsShown(shown,
             new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());

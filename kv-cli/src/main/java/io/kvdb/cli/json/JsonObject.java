@@ -32,10 +32,15 @@ public final class JsonObject {
    * {@value #BASE64}, so nothing is lost or garbled.
    */
   public JsonObject putValue(ByteString value) {
+    return putValue("value", "encoding", value);
+  }
+
+  /** As {@link #putValue(ByteString)}, under other names (a watch's {@code prev_value}, {@code prev_encoding}). */
+  public JsonObject putValue(String valueName, String encodingName, ByteString value) {
     if (value.isValidUtf8()) {
-      return put("value", value.toStringUtf8()).put("encoding", UTF8);
+      return put(valueName, value.toStringUtf8()).put(encodingName, UTF8);
     }
-    return put("value", Base64.getEncoder().encodeToString(value.toByteArray())).put("encoding", BASE64);
+    return put(valueName, Base64.getEncoder().encodeToString(value.toByteArray())).put(encodingName, BASE64);
   }
 
   /**

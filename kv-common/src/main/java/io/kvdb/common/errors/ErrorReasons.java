@@ -38,8 +38,24 @@ public final class ErrorReasons {
 
   /** ErrorInfo metadata of a batch's {@link #VERSION_MISMATCH}: the index of the op whose condition failed. */
   public static final String FAILED_INDEX = "failed_index";
+  /**
+   * OUT_OF_RANGE on a watch: the revision to resume from is older than the changes the leader keeps,
+   * or one it never issued (rebuild, restore, lost tail). Re-list, then watch from the revision read.
+   */
+  public static final String WATCH_COMPACTED = "WATCH_COMPACTED";
+  /** RESOURCE_EXHAUSTED on a watch: the watcher took its changes too slowly and was cancelled. */
+  public static final String WATCH_TOO_SLOW = "WATCH_TOO_SLOW";
 
   private ErrorReasons() {}
+
+  /** {@code code} with {@code message}, marked with {@code reason} in an ErrorInfo. */
+  public static StatusRuntimeException withReason(Code code, String reason, String message) {
+    return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+        .setCode(code.getNumber())
+        .setMessage(message)
+        .addDetails(Any.pack(ErrorInfo.newBuilder().setReason(reason).setDomain(DOMAIN).build()))
+        .build());
+  }
 
   /** RESOURCE_EXHAUSTED with {@code message}, marked {@link #DISK_FULL}. */
   public static StatusRuntimeException diskFull(String message) {

@@ -17,6 +17,8 @@ import io.kvdb.api.v1.PutRequest;
 import io.kvdb.api.v1.SessionReply;
 import io.kvdb.api.v1.SessionRequest;
 import io.kvdb.api.v1.WaitForAcks;
+import io.kvdb.api.v1.WatchRequest;
+import io.kvdb.api.v1.WatchResponse;
 import io.kvdb.api.v1.WriteResponse;
 import io.kvdb.common.errors.ErrorReasons;
 import io.kvdb.core.config.BatchLimits;
@@ -28,6 +30,8 @@ import io.kvdb.core.security.SessionAuth;
 import io.kvdb.core.sharding.ShardFunction;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.StoredValue;
+import io.kvdb.core.watch.GrpcWatch;
+import io.kvdb.core.watch.WatchHub;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.IntPredicate;
@@ -51,15 +55,18 @@ public final class KvService extends KVGrpc.KVImplBase {
   private final long defaultAckTimeoutMs;
   private final Executor listExecutor;
   private final BatchCalls batches;
+  private final WatchHub watches;
 
   /** As the full constructor, with the default batch limits. */
   public KvService(KvStore store, ShardFunction shardFunction, WritePipeline pipeline, Replicas replicas,
       Limits limits, long defaultAckTimeoutMs, Executor listExecutor) {
-    this(store, shardFunction, pipeline, replicas, limits, BatchLimits.DEFAULT, defaultAckTimeoutMs, listExecutor);
+    this(store, shardFunction, pipeline, replicas, limits, BatchLimits.DEFAULT, defaultAckTimeoutMs, listExecutor, null);
   }
 
+  /** Serves Watch from {@code watches} (null: Watch is UNIMPLEMENTED). */
   public KvService(KvStore store, ShardFunction shardFunction, WritePipeline pipeline, Replicas replicas,
-      Limits limits, BatchLimits batchLimits, long defaultAckTimeoutMs, Executor listExecutor) {
+      Limits limits, BatchLimits batchLimits, long defaultAckTimeoutMs, Executor listExecutor, WatchHub watches) {
+    this.watches = watches;
     this.store = store;
     this.shardFunction = shardFunction;
     this.pipeline = pipeline;
@@ -83,6 +90,15 @@ public final class KvService extends KVGrpc.KVImplBase {
   @Override
   public void batch(BatchRequest request, StreamObserver<BatchResponse> response) {
     reply(batches.batch(request), response);
+  }
+
+  @Override
+  public void watch(WatchRequest request, StreamObserver<WatchResponse> response) {
+    if (watches == null) {
+      super.watch(request, response);
+    } else {
+      GrpcWatch.start(watches, request, response);
+    }
   }
 
   @Override
