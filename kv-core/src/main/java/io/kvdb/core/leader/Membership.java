@@ -1,7 +1,6 @@
 package io.kvdb.core.leader;
 
 import io.kvdb.api.v1.DrainResponse;
-import io.kvdb.core.sharding.Placement;
 import io.kvdb.core.storage.DiskSpace;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.StoreBatch;
@@ -10,14 +9,12 @@ import io.kvdb.replication.v1.Ack;
 import io.kvdb.replication.v1.Assignment;
 import io.kvdb.replication.v1.FollowerRecord;
 import io.kvdb.replication.v1.ShardPosition;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.IntFunction;
@@ -34,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The control thread changes it (hello, ack, tick) under this object's lock. Rendezvous hashing
  * over every shard runs only when the set of live followers changes; a tick otherwise only drops
- * the shards whose hand-over has finished. Readers on other threads (the writer, gRPC calls) never
+ * the shards whose hand-over has finished ({@link Assignments}). Readers on other threads (the writer, gRPC calls) never
  * take the lock: holders come from a {@link PlacementView} published by reference, and waiting for
  * acks goes to {@link AckWaiters}.
  */
@@ -49,15 +46,8 @@ public final class Membership {
   private final AckWaiters waiters;
   private final Drains drains = new Drains();
   private final Map<String, Member> members = new TreeMap<>();
-  private long version;
+  private final Assignments assignments;
   private long lastTickMs;
-  /** Per shard, the live followers that win it; null until the first placement. */
-  private List<List<String>> winners;
-  /** The live set changed since {@link #winners} was computed. */
-  private boolean liveSetChanged = true;
-  /** New winners not yet turned into assignments. */
-  private boolean reassignPending;
-  private int placementsComputed;
   private volatile PlacementView view;
 
   /**
@@ -72,7 +62,7 @@ public final class Membership {
     this.deadTimeoutMs = deadTimeoutMs;
     this.waiters = new AckWaiters(ackTimer, shards);
     this.records = new MembershipRecords(store, disk);
-    this.version = records.version();
+    this.assignments = new Assignments(records, waiters, shards, replicationFactor);
     this.lastTickMs = nowMs;
     members.putAll(records.load(nowMs));
     this.graceUntilMs = members.isEmpty() ? nowMs : nowMs + deadTimeoutMs;
@@ -80,7 +70,7 @@ public final class Membership {
       log.info("{} known follower(s); waiting {} ms for them to return before re-placing shards",
           members.size(), deadTimeoutMs);
     }
-    this.view = PlacementView.empty(shards, version);
+    this.view = PlacementView.empty(shards, assignments.version());
   }
 
   /** A follower said hello: it is alive. Returns its current assignment (possibly empty). */
@@ -97,12 +87,12 @@ public final class Membership {
     waiters.forget(id); // nothing of it is ready until it acks its assignment
     if (returning) {
       log.info("follower {} at {} is alive ({} shards held before)", id, address, member.assigned.size());
-      liveSetChanged = true;
+      assignments.liveSetChanged();
       if (!member.assigned.isEmpty()) {
         publishView();
       }
     }
-    return assignmentOf(member);
+    return Assignments.of(member);
   }
 
   /**
@@ -126,7 +116,7 @@ public final class Membership {
     if (!member.alive) {
       log.info("follower {} is alive again", member.id);
       member.alive = true;
-      liveSetChanged = true;
+      assignments.liveSetChanged();
       publishView();
     }
     if (ack.getAssignmentVersion() < member.assignedVersion) {
@@ -171,7 +161,7 @@ public final class Membership {
       if (member.alive && nowMs - member.lastSeenMs > deadTimeoutMs) {
         member.alive = false;
         died = true;
-        liveSetChanged = true;
+        assignments.liveSetChanged();
         waiters.forget(member.id);
         log.warn("follower {} silent for {} ms: declared dead; its {} shards go to the live followers",
             member.id, nowMs - member.lastSeenMs, member.assigned.size());
@@ -183,71 +173,10 @@ public final class Membership {
       }
       return Map.of();
     }
-    if (liveSetChanged) {
-      List<String> live = members.values().stream().filter(m -> m.alive && !m.drained).map(m -> m.id).toList();
-      winners = new ArrayList<>(Placement.place(shards, live, replicationFactor).values());
-      placementsComputed++;
-      liveSetChanged = false;
-      reassignPending = true;
-    }
-    Map<String, Set<Integer>> next = reassignPending
-        ? HandOvers.afterNewWinners(members, winners, replicationFactor)
-        : HandOvers.finished(members, winners, replicationFactor);
-    Drains.emptyDead(members, next);
-    Map<String, Assignment> changed = apply(next);
-    if (changed == null) { // deferred until the disk has room: followers keep what they hold
-      changed = Map.of();
-    } else {
-      reassignPending = false;
-    }
+    Map<String, Assignment> changed = assignments.reassign(members);
     if (died || !changed.isEmpty()) {
       publishView();
     }
-    return changed;
-  }
-
-  /**
-   * Gives each follower in {@code next} whose shards differ a new assignment version, kept in the
-   * data dir before anyone is told of it. Returns null when the disk is below its reserve: then
-   * nothing changes, and the next tick tries again.
-   */
-  private Map<String, Assignment> apply(Map<String, Set<Integer>> next) {
-    Map<String, Set<Integer>> changes = new TreeMap<>();
-    next.forEach((id, held) -> {
-      if (!held.equals(members.get(id).assigned)) {
-        changes.put(id, held);
-      }
-    });
-    if (changes.isEmpty()) {
-      return Map.of();
-    }
-    Map<String, Long> versions = new TreeMap<>();
-    long latest = version;
-    for (String id : changes.keySet()) {
-      versions.put(id, ++latest);
-    }
-    List<FollowerRecord> kept = members.values().stream().map(m -> MembershipRecords.record(
-        m, changes.getOrDefault(m.id, m.assigned), versions.getOrDefault(m.id, m.assignedVersion))).toList();
-    if (!records.persist(kept, latest)) {
-      return null;
-    }
-    version = latest;
-    Map<String, Assignment> changed = new TreeMap<>();
-    changes.forEach((id, held) -> {
-      Member member = members.get(id);
-      Set<Integer> gained = new TreeSet<>(held);
-      gained.removeAll(member.assigned);
-      Set<Integer> dropped = new TreeSet<>(member.assigned);
-      dropped.removeAll(held);
-      member.assigned = held;
-      member.leaving.removeAll(dropped);
-      member.assignedVersion = versions.get(id);
-      member.syncing.addAll(gained);
-      waiters.forget(id); // its acks count again once it acks this version
-      log.info("placement v{}: follower {} now holds {} shards (+{} {}, -{} {})", member.assignedVersion, id,
-          held.size(), gained.size(), gained, dropped.size(), dropped);
-      changed.put(id, assignmentOf(member));
-    });
     return changed;
   }
 
@@ -259,8 +188,8 @@ public final class Membership {
   public synchronized CompletableFuture<DrainResponse> drain(String id) {
     Member member = Drains.drainable(members, id, replicationFactor);
     if (!member.drained) {
-      Drains.mark(member, true, () -> records.persist(members.values(), version));
-      liveSetChanged = true;
+      Drains.mark(member, true, () -> records.persist(members.values(), assignments.version()));
+      assignments.liveSetChanged();
       log.info("draining follower {}: its {} shard(s) go to the other followers", id, member.assigned.size());
     }
     return drains.await(member);
@@ -272,8 +201,8 @@ public final class Membership {
     if (!member.drained) {
       return false;
     }
-    Drains.mark(member, false, () -> records.persist(members.values(), version));
-    liveSetChanged = true;
+    Drains.mark(member, false, () -> records.persist(members.values(), assignments.version()));
+    assignments.liveSetChanged();
     drains.abort(id);
     log.info("follower {} undrained: it takes part in placement again", id);
     return true;
@@ -282,11 +211,7 @@ public final class Membership {
   private void publishView() {
     Map<String, Set<Integer>> live = new TreeMap<>();
     members.values().stream().filter(m -> m.alive).forEach(m -> live.put(m.id, m.assigned));
-    view = PlacementView.of(shards, version, live);
-  }
-
-  private static Assignment assignmentOf(Member member) {
-    return Assignment.newBuilder().setVersion(member.assignedVersion).addAllShards(member.assigned).build();
+    view = PlacementView.of(shards, assignments.version(), live);
   }
 
   /** Live followers the shard is placed on now (incoming ones included). Takes no lock. */
@@ -318,7 +243,7 @@ public final class Membership {
 
   /** How many times rendezvous placement ran over every shard. */
   synchronized int placementsComputed() {
-    return placementsComputed;
+    return assignments.placementsComputed();
   }
 
   /** How many followers each shard is placed on (R). */

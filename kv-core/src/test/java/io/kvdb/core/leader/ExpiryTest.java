@@ -212,8 +212,8 @@ class ExpiryTest {
       if (System.nanoTime() > deadline) {
         fail(key + " was not deleted within 10 s of its deadline passing");
       }
-      // The scan runs every EXPIRY_SCAN_MS of the wall clock: move it on, as time would.
-      wallMs.addAndGet(WritePipeline.EXPIRY_SCAN_MS);
+      // The scan runs every ExpiryScan.INTERVAL_MS of the wall clock: move it on, as time would.
+      wallMs.addAndGet(ExpiryScan.INTERVAL_MS);
       await(pipeline.put("probe", bytes("p")));
     }
   }
