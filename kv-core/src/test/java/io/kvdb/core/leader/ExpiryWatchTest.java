@@ -75,7 +75,7 @@ class ExpiryWatchTest {
         if (System.nanoTime() > deadline) {
           fail("session/7 was not deleted within 10 s of its deadline");
         }
-        wallMs.addAndGet(WritePipeline.EXPIRY_SCAN_MS); // the scan runs on the writer's next batch
+        wallMs.addAndGet(ExpiryScan.INTERVAL_MS); // the scan runs on the writer's next batch
         await(pipeline.put("probe", bytes("p")));
       }
       hub.dispatch();
