@@ -7,20 +7,15 @@ import static io.kvdb.core.leader.PipelineFixture.leader;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import io.grpc.StatusRuntimeException;
 import io.kvdb.api.v1.WatchEvent;
 import io.kvdb.api.v1.WatchRequest;
-import io.kvdb.api.v1.WatchResponse;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.watch.WatchHub;
-import io.kvdb.core.watch.WatchStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -34,32 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
 class BatchWatchTest {
   @TempDir Path dir;
 
-  /** The changes a watch got, in order. */
-  private static final class Received implements WatchStream {
-    final List<WatchEvent> events = new CopyOnWriteArrayList<>();
-
-    @Override
-    public boolean ready() {
-      return true;
-    }
-
-    @Override
-    public void send(WatchResponse message) {
-      if (message.hasEvent()) {
-        events.add(message.getEvent());
-      }
-    }
-
-    @Override
-    public void end(StatusRuntimeException status) {
-      fail("the watch ended: " + status);
-    }
-  }
-
   @Test
   void aBatchReachesWatchersOpByOpInRevisionOrderAndAFailedOneNotAtAll() throws Exception {
     WatchHub hub = new WatchHub(0, 100, 100, 100, 1_000, () -> 0);
-    Received watcher = new Received();
+    ReceivedChanges watcher = new ReceivedChanges();
     hub.watch(WatchRequest.newBuilder().setPrefix("acct/").setPrev(true).build(), watcher);
     assertNotEquals(SHARD_OF.shardOf("acct/a"), SHARD_OF.shardOf("acct/b"), "the batch spans two shards");
     BatchOutcome first;

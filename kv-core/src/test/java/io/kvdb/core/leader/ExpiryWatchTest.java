@@ -9,17 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.grpc.StatusRuntimeException;
 import io.kvdb.api.v1.WatchEvent;
 import io.kvdb.api.v1.WatchRequest;
-import io.kvdb.api.v1.WatchResponse;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.watch.WatchHub;
-import io.kvdb.core.watch.WatchStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -37,32 +33,10 @@ class ExpiryWatchTest {
   @TempDir Path dir;
   private final AtomicLong wallMs = new AtomicLong(START_MS);
 
-  /** The changes a watch got, in order. */
-  private static final class Received implements WatchStream {
-    final List<WatchEvent> events = new CopyOnWriteArrayList<>();
-
-    @Override
-    public boolean ready() {
-      return true;
-    }
-
-    @Override
-    public void send(WatchResponse message) {
-      if (message.hasEvent()) {
-        events.add(message.getEvent());
-      }
-    }
-
-    @Override
-    public void end(StatusRuntimeException status) {
-      fail("the watch ended: " + status);
-    }
-  }
-
   @Test
   void anExpiredKeysDeleteReachesItsWatchersAfterItsPut() throws Exception {
     WatchHub hub = new WatchHub(0, 100, 100, 100, 1_000, () -> 0);
-    Received watcher = new Received();
+    ReceivedChanges watcher = new ReceivedChanges();
     hub.watch(WatchRequest.newBuilder().setPrefix("session/").setPrev(true).build(), watcher);
     Committed put;
     try (KvStore store = KvStore.open(dir, false);
