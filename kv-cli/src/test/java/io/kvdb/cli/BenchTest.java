@@ -1,5 +1,6 @@
 package io.kvdb.cli;
 
+import io.kvdb.cli.CliRun.Result;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,8 +24,6 @@ import io.kvdb.gateway.config.HttpsCertificate;
 import io.kvdb.leader.LeaderConfig;
 import io.kvdb.leader.LeaderServer;
 import io.kvdb.testing.TestCertificates;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -53,7 +52,6 @@ class BenchTest {
   private static FollowerServer follower;
   private static Server gateway;
 
-  private record Result(int code, String out, String err) {}
 
   @BeforeAll
   static void start() throws Exception {
@@ -294,12 +292,6 @@ class BenchTest {
   }
 
   private static Result kv(String leaderAddress, String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    List<String> full = new ArrayList<>(List.of("--leader", leaderAddress));
-    full.addAll(List.of(args));
-    int code = KvCli.run(full.toArray(String[]::new), Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return CliRun.run(CliRun.withLeader(leaderAddress, args));
   }
 }

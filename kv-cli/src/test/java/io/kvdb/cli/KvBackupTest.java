@@ -1,5 +1,6 @@
 package io.kvdb.cli;
 
+import io.kvdb.cli.CliRun.Result;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -31,7 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
 class KvBackupTest {
   @TempDir Path dir;
 
-  private record Result(int code, String out, String err) {}
 
   @Test
   void backupRestoredIsTheSameLeaderWithANewEpoch() throws Exception {
@@ -113,15 +112,7 @@ class KvBackupTest {
   }
 
   private static Result kvAt(String address, String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    String[] full = new String[args.length + 2];
-    full[0] = "--leader";
-    full[1] = address;
-    System.arraycopy(args, 0, full, 2, args.length);
-    int code = KvCli.run(full, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return CliRun.run(CliRun.withLeader(address, args));
   }
 
   private static Result restore(String... args) {

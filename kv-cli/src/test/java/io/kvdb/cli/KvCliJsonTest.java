@@ -23,16 +23,13 @@ import io.kvdb.gateway.GatewayMain;
 import io.kvdb.gateway.config.GatewayConfig;
 import io.kvdb.leader.LeaderConfig;
 import io.kvdb.leader.LeaderServer;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -349,10 +346,7 @@ class KvCliJsonTest {
   }
 
   private static Result run(String[] args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = KvCli.run(args, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    CliRun.Result run = CliRun.run(args);
+    return new Result(run.code(), run.out(), run.err());
   }
 }

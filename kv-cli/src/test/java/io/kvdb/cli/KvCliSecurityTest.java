@@ -1,5 +1,6 @@
 package io.kvdb.cli;
 
+import io.kvdb.cli.CliRun.Result;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,14 +14,9 @@ import io.kvdb.follower.FollowerServer;
 import io.kvdb.leader.LeaderConfig;
 import io.kvdb.leader.LeaderServer;
 import io.kvdb.testing.TestCertificates;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
@@ -45,7 +41,6 @@ class KvCliSecurityTest {
   /** The servers' certificate: the client's --tls-ca. */
   static Path trust;
 
-  private record Result(int code, String out, String err) {}
 
   @BeforeAll
   static void start() throws Exception {
@@ -175,12 +170,6 @@ class KvCliSecurityTest {
   }
 
   private static Result kv(Map<String, String> env, String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    List<String> full = new ArrayList<>(List.of("--leader", "127.0.0.1:" + leader.grpcPort()));
-    full.addAll(List.of(args));
-    int code = KvCli.run(full.toArray(String[]::new), env, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return CliRun.run(env, CliRun.withLeader("127.0.0.1:" + leader.grpcPort(), args));
   }
 }

@@ -1,5 +1,6 @@
 package io.kvdb.cli;
 
+import io.kvdb.cli.CliRun.Result;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,12 +9,8 @@ import io.kvdb.follower.FollowerConfig;
 import io.kvdb.follower.FollowerServer;
 import io.kvdb.leader.LeaderConfig;
 import io.kvdb.leader.LeaderServer;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,7 +24,6 @@ class KvCliTest {
   private static LeaderServer leader;
   private static FollowerServer follower;
 
-  private record Result(int code, String out, String err) {}
 
   @BeforeAll
   static void start() throws Exception {
@@ -108,14 +104,6 @@ class KvCliTest {
   }
 
   private static Result kv(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    String[] full = new String[args.length + 2];
-    full[0] = "--leader";
-    full[1] = "127.0.0.1:" + leader.grpcPort();
-    System.arraycopy(args, 0, full, 2, args.length);
-    int code = KvCli.run(full, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return CliRun.run(CliRun.withLeader("127.0.0.1:" + leader.grpcPort(), args));
   }
 }

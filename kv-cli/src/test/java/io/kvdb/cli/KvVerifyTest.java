@@ -1,5 +1,6 @@
 package io.kvdb.cli;
 
+import io.kvdb.cli.CliRun.Result;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -25,14 +26,10 @@ import io.kvdb.follower.FollowerConfig;
 import io.kvdb.follower.FollowerServer;
 import io.kvdb.leader.LeaderConfig;
 import io.kvdb.leader.LeaderServer;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -64,7 +61,6 @@ class KvVerifyTest {
   /** What the relay does to f2's digest of the first shard it reports. */
   private enum Damage { NONE, DIGEST, AHEAD }
 
-  private record Result(int code, String out, String err) {}
 
   @BeforeAll
   static void start() throws Exception {
@@ -234,12 +230,6 @@ class KvVerifyTest {
   }
 
   private static Result kv(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    List<String> full = new ArrayList<>(List.of("--leader", "127.0.0.1:" + leader.grpcPort()));
-    full.addAll(List.of(args));
-    int code = KvCli.run(full.toArray(String[]::new), Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return CliRun.run(CliRun.withLeader("127.0.0.1:" + leader.grpcPort(), args));
   }
 }
