@@ -24,6 +24,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
@@ -81,7 +82,8 @@ final class Comparison {
             Optional<Target> target = contenders.target(row, column);
             if (row.columns().contains(column) && target.isPresent()) {
               boolean preload = !column.write() && stored.add(row.key() + "/" + column.key());
-              Measurement m = measure(target.get(), column, preload, round);
+              Duration warmup = round == 1 ? config.firstWarmup() : config.warmup();
+              Measurement m = measure(target.get(), column, preload, warmup, round);
               results.add(row, column, m);
               err.printf(Locale.ROOT, "compare: round %d/%d, %s, %s: %,.0f/s, p99 %.2f ms%s%n", round,
                   config.rounds(), row.key(), column.label(), m.opsPerSecond(), m.p99(),
@@ -101,18 +103,20 @@ final class Comparison {
       }
     }
     List<Verdict> verdicts = Verdicts.judge(results, config.duration().toMillis() / 1e3);
-    out.printf(Locale.ROOT, "kv compare, %s: median of %d round(s), %.1f s measured after %.1f s warm-up per run;"
+    out.printf(Locale.ROOT, "kv compare, %s: median of %d round(s), %.1f s measured after %.1f s warm-up per run"
+        + " (%.1f s before a system's first run of each column);"
         + " HTTP %d connections, %d-byte values; gRPC/RESP %d concurrent calls, %d-byte values; random values;"
         + " writes on distinct keys, reads over %,d stored keys%n%n", started, config.rounds(),
-        config.duration().toMillis() / 1e3, config.warmup().toMillis() / 1e3, HTTP_CLIENTS, HTTP_VALUE_BYTES,
-        GRPC_CLIENTS, GRPC_VALUE_BYTES, KEYS);
+        config.duration().toMillis() / 1e3, config.warmup().toMillis() / 1e3, config.firstWarmup().toMillis() / 1e3,
+        HTTP_CLIENTS, HTTP_VALUE_BYTES, GRPC_CLIENTS, GRPC_VALUE_BYTES, KEYS);
     out.println(Table.rates(results, config.rows()));
     out.println(Table.latencies(results, config.rows()));
     out.print(Table.verdicts(verdicts));
     if (config.json().isPresent()) {
       try {
         Files.writeString(config.json().get(), JsonReport.of(results, config.rows(), verdicts, started.toString(),
-            config.rounds(), config.duration().toMillis() / 1e3, config.warmup().toMillis() / 1e3));
+            config.rounds(), config.duration().toMillis() / 1e3, config.warmup().toMillis() / 1e3,
+            config.firstWarmup().toMillis() / 1e3));
       } catch (IOException e) {
         err.println("kv compare: cannot write --json " + config.json().get() + ": " + e.getMessage());
         return ExitCodes.BAD_INPUT;
@@ -136,12 +140,12 @@ final class Comparison {
         run.failed().map(why -> " (" + why + ")").orElse(""));
   }
 
-  /** One measured run of a cell, after storing the read workload's keys if {@code preload}. */
-  private Measurement measure(Target target, Column column, boolean preload, int round) {
+  /** One measured run of a cell after {@code warmup}, after storing the read workload's keys if {@code preload}. */
+  private Measurement measure(Target target, Column column, boolean preload, Duration warmup, int round) {
     boolean http = column.http();
     int valueBytes = http ? HTTP_VALUE_BYTES : GRPC_VALUE_BYTES;
     BenchConfig bench = new BenchConfig(column.write() ? Workload.LOAD : Workload.READ, false, KEYS, valueBytes,
-        http ? HTTP_CLIENTS : GRPC_CLIENTS, config.duration(), OptionalLong.empty(), config.warmup(),
+        http ? HTTP_CLIENTS : GRPC_CLIENTS, config.duration(), OptionalLong.empty(), warmup,
         OptionalDouble.empty(), http ? BenchConfig.Protocol.HTTP : BenchConfig.Protocol.GRPC, UNUSED, round);
     LoadRunner runner = new LoadRunner(bench, target, new Values(valueBytes, http), quiet);
     if (preload) {

@@ -31,6 +31,15 @@ class CompareConfigTest {
   }
 
   @Test
+  void aCellsFirstRunWarmsUpLongerUnlessQuickAndNeverLessThanTheOthers() {
+    assertEquals(Duration.ofSeconds(15), parse().firstWarmup());
+    assertEquals(Duration.ofSeconds(1), parse("--quick").firstWarmup());
+    assertEquals(Duration.ofSeconds(20), parse("--warmup", "20").firstWarmup());
+    assertEquals(Duration.ofSeconds(5), parse("--first-warmup", "5").firstWarmup());
+    assertThrows(IllegalArgumentException.class, () -> parse("--warmup", "5", "--first-warmup", "2"));
+  }
+
+  @Test
   void targetFivesRunIsMadeUnlessQuickOrLeftOut() {
     assertTrue(parse().lagRun());
     assertFalse(parse("--quick").lagRun());
