@@ -15,8 +15,9 @@ import java.util.Optional;
  * @param rounds how many times every cell is measured; rounds interleave the systems
  * @param duration each measured run
  * @param warmup the unmeasured load before each measured run
- * @param firstWarmup the unmeasured load before a cell's first measured run instead (at least
- *     {@code warmup}): a fresh JVM's request path is still being compiled for its first seconds
+ * @param warmupRound the load each cell gets in an unmeasured round before the first (zero: no
+ *     such round): a fresh JVM compiles its request paths under its first load, and on 2 cores
+ *     loaded by the client its compiler threads finish only once the load moves elsewhere
  * @param rows the systems to measure, in table order
  * @param json where to write the figures as JSON, if anywhere
  * @param portBase 0: ports the OS hands out; else free ports counted up from it
@@ -26,14 +27,14 @@ import java.util.Optional;
  *     about a minute, to empty)
  * @param scaleKeys target 6's run with this many keys stored ({@code --scale}); empty: no such run
  */
-public record CompareConfig(int rounds, Duration duration, Duration warmup, Duration firstWarmup, List<Row> rows, Optional<Path> json,
+public record CompareConfig(int rounds, Duration duration, Duration warmup, Duration warmupRound, List<Row> rows, Optional<Path> json,
     int portBase, List<String> jvmOptions, Path home, boolean lagRun,
     Optional<Integer> scaleKeys) {
   public CompareConfig {
     check(rounds >= 1, "--rounds must be >= 1, got " + rounds);
     check(!duration.isNegative() && !duration.isZero(), "--duration must be > 0");
     check(!warmup.isNegative(), "--warmup must be >= 0");
-    check(firstWarmup.compareTo(warmup) >= 0, "--first-warmup must be >= --warmup");
+    check(!warmupRound.isNegative(), "--warmup-round must be >= 0");
     check(!rows.isEmpty(), "--only names no system");
     check(portBase == 0 || (portBase >= 1024 && portBase < 65000), "--port-base must be 0 or 1024..64999");
     check(scaleKeys.isEmpty() || scaleKeys.get() > ScaleTarget.SMALL, "--scale-keys must be > " + ScaleTarget.SMALL);
@@ -47,9 +48,9 @@ public record CompareConfig(int rounds, Duration duration, Duration warmup, Dura
         .declare("rounds", "3", "rounds; each measures every system once, in turn")
         .declare("duration", "10", "seconds measured per run")
         .declare("warmup", "3", "seconds of unmeasured load before each run")
-        .declare("first-warmup", "15", "seconds of unmeasured load before each system's first run of a cell"
-            + " (its JVM compiles the request path then); at least --warmup")
-        .declareBoolean("quick", "a smoke: 1 round, 3 s runs, 1 s warm-up, no --lag-run (flags given win)")
+        .declare("warmup-round", "10", "seconds of load per cell in an unmeasured round before the first"
+            + " (JIT compilation); 0: none")
+        .declareBoolean("quick", "a smoke: 1 round, 3 s runs, 1 s warm-up, no warm-up round, no --lag-run (flags given win)")
         .declareBoolean("scale", "also target 6: 10,000 vs --scale-keys keys stored, a fresh follower's catch-up")
         .declare("scale-keys", "1000000", "keys stored in --scale's second measurement")
         .declareBoolean("no-lag-run", "leave out target 5's half-rate run (it waits ~1 min for the leader's lag window)")
@@ -75,9 +76,7 @@ public record CompareConfig(int rounds, Duration duration, Duration warmup, Dura
     int rounds = flags.isGiven("rounds") || !quick ? flags.integer("rounds") : 1;
     Duration duration = flags.isGiven("duration") || !quick ? flags.seconds("duration") : Duration.ofSeconds(3);
     Duration warmup = flags.isGiven("warmup") || !quick ? flags.seconds("warmup") : Duration.ofSeconds(1);
-    // Not given: a smoke's first runs are as short as its others; else the default, or --warmup if longer.
-    Duration firstWarmup = flags.isGiven("first-warmup") ? flags.seconds("first-warmup")
-        : quick ? warmup : max(warmup, flags.seconds("first-warmup"));
+    Duration warmupRound = flags.isGiven("warmup-round") || !quick ? flags.seconds("warmup-round") : Duration.ZERO;
     List<Row> rows = new ArrayList<>();
     if (flags.list("only").isEmpty()) {
       rows.addAll(Arrays.asList(Row.values()));
@@ -87,13 +86,9 @@ public record CompareConfig(int rounds, Duration duration, Duration warmup, Dura
     Optional<Path> json = flags.string("json").isEmpty() ? Optional.empty() : Optional.of(Path.of(flags.string("json")));
     List<String> jvm = Arrays.stream(flags.string("jvm-opts").trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
     Path home = flags.string("kvdb-home").isEmpty() ? defaultHome : Path.of(flags.string("kvdb-home"));
-    return Optional.of(new CompareConfig(rounds, duration, warmup, firstWarmup, rows, json, flags.integer("port-base"), jvm,
+    return Optional.of(new CompareConfig(rounds, duration, warmup, warmupRound, rows, json, flags.integer("port-base"), jvm,
         home.toAbsolutePath().normalize(), !quick && !flags.bool("no-lag-run"),
         flags.bool("scale") ? Optional.of(flags.integer("scale-keys")) : Optional.empty()));
-  }
-
-  private static Duration max(Duration a, Duration b) {
-    return a.compareTo(b) >= 0 ? a : b;
   }
 
   private static void check(boolean condition, String message) {

@@ -44,11 +44,18 @@ final class Contenders implements AutoCloseable {
   /** Starts what {@code rows} need; marks in {@code results} the rows that cannot run, and why. */
   static Contenders start(List<Row> rows, Processes processes, Launch launch, Results results, PrintStream log) {
     Contenders c = new Contenders();
-    // The health proxy calls the R=1 leader: that cluster runs whenever either row is asked for.
+    // The Session row and the health proxy call the R=1 leader: that cluster runs whenever one of
+    // the three rows is asked for.
     Optional<KvdbCluster> kvdb = Optional.empty();
-    if (rows.contains(Row.KVDB) || rows.contains(Row.HEALTH_PROXY)) {
+    if (rows.contains(Row.KVDB) || rows.contains(Row.KVDB_SESSION) || rows.contains(Row.HEALTH_PROXY)) {
       kvdb = c.attempt(Row.KVDB, results, log, () -> KvdbCluster.start(processes, launch, "kvdb", 1));
-      kvdb.ifPresent(k -> c.kvdb(Row.KVDB, k));
+      kvdb.ifPresent(k -> {
+        c.kvdb(Row.KVDB, k);
+        c.put(Row.KVDB_SESSION, Column.GRPC_PUT, Column.GRPC_GET, c.grpc(k, true));
+      });
+      if (kvdb.isEmpty()) {
+        results.unavailable(Row.KVDB_SESSION, results.whyUnavailable(Row.KVDB).orElseThrow());
+      }
     }
     if (rows.contains(Row.KVDB_R2)) {
       c.attempt(Row.KVDB_R2, results, log, () -> KvdbCluster.start(processes, launch, "kvdb-r2", 2))
@@ -100,9 +107,15 @@ final class Contenders implements AutoCloseable {
 
   private void kvdb(Row row, KvdbCluster cluster) {
     put(row, Column.HTTP_SET, Column.HTTP_GET, http(cluster.gatewayPort()));
-    KvClient client = KvClient.connect(cluster.leaderAddress(), KvOptions.DEFAULT.withDeadline(Duration.ofSeconds(30)));
+    put(row, Column.GRPC_PUT, Column.GRPC_GET, grpc(cluster, false));
+  }
+
+  /** kv-client on a channel of its own to the leader: unary calls, or its Session stream. */
+  private Target grpc(KvdbCluster cluster, boolean session) {
+    KvClient client = KvClient.connect(cluster.leaderAddress(),
+        KvOptions.DEFAULT.withDeadline(Duration.ofSeconds(30)).withSession(session));
     clients.add(client);
-    put(row, Column.GRPC_PUT, Column.GRPC_GET, new GrpcTarget(client, cluster.leaderAddress()));
+    return new GrpcTarget(client, cluster.leaderAddress());
   }
 
   private static Target http(int port) {

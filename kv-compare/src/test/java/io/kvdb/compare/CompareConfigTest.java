@@ -31,12 +31,12 @@ class CompareConfigTest {
   }
 
   @Test
-  void aCellsFirstRunWarmsUpLongerUnlessQuickAndNeverLessThanTheOthers() {
-    assertEquals(Duration.ofSeconds(15), parse().firstWarmup());
-    assertEquals(Duration.ofSeconds(1), parse("--quick").firstWarmup());
-    assertEquals(Duration.ofSeconds(20), parse("--warmup", "20").firstWarmup());
-    assertEquals(Duration.ofSeconds(5), parse("--first-warmup", "5").firstWarmup());
-    assertThrows(IllegalArgumentException.class, () -> parse("--warmup", "5", "--first-warmup", "2"));
+  void anUnmeasuredWarmUpRoundComesFirstUnlessQuick() {
+    assertEquals(Duration.ofSeconds(10), parse().warmupRound());
+    assertEquals(Duration.ZERO, parse("--quick").warmupRound());
+    assertEquals(Duration.ofSeconds(5), parse("--quick", "--warmup-round", "5").warmupRound());
+    assertEquals(Duration.ZERO, parse("--warmup-round", "0").warmupRound());
+    assertThrows(IllegalArgumentException.class, () -> parse("--warmup-round", "-1"));
   }
 
   @Test
@@ -58,7 +58,7 @@ class CompareConfigTest {
   void onlyKeepsTheTableOrderAndRejectsUnknownSystems() {
     assertEquals(List.of(Row.KVDB, Row.CEILING), parse("--only", "ceiling,kvdb").rows());
     String message = assertThrows(IllegalArgumentException.class, () -> parse("--only", "mysql")).getMessage();
-    assertTrue(message.contains("kvdb,kvdb-r2,etcd"), message);
+    assertTrue(message.contains("kvdb,kvdb-session,kvdb-r2,etcd"), message);
     assertThrows(IllegalArgumentException.class, () -> parse("--rounds", "0"));
   }
 }

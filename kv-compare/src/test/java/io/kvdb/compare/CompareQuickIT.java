@@ -37,7 +37,7 @@ class CompareQuickIT {
     Path json = tmp.resolve("compare.json");
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx256m", "-Djava.io.tmpdir=" + tmp, "-jar", jar.toString(), "--quick", "--duration", "1", "--warmup", "0.5",
-        "--only", "kvdb,etcd,redis,ceiling,health-proxy,empty-grpc", "--kvdb-home", Path.of("..").toAbsolutePath()
+        "--only", "kvdb,kvdb-session,etcd,redis,ceiling,health-proxy,empty-grpc", "--kvdb-home", Path.of("..").toAbsolutePath()
             .normalize().toString(), "--json", json.toString(),
         "--jvm-opts=" + System.getProperty("kvdb.test.childJvmArgs", "-Xmx256m -XX:TieredStopAtLevel=1")));
     File out = tmp.resolve("out.txt").toFile();
@@ -56,7 +56,7 @@ class CompareQuickIT {
     assertEquals(0, compare.exitValue(), stderr);
 
     assertTrue(stdout.contains("| system | HTTP POST /set req/s (p99 ms) | HTTP GET /get req/s (p99 ms) |"), stdout);
-    for (Row row : List.of(Row.KVDB, Row.CEILING, Row.HEALTH_PROXY, Row.EMPTY_GRPC)) {
+    for (Row row : List.of(Row.KVDB, Row.KVDB_SESSION, Row.CEILING, Row.HEALTH_PROXY, Row.EMPTY_GRPC)) {
       assertTrue(RATE.matcher(line(stdout, "| " + row.label() + " |")).find(), row + " has figures:\n" + stdout);
     }
     for (Row row : List.of(Row.ETCD, Row.REDIS)) {
@@ -65,7 +65,7 @@ class CompareQuickIT {
       assertTrue(ExternalStores.installed(program).isPresent() ? RATE.matcher(line).find()
           : line.contains(ExternalStores.NOT_INSTALLED), line);
     }
-    for (String target : List.of("1", "1 (R=2)", "2", "3 (put)", "3 (get)", "4 (/set p99)", "4 (/get p99.9)", "5",
+    for (String target : List.of("1", "1 (R=2)", "2", "3 (put)", "3 (get)", "3 (put, Session)", "4 (/set p99)", "4 (/get p99.9)", "5",
         "6 (put)", "6 (get)", "6 (catch-up)")) {
       assertTrue(Pattern.compile("(?m)^target " + Pattern.quote(target) + ": .*(MET|NOT MET|NOT MEASURED.*)$")
           .matcher(stdout).find(), "a line for target " + target + ":\n" + stdout);

@@ -12,11 +12,11 @@ public final class JsonReport {
 
   /** The JSON text (field names in docs/PERFORMANCE.md, "kv compare"). */
   public static String of(Results results, List<Row> rows, List<Verdict> verdicts, String started, int rounds,
-      double seconds, double warmupSeconds, double firstWarmupSeconds) {
+      double seconds, double warmupSeconds, double warmupRoundSeconds) {
     StringBuilder out = new StringBuilder("{\n");
     out.append("  \"started\": ").append(quote(started)).append(",\n");
     out.append(String.format(Locale.ROOT, "  \"rounds\": %d,%n  \"seconds\": %.3f,%n  \"warmup_s\": %.3f,%n"
-        + "  \"first_warmup_s\": %.3f,%n", rounds, seconds, warmupSeconds, firstWarmupSeconds));
+        + "  \"warmup_round_s\": %.3f,%n", rounds, seconds, warmupSeconds, warmupRoundSeconds));
     out.append("  \"systems\": [");
     String comma = "\n";
     for (Row row : rows) {

@@ -8,6 +8,8 @@ import java.util.stream.Collectors;
 /** A system the comparison measures, with the columns it has; the table prints them in this order. */
 public enum Row {
   KVDB("kvdb", "kvdb: gateway, leader (sync, R=1), 2 followers", EnumSet.allOf(Column.class)),
+  KVDB_SESSION("kvdb-session", "kvdb as above, kv-client on the Session stream (gRPC)",
+      EnumSet.of(Column.GRPC_PUT, Column.GRPC_GET)),
   KVDB_R2("kvdb-r2", "kvdb as above with --replication-factor 2", EnumSet.of(Column.HTTP_SET)),
   ETCD("etcd", "etcd 3.4 single node, fsync (JSON gateway; gRPC)", EnumSet.allOf(Column.class)),
   REDIS("redis", "Redis, appendfsync always (RESP, not gRPC)", EnumSet.of(Column.GRPC_PUT, Column.GRPC_GET)),

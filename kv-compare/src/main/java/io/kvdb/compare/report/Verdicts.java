@@ -50,6 +50,11 @@ public final class Verdicts {
         PUT_OF_EMPTY));
     verdicts.add(share("3 (get)", results, Row.KVDB, Column.GRPC_GET, Row.EMPTY_GRPC, "gRPC get", "the empty call",
         GET_OF_EMPTY));
+    // The same Java client with the option the gateway uses: one stream, a message each way per call.
+    verdicts.add(share("3 (put, Session)", results, Row.KVDB_SESSION, Column.GRPC_PUT, Row.EMPTY_GRPC,
+        "gRPC put on the Session stream", "the empty call", PUT_OF_EMPTY));
+    verdicts.add(share("3 (get, Session)", results, Row.KVDB_SESSION, Column.GRPC_GET, Row.EMPTY_GRPC,
+        "gRPC get on the Session stream", "the empty call", GET_OF_EMPTY));
     String runs = String.format(Locale.ROOT, " (%.0f-s runs; the issue asks 60 s)", measuredSeconds);
     verdicts.add(latency("4 (/set p99)", results, Column.HTTP_SET, false, SET_P99_MS, runs));
     verdicts.add(latency("4 (/get p99)", results, Column.HTTP_GET, false, GET_P99_MS, runs));

@@ -53,6 +53,20 @@ class VerdictsTest {
   }
 
   @Test
+  void theSessionStreamsRowIsJudgedApartAgainstTheSameEmptyCall() {
+    results.add(Row.KVDB, Column.GRPC_PUT, rate(4_000));
+    results.add(Row.KVDB_SESSION, Column.GRPC_PUT, rate(5_000));
+    results.add(Row.KVDB_SESSION, Column.GRPC_GET, rate(7_999));
+    results.add(Row.EMPTY_GRPC, Column.GRPC_PUT, rate(10_000));
+    results.add(Row.EMPTY_GRPC, Column.GRPC_GET, rate(10_000));
+    Map<String, Verdict> v = judge();
+    assertEquals(Verdict.Outcome.NOT_MET, v.get("3 (put)").outcome());
+    assertEquals("target 3 (put, Session): gRPC put on the Session stream 5,000/s = 50.0% of the empty call's"
+        + " 10,000/s vs needed 50%: MET", v.get("3 (put, Session)").line());
+    assertEquals(Verdict.Outcome.NOT_MET, v.get("3 (get, Session)").outcome());
+  }
+
+  @Test
   void latencyBoundsAreInclusiveAndSayHowLongTheRunsWere() {
     results.add(Row.KVDB, Column.HTTP_SET, latency(3.0, 10.0));
     results.add(Row.KVDB, Column.HTTP_GET, latency(1.51, 10.01));
@@ -132,7 +146,8 @@ class VerdictsTest {
   @Test
   void everyTargetOfTheIssueHasALineInOrder() {
     List<String> targets = Verdicts.judge(results, 10).stream().map(Verdict::target).toList();
-    assertEquals(List.of("1", "1 (R=2)", "2", "3 (put)", "3 (get)", "4 (/set p99)", "4 (/get p99)", "4 (/set p99.9)",
-        "4 (/get p99.9)", "5", "6 (put)", "6 (get)", "6 (catch-up)"), targets);
+    assertEquals(List.of("1", "1 (R=2)", "2", "3 (put)", "3 (get)", "3 (put, Session)", "3 (get, Session)",
+        "4 (/set p99)", "4 (/get p99)", "4 (/set p99.9)", "4 (/get p99.9)", "5", "6 (put)", "6 (get)", "6 (catch-up)"),
+        targets);
   }
 }
