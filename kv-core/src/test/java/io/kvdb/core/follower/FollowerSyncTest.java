@@ -485,6 +485,31 @@ class FollowerSyncTest {
   }
 
   /** Writes {@code count} keys of {@code shard} on the leader. */
+  @Test
+  void anApplyWithinTwoMsOfTheLastAckIsAckedOnTimeEvenIfNothingMoreArrives() {
+    follower.start().connect(S);
+    follower.nowMs += 10; // past the ack that answered the assignment
+    follower.publish(published(leader.put(key(0), "a")));
+    follower.sync.onTimer();
+    assertTrue(acked(follower.take()), "the first apply is acked at once");
+
+    follower.nowMs += 1;
+    follower.publish(published(leader.put(key(1), "b")));
+    follower.sync.onTimer();
+    assertFalse(acked(follower.take()), "at most one ack per 2 ms");
+    // The caller waits for input this long before the next onTimer: the ack must not wait longer
+    // than the 1 ms left of its 2 (a poll of half a heartbeat held it for up to 50 ms).
+    long waited = follower.sync.pollIntervalMs();
+    assertTrue(waited <= 1, "the sync lets its caller wait " + waited + " ms with an ack due in 1 ms");
+    follower.nowMs += waited;
+    follower.sync.onTimer();
+    assertTrue(acked(follower.take()), "the second apply is acked when its 2 ms are up");
+  }
+
+  private static boolean acked(List<ControlMessage> sent) {
+    return sent.stream().anyMatch(message -> message.getBodyCase() == ACK);
+  }
+
   private void write(int shard, int count) {
     for (int i = 0; i < count; i++) {
       leader.put(leader.keyIn(shard, i), "value-" + i);
