@@ -32,6 +32,12 @@ final class Acks {
     return (progressSinceAck && nowMs - lastAckMs >= AFTER_PROGRESS_MS) || nowMs - lastAckMs >= heartbeatMs;
   }
 
+  /** How long until an ack is due, from {@code nowMs} (0: due now). */
+  long msUntilDue(long nowMs, long heartbeatMs) {
+    long dueAtMs = lastAckMs + (progressSinceAck ? AFTER_PROGRESS_MS : heartbeatMs);
+    return Math.max(0, dueAtMs - nowMs);
+  }
+
   /** The ack to send at {@code nowMs}, for assignment {@code version} and the shards of {@code syncs}. */
   ControlMessage ack(long nowMs, long version, ReplicaStore replica, Collection<ShardSync> syncs) {
     Ack.Builder ack = Ack.newBuilder().setFollowerId(followerId).setAssignmentVersion(version);

@@ -88,7 +88,12 @@ public final class FollowerSync {
 
   /** How long the caller may wait for input before calling {@link #onTimer()}. */
   public long pollIntervalMs() {
-    return Math.max(1, Math.min(50, session.heartbeatMs() / 2));
+    long interval = Math.min(50, session.heartbeatMs() / 2);
+    if (session.welcomed()) {
+      // An applied write's ack must not wait for the next message or the interval's end.
+      interval = Math.min(interval, acks.msUntilDue(now(), session.heartbeatMs()));
+    }
+    return Math.max(1, interval);
   }
 
   /** One frame from the leader's control socket. */
