@@ -4,7 +4,9 @@ import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.client.ClientFactoryBuilder;
 import com.linecorp.armeria.client.Endpoint;
 import com.linecorp.armeria.client.grpc.GrpcClients;
+import com.linecorp.armeria.common.CommonPools;
 import com.linecorp.armeria.common.SessionProtocol;
+import com.linecorp.armeria.common.util.EventLoopGroups;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
@@ -13,6 +15,8 @@ import io.kvdb.client.KvClient;
 import io.kvdb.client.KvOptions;
 import io.kvdb.client.TlsTrust;
 import io.kvdb.common.net.HostPort;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
 import java.time.Duration;
 import java.util.function.Function;
 
@@ -29,7 +33,7 @@ import java.util.function.Function;
  * that {@link LeaderProxy} forwards stay unary.
  *
  * <p>Why Armeria's channel rather than kv-client's own ({@code KvClient.connect}): it runs on the
- * event loops the HTTP server already has (no second Netty), and it dials anew for each call while
+ * Netty the HTTP server already has (no second one), and it dials anew for each call while
  * the leader is down, so the gateway recovers as soon as the leader is back instead of after a
  * reconnect backoff. Nothing here blocks: the calls are kv-client's async forms, safe on Armeria's
  * event loop. Each call has kv-client's deadline (the leader timeout, plus the wait of a write
@@ -44,12 +48,12 @@ public final class LeaderClient implements AutoCloseable {
   /** Dials a follower's address (HOST:PORT) as the leader is dialled: same connections pool, same TLS. */
   private final Function<String, Channel> followerDialer;
 
-  private LeaderClient(HostPort address, Duration timeout, Channel channel, boolean session, Runnable closer,
-      Function<String, Channel> followerDialer) {
+  private LeaderClient(HostPort address, Duration timeout, Channel channel, EventExecutor streamLoop,
+      boolean session, Runnable closer, Function<String, Channel> followerDialer) {
     this.address = address;
     this.channel = channel;
     this.followerDialer = followerDialer;
-    this.shared = KvClient.over(ClientInterceptors.intercept(channel, new OutsideRequestContexts()),
+    this.shared = KvClient.over(ClientInterceptors.intercept(channel, new OutsideRequestContexts(streamLoop)),
         KvOptions.DEFAULT.withDeadline(timeout).withSession(session));
     this.closer = () -> {
       shared.close(); // ends the Session stream; the channel stays the caller's or the factory's
@@ -62,9 +66,12 @@ public final class LeaderClient implements AutoCloseable {
    * system's roots; the leader's certificate must name the host); it connects on the first call.
    */
   public static LeaderClient connect(HostPort address, Duration timeout, TlsTrust tls) {
-    // One factory (connection pool) per gateway, closed with it; the event loops are Armeria's
-    // shared ones.
-    ClientFactoryBuilder factoryBuilder = ClientFactory.builder();
+    // One factory (connection pool) per gateway, closed with it, on an event loop of its own: the
+    // connection to the leader runs there, and so do the Session stream's steps, which must run
+    // outside the HTTP requests' contexts anyway (OutsideRequestContexts): a message to or from
+    // the leader then crosses threads once, not twice (docs/PERFORMANCE.md, "HTTP gateway").
+    EventLoopGroup loop = EventLoopGroups.newEventLoopGroup(1, "kv-gateway-leader", true);
+    ClientFactoryBuilder factoryBuilder = ClientFactory.builder().workerGroup(loop, true);
     tls.caFile().ifPresent(file -> factoryBuilder.tlsCustomizer(ssl -> ssl.trustManager(file.toFile())));
     ClientFactory factory = factoryBuilder.build();
     // h2c (plaintext HTTP/2) is what grpc-java's Netty server speaks without TLS. The deadline of
@@ -74,7 +81,7 @@ public final class LeaderClient implements AutoCloseable {
     // A stub's channel serves every method of the leader, not only those of the stub's service.
     SessionProtocol protocol = tls.enabled() ? SessionProtocol.HTTPS : SessionProtocol.H2C;
     Channel channel = dial(protocol, factory, address);
-    return new LeaderClient(address, timeout, channel, true, factory::closeAsync,
+    return new LeaderClient(address, timeout, channel, loop.next(), true, factory::closeAsync,
         follower -> dial(protocol, factory, HostPort.parse("a follower address", follower)));
   }
 
@@ -93,7 +100,7 @@ public final class LeaderClient implements AutoCloseable {
    * and delete on the leader's Session stream, as {@link #connect} does, or as unary calls.
    */
   public static LeaderClient over(HostPort address, Duration timeout, Channel channel, boolean session) {
-    return new LeaderClient(address, timeout, channel, session, () -> {},
+    return new LeaderClient(address, timeout, channel, CommonPools.workerGroup().next(), session, () -> {},
         follower -> dial(SessionProtocol.H2C, ClientFactory.ofDefault(),
             HostPort.parse("a follower address", follower)));
   }

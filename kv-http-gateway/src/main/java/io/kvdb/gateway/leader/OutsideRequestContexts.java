@@ -1,6 +1,6 @@
 package io.kvdb.gateway.leader;
 
-import com.linecorp.armeria.common.CommonPools;
+import com.linecorp.armeria.common.RequestContext;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -8,7 +8,7 @@ import io.grpc.ClientInterceptor;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
-import java.util.concurrent.Executor;
+import io.netty.util.concurrent.EventExecutor;
 
 /**
  * Runs the gateway's streaming calls to the leader (kv-client's Session stream) outside every
@@ -19,10 +19,19 @@ import java.util.concurrent.Executor;
  * So every step of such a call (start, each send, each reply) runs as a task on one plain event
  * loop, where no context is current; the tasks of one call run in order there, one at a time.
  * Unary calls pass through untouched.
+ *
+ * <p>The loop should be the one the channel's connection to the leader runs on (see {@link
+ * LeaderClient#connect}): a message then crosses threads once each way (from the HTTP request's
+ * event loop to the connection's, and back), not twice, and a step already running on the loop
+ * outside every context (a call made from another call's reply) runs at once.
  */
 final class OutsideRequestContexts implements ClientInterceptor {
-  /** A plain (not context-aware) event loop of Armeria's shared worker group. */
-  private final Executor loop = CommonPools.workerGroup().next();
+  /** A plain (not context-aware) event loop. */
+  private final EventExecutor loop;
+
+  OutsideRequestContexts(EventExecutor loop) {
+    this.loop = loop;
+  }
 
   @Override
   public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
@@ -76,7 +85,7 @@ final class OutsideRequestContexts implements ClientInterceptor {
 
     @Override
     public void request(int count) {
-      loop.execute(() -> delegate.request(count));
+      onLoop(() -> delegate.request(count));
     }
 
     @Override
@@ -95,7 +104,20 @@ final class OutsideRequestContexts implements ClientInterceptor {
 
     @Override
     public void sendMessage(Q message) {
-      loop.execute(() -> delegate.sendMessage(message));
+      onLoop(() -> delegate.sendMessage(message));
+    }
+
+    /**
+     * Runs {@code step} of a started call now when this thread is the loop and no context is
+     * current, else as a task on the loop. Steps that may run at once are those whose order among
+     * themselves does not matter (messages of different callers, more flow-control credit).
+     */
+    private void onLoop(Runnable step) {
+      if (loop.inEventLoop() && delegate != null && RequestContext.currentOrNull() == null) {
+        step.run();
+      } else {
+        loop.execute(step);
+      }
     }
 
     @Override
