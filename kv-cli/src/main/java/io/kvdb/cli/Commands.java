@@ -78,7 +78,7 @@ final class Commands {
 
   private int bench(List<String> operands) {
     try {
-      return new Bench(leader, leaderAddress, address -> connection.leader(address, "--target"), httpAccess, out,
+      return new Bench(leader, leaderAddress, (address, session) -> connection.leader(address, "--target", session), httpAccess, out,
           output.err()).run(operands, output.json());
     } catch (Bench.StoppedException e) {
       return output.error(ExitCodes.REFUSED, BENCH_STOPPED, e.getMessage());

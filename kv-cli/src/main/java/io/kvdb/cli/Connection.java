@@ -45,8 +45,13 @@ final class Connection {
    * @throws KvCli.UsageException when the address is not HOST:PORT
    */
   KvClient leader(String address, String what) {
+    return leader(address, what, false);
+  }
+
+  /** As {@link #leader(String, String)}; {@code session}: gets, puts and deletes go on its Session stream. */
+  KvClient leader(String address, String what, boolean session) {
     try {
-      return KvClient.connect(address, options);
+      return KvClient.connect(address, options.withSession(session));
     } catch (IllegalArgumentException e) {
       throw new KvCli.UsageException(what + ": " + e.getMessage());
     }

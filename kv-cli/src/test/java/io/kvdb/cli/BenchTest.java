@@ -24,6 +24,10 @@ import io.kvdb.gateway.config.HttpsCertificate;
 import io.kvdb.leader.LeaderConfig;
 import io.kvdb.leader.LeaderServer;
 import io.kvdb.testing.TestCertificates;
+import io.kvdb.cli.bench.Bench;
+import io.kvdb.cli.bench.HttpAccess;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -126,6 +130,47 @@ class BenchTest {
   }
 
   @Test
+  void sessionRunsGetsAndPutsOnTheSessionStreamAndSaysSo() throws Exception {
+    Result run = kv(leaderAddress(), "--json", "bench", "--session", "--workload", "update", "--keys", "50", "--ops",
+        "300", "--clients", "4");
+    assertEquals(0, run.code(), run.out() + run.err());
+    JsonNode report = JSON.readTree(run.out());
+    assertTrue(report.get("session").asBoolean(), run.out());
+    assertEquals(300, report.get("ops").asLong(), run.out());
+    assertEquals(0, report.get("errors").asLong(), run.out());
+    assertTrue(opsOf(report, "get") > 0 && opsOf(report, "put") > 0, run.out());
+
+    Result table = kv(leaderAddress(), "bench", "--session", "--workload", "load", "--ops", "20", "--clients", "2");
+    assertEquals(0, table.code(), table.err());
+    assertTrue(table.out().lines().findFirst().orElseThrow().contains("grpc " + leaderAddress() + " (Session stream)"),
+        table.out());
+    Result unary = kv(leaderAddress(), "--json", "bench", "--workload", "load", "--ops", "20", "--clients", "2");
+    assertEquals(0, unary.code(), unary.err());
+    assertTrue(!JSON.readTree(unary.out()).get("session").asBoolean(), unary.out());
+    Result http = kv(leaderAddress(), "bench", "--session", "--protocol", "http", "--ops", "5");
+    assertEquals(2, http.code(), http.out() + http.err());
+    assertTrue(http.err().contains("--session is for --protocol grpc only"), http.err());
+  }
+
+  @Test
+  void sessionDialsItsOwnClientOnTheSessionStreamEvenForTheLeadersAddress() {
+    List<Boolean> dialled = new ArrayList<>();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (KvClient leaderClient = KvClient.connect(leaderAddress(), KvOptions.DEFAULT)) {
+      Bench bench = new Bench(leaderClient, leaderAddress(), (address, session) -> {
+        dialled.add(session);
+        return KvClient.connect(address, KvOptions.DEFAULT.withSession(session));
+      }, new HttpAccess(Optional.empty(), Optional.empty(), false), new PrintStream(out, true, StandardCharsets.UTF_8),
+          new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+      assertEquals(0, bench.run(List.of("--workload", "load", "--ops", "10", "--clients", "2"), false));
+      assertEquals(List.of(), dialled, "unary calls share the CLI's client of --leader");
+      assertEquals(0, bench.run(List.of("--session", "--workload", "load", "--ops", "10", "--clients", "2"), false));
+      assertEquals(List.of(true), dialled, "a client of its own, on the Session stream");
+    }
+    assertTrue(out.toString(StandardCharsets.UTF_8).contains("(Session stream)"), out.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
   void httpAgainstTheGatewayReportsTheSameFigures() throws Exception {
     Result run = kv(leaderAddress(), "bench", "--protocol", "http", "--target", "127.0.0.1:" + gateway.activeLocalPort(),
         "--workload", "update", "--dist", "zipfian", "--keys", "50", "--duration", "2.5", "--clients", "4", "--json");
@@ -183,7 +228,8 @@ class BenchTest {
     JsonNode report = JSON.readTree(run.out());
     assertTrue(JSON.readerFor(JsonNode.class).readValues(run.out()).readAll().size() == 1,
         "stdout holds the one document, no table: " + run.out());
-    for (String field : List.of("workload", "dist", "keys", "value_bytes", "clients", "protocol", "target", "warmup_s",
+    for (String field : List.of("workload", "dist", "keys", "value_bytes", "clients", "protocol", "session", "target",
+        "warmup_s",
         "seconds", "ops", "ops_per_s", "errors", "operations", "errors_by_code", "replication_lag_ms", "stopped")) {
       assertTrue(report.has(field), "field " + field + " in " + report);
     }

@@ -4,7 +4,6 @@ import io.kvdb.client.KvClient;
 import io.kvdb.common.process.ExitCodes;
 import java.io.PrintStream;
 import java.util.List;
-import java.util.function.Function;
 
 /**
  * {@code kv bench}: a YCSB-shaped load on the leader over gRPC (through kv-client) or on the
@@ -22,7 +21,7 @@ import java.util.function.Function;
 public final class Bench {
   private final KvClient leader;
   private final String leaderAddress;
-  private final Function<String, KvClient> connector;
+  private final Dialer connector;
   private final HttpAccess httpAccess;
   private final PrintStream out;
   private final PrintStream err;
@@ -30,10 +29,11 @@ public final class Bench {
   /**
    * @param leader the client of the CLI's --leader
    * @param leaderAddress that --leader, the default gRPC target
-   * @param connector a client of another gRPC address (--target), dialled as the leader is
+   * @param connector a client of another gRPC address (--target), or one on the Session stream
+   *     (--session), dialled as the leader is
    * @param httpAccess the token and TLS flags, for the HTTP target
    */
-  public Bench(KvClient leader, String leaderAddress, Function<String, KvClient> connector, HttpAccess httpAccess,
+  public Bench(KvClient leader, String leaderAddress, Dialer connector, HttpAccess httpAccess,
       PrintStream out, PrintStream err) {
     this.leader = leader;
     this.leaderAddress = leaderAddress;
@@ -63,11 +63,11 @@ public final class Bench {
     Target target;
     if (http) {
       target = new HttpTarget(config.target(), httpAccess);
-    } else if (config.target().toString().equals(leaderAddress)) {
+    } else if (config.target().toString().equals(leaderAddress) && !config.session()) {
       target = new GrpcTarget(leader, leaderAddress);
     } else {
-      own = connector.apply(config.target().toString());
-      target = new GrpcTarget(own, config.target().toString());
+      own = connector.dial(config.target().toString(), config.session());
+      target = new GrpcTarget(own, config.target().toString(), config.session());
     }
     try (target) {
       return run(config, target, new Values(config.valueBytes(), http), json);
@@ -106,6 +106,13 @@ public final class Bench {
       return ExitCodes.REFUSED;
     }
     return ExitCodes.OK;
+  }
+
+  /** Makes a client of a gRPC address, dialled as the CLI's leader is. */
+  @FunctionalInterface
+  public interface Dialer {
+    /** A client of {@code address}; {@code session}: its gets and puts go on the Session stream. */
+    KvClient dial(String address, boolean session);
   }
 
   /** Storing the keys of a read workload failed, so nothing was measured (exit 3). */

@@ -23,10 +23,12 @@ import java.util.OptionalLong;
  * @param protocol gRPC to the leader or HTTP to the gateway
  * @param target HOST:PORT of the leader (gRPC) or the gateway (HTTP)
  * @param seed the seed of every random choice (keys, mix, values), for runs that repeat
+ * @param session over gRPC, whether gets and puts travel on kv-client's Session stream (as the HTTP
+ *     gateway sends them) rather than as unary calls
  */
 public record BenchConfig(Workload workload, boolean zipfian, int keys, int valueBytes, int clients,
     Duration duration, OptionalLong ops, Duration warmup, OptionalDouble rate, Protocol protocol, HostPort target,
-    long seed) {
+    long seed, boolean session) {
   /** How {@code kv bench} reaches the servers. */
   public enum Protocol {
     GRPC,
@@ -43,6 +45,13 @@ public record BenchConfig(Workload workload, boolean zipfian, int keys, int valu
     check(ops.isEmpty() || ops.getAsLong() >= 1, "--ops must be >= 1");
     check(!warmup.isNegative(), "--warmup must be >= 0");
     check(rate.isEmpty() || rate.getAsDouble() > 0, "--rate must be > 0");
+    check(!session || protocol == Protocol.GRPC, "--session is for --protocol grpc only");
+  }
+
+  /** As the canonical constructor, with unary gRPC calls (no Session stream). */
+  public BenchConfig(Workload workload, boolean zipfian, int keys, int valueBytes, int clients, Duration duration,
+      OptionalLong ops, Duration warmup, OptionalDouble rate, Protocol protocol, HostPort target, long seed) {
+    this(workload, zipfian, keys, valueBytes, clients, duration, ops, warmup, rate, protocol, target, seed, false);
   }
 
   /** The flags of {@code kv bench}, with their defaults and help. */
@@ -59,7 +68,8 @@ public record BenchConfig(Workload workload, boolean zipfian, int keys, int valu
         .declare("rate", "", "calls per second over all clients, paced per client (default: unlimited)")
         .declare("protocol", "grpc", "grpc (the leader) or http (the gateway's /set, /get)")
         .declare("target", "", "HOST:PORT (default: --leader for grpc, " + DEFAULT_HTTP_TARGET + " for http)")
-        .declare("seed", "1", "seed of the keys, the mix and the values");
+        .declare("seed", "1", "seed of the keys, the mix and the values")
+        .declareBoolean("session", "grpc: gets and puts on one Session stream (as the gateway sends them), not unary calls");
   }
 
   /**
@@ -93,7 +103,8 @@ public record BenchConfig(Workload workload, boolean zipfian, int keys, int valu
     OptionalLong ops = flags.isGiven("ops") ? OptionalLong.of(flags.longValue("ops")) : OptionalLong.empty();
     return new BenchConfig(Workload.of(flags.string("workload")), zipfian, flags.integer("keys"),
         flags.integer("value-bytes"), flags.integer("clients"), flags.seconds("duration"), ops,
-        flags.seconds("warmup"), rate(flags), protocol, HostPort.parse("--target", target), flags.longValue("seed"));
+        flags.seconds("warmup"), rate(flags), protocol, HostPort.parse("--target", target), flags.longValue("seed"),
+        flags.bool("session"));
   }
 
   private static OptionalDouble rate(Flags flags) {

@@ -8,15 +8,26 @@ import io.kvdb.client.KvException;
 import java.util.Optional;
 import java.util.OptionalLong;
 
-/** The leader's KV API through kv-client: one client (one HTTP/2 channel) shared by every caller. */
+/**
+ * The leader's KV API through kv-client: one client (one HTTP/2 channel) shared by every caller,
+ * with unary calls or, when the client was made with {@code KvOptions.withSession(true)}, on its
+ * Session stream.
+ */
 public final class GrpcTarget implements Target {
   private final KvClient client;
   private final String address;
+  private final boolean session;
 
-  /** {@code client} stays the caller's to close. */
+  /** {@code client} (unary calls) stays the caller's to close. */
   public GrpcTarget(KvClient client, String address) {
+    this(client, address, false);
+  }
+
+  /** As above; {@code session} says that {@code client} sends gets and puts on its Session stream. */
+  public GrpcTarget(KvClient client, String address, boolean session) {
     this.client = client;
     this.address = address;
+    this.session = session;
   }
 
   @Override
@@ -60,7 +71,7 @@ public final class GrpcTarget implements Target {
 
   @Override
   public String describe() {
-    return "grpc " + address;
+    return "grpc " + address + (session ? " (Session stream)" : "");
   }
 
   @Override

@@ -94,6 +94,7 @@ final class Report {
     field(out, "value_bytes", config.valueBytes());
     field(out, "clients", config.clients());
     field(out, "protocol", quote(config.protocol().name().toLowerCase(Locale.ROOT)));
+    field(out, "session", config.session());
     field(out, "target", quote(config.target().toString()));
     field(out, "warmup_s", number(config.warmup().toMillis() / 1e3));
     field(out, "seconds", number(seconds));
