@@ -43,6 +43,8 @@ final class GrpcurlReplay {
   private final Channel channel;
   /** The versions the README shows, to the ones the leader answered in their place. */
   private final Map<Long, Long> versions = new HashMap<>();
+  /** The revision of the newest write this replay made: a watch shown after it has caught up with it. */
+  private long lastWriteRevision;
 
   GrpcurlReplay(Channel channel) {
     this.channel = channel;
@@ -148,7 +150,11 @@ final class GrpcurlReplay {
       if (method.getType() == MethodDescriptor.MethodType.SERVER_STREAMING) {
         return watchUntilProgress(request.build());
       }
-      return call(method, request.build());
+      Object answer = call(method, request.build());
+      if (answer instanceof io.kvdb.api.v1.WriteResponse written) {
+        lastWriteRevision = Math.max(lastWriteRevision, written.getVersion());
+      }
+      return answer;
     } catch (StatusRuntimeException e) {
       return e;
     }
@@ -160,7 +166,12 @@ final class GrpcurlReplay {
         CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), (Q) request);
   }
 
-  /** A watch's messages up to its first progress notification: what it replayed, then where it is. */
+  /**
+   * A watch's messages up to its first progress notification at or past the replay's last write:
+   * what it replayed, then where it is. (The leader hands committed writes to its watchers on a
+   * thread of its own, so a watch started right after a write's reply may first report progress
+   * at the revision before it, then the write: such an earlier progress is not kept.)
+   */
   private List<Message> watchUntilProgress(Message request) {
     List<Message> got = new java.util.ArrayList<>();
     try (io.grpc.Context.CancellableContext context = io.grpc.Context.current().withCancellation()) {
@@ -170,6 +181,10 @@ final class GrpcurlReplay {
             (io.kvdb.api.v1.WatchRequest) request);
         for (io.kvdb.api.v1.WatchResponse message = null; message == null || !message.hasProgress(); ) {
           message = stream.next();
+          if (message.hasProgress() && message.getProgress().getRevision() < lastWriteRevision) {
+            message = null; // behind a write already answered: its event is still to come
+            continue;
+          }
           got.add(message);
         }
       });
