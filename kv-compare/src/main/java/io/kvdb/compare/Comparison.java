@@ -77,22 +77,21 @@ final class Comparison {
         Contenders contenders = Contenders.start(config.rows(), processes, launch, results, err)) {
       Set<String> stored = new HashSet<>();
       if (!config.warmupRound().isZero()) {
-        warmupRound(contenders, stored);
+        // Unmeasured: every JVM compiles its request paths under this load, and finishes compiling
+        // while the load is on the next systems; measured at once instead, each Armeria server's
+        // first POST /set run gave a third of its later rounds (docs/PERFORMANCE.md, "kv compare").
+        eachCell(contenders, stored, Duration.ZERO, config.warmupRound(), 0, (row, column, m) ->
+            err.printf(Locale.ROOT, "compare: warm-up round, %s, %s: %,.0f/s (not counted)%n", row.key(),
+                column.label(), m.opsPerSecond()));
       }
       for (int round = 1; round <= config.rounds(); round++) {
-        for (Row row : config.rows()) {
-          for (Column column : Column.values()) {
-            Optional<Target> target = contenders.target(row, column);
-            if (row.columns().contains(column) && target.isPresent()) {
-              boolean preload = !column.write() && stored.add(row.key() + "/" + column.key());
-              Measurement m = measure(target.get(), column, preload, config.warmup(), config.duration(), round);
-              results.add(row, column, m);
-              err.printf(Locale.ROOT, "compare: round %d/%d, %s, %s: %,.0f/s, p99 %.2f ms%s%n", round,
-                  config.rounds(), row.key(), column.label(), m.opsPerSecond(), m.p99(),
-                  m.stopped().map(why -> " (stopped: " + why + ")").orElse(""));
-            }
-          }
-        }
+        int current = round;
+        eachCell(contenders, stored, config.warmup(), config.duration(), round, (row, column, m) -> {
+          results.add(row, column, m);
+          err.printf(Locale.ROOT, "compare: round %d/%d, %s, %s: %,.0f/s, p99 %.2f ms%s%n", current,
+              config.rounds(), row.key(), column.label(), m.opsPerSecond(), m.p99(),
+              m.stopped().map(why -> " (stopped: " + why + ")").orElse(""));
+        });
       }
       if (config.lagRun()) {
         lagRun(contenders, results);
@@ -128,21 +127,22 @@ final class Comparison {
         ? ExitCodes.REFUSED : ExitCodes.OK;
   }
 
+  private interface CellRun {
+    void done(Row row, Column column, Measurement measurement);
+  }
+
   /**
-   * The unmeasured round: every cell under its load for {@code --warmup-round}, in the rounds' order.
-   * Its JVM compiles the request path meanwhile, and finishes compiling while the load is on the
-   * next systems; measured at once instead, each Armeria server's first POST /set run gave a third
-   * of its later rounds (docs/PERFORMANCE.md, "kv compare").
+   * One run of every cell of the systems asked for, in table order, each after {@code warmup}; the
+   * read columns' keys are stored first, once per system ({@code stored} remembers which).
    */
-  private void warmupRound(Contenders contenders, Set<String> stored) {
+  private void eachCell(Contenders contenders, Set<String> stored, Duration warmup, Duration duration, int round,
+      CellRun done) {
     for (Row row : config.rows()) {
       for (Column column : Column.values()) {
         Optional<Target> target = contenders.target(row, column);
         if (row.columns().contains(column) && target.isPresent()) {
           boolean preload = !column.write() && stored.add(row.key() + "/" + column.key());
-          Measurement m = measure(target.get(), column, preload, Duration.ZERO, config.warmupRound(), 0);
-          err.printf(Locale.ROOT, "compare: warm-up round, %s, %s: %,.0f/s (not counted)%n", row.key(), column.label(),
-              m.opsPerSecond());
+          done.done(row, column, measure(target.get(), column, preload, warmup, duration, round));
         }
       }
     }

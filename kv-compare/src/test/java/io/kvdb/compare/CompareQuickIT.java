@@ -36,7 +36,7 @@ class CompareQuickIT {
     assertTrue(Files.isRegularFile(jar), jar + " is packaged before the ITs run");
     Path json = tmp.resolve("compare.json");
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-Djava.io.tmpdir=" + tmp, "-jar", jar.toString(), "--quick", "--duration", "1", "--warmup", "0.5",
+        "-Xmx256m", "-Djava.io.tmpdir=" + tmp, "-jar", jar.toString(), "--quick", "--duration", "1", "--warmup", "0.5", "--warmup-round", "0.5",
         "--only", "kvdb,kvdb-session,etcd,redis,ceiling,health-proxy,empty-grpc", "--kvdb-home", Path.of("..").toAbsolutePath()
             .normalize().toString(), "--json", json.toString(),
         "--jvm-opts=" + System.getProperty("kvdb.test.childJvmArgs", "-Xmx256m -XX:TieredStopAtLevel=1")));
