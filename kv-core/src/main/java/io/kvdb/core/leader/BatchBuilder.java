@@ -147,10 +147,13 @@ final class BatchBuilder {
     return states;
   }
 
-  /** The batch's events, one {@link ShardEvents} per shard it wrote (call after {@link #finishStates()}). */
-  List<ShardEvents> events() {
+  /**
+   * The batch's events, one {@link ShardEvents} per shard it wrote, committed at {@code committedAtMs}
+   * (call once the batch is on disk).
+   */
+  List<ShardEvents> events(long committedAtMs) {
     List<ShardEvents> batch = new ArrayList<>(entries.size());
-    entries.forEach((shard, encoded) -> batch.add(new ShardEvents(shard, states.get(shard), encoded, commitTimeMs)));
+    entries.forEach((shard, encoded) -> batch.add(new ShardEvents(shard, states.get(shard), encoded, committedAtMs)));
     return batch;
   }
 }

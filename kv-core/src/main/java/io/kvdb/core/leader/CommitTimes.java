@@ -7,7 +7,10 @@ import io.kvdb.replication.v1.Event;
  * When a write was committed, on this leader run's monotonic clock, as read from the backlog: each
  * event carries the commit time the writer stamped on it. That stamp is a monotonic value of the
  * run that wrote it, meaningless in another run, so a write of an earlier run (another epoch)
- * counts as committed when this run started: after a restart, lag counts from the restart.
+ * counts as committed when this run started: after a restart, lag counts from the restart. The
+ * stamp is taken as the batch is built, before its sync, so a time read here is earlier than the
+ * commit by up to one sync (a few ms): good enough for a lag that grows with a follower that is behind,
+ * while the lag histogram takes the exact time from {@link RecentCommits}.
  */
 final class CommitTimes {
   private final KvStore store;

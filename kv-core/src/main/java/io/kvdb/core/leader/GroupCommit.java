@@ -105,7 +105,8 @@ final class GroupCommit implements AutoCloseable {
     trim.committed();
     // Only once committed: a batch that failed to commit leaves no deadline behind.
     expiry.committed(deadlines);
-    sink.publish(contents.events());
+    // Stamped now, after the sync: replication lag counts from the commit, not from the batch's start.
+    sink.publish(contents.events(clockMs.getAsLong()));
     replies.answer(() -> {
       if (syncNanos >= 0) {
         // Here, not on the writer: a histogram's record can wait for its lock while a scrape rotates it.

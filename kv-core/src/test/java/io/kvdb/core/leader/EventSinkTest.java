@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -111,6 +112,28 @@ class EventSinkTest {
       assertEquals(previous + 1, event.getSeq(), "shard " + event.getShard());
       lastSeq.put(event.getShard(), event.getSeq());
     }
+  }
+
+  /**
+   * The replication lag counts from the commit: events handed over carry the time the batch's
+   * write (and sync) returned, not the time the batch was built before it.
+   */
+  @Test
+  void eventsCarryTheTimeTheirBatchCameBackFromTheDisk() throws Exception {
+    AtomicLong clockMs = new AtomicLong(1_000);
+    WritePipeline.BatchCommitter slowDisk = batch -> {
+      clockMs.addAndGet(40); // the sync takes 40 ms
+      store.write(batch);
+    };
+    List<Long> committedAt = Collections.synchronizedList(new ArrayList<>());
+    EventSink sink = batch -> batch.forEach(events -> committedAt.add(events.committedAtMs()));
+    try (WritePipeline pipeline = new WritePipeline(store, PipelineFixture.leader(1), 1000, new BacklogPins(), sink,
+        slowDisk, PipelineFixture.anyDisk(store), clockMs::get, PipelineMetrics.NONE, PipelineFixture.SUPERVISOR)) {
+      await(pipeline.put("k", "v".getBytes(StandardCharsets.UTF_8)));
+    }
+    assertEquals(List.of(1_040L), committedAt);
+    // The log entry keeps the stamp of the batch's start (CommitTimes reads it).
+    assertEquals(1_000L, SinkEvents.parse(logEntry(PipelineFixture.SHARD_OF.shardOf("k"), 1)).getCommitTimeMs());
   }
 
   @Test

@@ -115,7 +115,7 @@ public final class Publisher implements EventSink, AutoCloseable {
       // before the send: an ack of them may come back before the loop goes on
       long firstSeq = events.head().seq() - events.entries().size() + 1;
       for (int i = 0; i < events.entries().size(); i++) {
-        commits.published(events.shard(), firstSeq + i, events.commitTimeMs());
+        commits.published(events.shard(), firstSeq + i, events.committedAtMs());
       }
       socket.sendMore(Topics.of(events.shard()));
       socket.send(EventBatches.dataMessage(events.entries()), ZMQ.DONTWAIT);
