@@ -87,6 +87,9 @@ public final class GatewayMain {
     sb.gracefulShutdownTimeout(config.shutdownGrace(), config.shutdownGrace())
         // Guards requests that hang; each leader call has its own, shorter deadline.
         .requestTimeout(config.leaderTimeout().plus(Duration.ofSeconds(5)));
+    // One thread for the HTTP connections and the leader's: measured faster on 2 cores than
+    // Armeria's shared pool (docs/PERFORMANCE.md, "HTTP gateway: one event loop").
+    leader.eventLoop().ifPresent(loop -> sb.workerGroup(loop, false));
     configureServices(sb, config, leader);
     return sb.build();
   }

@@ -18,6 +18,7 @@ import io.kvdb.common.net.HostPort;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -45,12 +46,15 @@ public final class LeaderClient implements AutoCloseable {
   private final Channel channel;
   private final KvClient shared;
   private final Runnable closer;
+  /** The loop of the connection to the leader (for {@link #connect}), which the HTTP server shares. */
+  private final Optional<EventLoopGroup> eventLoop;
   /** Dials a follower's address (HOST:PORT) as the leader is dialled: same connections pool, same TLS. */
   private final Function<String, Channel> followerDialer;
 
   private LeaderClient(HostPort address, Duration timeout, Channel channel, EventExecutor streamLoop,
-      boolean session, Runnable closer, Function<String, Channel> followerDialer) {
+      Optional<EventLoopGroup> eventLoop, boolean session, Runnable closer, Function<String, Channel> followerDialer) {
     this.address = address;
+    this.eventLoop = eventLoop;
     this.channel = channel;
     this.followerDialer = followerDialer;
     this.shared = KvClient.over(ClientInterceptors.intercept(channel, new OutsideRequestContexts(streamLoop)),
@@ -81,7 +85,7 @@ public final class LeaderClient implements AutoCloseable {
     // A stub's channel serves every method of the leader, not only those of the stub's service.
     SessionProtocol protocol = tls.enabled() ? SessionProtocol.HTTPS : SessionProtocol.H2C;
     Channel channel = dial(protocol, factory, address);
-    return new LeaderClient(address, timeout, channel, loop.next(), true, factory::closeAsync,
+    return new LeaderClient(address, timeout, channel, loop.next(), Optional.of(loop), true, factory::closeAsync,
         follower -> dial(protocol, factory, HostPort.parse("a follower address", follower)));
   }
 
@@ -100,7 +104,8 @@ public final class LeaderClient implements AutoCloseable {
    * and delete on the leader's Session stream, as {@link #connect} does, or as unary calls.
    */
   public static LeaderClient over(HostPort address, Duration timeout, Channel channel, boolean session) {
-    return new LeaderClient(address, timeout, channel, CommonPools.workerGroup().next(), session, () -> {},
+    return new LeaderClient(address, timeout, channel, CommonPools.workerGroup().next(), Optional.empty(), session,
+        () -> {},
         follower -> dial(SessionProtocol.H2C, ClientFactory.ofDefault(),
             HostPort.parse("a follower address", follower)));
   }
@@ -137,6 +142,16 @@ public final class LeaderClient implements AutoCloseable {
   /** The channel under the client, for the calls that {@link LeaderProxy} forwards unchanged. */
   Channel channel() {
     return channel;
+  }
+
+  /**
+   * The event loop that {@link #connect} made for the connection to the leader: the gateway's HTTP
+   * server runs its connections there too, so that a request, its message to the leader, the
+   * reply and the answer all stay on one thread, with no hand-off and no wake-up between threads
+   * (docs/PERFORMANCE.md, "HTTP gateway: one event loop"). Empty for {@link #over}.
+   */
+  public Optional<EventLoopGroup> eventLoop() {
+    return eventLoop;
   }
 
   public HostPort address() {
