@@ -72,8 +72,9 @@ public final class LeaderClient implements AutoCloseable {
   public static LeaderClient connect(HostPort address, Duration timeout, TlsTrust tls) {
     // One factory (connection pool) per gateway, closed with it, on an event loop of its own: the
     // connection to the leader runs there, and so do the Session stream's steps, which must run
-    // outside the HTTP requests' contexts anyway (OutsideRequestContexts): a message to or from
-    // the leader then crosses threads once, not twice (docs/PERFORMANCE.md, "HTTP gateway").
+    // outside the HTTP requests' contexts anyway (OutsideRequestContexts). The HTTP server runs
+    // its connections on the same loop (eventLoop()), so a message to or from the leader crosses
+    // no thread at all (docs/PERFORMANCE.md, "HTTP gateway: one event loop").
     EventLoopGroup loop = EventLoopGroups.newEventLoopGroup(1, "kv-gateway-leader", true);
     ClientFactoryBuilder factoryBuilder = ClientFactory.builder().workerGroup(loop, true);
     tls.caFile().ifPresent(file -> factoryBuilder.tlsCustomizer(ssl -> ssl.trustManager(file.toFile())));
