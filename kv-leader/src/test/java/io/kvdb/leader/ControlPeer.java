@@ -1,5 +1,6 @@
 package io.kvdb.leader;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.kvdb.core.protocol.Frames;
 import io.kvdb.replication.v1.CatchUpRequest;
@@ -65,7 +66,7 @@ final class ControlPeer implements AutoCloseable {
 
   void snapshot(int shard, long snapshotId, String afterKey) {
     send(ControlMessage.newBuilder().setSnapshotRequest(SnapshotRequest.newBuilder()
-        .setShard(shard).setSnapshotId(snapshotId).setAfterKey(afterKey)).build());
+        .setShard(shard).setSnapshotId(snapshotId).setAfterKey(ByteString.copyFromUtf8(afterKey))).build());
   }
 
   /** The next message, or null when none arrives within {@code timeoutMs}. */

@@ -1,5 +1,6 @@
 package io.kvdb.system;
 
+import com.google.protobuf.ByteString;
 import io.kvdb.replication.v1.Ack;
 import io.kvdb.replication.v1.CatchUpRequest;
 import io.kvdb.replication.v1.ControlMessage;
@@ -171,7 +172,7 @@ final class ZmqFuzzer {
             .setMaxEvents(random.nextInt()));
         default -> message.setSnapshotRequest(SnapshotRequest.newBuilder().setShard(shard())
             .setSnapshotId(random.nextInt(3) == 0 ? 0 : random.nextLong())
-            .setAfterKey(random.nextBoolean() ? "" : "k" + random.nextInt(1000)).setMaxBytes(random.nextInt()));
+            .setAfterKey(ByteString.copyFromUtf8(random.nextBoolean() ? "" : "k" + random.nextInt(1000))).setMaxBytes(random.nextInt()));
       }
       byte[] bytes = message.build().toByteArray();
       if (random.nextInt(4) == 0 && bytes.length > 0) {

@@ -1,5 +1,6 @@
 package io.kvdb.core.follower;
 
+import com.google.protobuf.ByteString;
 import io.kvdb.core.follower.ReplicaStore.Outcome;
 import io.kvdb.core.protocol.Frames;
 import io.kvdb.core.protocol.Refusals;
@@ -265,7 +266,7 @@ final class ShardSync {
     context.replica().beginInstall(shard);
     suspect = false;
     snapshot.begin();
-    requestChunk("");
+    requestChunk(ByteString.EMPTY);
   }
 
   /** The snapshot failed: the shard stays out of the read view, marked as installing, till the timer retries. */
@@ -275,7 +276,7 @@ final class ShardSync {
     setMode(Mode.SNAPSHOT_BACKOFF);
   }
 
-  private void requestChunk(String afterKey) {
+  private void requestChunk(ByteString afterKey) {
     requestedAtMs = context.now();
     context.send(snapshot.request(afterKey));
   }

@@ -1,5 +1,6 @@
 package io.kvdb.core.follower;
 
+import com.google.protobuf.ByteString;
 import io.kvdb.replication.v1.ControlMessage;
 import io.kvdb.replication.v1.SnapshotChunk;
 import io.kvdb.replication.v1.SnapshotRequest;
@@ -40,8 +41,8 @@ final class SnapshotPull {
     keys = 0;
   }
 
-  /** The request for the chunk after {@code afterKey} ("" for the first) of this transfer. */
-  ControlMessage request(String afterKey) {
+  /** The request for the chunk after {@code afterKey} (empty for the first) of this transfer. */
+  ControlMessage request(ByteString afterKey) {
     return ControlMessage.newBuilder().setSnapshotRequest(SnapshotRequest.newBuilder()
         .setShard(shard).setSnapshotId(id).setAfterKey(afterKey).setMaxBytes(CHUNK_BYTES)).build();
   }

@@ -8,7 +8,6 @@ import io.kvdb.core.storage.StoreSnapshot;
 import io.kvdb.replication.v1.SnapshotChunk;
 import io.kvdb.replication.v1.SnapshotEntry;
 import io.kvdb.replication.v1.SnapshotRequest;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -148,13 +147,13 @@ public final class SnapshotSource implements AutoCloseable {
     int maxBytes = request.getMaxBytes() == 0 ? DEFAULT_CHUNK_BYTES : request.getMaxBytes();
     SnapshotChunk.Builder chunk = SnapshotChunk.newBuilder().setShard(session.shard)
         .setSnapshotId(request.getSnapshotId());
-    byte[] after = request.getAfterKey().isEmpty() ? null : request.getAfterKey().getBytes(StandardCharsets.UTF_8);
+    byte[] after = request.getAfterKey().isEmpty() ? null : request.getAfterKey().toByteArray();
     int bytes = 0;
     boolean more;
     try (ShardCursor cursor = store.cursor(session.shard, after, false, session.snapshot)) {
       while ((more = cursor.next()) && (bytes < maxBytes || chunk.getEntriesCount() == 0)) {
         chunk.addEntries(SnapshotEntry.newBuilder()
-            .setKey(new String(cursor.key(), StandardCharsets.UTF_8))
+            .setKey(UnsafeByteOperations.unsafeWrap(cursor.key()))
             .setValue(UnsafeByteOperations.unsafeWrap(cursor.value()))
             .setVersion(cursor.version()).setExpiresAtMs(cursor.stored().expiresAtMs()));
         bytes += cursor.key().length + cursor.value().length;

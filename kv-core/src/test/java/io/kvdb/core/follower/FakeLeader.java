@@ -226,9 +226,9 @@ final class FakeLeader {
       return chunk.setError("snapshot " + snapshotId + " expired").build();
     }
     NavigableMap<String, ByteString> rest = request.getAfterKey().isEmpty() ? frozen.data()
-        : frozen.data().tailMap(request.getAfterKey(), false);
+        : frozen.data().tailMap(request.getAfterKey().toStringUtf8(), false);
     rest.entrySet().stream().limit(ENTRIES_PER_CHUNK).forEach(entry -> chunk.addEntries(
-        SnapshotEntry.newBuilder().setKey(entry.getKey()).setValue(entry.getValue())));
+        SnapshotEntry.newBuilder().setKey(ByteString.copyFromUtf8(entry.getKey())).setValue(entry.getValue())));
     if (rest.size() <= ENTRIES_PER_CHUNK) {
       ShardState head = frozen.head();
       chunk.setLast(true).setSeq(head.seq()).setSeqEpoch(head.seqEpoch()).setDigest(head.digest()).setKeys(head.keys());

@@ -62,7 +62,7 @@ class FollowerSnapshotsTest {
       String key = "key-" + i;
       if (shards.shardOf(key) == 0) {
         byte[] value = ("value-" + i).getBytes(StandardCharsets.UTF_8);
-        chunk.addEntries(SnapshotEntry.newBuilder().setKey(key).setValue(ByteString.copyFrom(value)));
+        chunk.addEntries(SnapshotEntry.newBuilder().setKey(ByteString.copyFromUtf8(key)).setValue(ByteString.copyFrom(value)));
         digest += Digest.of(key.getBytes(StandardCharsets.UTF_8), new StoredValue(value, 0, 0));
       }
     }

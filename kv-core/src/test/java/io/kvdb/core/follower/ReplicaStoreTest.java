@@ -2,16 +2,23 @@ package io.kvdb.core.follower;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
 
 import io.kvdb.core.follower.ReplicaStore.Outcome;
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.ShardState;
 import io.kvdb.replication.v1.Event;
+import io.kvdb.replication.v1.SnapshotChunk;
+import io.kvdb.replication.v1.SnapshotEntry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -75,6 +82,75 @@ class ReplicaStoreTest {
     assertEquals(Outcome.DIVERGED, outcomes.get(B));
     assertEquals(Optional.of("v"), value(B, key));
     assertEquals(before, store.shardState(B));
+  }
+
+  @Test
+  void anInstalledSnapshotMatchesItsDigestAndTheDataOnDisk() {
+    putKeys(A, 5);
+    replica.beginInstall(A);
+    List<SnapshotChunk> chunks = snapshotOf(A);
+
+    chunks.forEach(chunk -> assertTrue(replica.installChunk(chunk)));
+
+    assertEquals(leader.head(A), replica.state(A));
+    ShardState onDisk = replica.recompute(A);
+    assertEquals(leader.head(A).digest(), onDisk.digest());
+    assertEquals(5, onDisk.keys());
+  }
+
+  @Test
+  void aSnapshotThatLostAPairDoesNotMatch() {
+    putKeys(A, 5);
+    replica.beginInstall(A);
+    List<SnapshotChunk> chunks = snapshotOf(A);
+    SnapshotChunk first = chunks.get(0);
+    chunks.set(0, first.toBuilder().removeEntries(0).build());
+
+    boolean matches = true;
+    for (SnapshotChunk chunk : chunks) {
+      matches = replica.installChunk(chunk);
+    }
+
+    assertFalse(matches, "a pair missing from the transfer shows in the sum");
+  }
+
+  @Test
+  void anInstallTakenAgainIsSummedFromItsStart() {
+    putKeys(A, 5);
+    replica.beginInstall(A);
+    replica.installChunk(snapshotOf(A).get(0)); // then the transfer is lost, and the snapshot taken again
+    replica.beginInstall(A);
+
+    boolean matches = false;
+    for (SnapshotChunk chunk : snapshotOf(A)) {
+      matches = replica.installChunk(chunk);
+    }
+
+    assertTrue(matches, "the pairs of the lost transfer are not counted twice");
+    assertEquals(leader.head(A).digest(), replica.recompute(A).digest());
+  }
+
+  private void putKeys(int shard, int count) {
+    for (int i = 0; i < count; i++) {
+      leader.put(leader.keyIn(shard, i), "v" + i);
+    }
+  }
+
+  /** The leader's data of {@code shard} as the chunks of one transfer, two pairs each, in key order. */
+  private List<SnapshotChunk> snapshotOf(int shard) {
+    List<SnapshotChunk> chunks = new ArrayList<>();
+    SnapshotChunk.Builder chunk = SnapshotChunk.newBuilder().setShard(shard).setSnapshotId(1);
+    for (Map.Entry<String, ByteString> pair : new TreeMap<>(leader.data(shard)).entrySet()) {
+      if (chunk.getEntriesCount() == 2) {
+        chunks.add(chunk.build());
+        chunk = SnapshotChunk.newBuilder().setShard(shard).setSnapshotId(1);
+      }
+      chunk.addEntries(SnapshotEntry.newBuilder().setKey(ByteString.copyFromUtf8(pair.getKey())).setValue(pair.getValue()));
+    }
+    ShardState head = leader.head(shard);
+    chunks.add(chunk.setLast(true).setSeq(head.seq()).setSeqEpoch(head.seqEpoch()).setDigest(head.digest())
+        .setKeys(head.keys()).build());
+    return chunks;
   }
 
   private static Event diverging(Event event) {

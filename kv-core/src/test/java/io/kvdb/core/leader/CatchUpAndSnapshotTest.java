@@ -1,5 +1,6 @@
 package io.kvdb.core.leader;
 
+import com.google.protobuf.ByteString;
 import io.kvdb.core.follower.ReplicaStore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -103,7 +104,7 @@ class CatchUpAndSnapshotTest {
     write(20); // writes during the transfer: not in this snapshot, kept in the pinned backlog
     while (!chunk.getLast()) {
       assertTrue(replica.installChunk(chunk));
-      String after = chunk.getEntries(chunk.getEntriesCount() - 1).getKey();
+      ByteString after = chunk.getEntries(chunk.getEntriesCount() - 1).getKey();
       chunk = source.next("f1", SnapshotRequest.newBuilder().setShard(0).setSnapshotId(chunk.getSnapshotId())
           .setAfterKey(after).setMaxBytes(64).build(), 0).orElseThrow();
       chunks++;
