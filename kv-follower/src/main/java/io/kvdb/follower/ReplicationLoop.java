@@ -36,6 +36,10 @@ final class ReplicationLoop implements Runnable {
           byte[] frame;
           while ((frame = link.nextControl()) != null) {
             sync.onControl(frame);
+            // Each catch-up reply is answered by the next request, so replies can keep this loop
+            // busy for seconds: the timer runs between them, or no ack (the leader's liveness
+            // signal) goes out meanwhile and the leader declares a follower that is catching up dead.
+            sync.onTimer();
             link.flush(sync.outbox());
           }
         }
