@@ -37,6 +37,12 @@ public final class CatchUpSource {
     if (applied > head.seq()) {
       return snapshot(reply, "follower applied seq " + applied + " is ahead of the leader's head " + head.seq());
     }
+    if (applied > 0 && applied == head.seq() && from.getAppliedEpoch() == head.seqEpoch()) {
+      // At the head, in its epoch: nothing to send. Checked before the backlog, which may not hold
+      // the head's own entry (a snapshot of a data dir whose backlog was dropped by a migration):
+      // else such a follower would be sent to take the same snapshot again, forever.
+      return reply.setOutcome(Outcome.OUTCOME_EVENTS).build();
+    }
     if (applied > 0) {
       Event atApplied = read(shard, applied);
       if (atApplied == null) {

@@ -76,6 +76,20 @@ class CatchUpAndSnapshotTest {
   }
 
   @Test
+  void aFollowerAtTheHeadNeedsNothingEvenWhenTheBacklogLacksTheHeadsEntry() {
+    // A data dir migrated from format 1 has a head but no backlog: its follower installs a snapshot
+    // at the head and then asks to catch up from there.
+    CatchUpSource source = new CatchUpSource(leaderStore, shard -> new ShardState(10, 7, 0, 10));
+    CatchUpReply atHead = source.answer(CatchUpRequest.newBuilder()
+        .setFrom(ShardPosition.newBuilder().setShard(0).setAppliedSeq(10).setAppliedEpoch(7)).build());
+    assertEquals(Outcome.OUTCOME_EVENTS, atHead.getOutcome(), atHead.getReason());
+    assertEquals(0, atHead.getEventsCount());
+    CatchUpReply otherEpoch = source.answer(CatchUpRequest.newBuilder()
+        .setFrom(ShardPosition.newBuilder().setShard(0).setAppliedSeq(10).setAppliedEpoch(6)).build());
+    assertEquals(Outcome.OUTCOME_SNAPSHOT_REQUIRED, otherEpoch.getOutcome(), "the head's seq in another epoch");
+  }
+
+  @Test
   void aFollowerBehindTheBacklogAheadOfTheHeadOrOnAnotherEpochMustTakeASnapshot() {
     write(BACKLOG + 3);
     assertEquals(Outcome.OUTCOME_SNAPSHOT_REQUIRED, catchUp(0, 0).getOutcome(), "seq 1 was trimmed");
