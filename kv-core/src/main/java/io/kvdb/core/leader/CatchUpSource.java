@@ -15,6 +15,11 @@ import java.util.function.IntFunction;
  * when the backlog no longer holds its position or disagrees with it. Like Raft's check of the term
  * at a log index: the leader's entry at the follower's applied seq must have the epoch the follower
  * saw there, or the follower applied a write the leader lost (an un-synced tail, a restored backup).
+ *
+ * <p>A follower further behind than the shard holds keys is also sent to take a snapshot, even when
+ * the backlog still covers it: replaying would send at least as many events as the snapshot sends
+ * pairs, and an event costs more to send and apply than a pair (CockroachDB truncates a range's log
+ * once it outgrows the range for the same reason). A gap that one reply covers is always replayed.
  */
 public final class CatchUpSource {
   /** Upper bound of events per reply, whatever the follower asks: replies stay small. */
@@ -42,6 +47,10 @@ public final class CatchUpSource {
       // the head's own entry (a snapshot of a data dir whose backlog was dropped by a migration):
       // else such a follower would be sent to take the same snapshot again, forever.
       return reply.setOutcome(Outcome.OUTCOME_EVENTS).build();
+    }
+    long behind = head.seq() - applied;
+    if (behind > MAX_EVENTS && behind >= head.keys()) {
+      return snapshot(reply, behind + " events behind, and the shard holds " + head.keys() + " keys");
     }
     if (applied > 0) {
       Event atApplied = read(shard, applied);

@@ -80,13 +80,27 @@ class CatchUpAndSnapshotTest {
     // A data dir migrated from format 1 has a head but no backlog: its follower installs a snapshot
     // at the head and then asks to catch up from there.
     CatchUpSource source = new CatchUpSource(leaderStore, shard -> new ShardState(10, 7, 0, 10));
-    CatchUpReply atHead = source.answer(CatchUpRequest.newBuilder()
-        .setFrom(ShardPosition.newBuilder().setShard(0).setAppliedSeq(10).setAppliedEpoch(7)).build());
+    CatchUpReply atHead = source.answer(from(10, 7));
     assertEquals(Outcome.OUTCOME_EVENTS, atHead.getOutcome(), atHead.getReason());
     assertEquals(0, atHead.getEventsCount());
-    CatchUpReply otherEpoch = source.answer(CatchUpRequest.newBuilder()
-        .setFrom(ShardPosition.newBuilder().setShard(0).setAppliedSeq(10).setAppliedEpoch(6)).build());
+    CatchUpReply otherEpoch = source.answer(from(10, 6));
     assertEquals(Outcome.OUTCOME_SNAPSHOT_REQUIRED, otherEpoch.getOutcome(), "the head's seq in another epoch");
+  }
+
+  @Test
+  void aFollowerFurtherBehindThanTheShardHoldsKeysTakesASnapshotThoughTheBacklogCoversIt() {
+    write(3); // the backlog holds seqs 1..3; the heads below say how far the shard has gone since
+    long far = CatchUpSource.MAX_EVENTS + 500;
+    CatchUpSource fresh = new CatchUpSource(leaderStore, shard -> new ShardState(far, 7, 0, far));
+    CatchUpReply reply = fresh.answer(from(0, 0));
+    assertEquals(Outcome.OUTCOME_SNAPSHOT_REQUIRED, reply.getOutcome(), "a replay would send every key's event");
+    assertTrue(reply.getReason().contains("events behind"), reply.getReason());
+    CatchUpSource rewritten = new CatchUpSource(leaderStore, shard -> new ShardState(far, 7, 0, 10));
+    assertEquals(Outcome.OUTCOME_SNAPSHOT_REQUIRED, rewritten.answer(from(3, 7)).getOutcome(),
+        "10 keys rewritten " + far + " times: 10 pairs beat the replay");
+    CatchUpSource manyKeys = new CatchUpSource(leaderStore, shard -> new ShardState(far, 7, 0, far - 1));
+    assertEquals(Outcome.OUTCOME_EVENTS, manyKeys.answer(from(3, 7)).getOutcome(),
+        "fewer events behind than keys: replayed");
   }
 
   @Test
@@ -192,8 +206,12 @@ class CatchUpAndSnapshotTest {
   }
 
   private CatchUpReply catchUp(long applied, long epoch) {
-    return new CatchUpSource(leaderStore, pipeline::head).answer(CatchUpRequest.newBuilder()
-        .setFrom(ShardPosition.newBuilder().setShard(0).setAppliedSeq(applied).setAppliedEpoch(epoch)).build());
+    return new CatchUpSource(leaderStore, pipeline::head).answer(from(applied, epoch));
+  }
+
+  private static CatchUpRequest from(long applied, long epoch) {
+    return CatchUpRequest.newBuilder()
+        .setFrom(ShardPosition.newBuilder().setShard(0).setAppliedSeq(applied).setAppliedEpoch(epoch)).build();
   }
 
 }
