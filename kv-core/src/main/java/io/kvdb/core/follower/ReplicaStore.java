@@ -38,8 +38,7 @@ public final class ReplicaStore {
   private final ShardState[] states;
   private final boolean[] held;
   /** Per shard being installed: the digest and key count of the pairs its snapshot wrote so far. */
-  private final long[] installedDigest;
-  private final long[] installedKeys;
+  private final ShardState[] installed;
   private final ReplicaMetrics metrics;
 
   /** What applying a shard's events came to. */
@@ -81,11 +80,11 @@ public final class ReplicaStore {
     this.metrics = metrics;
     this.states = new ShardState[shards];
     this.held = new boolean[shards];
-    this.installedDigest = new long[shards];
-    this.installedKeys = new long[shards];
+    this.installed = new ShardState[shards];
     for (int shard = 0; shard < shards; shard++) {
       states[shard] = store.shardState(shard);
       held[shard] = store.meta(HELD + shard).isPresent();
+      installed[shard] = ShardState.EMPTY;
     }
   }
 
@@ -170,8 +169,7 @@ public final class ReplicaStore {
     }
     states[shard] = ShardState.EMPTY;
     held[shard] = false;
-    installedDigest[shard] = 0;
-    installedKeys[shard] = 0;
+    installed[shard] = ShardState.EMPTY;
   }
 
   /**
@@ -191,8 +189,7 @@ public final class ReplicaStore {
         byte[] key = entry.getKey().toByteArray();
         StoredValue value = new StoredValue(entry.getValue().toByteArray(), entry.getVersion(), entry.getExpiresAtMs());
         batch.putData(shard, key, value);
-        installedDigest[shard] += Digest.of(key, value);
-        installedKeys[shard]++;
+        installed[shard] = installed[shard].afterPut(0, 0, key, null, value);
       }
       ShardState state = null;
       if (chunk.getLast()) {
@@ -206,7 +203,7 @@ public final class ReplicaStore {
       }
       states[shard] = state;
     }
-    return installedDigest[shard] == chunk.getDigest() && installedKeys[shard] == chunk.getKeys();
+    return installed[shard].digest() == chunk.getDigest() && installed[shard].keys() == chunk.getKeys();
   }
 
   /** Digest and key count computed from the stored data of a shard (seq fields left 0). */

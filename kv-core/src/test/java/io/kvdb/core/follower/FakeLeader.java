@@ -193,7 +193,10 @@ final class FakeLeader {
     };
   }
 
-  /** The rules of the real leader's CatchUpSource. */
+  /**
+   * The rules of the real leader's CatchUpSource, but for its snapshot of a follower further behind
+   * than the shard holds keys: that needs more events than these tests write.
+   */
   private CatchUpReply catchUp(CatchUpRequest request) {
     ShardPosition from = request.getFrom();
     int shard = from.getShard();
@@ -209,7 +212,8 @@ final class FakeLeader {
     return reply.setOutcome(CatchUpReply.Outcome.OUTCOME_EVENTS).build();
   }
 
-  private SnapshotChunk chunk(SnapshotRequest request) {
+  /** The answer to a snapshot request; {@code handle} answers it only after a hello. */
+  SnapshotChunk chunk(SnapshotRequest request) {
     if (snapshotError != null) {
       return SnapshotChunk.newBuilder().setShard(request.getShard()).setSnapshotId(request.getSnapshotId())
           .setError(snapshotError).build();

@@ -11,14 +11,13 @@ import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.ShardState;
 import io.kvdb.replication.v1.Event;
 import io.kvdb.replication.v1.SnapshotChunk;
-import io.kvdb.replication.v1.SnapshotEntry;
+import io.kvdb.replication.v1.SnapshotRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -136,20 +135,17 @@ class ReplicaStoreTest {
     }
   }
 
-  /** The leader's data of {@code shard} as the chunks of one transfer, two pairs each, in key order. */
+  /** The leader's data of {@code shard} as the chunks of one transfer, in key order. */
   private List<SnapshotChunk> snapshotOf(int shard) {
     List<SnapshotChunk> chunks = new ArrayList<>();
-    SnapshotChunk.Builder chunk = SnapshotChunk.newBuilder().setShard(shard).setSnapshotId(1);
-    for (Map.Entry<String, ByteString> pair : new TreeMap<>(leader.data(shard)).entrySet()) {
-      if (chunk.getEntriesCount() == 2) {
-        chunks.add(chunk.build());
-        chunk = SnapshotChunk.newBuilder().setShard(shard).setSnapshotId(1);
-      }
-      chunk.addEntries(SnapshotEntry.newBuilder().setKey(ByteString.copyFromUtf8(pair.getKey())).setValue(pair.getValue()));
+    SnapshotRequest.Builder request = SnapshotRequest.newBuilder().setShard(shard);
+    SnapshotChunk chunk = leader.chunk(request.build());
+    chunks.add(chunk);
+    while (!chunk.getLast()) { // a chunk before the last is never empty
+      request.setSnapshotId(chunk.getSnapshotId()).setAfterKey(chunk.getEntries(chunk.getEntriesCount() - 1).getKey());
+      chunk = leader.chunk(request.build());
+      chunks.add(chunk);
     }
-    ShardState head = leader.head(shard);
-    chunks.add(chunk.setLast(true).setSeq(head.seq()).setSeqEpoch(head.seqEpoch()).setDigest(head.digest())
-        .setKeys(head.keys()).build());
     return chunks;
   }
 
