@@ -20,6 +20,7 @@ import io.kvdb.api.v1.ShardDigestsResponse;
 import io.kvdb.api.v1.WaitForAcks;
 import io.kvdb.core.config.Limits;
 import io.kvdb.system.KvModel.Rpc;
+import io.kvdb.testing.RawGrpc;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.util.EnumMap;

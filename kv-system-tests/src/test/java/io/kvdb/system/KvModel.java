@@ -17,6 +17,7 @@ import io.kvdb.api.v1.PutRequest;
 import io.kvdb.api.v1.WaitForAcks;
 import io.kvdb.core.config.Limits;
 import io.kvdb.common.sharding.KeyShards;
+import io.kvdb.testing.RawGrpc;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;

@@ -20,10 +20,8 @@ import io.grpc.stub.StreamObserver;
 import io.kvdb.api.v1.KVGrpc;
 import io.kvdb.api.v1.PutRequest;
 import io.kvdb.api.v1.WriteResponse;
-import java.io.ByteArrayInputStream;
+import io.kvdb.testing.RawGrpc;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,23 +31,8 @@ import org.junit.jupiter.api.Timeout;
 /** {@link RequestParsing} in front of a real (in-process) gRPC server: what a caller gets for good and bad bytes. */
 @Timeout(60)
 class RequestParsingTest {
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
   /** KV/Put with its request and reply as bytes, so that a test can send what no client would. */
-  private static final MethodDescriptor<byte[], byte[]> RAW_PUT = KVGrpc.getPutMethod().toBuilder(BYTES, BYTES).build();
+  private static final MethodDescriptor<byte[], byte[]> RAW_PUT = RawGrpc.method(KVGrpc.getPutMethod().getFullMethodName());
 
   private final ServerServiceDefinition checked = RequestParsing.checked(new KVGrpc.KVImplBase() {
     @Override

@@ -1,4 +1,4 @@
-package io.kvdb.system;
+package io.kvdb.testing;
 
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -35,7 +35,7 @@ public final class RawGrpc {
   private RawGrpc() {}
 
   /** The reply's bytes; a non-OK status is thrown as {@link StatusRuntimeException}. */
-  static byte[] call(Channel channel, MethodDescriptor<?, ?> method, byte[] request) {
+  public static byte[] call(Channel channel, MethodDescriptor<?, ?> method, byte[] request) {
     return ClientCalls.blockingUnaryCall(channel, method(method.getFullMethodName()),
         CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), request);
   }
