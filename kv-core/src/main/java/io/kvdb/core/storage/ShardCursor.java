@@ -39,16 +39,20 @@ public final class ShardCursor implements AutoCloseable {
     }
   }
 
-  /** Moves to the next pair of the shard; false when there is none. */
+  /**
+   * Moves to the next pair of the shard; false when there is none. Reads with leveldbjni's
+   * {@code next()} alone: it copies the pair out of LevelDB, so a {@code peekNext()} first would
+   * copy every pair twice. Past the shard's last pair the iterator stands one pair further, which
+   * nothing reads ({@link #seek} places it again).
+   */
   public boolean next() {
     if (!iterator.hasNext()) {
       return false;
     }
-    Map.Entry<byte[], byte[]> entry = iterator.peekNext();
+    Map.Entry<byte[], byte[]> entry = iterator.next();
     if (!Layout.startsWith(entry.getKey(), shardPrefix)) {
       return false;
     }
-    iterator.next();
     key = Layout.userKey(entry.getKey());
     record = entry.getValue();
     value = null;
