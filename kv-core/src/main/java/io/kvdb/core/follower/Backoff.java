@@ -2,7 +2,7 @@ package io.kvdb.core.follower;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 
 /**
@@ -19,8 +19,9 @@ final class Backoff {
   private final RandomGenerator random;
   private long ceilingMs;
 
+  /** With a generator seeded apart from every other (not ThreadLocalRandom: not this thread's). */
   Backoff(long minMs, long maxMs) {
-    this(minMs, maxMs, ThreadLocalRandom.current());
+    this(minMs, maxMs, new SplittableRandom());
   }
 
   Backoff(long minMs, long maxMs, RandomGenerator random) {
