@@ -19,7 +19,7 @@ final class Backoff {
   private final RandomGenerator random;
   private long ceilingMs;
 
-  /** With a generator seeded apart from every other (not ThreadLocalRandom: not this thread's). */
+  /** With a generator of its own, seeded apart from every other: no two backoffs draw one sequence. */
   Backoff(long minMs, long maxMs) {
     this(minMs, maxMs, new SplittableRandom());
   }
