@@ -9,10 +9,9 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 import io.kvdb.cli.bench.Target;
-import java.io.ByteArrayInputStream;
+import io.kvdb.common.grpc.RawMethods;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.OptionalLong;
@@ -24,23 +23,8 @@ import java.util.concurrent.TimeUnit;
  * client library is needed. One channel shared by every client thread, as etcd's Java client does.
  */
 public final class EtcdGrpcTarget implements Target {
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
-  private static final MethodDescriptor<byte[], byte[]> PUT = method("etcdserverpb.KV/Put");
-  private static final MethodDescriptor<byte[], byte[]> RANGE = method("etcdserverpb.KV/Range");
+  private static final MethodDescriptor<byte[], byte[]> PUT = RawMethods.unary("etcdserverpb.KV/Put");
+  private static final MethodDescriptor<byte[], byte[]> RANGE = RawMethods.unary("etcdserverpb.KV/Range");
   /** RangeResponse: header = 1, kvs = 2 (repeated KeyValue), more = 3, count = 4. */
   private static final int RANGE_RESPONSE_KVS = 2;
 
@@ -104,11 +88,6 @@ public final class EtcdGrpcTarget implements Target {
     } catch (IOException e) {
       return false;
     }
-  }
-
-  private static MethodDescriptor<byte[], byte[]> method(String fullName) {
-    return MethodDescriptor.<byte[], byte[]>newBuilder().setType(MethodDescriptor.MethodType.UNARY)
-        .setFullMethodName(fullName).setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
   }
 
   @Override

@@ -20,7 +20,7 @@ import io.grpc.stub.StreamObserver;
 import io.kvdb.api.v1.KVGrpc;
 import io.kvdb.api.v1.PutRequest;
 import io.kvdb.api.v1.WriteResponse;
-import io.kvdb.testing.RawGrpc;
+import io.kvdb.common.grpc.RawMethods;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class RequestParsingTest {
   /** KV/Put with its request and reply as bytes, so that a test can send what no client would. */
-  private static final MethodDescriptor<byte[], byte[]> RAW_PUT = RawGrpc.method(KVGrpc.getPutMethod().getFullMethodName());
+  private static final MethodDescriptor<byte[], byte[]> RAW_PUT = RawMethods.unary(KVGrpc.getPutMethod().getFullMethodName());
 
   private final ServerServiceDefinition checked = RequestParsing.checked(new KVGrpc.KVImplBase() {
     @Override
