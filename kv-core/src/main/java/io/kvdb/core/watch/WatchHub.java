@@ -24,17 +24,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fans the leader's committed changes out to watchers. The writer thread only appends its batches to
+ * Fans the leader's committed changes out to watchers. The leader's post-commit thread (after the
+ * PUB socket) only appends the committed batches to
  * a lock-free inbound queue ({@link #publish}, bounded by {@code inboundBatches}: past that the
  * batches are dropped and every watcher is ended WATCH_TOO_SLOW); the dispatcher thread
  * ({@link #dispatch}) decodes them, keeps the last {@code historyEvents} changes to resume from and
  * queues each change to the watchers it matches. A watcher with more than {@code queueEvents}
- * unsent is ended WATCH_TOO_SLOW, so memory stays bounded however slow a watcher is.
+ * unsent is ended WATCH_TOO_SLOW, so memory stays bounded however slow a watcher is. With no watcher
+ * open it does not wake the dispatcher per batch (a wake-up and a context switch per commit,
+ * for nobody): the batches wait for its next round or for {@link #WAKE_WITHOUT_WATCHERS} of them,
+ * and a new watch takes what is queued before it starts.
  */
 public final class WatchHub implements EventSink {
   /** A floor for a run whose earlier revisions are unknown: no resume from before it. */
   public static final long UNKNOWN = -1;
   private static final Logger log = LoggerFactory.getLogger(WatchHub.class);
+  /** Queued batches at which the writer wakes the dispatcher although no watcher is open: the history keeps up. */
+  static final int WAKE_WITHOUT_WATCHERS = 256;
 
   private final int historyEvents;
   private final int queueEvents;
@@ -76,7 +82,7 @@ public final class WatchHub implements EventSink {
     return change.build();
   }
 
-  /** On the writer thread: never blocks, never locks. */
+  /** On the leader's post-commit thread: never blocks, never locks. */
   @Override
   public void publish(List<ShardEvents> batch) {
     if (dropping.get()) {
@@ -89,7 +95,7 @@ public final class WatchHub implements EventSink {
       inbound.add(batch);
     }
     Thread thread = dispatcher;
-    if (thread != null) {
+    if (thread != null && (!watchers.isEmpty() || inboundSize.get() >= WAKE_WITHOUT_WATCHERS || dropping.get())) {
       LockSupport.unpark(thread);
     }
   }
@@ -104,6 +110,8 @@ public final class WatchHub implements EventSink {
         clockMs.getAsLong());
     long from = request.getFromRevision();
     synchronized (this) {
+      // What is committed and queued counts as history already: a watch from now starts after it.
+      takeInbound();
       if (from != 0 && !history.resumes(from)) {
         watcher.end(ErrorReasons.withReason(Code.OUT_OF_RANGE, ErrorReasons.WATCH_COMPACTED,
             history.compactedMessage(from)));
@@ -140,13 +148,7 @@ public final class WatchHub implements EventSink {
 
   /** On the dispatcher thread: takes every queued batch, then sends due progress notifications. */
   public void dispatch() {
-    for (List<ShardEvents> batch; (batch = inbound.poll()) != null; ) {
-      inboundSize.decrementAndGet();
-      fanOut(decode(batch));
-    }
-    if (dropping.get()) {
-      overflowed();
-    }
+    takeInbound();
     long now = clockMs.getAsLong();
     for (Watcher watcher : watchers) {
       if (watcher.idleFor(now, progressMs)) {
@@ -155,6 +157,17 @@ public final class WatchHub implements EventSink {
         }
       }
       watcher.flush(now);
+    }
+  }
+
+  /** Fans out every queued batch, in commit order (under the lock: a new watch takes them too). */
+  private synchronized void takeInbound() {
+    for (List<ShardEvents> batch; (batch = inbound.poll()) != null; ) {
+      inboundSize.decrementAndGet();
+      fanOut(decode(batch));
+    }
+    if (dropping.get()) {
+      overflowed();
     }
   }
 

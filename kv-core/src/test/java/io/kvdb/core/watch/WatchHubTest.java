@@ -202,6 +202,20 @@ class WatchHubTest {
   }
 
   @Test
+  void aWatchFromNowStartsAfterEveryCommittedBatchEvenOnesTheDispatcherHasNotTaken() {
+    WatchHub hub = hub(0, 100, 100, 100);
+    for (long revision = 1; revision <= 5; revision++) {
+      hub.publish(List.of(shard(0, put("k", revision)))); // no watcher: the dispatcher is not woken for them
+    }
+    Recorded watcher = new Recorded();
+    hub.watch(prefix("", 0), watcher);
+    writes(hub, "k", 6, 6);
+
+    assertEquals(List.of(5L), watcher.progress(), "it starts at the last committed revision");
+    assertEquals(List.of(6L), watcher.revisions(), "and gets only what came after it");
+  }
+
+  @Test
   void anIdleWatchGetsProgressWithTheCurrentRevisionEachInterval() {
     WatchHub hub = hub(0, 100, 100, 100);
     Recorded watcher = new Recorded();
