@@ -9,7 +9,8 @@
 # runs wrk (2 threads, 16 connections, docs/wrk/set.lua) for a warm-up of WARMUP seconds (default
 # 60: on 2 cores the rate keeps rising for about a minute while the JIT compiles), then a measured
 # 10 s, and prints the measured run's rate and p99 and each process's user+system CPU per request
-# (from /proc). Needs wrk (Debian's package). Used for docs/PERFORMANCE.md.
+# (from /proc), and its context switches per 100 requests; PER_THREAD=1 adds the leader's switches by
+# thread name. Needs wrk (Debian's package). Used for docs/PERFORMANCE.md.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 rounds=$1; shift
@@ -23,6 +24,13 @@ trap cleanup EXIT
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # Context switches of all the process's threads (voluntary: it waited, woken later; or preempted).
 switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/{n += $2} END {print n}'; }
+# The same by thread name, one "NAME COUNT" line per name (threads of one name summed).
+switches_by_thread() {
+  local t
+  for t in /proc/"$1"/task/*; do
+    awk -v name="$(cat "$t/comm" 2>/dev/null)" '/ctxt_switches/{n += $2} END {print name, n}' "$t/status" 2>/dev/null
+  done | awk '{n[$1] += $2} END {for (k in n) print k, n[k]}' | sort
+}
 wait_for_port() {
   local i
   for i in $(seq 1 400); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done
@@ -35,6 +43,11 @@ start() { # name jar-module flags args...
   pids+=($!)
 }
 warmup=${WARMUP:-60}
+# The leader's committed batches and the writes in them so far: "COUNT SUM" of kvdb_write_batch_size.
+batches() {
+  curl -sf http://127.0.0.1:24490/metrics |
+    awk '/^kvdb_write_batch_size_count/{c = $2} /^kvdb_write_batch_size_sum/{s = $2} END {print c + 0, s + 0}'
+}
 wrk_set() { wrk -t2 -c16 -d"${1:-10}s" --latency -s "$root/docs/wrk/set.lua" http://127.0.0.1:24480; }
 
 one_run() {
@@ -56,8 +69,13 @@ one_run() {
   wrk_set "$warmup" >/dev/null
   local before=() after=() cs_before=() cs_after=() out p
   for p in "${pids[@]}"; do before+=("$(cpu_ticks "$p")"); cs_before+=("$(switches "$p")"); done
+  [ -n "${PER_THREAD:-}" ] && switches_by_thread "${pids[0]}" >"$dir/threads.before"
+  local batches_before batches_after
+  batches_before=$(batches)
   out=$(wrk_set)
+  batches_after=$(batches)
   for p in "${pids[@]}"; do after+=("$(cpu_ticks "$p")"); cs_after+=("$(switches "$p")"); done
+  [ -n "${PER_THREAD:-}" ] && switches_by_thread "${pids[0]}" >"$dir/threads.after"
   kill -TERM "${pids[@]}"; wait "${pids[@]}" 2>/dev/null || true; pids=()
   local requests rate p99
   requests=$(awk '/requests in/{print $1}' <<<"$out")
@@ -69,8 +87,18 @@ one_run() {
   cs() { echo $(( (cs_after[$1] - cs_before[$1]) * 100 / requests )); }
   printf '%s\n  /set %6s/s p99 %-8s CPU us/request: leader %4d, gateway %4d, followers %4d + %4d;' \
     "[${tree}${flags:+ $flags}]" "$rate" "$p99" "$(per 0)" "$(per 3)" "$(per 1)" "$(per 2)"
-  printf ' context switches per 100 requests: leader %4d, gateway %4d, followers %4d + %4d\n' \
+  printf ' context switches per 100 requests: leader %4d, gateway %4d, followers %4d + %4d;' \
     "$(cs 0)" "$(cs 3)" "$(cs 1)" "$(cs 2)"
+  # Writes per committed batch over the measured run: how much group commit gathered.
+  awk -v b="$batches_before" -v a="$batches_after" 'BEGIN {
+    split(b, x, " "); split(a, y, " "); n = y[1] - x[1]
+    if (n > 0) printf " %.2f writes per batch\n", (y[2] - x[2]) / n; else print ""
+  }'
+  if [ -n "${PER_THREAD:-}" ]; then
+    echo "  the leader's context switches per 100 requests, by thread:"
+    join -a 2 -e 0 -o 0,1.2,2.2 "$dir/threads.before" "$dir/threads.after" |
+      awk -v r="$requests" '{d = ($3 - $2) * 100 / r; if (d >= 1) printf "    %-24s %5.0f\n", $1, d}'
+  fi
 }
 
 for round in $(seq 1 "$rounds"); do

@@ -62,7 +62,7 @@ final class LeaderReplication implements AutoCloseable {
         .orElse(socket -> {});
     commits = new RecentCommits(metadata.shards());
     publisher = new Publisher(zmq, config.host(), config.pubPort(), metadata.leaderId(), metadata.epoch(),
-        config.heartbeatMs(), metadata.shards(), store::shardState, secure, commits);
+        config.heartbeatMs(), metadata.shards(), store::shardState, secure, commits, supervisor);
     return publisher;
   }
 

@@ -88,8 +88,12 @@ public final class LeaderServer implements ProcessMain.Server {
       metadata = LeaderMetadata.start(store, config.shards(), ShardFunction.DEFAULT_SHARDS);
       Publisher publisher = replication.startPublisher(store, metadata);
       startWatches();
-      pipeline = new WritePipeline(store, metadata, config.backlogPerShard(), replication.pins(),
-          EventSink.both(publisher, watches), store::write,
+      WatchHub watchSink = watches;
+      EventSink sinks = batch -> {
+        publisher.publish(batch);
+        watchSink.publish(batch);
+      };
+      pipeline = new WritePipeline(store, metadata, config.backlogPerShard(), replication.pins(), sinks, store::write,
           disk, LeaderServer::monotonicMs, new WriteMeters(metrics.registry()), supervisor);
       refuseMissingShards();
       LeaderReplicas replicas = replication.startControl(store, metadata, disk, pipeline, metrics.registry());

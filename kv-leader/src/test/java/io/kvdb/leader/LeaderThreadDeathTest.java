@@ -63,7 +63,7 @@ class LeaderThreadDeathTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"kv-writer", "kv-committed", "kv-control", "kv-zap"})
+  @ValueSource(strings = {"kv-writer", "kv-reply", "kv-pub", "kv-control", "kv-zap"})
   void aDeadThreadTurnsHealthNotServingRefusesWritesAndExitsWithSeventy(String threadName) throws Exception {
     Supervisor supervisor = new Supervisor("kv leader", exit::complete);
     Set<Thread> before = Thread.getAllStackTraces().keySet();

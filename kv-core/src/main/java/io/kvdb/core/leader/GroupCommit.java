@@ -18,24 +18,22 @@ import java.util.function.LongSupplier;
  * Commits one group of queued writes on the writer thread: their data, shard states and log entries
  * go into one WriteBatch (made by a {@link BatchBuilder}, trimmed by the {@link BacklogRetention}),
  * which passes the disk gate and is written (synced in durable mode). Only then do the shards' heads
- * move and the events and replies go to the {@link PostCommitThread} (to the {@link EventSink}
- * first), so no reply and no follower ever sees a write that could still be lost.
+ * move, the events go to the {@link EventSink} and the replies to the {@link ReplyThread}, so no
+ * reply and no follower ever sees a write that could still be lost.
  */
 final class GroupCommit implements AutoCloseable {
   private final KvStore store;
   private final LeaderMetadata leader;
   private final ShardFunction shardFunction;
   private final BacklogRetention retention;
+  private final EventSink sink;
   private final WritePipeline.BatchCommitter committer;
   private final DiskSpace disk;
   private final LongSupplier clockMs;
   private final PipelineMetrics metrics;
   private final ExpiryScan expiry;
-  /**
-   * Where committed batches are published and answered: neither the event sink nor the callers'
-   * continuations run on the writer thread.
-   */
-  private final PostCommitThread postCommit;
+  /** Where committed writes are answered: their callers' continuations never run on the writer thread. */
+  private final ReplyThread replies;
   /** Used on the writer thread only. */
   private final Revisions revisions;
   /** Heads for readers on other threads; the writer thread is the only one that sets them. */
@@ -43,7 +41,7 @@ final class GroupCommit implements AutoCloseable {
 
   /**
    * See {@link WritePipeline}'s constructor for what each part does; committed deadlines go to
-   * {@code expiry}, and the "kv-committed" thread runs under {@code supervisor}.
+   * {@code expiry}, and the "kv-reply" thread runs under {@code supervisor}.
    */
   GroupCommit(KvStore store, LeaderMetadata leader, ShardFunction shardFunction, BacklogRetention retention,
       EventSink sink, WritePipeline.BatchCommitter committer, DiskSpace disk, LongSupplier clockMs,
@@ -52,6 +50,7 @@ final class GroupCommit implements AutoCloseable {
     this.leader = leader;
     this.shardFunction = shardFunction;
     this.retention = retention;
+    this.sink = sink;
     this.committer = committer;
     this.disk = disk;
     this.clockMs = clockMs;
@@ -62,7 +61,7 @@ final class GroupCommit implements AutoCloseable {
     for (int shard = 0; shard < leader.shards(); shard++) {
       heads.set(shard, store.shardState(shard));
     }
-    this.postCommit = new PostCommitThread(sink, clockMs, supervisor);
+    this.replies = new ReplyThread(supervisor);
   }
 
   /** The last committed state of a shard; any thread. */
@@ -71,7 +70,7 @@ final class GroupCommit implements AutoCloseable {
   }
 
   /**
-   * Commits {@code batch} and hands its events and answers to the post-commit thread. Throws when nothing of it was
+   * Commits {@code batch} and hands its answers to the reply thread. Throws when nothing of it was
    * committed (then no head, deadline or event of it is left behind); the caller fails its writes.
    */
   void commit(List<Pending> batch) {
@@ -107,8 +106,8 @@ final class GroupCommit implements AutoCloseable {
     // Only once committed: a batch that failed to commit leaves no deadline behind.
     expiry.committed(deadlines);
     // Stamped now, after the sync: replication lag counts from the commit, not from the batch's start.
-    List<ShardEvents> events = contents.events(clockMs.getAsLong());
-    postCommit.committed(events, () -> {
+    sink.publish(contents.events(clockMs.getAsLong()));
+    replies.answer(() -> {
       if (syncNanos >= 0) {
         // Here, not on the writer: a histogram's record can wait for its lock while a scrape rotates it.
         metrics.batchCommitted(answers.size(), syncNanos);
@@ -130,9 +129,9 @@ final class GroupCommit implements AutoCloseable {
     return System.nanoTime() - started;
   }
 
-  /** Publishes and answers what is committed, then stops the post-commit thread. Call after the writer thread has ended. */
+  /** Answers what is committed, then stops the reply thread. Call after the writer thread has ended. */
   @Override
   public void close() {
-    postCommit.close();
+    replies.close();
   }
 }

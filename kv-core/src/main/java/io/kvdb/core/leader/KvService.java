@@ -39,7 +39,7 @@ import java.util.function.IntPredicate;
 /**
  * The leader's KV API: validates, then writes through the {@link WritePipeline} and reads from the
  * store; every failure is answered through {@link Statuses}. Calls are cheap enough to run on the gRPC transport's own threads (the leader serves with a
- * direct executor): writes only queue and complete on the pipeline's post-commit thread, a Get is one LevelDB
+ * direct executor): writes only queue and complete on the pipeline's reply thread, a Get is one LevelDB
  * read. List pages, which read up to {@link Reads#MAX_PAGE_BYTES}, run on {@code listExecutor} instead.
  * A Session stream ({@link SessionStream}) runs each of its requests through the same methods as
  * the unary calls.
@@ -196,7 +196,7 @@ public final class KvService extends KVGrpc.KVImplBase {
     });
   }
 
-  /** Runs on the pipeline's post-commit thread once committed; {@code call} is the gRPC Context of the write's call. */
+  /** Runs on the pipeline's reply thread once committed; {@code call} is the gRPC Context of the write's call. */
   private CompletableFuture<WriteResponse> withAcks(Committed committed, WaitForAcks wait, Context call) {
     WriteResponse.Builder reply = WriteResponse.newBuilder()
         .setShard(committed.shard())

@@ -1,8 +1,8 @@
 package io.kvdb.core.leader;
 
 /**
- * What the write pipeline reports of each batch it commits, for metrics. Called on the post-commit
- * thread ("kv-committed"), once per committed batch and before the batch's replies, not on the writer:
+ * What the write pipeline reports of each batch it commits, for metrics. Called on the reply
+ * thread ("kv-reply"), once per committed batch and before the batch's replies, not on the writer:
  * a histogram's record may wait for its lock while a scrape rotates it. It must still be quick,
  * since every reply of the batch waits for it.
  */

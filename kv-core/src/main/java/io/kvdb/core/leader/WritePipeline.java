@@ -19,7 +19,7 @@ import java.util.function.LongSupplier;
  * of its shard and the next cluster-wide revision ({@link Revisions}; a compare-and-set is checked
  * there, see {@link BatchBuilder}), and commits data, shard states and log entries in one WriteBatch
  * (synced in durable mode; {@link GroupCommit}). Only then are the events handed to the
- * {@link EventSink} and the requests answered (on the {@link PostCommitThread}), so no reply and no
+ * {@link EventSink} and the requests answered (on the {@link ReplyThread}), so no reply and no
  * follower ever sees a write that could still be lost. The backlog's trimming is the
  * {@link BacklogRetention}'s, TTL expiry the {@link ExpiryScan}'s. An atomic batch ({@link #batch})
  * is one item of the queue, so it always goes into one group commit whole.
@@ -74,7 +74,7 @@ public final class WritePipeline implements AutoCloseable {
   }
 
   /**
-   * Stores {@code value} under {@code key}; completes once committed, on the "kv-committed" thread.
+   * Stores {@code value} under {@code key}; completes once committed, on the "kv-reply" thread.
    * {@code value} is not copied: the caller must not change it afterwards.
    */
   public CompletableFuture<Committed> put(String key, byte[] value) {
@@ -104,7 +104,7 @@ public final class WritePipeline implements AutoCloseable {
    * Applies {@code writes} atomically, in one group commit: all of them, when every condition
    * holds against the stored state and the earlier writes of the same group commit, or none (the
    * outcome names the first failed condition). Each key must appear at most once (the caller
-   * checks). Completes once committed, on the "kv-committed" thread.
+   * checks). Completes once committed, on the "kv-reply" thread.
    */
   public CompletableFuture<BatchOutcome> batch(List<BatchWrite> writes) {
     return queue.batch(writes);

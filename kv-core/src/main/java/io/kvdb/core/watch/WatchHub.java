@@ -24,14 +24,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fans the leader's committed changes out to watchers. The leader's post-commit thread (after the
- * PUB socket) only appends the committed batches to
+ * Fans the leader's committed changes out to watchers. The writer thread only appends its batches to
  * a lock-free inbound queue ({@link #publish}, bounded by {@code inboundBatches}: past that the
  * batches are dropped and every watcher is ended WATCH_TOO_SLOW); the dispatcher thread
  * ({@link #dispatch}) decodes them, keeps the last {@code historyEvents} changes to resume from and
  * queues each change to the watchers it matches. A watcher with more than {@code queueEvents}
  * unsent is ended WATCH_TOO_SLOW, so memory stays bounded however slow a watcher is. With no watcher
- * open it does not wake the dispatcher per batch (a wake-up and a context switch per commit,
+ * open the writer does not wake the dispatcher per batch (a wake-up and a context switch per commit,
  * for nobody): the batches wait for its next round or for {@link #WAKE_WITHOUT_WATCHERS} of them,
  * and a new watch takes what is queued before it starts.
  */
@@ -82,7 +81,7 @@ public final class WatchHub implements EventSink {
     return change.build();
   }
 
-  /** On the leader's post-commit thread: never blocks, never locks. */
+  /** On the writer thread: never blocks, never locks. */
   @Override
   public void publish(List<ShardEvents> batch) {
     if (dropping.get()) {

@@ -1,15 +1,19 @@
 package io.kvdb.leader.replication;
 
+import io.kvdb.core.process.Shutdown;
+import io.kvdb.core.process.Supervisor;
 import io.kvdb.core.leader.EventSink;
 import io.kvdb.core.leader.RecentCommits;
 import io.kvdb.core.leader.ShardEvents;
+import io.kvdb.core.process.HandOffQueue;
 import io.kvdb.core.protocol.EventBatches;
-import io.kvdb.core.protocol.Topics;
 import io.kvdb.core.protocol.ZmqEndpoints;
+import io.kvdb.core.protocol.Topics;
 import io.kvdb.core.storage.ShardState;
 import io.kvdb.replication.v1.DataMessage;
 import io.kvdb.replication.v1.Heartbeat;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import org.zeromq.SocketType;
@@ -20,11 +24,9 @@ import org.zeromq.ZMQ;
  * Publishes committed events on the PUB socket, a shard's events of one commit as one message on
  * its topic (an EventBatch of the events' log entries, not encoded again), and a heartbeat per
  * shard every interval with the head seq and digest it last published, so that a follower notices
- * a lost tail even when no writes come. It has no thread: the write pipeline's post-commit thread
- * ("kv-committed") calls {@link #publish} and {@link #tick}, and so owns the socket (ZeroMQ
- * sockets are not thread-safe; it is created here and handed over at that thread's start, and
- * closed here after that thread has ended). Sends never block (a subscriber past its high-water
- * mark loses messages, and catches up from the backlog).
+ * a lost tail even when no writes come. The "kv-pub" thread owns the socket (ZeroMQ sockets are
+ * not thread-safe; it is created here and handed over at thread start); the writer thread only
+ * enqueues.
  */
 public final class Publisher implements EventSink, AutoCloseable {
   private final ZMQ.Socket socket;
@@ -32,12 +34,14 @@ public final class Publisher implements EventSink, AutoCloseable {
   private final long epoch;
   private final long heartbeatMs;
   private final int port;
-  /** Owned by the post-commit thread: what was last published per shard. */
+  /** Owned by the PUB thread: what was last published per shard. */
   private final ShardState[] published;
   /** Filled here, off the writer thread, for the replication lag's timing of acks. */
   private final RecentCommits commits;
-  /** When the next heartbeats are due (monotonic ms; the first at the first tick). */
-  private long nextHeartbeatMs = Long.MIN_VALUE;
+  /** Lock-free, so that the writer thread never waits here. */
+  private final HandOffQueue<List<ShardEvents>> queue = new HandOffQueue<>();
+  private final Thread thread;
+  private volatile boolean running = true;
 
   /**
    * {@code heads}: the shards' states before any write of this run; {@code secure}: applied to the
@@ -45,7 +49,8 @@ public final class Publisher implements EventSink, AutoCloseable {
    * it is sent. Binds at once.
    */
   public Publisher(ZContext context, String host, int port, String leaderId, long epoch, long heartbeatMs,
-      int shards, IntFunction<ShardState> heads, Consumer<ZMQ.Socket> secure, RecentCommits commits) {
+      int shards, IntFunction<ShardState> heads, Consumer<ZMQ.Socket> secure, RecentCommits commits,
+      Supervisor supervisor) {
     this.commits = commits;
     this.leaderId = leaderId;
     this.epoch = epoch;
@@ -60,15 +65,52 @@ public final class Publisher implements EventSink, AutoCloseable {
     socket.setLinger(0);
     secure.accept(socket);
     this.port = ZmqEndpoints.bind(socket, host, port, "PUB");
+    thread = supervisor.start("kv-pub", this::run, () -> !running);
   }
 
   public int port() {
     return port;
   }
 
-  /** On the post-commit thread: sends each shard's events of one commit as one message. */
+  /** Called by the writer thread after commit; never blocks, takes no lock. */
   @Override
   public void publish(List<ShardEvents> batch) {
+    if (!batch.isEmpty()) {
+      queue.add(batch);
+    }
+  }
+
+  /** Runs under the supervisor: an exception, or an interrupt, ends it and is reported there. */
+  private void run() {
+    long nextHeartbeat = now();
+    try {
+      while (running) {
+        List<ShardEvents> batch = queue.poll(Math.max(1, nextHeartbeat - now()), TimeUnit.MILLISECONDS);
+        if (batch != null) {
+          send(batch);
+          List<ShardEvents> more;
+          while ((more = queue.poll()) != null) {
+            send(more);
+          }
+        }
+        if (now() >= nextHeartbeat) {
+          heartbeats();
+          nextHeartbeat = now() + heartbeatMs;
+        }
+      }
+      List<ShardEvents> rest;
+      while ((rest = queue.poll()) != null) {
+        send(rest);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for events", e);
+    } finally {
+      socket.close();
+    }
+  }
+
+  private void send(List<ShardEvents> batch) {
     for (ShardEvents events : batch) {
       // before the send: an ack of them may come back before the loop goes on
       long firstSeq = events.head().seq() - events.entries().size() + 1;
@@ -79,16 +121,6 @@ public final class Publisher implements EventSink, AutoCloseable {
       socket.send(EventBatches.dataMessage(events.entries()), ZMQ.DONTWAIT);
       published[events.shard()] = events.head();
     }
-  }
-
-  /** On the post-commit thread: sends the heartbeats when due; returns the ms until they are due again. */
-  @Override
-  public long tick(long nowMs) {
-    if (nowMs >= nextHeartbeatMs) {
-      heartbeats();
-      nextHeartbeatMs = nowMs + heartbeatMs;
-    }
-    return nextHeartbeatMs - nowMs;
   }
 
   private void heartbeats() {
@@ -103,9 +135,15 @@ public final class Publisher implements EventSink, AutoCloseable {
     }
   }
 
-  /** Closes the socket; after the write pipeline has closed (its post-commit thread publishes the last commits). */
+  private static long now() {
+    return System.nanoTime() / 1_000_000;
+  }
+
+  /** Publishes what is queued, then stops the thread and closes the socket. */
   @Override
   public void close() {
-    socket.close();
+    running = false;
+    queue.wakeUp();
+    Shutdown.join(thread);
   }
 }
