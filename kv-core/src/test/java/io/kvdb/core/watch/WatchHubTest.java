@@ -16,6 +16,7 @@ import io.kvdb.core.storage.ShardState;
 import io.kvdb.replication.v1.Event;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -213,6 +214,30 @@ class WatchHubTest {
 
     assertEquals(List.of(5L), watcher.progress(), "it starts at the last committed revision");
     assertEquals(List.of(6L), watcher.revisions(), "and gets only what came after it");
+  }
+
+  @Test
+  void withNoWatcherTheHistoryStillKeepsUpOnceEnoughBatchesAreQueued() throws Exception {
+    // Progress every 1,000 s: the dispatcher's own round is far away, only the writer's wake-up can drain.
+    WatchHub hub = new WatchHub(0, 10_000, 100, 4_096, 1_000_000, clock::get);
+    Thread dispatcher = hub.start("test-watch");
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (dispatcher.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
+        Thread.onSpinWait(); // until its first round is done and it waits for the next
+      }
+      for (long revision = 1; revision <= WatchHub.WAKE_WITHOUT_WATCHERS; revision++) {
+        hub.publish(List.of(shard(0, put("k", revision))));
+      }
+      deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (hub.currentRevision() < WatchHub.WAKE_WITHOUT_WATCHERS && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      assertEquals(WatchHub.WAKE_WITHOUT_WATCHERS, hub.currentRevision(), "the dispatcher took the queued batches");
+    } finally {
+      dispatcher.interrupt();
+      dispatcher.join(10_000);
+    }
   }
 
   @Test
