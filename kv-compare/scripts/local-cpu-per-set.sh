@@ -9,8 +9,8 @@
 # runs wrk (2 threads, 16 connections, docs/wrk/set.lua) for a warm-up of WARMUP seconds (default
 # 60: on 2 cores the rate keeps rising for about a minute while the JIT compiles), then a measured
 # 10 s, and prints the measured run's rate and p99 and each process's user+system CPU per request
-# (from /proc), and its context switches per 100 requests; PER_THREAD=1 adds the leader's switches by
-# thread name. Needs wrk (Debian's package). Used for docs/PERFORMANCE.md.
+# (from /proc), its context switches per 100 requests, and the leader's writes per committed batch
+# (from its /metrics); PER_THREAD=1 adds the leader's switches by thread name. Needs wrk (Debian's package). Used for docs/PERFORMANCE.md.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 rounds=$1; shift
