@@ -1,5 +1,6 @@
 package io.kvdb.system;
 
+import static io.kvdb.testing.Conditions.waitUntil;
 import static io.kvdb.testing.PrometheusText.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,7 +32,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,11 +59,11 @@ class InJvmReplicationLagTest {
     ManagedChannel toLeader = NettyChannelBuilder.forAddress("127.0.0.1", leader.grpcPort()).usePlaintext().build();
     try {
       ClusterGrpc.ClusterBlockingStub cluster = ClusterGrpc.newBlockingStub(toLeader);
-      await(() -> {
+      waitUntil(() -> {
         StatusResponse status = status(cluster);
         return status.getFollowersCount() == 1 && status.getFollowers(0).getShardsCount() == 8
             && status.getFollowers(0).getIncomingShardsCount() == 0 && status.getUnplacedShardsCount() == 0;
-      }, "the leader sees f1 holding all 8 shards, none incoming");
+      }, Duration.ofSeconds(60), "the leader sees f1 holding all 8 shards, none incoming");
       assertEquals(0, status(cluster).getReplicationLag().getCount(), "no write acked yet: no sample");
 
       long started = System.nanoTime();
@@ -105,16 +105,6 @@ class InJvmReplicationLagTest {
 
   private static StatusResponse status(ClusterGrpc.ClusterBlockingStub cluster) {
     return cluster.withDeadlineAfter(10, TimeUnit.SECONDS).status(StatusRequest.getDefaultInstance());
-  }
-
-  private static void await(BooleanSupplier done, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!done.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      Thread.sleep(20);
-    }
   }
 
   private String scrape(int port) {

@@ -4,6 +4,7 @@ import static io.kvdb.core.leader.PipelineFixture.SHARDS;
 import static io.kvdb.core.leader.PipelineFixture.SHARD_OF;
 import static io.kvdb.core.leader.PipelineFixture.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static io.kvdb.testing.Conditions.waitUntil;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
@@ -24,12 +25,12 @@ import io.kvdb.replication.v1.Ack;
 import io.kvdb.replication.v1.Assignment;
 import io.kvdb.replication.v1.ShardPosition;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -127,10 +128,10 @@ class KvServiceWithFollowersTest {
         outcome.complete(null);
       }
     }));
-    waitUntil(() -> membership.pendingAckWaits() == 1, 10_000, "the write waits for a's ack");
+    waitUntil(() -> membership.pendingAckWaits() == 1, Duration.ofSeconds(10), "the write waits for a's ack");
     call.cancel(null);
     assertEquals(Status.Code.CANCELLED, Status.fromThrowable(outcome.get(10, TimeUnit.SECONDS)).getCode());
-    waitUntil(() -> membership.pendingAckWaits() == 0, 5_000,
+    waitUntil(() -> membership.pendingAckWaits() == 0, Duration.ofSeconds(5),
         "the cancelled call's waiter is freed long before its " + LONG_ACK_TIMEOUT_MS + " ms timeout");
     assertEquals(0, timer.getQueue().size(), "its deadline left the timer's queue too");
   }
@@ -138,16 +139,5 @@ class KvServiceWithFollowersTest {
   private static PutRequest put(String key, int minAcks, int timeoutMs) {
     return PutRequest.newBuilder().setKey(key).setValue(ByteString.copyFromUtf8("v"))
         .setWait(WaitForAcks.newBuilder().setMinAcks(minAcks).setTimeoutMs(timeoutMs)).build();
-  }
-
-  /** Waits (bounded) until {@code condition} holds. */
-  static void waitUntil(BooleanSupplier condition, long timeoutMs, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within " + timeoutMs + " ms: " + what);
-      }
-      Thread.sleep(5);
-    }
   }
 }

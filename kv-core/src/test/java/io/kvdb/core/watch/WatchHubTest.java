@@ -1,5 +1,6 @@
 package io.kvdb.core.watch;
 
+import static io.kvdb.testing.Conditions.waitUntil;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,9 +15,9 @@ import io.kvdb.common.errors.ErrorReasons;
 import io.kvdb.core.leader.ShardEvents;
 import io.kvdb.core.storage.ShardState;
 import io.kvdb.replication.v1.Event;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -222,17 +223,13 @@ class WatchHubTest {
     WatchHub hub = new WatchHub(0, 10_000, 100, 4_096, 1_000_000, clock::get);
     Thread dispatcher = hub.start("test-watch");
     try {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (dispatcher.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
-        Thread.onSpinWait(); // until its first round is done and it waits for the next
-      }
+      waitUntil(() -> dispatcher.getState() == Thread.State.TIMED_WAITING, Duration.ofSeconds(10),
+          "the dispatcher's first round is done and it waits for the next");
       for (long revision = 1; revision <= WatchHub.WAKE_WITHOUT_WATCHERS; revision++) {
         hub.publish(List.of(shard(0, put("k", revision))));
       }
-      deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (hub.currentRevision() < WatchHub.WAKE_WITHOUT_WATCHERS && System.nanoTime() < deadline) {
-        Thread.onSpinWait();
-      }
+      waitUntil(() -> hub.currentRevision() >= WatchHub.WAKE_WITHOUT_WATCHERS, Duration.ofSeconds(10),
+          "the dispatcher takes the queued batches");
       assertEquals(WatchHub.WAKE_WITHOUT_WATCHERS, hub.currentRevision(), "the dispatcher took the queued batches");
     } finally {
       dispatcher.interrupt();
