@@ -25,10 +25,12 @@ import java.util.OptionalLong;
  * @param seed the seed of every random choice (keys, mix, values), for runs that repeat
  * @param session over gRPC, whether gets and puts travel on kv-client's Session stream (as the HTTP
  *     gateway sends them) rather than as unary calls
+ * @param firstKey the number of the load workload's first key (YCSB's insertstart): 0 writes keys 0,
+ *     1, ..., and the number of keys already stored adds new ones after them
  */
 public record BenchConfig(Workload workload, boolean zipfian, int keys, int valueBytes, int clients,
     Duration duration, OptionalLong ops, Duration warmup, OptionalDouble rate, Protocol protocol, HostPort target,
-    long seed, boolean session) {
+    long seed, boolean session, long firstKey) {
   /** How {@code kv bench} reaches the servers. */
   public enum Protocol {
     GRPC,
@@ -46,12 +48,19 @@ public record BenchConfig(Workload workload, boolean zipfian, int keys, int valu
     check(!warmup.isNegative(), "--warmup must be >= 0");
     check(rate.isEmpty() || rate.getAsDouble() > 0, "--rate must be > 0");
     check(!session || protocol == Protocol.GRPC, "--session is for --protocol grpc only");
+    check(firstKey >= 0, "--first-key must be >= 0, got " + firstKey);
   }
 
-  /** As the canonical constructor, with unary gRPC calls (no Session stream). */
+  /** As the canonical constructor, with unary gRPC calls (no Session stream) and the load from key 0. */
   public BenchConfig(Workload workload, boolean zipfian, int keys, int valueBytes, int clients, Duration duration,
       OptionalLong ops, Duration warmup, OptionalDouble rate, Protocol protocol, HostPort target, long seed) {
-    this(workload, zipfian, keys, valueBytes, clients, duration, ops, warmup, rate, protocol, target, seed, false);
+    this(workload, zipfian, keys, valueBytes, clients, duration, ops, warmup, rate, protocol, target, seed, false, 0);
+  }
+
+  /** This run with the load workload's keys counted from {@code first}. */
+  public BenchConfig withFirstKey(long first) {
+    return new BenchConfig(workload, zipfian, keys, valueBytes, clients, duration, ops, warmup, rate, protocol,
+        target, seed, session, first);
   }
 
   /** The flags of {@code kv bench}, with their defaults and help. */
@@ -69,6 +78,7 @@ public record BenchConfig(Workload workload, boolean zipfian, int keys, int valu
         .declare("protocol", "grpc", "grpc (the leader) or http (the gateway's /set, /get)")
         .declare("target", "", "HOST:PORT (default: --leader for grpc, " + DEFAULT_HTTP_TARGET + " for http)")
         .declare("seed", "1", "seed of the keys, the mix and the values")
+        .declare("first-key", "0", "load: the number of its first key (N after a store of N keys adds new ones)")
         .declareBoolean("session", "grpc: gets and puts on one Session stream (as the gateway sends them), not unary calls");
   }
 
@@ -104,7 +114,7 @@ public record BenchConfig(Workload workload, boolean zipfian, int keys, int valu
     return new BenchConfig(Workload.of(flags.string("workload")), zipfian, flags.integer("keys"),
         flags.integer("value-bytes"), flags.integer("clients"), flags.seconds("duration"), ops,
         flags.seconds("warmup"), rate(flags), protocol, HostPort.parse("--target", target), flags.longValue("seed"),
-        flags.bool("session"));
+        flags.bool("session"), flags.longValue("first-key"));
   }
 
   private static OptionalDouble rate(Flags flags) {

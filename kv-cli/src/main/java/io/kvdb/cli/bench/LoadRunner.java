@@ -84,7 +84,7 @@ public final class LoadRunner {
 
   /** The measured run of the workload: warm-up, then --duration or --ops, paced to --rate if given. */
   public Result run(OpStats get, OpStats put) {
-    nextKey.set(0);
+    nextKey.set(config.firstKey());
     measuring = config.warmup().isZero();
     List<OpStats> stats = config.workload() == Workload.LOAD ? List.of(put)
         : config.workload() == Workload.READ ? List.of(get) : List.of(get, put);

@@ -91,6 +91,7 @@ final class Report {
     field(out, "workload", quote(config.workload().flag()));
     field(out, "dist", quote(config.zipfian() ? "zipfian" : "uniform"));
     field(out, "keys", config.keys());
+    field(out, "first_key", config.firstKey());
     field(out, "value_bytes", config.valueBytes());
     field(out, "clients", config.clients());
     field(out, "protocol", quote(config.protocol().name().toLowerCase(Locale.ROOT)));
@@ -127,7 +128,7 @@ final class Report {
 
   private String keysDescription() {
     if (config.workload() == Workload.LOAD) {
-      return "distinct keys";
+      return config.firstKey() == 0 ? "distinct keys" : "distinct keys from key " + config.firstKey();
     }
     return (config.zipfian() ? "zipfian" : "uniform") + " over " + config.keys() + " keys";
   }

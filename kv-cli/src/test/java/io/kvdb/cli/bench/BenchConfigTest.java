@@ -22,6 +22,8 @@ class BenchConfigTest {
     assertEquals(1024, http.ops().getAsLong());
     assertTrue(grpc.rate().isEmpty());
     assertEquals(2500.0, BenchConfig.parse(List.of("--rate", "2500"), "x:1").rate().getAsDouble());
+    assertEquals(0, grpc.firstKey());
+    assertEquals(1_000_000, BenchConfig.parse(List.of("--first-key", "1000000"), "x:1").firstKey());
   }
 
   @Test
@@ -33,6 +35,7 @@ class BenchConfigTest {
     assertTrue(message("--duration", "0").contains("--duration"));
     assertTrue(message("--rate", "0").contains("--rate"));
     assertTrue(message("--rate", "fast").contains("--rate"));
+    assertTrue(message("--first-key", "-1").contains("--first-key"));
   }
 
   private static String message(String... args) {

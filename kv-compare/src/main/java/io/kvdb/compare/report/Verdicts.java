@@ -121,14 +121,14 @@ public final class Verdicts {
       return parts.stream().map(t -> Verdict.notMeasured(t, run.failed().get())).toList();
     }
     List<Verdict> verdicts = new ArrayList<>();
-    verdicts.add(largeOfSmall("6 (put)", "put", run.putLarge(), run.putSmall(), run));
+    verdicts.add(largeOfSmall("6 (put)", "put of new keys", run.putLarge(), run.putSmall(), run));
     verdicts.add(largeOfSmall("6 (get)", "get", run.getLarge(), run.getSmall(), run));
     if (run.failed().isPresent()) {
       verdicts.add(Verdict.notMeasured("6 (catch-up)", "a fresh follower: " + run.failed().get()));
     } else {
       verdicts.add(Verdict.of("6 (catch-up)", run.catchUpKeysPerSecond() >= CATCH_UP_KEYS_PER_S,
           String.format(Locale.ROOT, "a fresh follower took %,d keys in %.2f s from its first hello = %,.0f keys/s",
-              run.largeKeys(), run.catchUpSeconds(), run.catchUpKeysPerSecond()),
+              run.catchUpKeys(), run.catchUpSeconds(), run.catchUpKeysPerSecond()),
           String.format(Locale.ROOT, "%,.0f keys/s", CATCH_UP_KEYS_PER_S)));
     }
     return verdicts;
