@@ -89,7 +89,7 @@ final class ScaleTarget {
   /** Stores keys 0 to {@code keys - 1} as fast as it goes; the failure, if any. */
   private Optional<String> store(GrpcTarget target, CompareConfig config, int keys) {
     OpStats stored = new OpStats("put");
-    LoadRunner.Result preload = runner(target, config, Workload.READ, keys).preload(stored);
+    LoadRunner.Result preload = runner(target, config, Workload.READ, keys, 0).preload(stored);
     if (preload.stopped().isPresent() || stored.errorCount() > 0) {
       return Optional.of("storing " + keys + " keys: " + preload.stopped().orElse(stored.errors().toString()));
     }
@@ -99,15 +99,14 @@ final class ScaleTarget {
   /** Put and get rates with {@code keys} stored: gets over them, then puts of new keys after them. */
   private double[] rates(GrpcTarget target, CompareConfig config, int keys) {
     OpStats get = new OpStats("get");
-    LoadRunner.Result reads = runner(target, config, Workload.READ, keys).run(get, new OpStats("put"));
+    LoadRunner.Result reads = runner(target, config, Workload.READ, keys, 0).run(get, new OpStats("put"));
     return new double[] {putRate(target, config, keys, keys), rate(get, reads)};
   }
 
   /** The rate of workload load's puts, of keys {@code firstKey}, {@code firstKey + 1}, ... */
   private double putRate(GrpcTarget target, CompareConfig config, int keys, long firstKey) {
     OpStats put = new OpStats("put");
-    LoadRunner.Result writes = new LoadRunner(bench(config, Workload.LOAD, keys).withFirstKey(firstKey), target,
-        new Values(Comparison.GRPC_VALUE_BYTES, false), quiet).run(new OpStats("get"), put);
+    LoadRunner.Result writes = runner(target, config, Workload.LOAD, keys, firstKey).run(new OpStats("get"), put);
     return rate(put, writes);
   }
 
@@ -115,14 +114,11 @@ final class ScaleTarget {
     return result.stopped().isPresent() || result.seconds() <= 0 ? 0 : op.measured().getTotalCount() / result.seconds();
   }
 
-  private LoadRunner runner(GrpcTarget target, CompareConfig config, Workload workload, int keys) {
-    return new LoadRunner(bench(config, workload, keys), target, new Values(Comparison.GRPC_VALUE_BYTES, false), quiet);
-  }
-
-  private static BenchConfig bench(CompareConfig config, Workload workload, int keys) {
-    return new BenchConfig(workload, false, keys, Comparison.GRPC_VALUE_BYTES, Comparison.GRPC_CLIENTS,
+  private LoadRunner runner(GrpcTarget target, CompareConfig config, Workload workload, int keys, long firstKey) {
+    BenchConfig bench = new BenchConfig(workload, false, keys, Comparison.GRPC_VALUE_BYTES, Comparison.GRPC_CLIENTS,
         config.duration(), OptionalLong.empty(), config.warmup(), OptionalDouble.empty(), BenchConfig.Protocol.GRPC,
-        UNUSED, 6);
+        UNUSED, 6).withFirstKey(firstKey);
+    return new LoadRunner(bench, target, new Values(Comparison.GRPC_VALUE_BYTES, false), quiet);
   }
 
   /**
