@@ -7,6 +7,7 @@ import io.kvdb.cli.bench.LoadRunner;
 import io.kvdb.cli.bench.OpStats;
 import io.kvdb.cli.bench.Values;
 import io.kvdb.cli.bench.Workload;
+import io.kvdb.client.KvBatch;
 import io.kvdb.client.KvClient;
 import io.kvdb.client.KvException;
 import io.kvdb.client.KvOptions;
@@ -18,29 +19,36 @@ import io.kvdb.compare.systems.Processes;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.ToDoubleFunction;
 
 /**
- * Target 6 (issue 9), behind {@code --scale}: a leader of its own started with {@code -Xmx256m} and
- * no follower; gRPC put and get rates (32 clients, 100-byte random values) with {@link #SMALL} keys
- * stored (after one unmeasured pass of the same runs, for the fresh JVM's JIT), then with
- * {@code largeKeys}; then one fresh follower, which holds every shard, timed from
- * its first hello (the first Cluster.Status that lists it, polled every 20 ms; its JVM's start is not
- * counted) until the leader lists it alive with all its shards live (none incoming, no event left to
- * apply).
+ * Target 6 (issue 9), behind {@code --scale}: two leaders of their own, each started with
+ * {@code -Xmx256m} and no follower, one holding {@link #SMALL} keys and one {@code largeKeys}; gRPC
+ * put and get rates (32 clients, 100-byte random values) on each, after one unmeasured pass for the
+ * fresh JVMs' JIT, in {@code --rounds} rounds that alternate which store goes first, so that a
+ * change in the host's speed falls on both sides (the figures are the medians); then one fresh
+ * follower of the large store, timed from its first hello (the first Cluster.Status that lists it,
+ * polled every 20 ms; its JVM's start is not counted) until the leader lists it alive with all its
+ * shards live (none incoming, no event left to apply), with the small store's leader stopped.
  *
- * <p>The puts of both sizes add new keys after the stored ones, so that the two rates differ by the
- * store's size alone: puts that overwrite a stored key also read it back from the tables (the
- * shard digest needs the old value), which a 10,000-key store keeps in memory and a 1,000,000-key
- * one does not. Their rate with {@code largeKeys} stored is measured too and logged, not judged.
+ * <p>The puts add new keys after the stored ones, so that the two rates differ by the store's size
+ * alone: puts that overwrite a stored key also read it back from the tables (the shard digest
+ * needs the old value), which a 10,000-key store keeps in memory and a 1,000,000-key one does not.
+ * The new keys are deleted after each run, so that every round starts with the stores' sizes. The
+ * rate of overwrites with {@code largeKeys} stored is measured too and logged, not judged.
  */
 final class ScaleTarget {
   static final int SMALL = 10_000;
   static final int LARGE = 1_000_000;
+  /** The leader's default --max-batch-ops. */
+  private static final int DELETES_PER_BATCH = 128;
   private static final HostPort UNUSED = HostPort.parse("target", "127.0.0.1:1");
   private static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(10);
 
@@ -51,63 +59,113 @@ final class ScaleTarget {
     this.log = log;
   }
 
+  /** One store size, and a client and bench target on its leader. */
+  private record Store(int keys, KvClient client, GrpcTarget target) {
+    static Store on(int keys, KvClient client, KvdbCluster.Leader leader) {
+      return new Store(keys, client, new GrpcTarget(client, leader.address()));
+    }
+  }
+
+  /** One run's rates on one store: puts of new keys, and gets, per second. */
+  private record Rates(double put, double get) {}
+
   ScaleRun measure(Processes processes, Launch launch, CompareConfig config, int largeKeys) {
     Launch small = launch.withMaxHeap("256m");
-    KvdbCluster.Leader leader = KvdbCluster.startLeader(processes, small, "kvdb-scale", 1);
-    try (KvClient client = KvClient.connect(leader.address(), KvOptions.DEFAULT.withDeadline(Duration.ofSeconds(30)))) {
-      GrpcTarget target = new GrpcTarget(client, leader.address());
-      Optional<String> notStored = store(target, config, SMALL);
-      if (notStored.isPresent()) {
-        return ScaleRun.failed(SMALL, largeKeys, notStored.get());
-      }
+    KvOptions options = KvOptions.DEFAULT.withDeadline(Duration.ofSeconds(30));
+    KvdbCluster.Leader smallLeader = KvdbCluster.startLeader(processes, small, "kvdb-scale-small", 1);
+    KvdbCluster.Leader largeLeader = KvdbCluster.startLeader(processes, small, "kvdb-scale", 1);
+    try (KvClient smallClient = KvClient.connect(smallLeader.address(), options);
+        KvClient largeClient = KvClient.connect(largeLeader.address(), options)) {
+      Store smallStore = stored(Store.on(SMALL, smallClient, smallLeader), config);
+      log.printf("compare: target 6: %,d keys stored; storing %,d keys%n", SMALL, largeKeys);
+      Store largeStore = stored(Store.on(largeKeys, largeClient, largeLeader), config);
       // The first runs on a fresh JVM measure its JIT more than its store: one unmeasured pass first.
-      rates(target, config, SMALL);
-      double[] smallRates = rates(target, config, SMALL);
-      log.printf("compare: target 6, %,d keys: put %,.0f/s, get %,.0f/s; storing %,d keys%n", SMALL, smallRates[0],
-          smallRates[1], largeKeys);
-      notStored = store(target, config, largeKeys);
-      if (notStored.isPresent()) {
-        return ScaleRun.failed(SMALL, largeKeys, notStored.get());
+      rates(smallStore, config);
+      rates(largeStore, config);
+      List<Rates> smallRates = new ArrayList<>();
+      List<Rates> largeRates = new ArrayList<>();
+      for (int round = 1; round <= config.rounds(); round++) {
+        if (round % 2 == 1) {
+          smallRates.add(rates(smallStore, config));
+          largeRates.add(rates(largeStore, config));
+        } else {
+          largeRates.add(rates(largeStore, config));
+          smallRates.add(rates(smallStore, config));
+        }
+        log.printf("compare: target 6, round %d/%d: %,d keys: put of new keys %,.0f/s, get %,.0f/s; %,d keys: put of"
+            + " new keys %,.0f/s, get %,.0f/s%n", round, config.rounds(), SMALL, smallRates.get(round - 1).put(),
+            smallRates.get(round - 1).get(), largeKeys, largeRates.get(round - 1).put(), largeRates.get(round - 1).get());
       }
-      double[] largeRates = rates(target, config, largeKeys);
-      double overwrites = putRate(target, config, largeKeys, 0);
-      long stored = client.status().getKeys();
-      log.printf("compare: target 6, %,d keys: put of new keys %,.0f/s, get %,.0f/s, put overwriting stored keys"
-          + " %,.0f/s (not a target); starting a fresh follower of %,d keys%n", largeKeys, largeRates[0],
-          largeRates[1], overwrites, stored);
-      KvdbCluster.startFollower(processes, small, "kvdb-scale", leader, 1);
+      double overwrites = putRate(largeStore, config, 0);
+      processes.stop(smallLeader.process()); // the catch-up has the machine to itself, as a real one would
+      long stored = largeClient.status().getKeys();
+      log.printf("compare: target 6, %,d keys: put overwriting stored keys %,.0f/s (not a target); starting a fresh"
+          + " follower of %,d keys%n", largeKeys, overwrites, stored);
+      KvdbCluster.startFollower(processes, small, "kvdb-scale", largeLeader, 1);
       long[] firstSeen = {0};
-      Optional<String> late = awaitAllShardsLive(client, firstSeen);
+      Optional<String> late = awaitAllShardsLive(largeClient, firstSeen);
       double seconds = (System.nanoTime() - firstSeen[0]) / 1e9;
-      return new ScaleRun(SMALL, largeKeys, smallRates[0], smallRates[1], largeRates[0], largeRates[1], stored,
+      return new ScaleRun(SMALL, largeKeys, config.rounds(), median(smallRates, Rates::put),
+          median(smallRates, Rates::get), median(largeRates, Rates::put), median(largeRates, Rates::get), stored,
           late.isPresent() ? 0 : seconds, late);
     } catch (RuntimeException e) {
       return ScaleRun.failed(SMALL, largeKeys, String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
     }
   }
 
-  /** Stores keys 0 to {@code keys - 1} as fast as it goes; the failure, if any. */
-  private Optional<String> store(GrpcTarget target, CompareConfig config, int keys) {
+  private static double median(List<Rates> rounds, ToDoubleFunction<Rates> figure) {
+    double[] sorted = rounds.stream().mapToDouble(figure).sorted().toArray();
+    int middle = sorted.length / 2;
+    return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  }
+
+  /** {@code store} once keys 0 to {@code keys - 1} are stored, as fast as it goes. */
+  private Store stored(Store store, CompareConfig config) {
     OpStats stored = new OpStats("put");
-    LoadRunner.Result preload = runner(target, config, Workload.READ, keys, 0).preload(stored);
+    LoadRunner.Result preload = runner(store.target(), config, Workload.READ, store.keys(), 0).preload(stored);
     if (preload.stopped().isPresent() || stored.errorCount() > 0) {
-      return Optional.of("storing " + keys + " keys: " + preload.stopped().orElse(stored.errors().toString()));
+      throw new IllegalStateException("storing " + store.keys() + " keys: "
+          + preload.stopped().orElse(stored.errors().toString()));
     }
-    return Optional.empty();
+    return store;
   }
 
-  /** Put and get rates with {@code keys} stored: gets over them, then puts of new keys after them. */
-  private double[] rates(GrpcTarget target, CompareConfig config, int keys) {
+  /**
+   * Put and get rates on {@code store}: gets over its keys, then puts of new keys after them, which
+   * are then deleted.
+   */
+  private Rates rates(Store store, CompareConfig config) {
     OpStats get = new OpStats("get");
-    LoadRunner.Result reads = runner(target, config, Workload.READ, keys, 0).run(get, new OpStats("put"));
-    return new double[] {putRate(target, config, keys, keys), rate(get, reads)};
+    LoadRunner.Result reads = runner(store.target(), config, Workload.READ, store.keys(), 0)
+        .run(get, new OpStats("put"));
+    double puts = putRate(store, config, store.keys());
+    deleteNewKeys(store);
+    return new Rates(puts, rate(get, reads));
   }
 
-  /** The rate of workload load's puts, of keys {@code firstKey}, {@code firstKey + 1}, ... */
-  private double putRate(GrpcTarget target, CompareConfig config, int keys, long firstKey) {
+  /** The rate of workload load's puts on {@code store}, of keys {@code firstKey}, {@code firstKey + 1}, ... */
+  private double putRate(Store store, CompareConfig config, long firstKey) {
     OpStats put = new OpStats("put");
-    LoadRunner.Result writes = runner(target, config, Workload.LOAD, keys, firstKey).run(new OpStats("get"), put);
+    LoadRunner.Result writes = runner(store.target(), config, Workload.LOAD, store.keys(), firstKey)
+        .run(new OpStats("get"), put);
     return rate(put, writes);
+  }
+
+  /** Deletes the keys that the load's puts added after {@code store}'s, in atomic batches. */
+  private static void deleteNewKeys(Store store) {
+    long added = store.client().status().getKeys() - store.keys();
+    for (long n = store.keys(); n < store.keys() + added; ) {
+      KvBatch batch = KvBatch.builder();
+      for (int i = 0; i < DELETES_PER_BATCH && n < store.keys() + added; i++, n++) {
+        batch.delete(LoadRunner.key(n));
+      }
+      store.client().batch(batch.build());
+    }
+    long left = store.client().status().getKeys();
+    if (left != store.keys()) {
+      throw new IllegalStateException("the store of " + store.keys() + " keys holds " + left
+          + " after deleting the new ones");
+    }
   }
 
   private static double rate(OpStats op, LoadRunner.Result result) {

@@ -4,11 +4,12 @@ import java.util.Optional;
 
 /**
  * Target 6's run (issue 9): gRPC put and get rates with {@code smallKeys} and with
- * {@code largeKeys} stored (100-byte random values), then a fresh follower's catch-up of every key
- * the leader then holds.
+ * {@code largeKeys} stored (100-byte random values), the medians of {@code rounds} rounds, then a
+ * fresh follower's catch-up of every key the leader then holds.
  *
- * @param smallKeys keys stored in the first measurement
- * @param largeKeys keys stored in the second
+ * @param smallKeys keys of the small store
+ * @param largeKeys keys of the large store
+ * @param rounds rounds the rates are the medians of
  * @param putSmall puts/s with {@code smallKeys} stored
  * @param getSmall gets/s over {@code smallKeys}
  * @param putLarge puts/s with {@code largeKeys} stored
@@ -19,7 +20,7 @@ import java.util.Optional;
  *     to all its shards live
  * @param failed why the run gave no (or not every) figure, if so
  */
-public record ScaleRun(int smallKeys, int largeKeys, double putSmall, double getSmall, double putLarge,
+public record ScaleRun(int smallKeys, int largeKeys, int rounds, double putSmall, double getSmall, double putLarge,
     double getLarge, long catchUpKeys, double catchUpSeconds, Optional<String> failed) {
   /** The follower's catch-up rate, keys/s: every stored key, over its catch-up time. */
   public double catchUpKeysPerSecond() {
@@ -28,6 +29,6 @@ public record ScaleRun(int smallKeys, int largeKeys, double putSmall, double get
 
   /** A run that stopped, saying why. */
   public static ScaleRun failed(int smallKeys, int largeKeys, String why) {
-    return new ScaleRun(smallKeys, largeKeys, 0, 0, 0, 0, 0, 0, Optional.of(why));
+    return new ScaleRun(smallKeys, largeKeys, 0, 0, 0, 0, 0, 0, 0, Optional.of(why));
   }
 }

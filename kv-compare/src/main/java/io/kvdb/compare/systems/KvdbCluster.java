@@ -46,13 +46,14 @@ public record KvdbCluster(int leaderGrpcPort, int gatewayPort) {
   }
 
   /**
-   * A started leader's ports.
+   * A started leader.
    *
    * @param grpcPort its gRPC port
    * @param pubPort its ZeroMQ PUB port
    * @param controlPort its ZeroMQ control port
+   * @param process its process, for {@link Processes#stop}
    */
-  public record Leader(int grpcPort, int pubPort, int controlPort) {
+  public record Leader(int grpcPort, int pubPort, int controlPort, Processes.Started process) {
     /** Its gRPC address. */
     public String address() {
       return "127.0.0.1:" + grpcPort;
@@ -61,14 +62,16 @@ public record KvdbCluster(int leaderGrpcPort, int gatewayPort) {
 
   /** Starts the leader of cluster {@code name} (sync durability) and waits for its gRPC port. */
   public static Leader startLeader(Processes processes, Launch launch, String name, int replicationFactor) {
-    Leader leader = new Leader(processes.freePort(), processes.freePort(), processes.freePort());
+    int grpcPort = processes.freePort();
+    int pubPort = processes.freePort();
+    int controlPort = processes.freePort();
     Processes.Started started = processes.start(name + "-leader", launch.jar("kv-leader", "--host", "127.0.0.1",
-        "--grpc-port", leader.grpcPort() + "", "--pub-port", leader.pubPort() + "", "--control-port",
-        leader.controlPort() + "", "--metrics-port", processes.freePort() + "", "--data-dir",
+        "--grpc-port", grpcPort + "", "--pub-port", pubPort + "", "--control-port",
+        controlPort + "", "--metrics-port", processes.freePort() + "", "--data-dir",
         processes.dir().resolve(name + "/leader").toString(), "--durability", "sync", "--replication-factor",
         replicationFactor + ""));
-    processes.awaitPort(started, leader.grpcPort(), START_TIMEOUT);
-    return leader;
+    processes.awaitPort(started, grpcPort, START_TIMEOUT);
+    return new Leader(grpcPort, pubPort, controlPort, started);
   }
 
   /** Starts follower {@code follower-i} of cluster {@code name}, with an empty data dir of its own. */
