@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CPU per HTTP POST /set of each process of the ./kv local topology, under one set of extra JVM
+# CPU per HTTP POST /set (or GET /get: REQUEST=get) of each process of the ./kv local topology, under one set of extra JVM
 # flags or another, in interleaved rounds:
 #   kv-compare/scripts/local-cpu-per-set.sh ROUNDS "FLAGS A" "FLAGS B" ...
 # e.g. local-cpu-per-set.sh 3 "" "-Dio.netty.leakDetection.level=disabled"
@@ -10,7 +10,9 @@
 # 60: on 2 cores the rate keeps rising for about a minute while the JIT compiles), then a measured
 # 10 s, and prints the measured run's rate and p99 and each process's user+system CPU per request
 # (from /proc), its context switches per 100 requests, and the leader's writes per committed batch
-# (from its /metrics); PER_THREAD=1 adds the leader's switches by thread name. Needs wrk (Debian's package). Used for docs/PERFORMANCE.md.
+# (from its /metrics); PER_THREAD=1 adds the leader's switches by thread name. REQUEST=get measures
+# GET /get instead (docs/wrk/get.lua, after storing its 1,000 keys with docs/wrk/load-keys.lua).
+# Needs wrk (Debian's package). Used for docs/PERFORMANCE.md.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 rounds=$1; shift
@@ -48,7 +50,17 @@ batches() {
   curl -sf http://127.0.0.1:24490/metrics |
     awk '/^kvdb_write_batch_size_count/{c = $2} /^kvdb_write_batch_size_sum/{s = $2} END {print c + 0, s + 0}'
 }
-wrk_set() { wrk -t2 -c16 -d"${1:-10}s" --latency -s "$root/docs/wrk/set.lua" http://127.0.0.1:24480; }
+request=${REQUEST:-set}
+wrk_load() { wrk -t2 -c16 -d"${1:-10}s" --latency -s "$root/docs/wrk/$request.lua" http://127.0.0.1:24480; }
+# get.lua's keys, k0 to k999: load-keys.lua stores them in turn, until the last one reads back.
+store_keys() {
+  local i
+  for i in $(seq 1 30); do
+    wrk -t1 -c4 -d2s -s "$root/docs/wrk/load-keys.lua" http://127.0.0.1:24480 >/dev/null
+    curl -sf http://127.0.0.1:24480/get/k999 >/dev/null && return 0
+  done
+  echo "k999 was not stored; logs in $work" >&2; exit 1
+}
 
 one_run() {
   local flags=$1 tree=$root
@@ -66,13 +78,14 @@ one_run() {
   start gateway http-gateway "$flags" --host 127.0.0.1 --port 24480 --leader 127.0.0.1:24451 \
     --followers 127.0.0.1:24461,127.0.0.1:24462
   wait_for_port 24480
-  wrk_set "$warmup" >/dev/null
+  if [ "$request" = get ]; then store_keys; fi
+  wrk_load "$warmup" >/dev/null
   local before=() after=() cs_before=() cs_after=() out p
   for p in "${pids[@]}"; do before+=("$(cpu_ticks "$p")"); cs_before+=("$(switches "$p")"); done
   [ -n "${PER_THREAD:-}" ] && switches_by_thread "${pids[0]}" >"$dir/threads.before"
   local batches_before batches_after
   batches_before=$(batches)
-  out=$(wrk_set)
+  out=$(wrk_load)
   batches_after=$(batches)
   for p in "${pids[@]}"; do after+=("$(cpu_ticks "$p")"); cs_after+=("$(switches "$p")"); done
   [ -n "${PER_THREAD:-}" ] && switches_by_thread "${pids[0]}" >"$dir/threads.after"
@@ -85,8 +98,8 @@ one_run() {
   per() { echo $(( (after[$1] - before[$1]) * 1000000 / tick / requests )); }
   # Context switches per 100 requests.
   cs() { echo $(( (cs_after[$1] - cs_before[$1]) * 100 / requests )); }
-  printf '%s\n  /set %6s/s p99 %-8s CPU us/request: leader %4d, gateway %4d, followers %4d + %4d;' \
-    "[${tree}${flags:+ $flags}]" "$rate" "$p99" "$(per 0)" "$(per 3)" "$(per 1)" "$(per 2)"
+  printf '%s\n  /%s %6s/s p99 %-8s CPU us/request: leader %4d, gateway %4d, followers %4d + %4d;' \
+    "[${tree}${flags:+ $flags}]" "$request" "$rate" "$p99" "$(per 0)" "$(per 3)" "$(per 1)" "$(per 2)"
   printf ' context switches per 100 requests: leader %4d, gateway %4d, followers %4d + %4d;' \
     "$(cs 0)" "$(cs 3)" "$(cs 1)" "$(cs 2)"
   # Writes per committed batch over the measured run: how much group commit gathered.
