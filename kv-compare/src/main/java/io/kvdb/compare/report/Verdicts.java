@@ -140,8 +140,8 @@ public final class Verdicts {
     }
     double share = large / small;
     return Verdict.of(target, share >= LARGE_OF_SMALL, String.format(Locale.ROOT, "gRPC %s with %,d keys stored"
-        + " %,.0f/s = %.1f%% of %,.0f/s with %,d (medians of %d rounds)", op, run.largeKeys(), large, share * 100,
-        small, run.smallKeys(), run.rounds()),
+        + " %,.0f/s = %.1f%% of %,.0f/s with %,d (%s)", op, run.largeKeys(), large, share * 100, small,
+        run.smallKeys(), run.rounds() == 1 ? "one round" : "medians of " + run.rounds() + " rounds"),
         String.format(Locale.ROOT, "%.0f%%", LARGE_OF_SMALL * 100));
   }
 

@@ -127,8 +127,9 @@ class VerdictsTest {
     assertEquals(Verdict.Outcome.NOT_MET, v.get("6 (get)").outcome(), v.get("6 (get)").line());
     assertEquals("target 6 (catch-up): a fresh follower took 1,100,000 keys in 3.60 s from its first hello = 305,556"
         + " keys/s vs needed 300,000 keys/s: MET", v.get("6 (catch-up)").line());
-    results.scaleRun(new ScaleRun(10_000, 1_000_000, 3, 10_000, 20_000, 8_000, 16_000, 1_000_000, 3.4, Optional.empty()));
+    results.scaleRun(new ScaleRun(10_000, 1_000_000, 1, 10_000, 20_000, 8_000, 16_000, 1_000_000, 3.4, Optional.empty()));
     assertEquals(Verdict.Outcome.MET, judge().get("6 (get)").outcome());
+    assertTrue(judge().get("6 (get)").line().contains("with 10,000 (one round)"), judge().get("6 (get)").line());
     assertEquals(Verdict.Outcome.NOT_MET, judge().get("6 (catch-up)").outcome()); // 294,118 keys/s
   }
 
