@@ -192,6 +192,29 @@ class WritePipelineTest {
   }
 
   @Test
+  void afterARestartEveryStoredKeyCountsForConditionsDeletesAndTheKeyCount() throws Exception {
+    // What a writer that skipped the read of keys it believed new would break first (a put "only
+    // if absent" over a stored key, a delete answered not-found, a wrong key count).
+    List<String> keys = keysInShard(3, 200);
+    List<Long> versions = new ArrayList<>();
+    try (WritePipeline pipeline = pipeline(store)) {
+      for (String key : keys) {
+        versions.add(await(pipeline.put(key, bytes("v"))).version());
+      }
+    }
+    try (WritePipeline pipeline = pipeline(store, 2, 1000, new BacklogPins(), EventSink.NONE, store::write)) {
+      for (int i = 0; i < keys.size(); i += 2) {
+        assertEquals(Committed.conflict(3, versions.get(i)), await(pipeline.put(keys.get(i), bytes("w"), 0L, 0)),
+            "a put of " + keys.get(i) + " only if it does not exist");
+      }
+      for (int i = 1; i < keys.size(); i += 2) {
+        assertTrue(await(pipeline.delete(keys.get(i))).found(), "delete of " + keys.get(i));
+      }
+      assertEquals(keys.size() / 2, pipeline.head(3).keys());
+    }
+  }
+
+  @Test
   void failedCommitAnswersUnavailableAndChangesNothing() throws Exception {
     boolean[] fail = {true};
     WritePipeline.BatchCommitter flaky = batch -> {
