@@ -12,6 +12,7 @@ import io.kvdb.client.KvClient;
 import io.kvdb.client.KvException;
 import io.kvdb.client.KvOptions;
 import io.kvdb.common.net.HostPort;
+import io.kvdb.compare.report.Results;
 import io.kvdb.compare.report.ScaleRun;
 import io.kvdb.compare.systems.KvdbCluster;
 import io.kvdb.compare.systems.Launch;
@@ -26,7 +27,6 @@ import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.ToDoubleFunction;
 
 /**
  * Target 6 (issue 9), behind {@code --scale}: two leaders of their own, each started with
@@ -105,18 +105,12 @@ final class ScaleTarget {
       long[] firstSeen = {0};
       Optional<String> late = awaitAllShardsLive(largeClient, firstSeen);
       double seconds = (System.nanoTime() - firstSeen[0]) / 1e9;
-      return new ScaleRun(SMALL, largeKeys, config.rounds(), median(smallRates, Rates::put),
-          median(smallRates, Rates::get), median(largeRates, Rates::put), median(largeRates, Rates::get), stored,
-          late.isPresent() ? 0 : seconds, late);
+      return new ScaleRun(SMALL, largeKeys, config.rounds(), Results.median(smallRates, Rates::put),
+          Results.median(smallRates, Rates::get), Results.median(largeRates, Rates::put),
+          Results.median(largeRates, Rates::get), stored, late.isPresent() ? 0 : seconds, late);
     } catch (RuntimeException e) {
       return ScaleRun.failed(SMALL, largeKeys, String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
     }
-  }
-
-  private static double median(List<Rates> rounds, ToDoubleFunction<Rates> figure) {
-    double[] sorted = rounds.stream().mapToDouble(figure).sorted().toArray();
-    int middle = sorted.length / 2;
-    return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
   }
 
   /** {@code store} once keys 0 to {@code keys - 1} are stored, as fast as it goes. */

@@ -85,7 +85,7 @@ public final class Results {
   }
 
   /** The middle value; of an even count, the mean of the two middle ones. */
-  static double median(List<Measurement> rounds, ToDoubleFunction<Measurement> field) {
+  public static <T> double median(List<T> rounds, ToDoubleFunction<? super T> field) {
     double[] values = rounds.stream().mapToDouble(field).toArray();
     Arrays.sort(values);
     int mid = values.length / 2;
