@@ -3,6 +3,7 @@ package io.kvdb.gateway;
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.grpc.GrpcSerializationFormats;
+import com.linecorp.armeria.server.AnnotatedServiceBindingBuilder;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServerListener;
@@ -17,6 +18,7 @@ import io.kvdb.gateway.http.ClusterHttpApi;
 import io.kvdb.gateway.http.KeyListing;
 import io.kvdb.gateway.http.KvHttpApi;
 import io.kvdb.gateway.http.WatchHttp;
+import io.kvdb.gateway.http.WholeAnswers;
 import io.kvdb.gateway.leader.LeaderClient;
 import io.kvdb.gateway.leader.LeaderProxy;
 import io.kvdb.gateway.ops.OpsServices;
@@ -90,6 +92,7 @@ public final class GatewayMain {
     // One thread for the HTTP connections and the leader's: measured faster on 2 cores than
     // Armeria's shared pool (docs/PERFORMANCE.md, "HTTP gateway: one event loop").
     leader.eventLoop().ifPresent(loop -> sb.workerGroup(loop, false));
+    sb.childChannelPipelineCustomizer(WholeAnswers::consolidateFlushes);
     configureServices(sb, config, leader);
     return sb.build();
   }
@@ -104,13 +107,12 @@ public final class GatewayMain {
     JsonErrorHandler errors = new JsonErrorHandler(config.leader().toString());
     OpsServices ops = new OpsServices();
     sb.errorHandler(errors);
-    for (Object api : new Object[] {new KvHttpApi(leader, stale), new WatchHttp(leader), new KeyListing(leader, stale),
-        new ClusterHttpApi(leader, stale), new V1KvApi(leader, stale), new BatchHttpApi(leader, stale)}) {
-      sb.annotatedService()
-          .maxRequestLength(config.maxBodyBytes())
-          .exceptionHandlers(errors)
-          .decorator(ops.requestMetrics())
-          .build(api);
+    for (Object api : new Object[] {new KvHttpApi(leader, stale), new ClusterHttpApi(leader, stale),
+        new V1KvApi(leader, stale), new BatchHttpApi(leader, stale)}) {
+      annotated(sb, config, errors, ops).decorator(WholeAnswers::new).build(api);
+    }
+    for (Object streamed : new Object[] {new WatchHttp(leader), new KeyListing(leader, stale)}) {
+      annotated(sb, config, errors, ops).build(streamed);
     }
     GrpcServiceBuilder proxy = GrpcService.builder()
         .supportedSerializationFormats(GrpcSerializationFormats.values())
@@ -137,5 +139,13 @@ public final class GatewayMain {
           .maxAge(Duration.ofHours(1))
           .newDecorator());
     }
+  }
+
+  private static AnnotatedServiceBindingBuilder annotated(ServerBuilder sb, GatewayConfig config,
+      JsonErrorHandler errors, OpsServices ops) {
+    return sb.annotatedService()
+        .maxRequestLength(config.maxBodyBytes())
+        .exceptionHandlers(errors)
+        .decorator(ops.requestMetrics());
   }
 }
