@@ -12,6 +12,10 @@
 # (from /proc), its context switches per 100 requests, and the leader's writes per committed batch
 # (from its /metrics); PER_THREAD=1 adds the leader's switches by thread name. REQUEST=get measures
 # GET /get instead (docs/wrk/get.lua, after storing its 1,000 keys with docs/wrk/load-keys.lua).
+# SLICE=S runs every topology at once (the Nth on ports 100*N higher) and, after each one's warm-up,
+# loads them in turn for S seconds each, ROUNDS times: on a shared, noisy host, short alternating
+# slices compare two trees better than one long run after another. It ends with each one's
+# medians over the slices and the median ratio of each slice's rate to the first one's.
 # Needs wrk (Debian's package). Used for docs/PERFORMANCE.md.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -19,8 +23,8 @@ rounds=$1; shift
 java=${JAVA:-java}
 tick=$(getconf CLK_TCK)
 work=$(mktemp -d)
-pids=()
-cleanup() { kill -TERM "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"; }
+pids=() every=()
+cleanup() { kill -TERM "${every[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
@@ -42,54 +46,60 @@ start() { # name jar-module flags args...
   local name=$1 jar="$tree/kv-$2/target/kv-$2.jar" flags=$3; shift 3
   # shellcheck disable=SC2086
   "$java" -Xmx512m -XX:+UseSerialGC $flags -jar "$jar" "$@" >"$dir/$name.log" 2>&1 &
-  pids+=($!)
+  pids+=($!) every+=($!)
 }
 warmup=${WARMUP:-60}
 # The leader's committed batches and the writes in them so far: "COUNT SUM" of kvdb_write_batch_size.
 batches() {
-  curl -sf http://127.0.0.1:24490/metrics |
+  curl -sf "http://127.0.0.1:$((24490 + off))/metrics" |
     awk '/^kvdb_write_batch_size_count/{c = $2} /^kvdb_write_batch_size_sum/{s = $2} END {print c + 0, s + 0}'
 }
 request=${REQUEST:-set}
-wrk_load() { wrk -t2 -c16 -d"${1:-10}s" --latency -s "$root/docs/wrk/$request.lua" http://127.0.0.1:24480; }
+wrk_load() { wrk -t2 -c16 -d"${1:-10}s" --latency -s "$root/docs/wrk/$request.lua" "http://127.0.0.1:$((24480 + off))"; }
 # get.lua's keys, k0 to k999: load-keys.lua stores them in turn, until the last one reads back.
 store_keys() {
   local i
   for i in $(seq 1 30); do
-    wrk -t1 -c4 -d2s -s "$root/docs/wrk/load-keys.lua" http://127.0.0.1:24480 >/dev/null
-    curl -sf http://127.0.0.1:24480/get/k999 >/dev/null && return 0
+    wrk -t1 -c4 -d2s -s "$root/docs/wrk/load-keys.lua" "http://127.0.0.1:$((24480 + off))" >/dev/null
+    curl -sf "http://127.0.0.1:$((24480 + off))/get/k999" >/dev/null && return 0
   done
   echo "k999 was not stored; logs in $work" >&2; exit 1
 }
 
-one_run() {
-  local flags=$1 tree=$root
+# up FLAGS: starts a topology on ports $off higher, its data in a new $dir; its pids in $pids.
+up() {
+  local flags=$1
+  tree=$root
   if [[ $flags == *::* ]]; then tree=${flags%%::*}; flags=${flags#*::}; fi
   dir=$(mktemp -d "$work/run.XXXX"); pids=()
-  start leader leader "$flags" --host 127.0.0.1 --grpc-port 24451 --pub-port 24455 --control-port 24456 \
-    --metrics-port 24490 --data-dir "$dir/leader"
-  wait_for_port 24451
+  start leader leader "$flags" --host 127.0.0.1 --grpc-port $((24451 + off)) --pub-port $((24455 + off)) \
+    --control-port $((24456 + off)) --metrics-port $((24490 + off)) --data-dir "$dir/leader"
+  wait_for_port $((24451 + off))
   local i
   for i in 1 2; do
-    start "follower-$i" follower "$flags" --host 127.0.0.1 --leader 127.0.0.1 --leader-pub-port 24455 \
-      --leader-control-port 24456 --id "follower-$i" --data-dir "$dir/follower-$i" \
-      --grpc-port $((24460 + i)) --metrics-port $((24490 + i))
+    start "follower-$i" follower "$flags" --host 127.0.0.1 --leader 127.0.0.1 --leader-pub-port $((24455 + off)) \
+      --leader-control-port $((24456 + off)) --id "follower-$i" --data-dir "$dir/follower-$i" \
+      --grpc-port $((24460 + i + off)) --metrics-port $((24490 + i + off))
   done
-  start gateway http-gateway "$flags" --host 127.0.0.1 --port 24480 --leader 127.0.0.1:24451 \
-    --followers 127.0.0.1:24461,127.0.0.1:24462
-  wait_for_port 24480
+  start gateway http-gateway "$flags" --host 127.0.0.1 --port $((24480 + off)) --leader 127.0.0.1:$((24451 + off)) \
+    --followers 127.0.0.1:$((24461 + off)),127.0.0.1:$((24462 + off))
+  wait_for_port $((24480 + off))
   if [ "$request" = get ]; then store_keys; fi
   wrk_load "$warmup" >/dev/null
+}
+
+# measure LABEL SECONDS: loads the topology of $pids (ports $off higher) and prints one line.
+measure() {
+  local label=$1 seconds=$2
   local before=() after=() cs_before=() cs_after=() out p
   for p in "${pids[@]}"; do before+=("$(cpu_ticks "$p")"); cs_before+=("$(switches "$p")"); done
   [ -n "${PER_THREAD:-}" ] && switches_by_thread "${pids[0]}" >"$dir/threads.before"
   local batches_before batches_after
   batches_before=$(batches)
-  out=$(wrk_load)
+  out=$(wrk_load "$seconds")
   batches_after=$(batches)
   for p in "${pids[@]}"; do after+=("$(cpu_ticks "$p")"); cs_after+=("$(switches "$p")"); done
   [ -n "${PER_THREAD:-}" ] && switches_by_thread "${pids[0]}" >"$dir/threads.after"
-  kill -TERM "${pids[@]}"; wait "${pids[@]}" 2>/dev/null || true; pids=()
   local requests rate p99
   requests=$(awk '/requests in/{print $1}' <<<"$out")
   rate=$(awk '/Requests\/sec/{printf "%d", $2}' <<<"$out")
@@ -99,7 +109,7 @@ one_run() {
   # Context switches per 100 requests.
   cs() { echo $(( (cs_after[$1] - cs_before[$1]) * 100 / requests )); }
   printf '%s\n  /%s %6s/s p99 %-8s CPU us/request: leader %4d, gateway %4d, followers %4d + %4d;' \
-    "[${tree}${flags:+ $flags}]" "$request" "$rate" "$p99" "$(per 0)" "$(per 3)" "$(per 1)" "$(per 2)"
+    "$label" "$request" "$rate" "$p99" "$(per 0)" "$(per 3)" "$(per 1)" "$(per 2)"
   printf ' context switches per 100 requests: leader %4d, gateway %4d, followers %4d + %4d;' \
     "$(cs 0)" "$(cs 3)" "$(cs 1)" "$(cs 2)"
   # Writes per committed batch over the measured run: how much group commit gathered.
@@ -114,7 +124,51 @@ one_run() {
   fi
 }
 
+down() { kill -TERM "${pids[@]}"; wait "${pids[@]}" 2>/dev/null || true; pids=(); }
+
+median() { sort -n | awk '{a[NR] = $1} END {print NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+# slice_medians FILE ARGS...: per argument, the medians of its slices' rate and CPU per request
+# (fields of measure's second line), and of each slice's rate over the first argument's in that slice.
+slice_medians() {
+  local file=$1 i; shift
+  echo "medians over the slices:"
+  for i in $(seq 0 $(($# - 1))); do
+    # measure's second line, after the label "[I ...]": /get RATE/s p99 P CPU us/request: leader L, gateway G, followers F + F;
+    field() { awk -v i="$i" -v f="$1" '$1 ~ /^\[/ {which = substr($1, 2)} $1 ~ /^\// && which == i {print $f + 0}' "$file" | median; }
+    printf '  [%s] %s/s; CPU us/request: leader %s, gateway %s, followers %s + %s' "$(eval "echo \${$((i + 1))}")" \
+      "$(field 2)" "$(field 8)" "$(field 10)" "$(field 12)" "$(field 14)"
+    if [ "$i" -gt 0 ]; then
+      paste <(awk '$1 ~ /^\[/ {which = substr($1, 2)} $1 ~ /^\// && which == 0 {print $2 + 0}' "$file") \
+        <(awk -v i="$i" '$1 ~ /^\[/ {which = substr($1, 2)} $1 ~ /^\// && which == i {print $2 + 0}' "$file") |
+        awk '{print $2 / $1}' | median | awk '{printf "; rate %.3f times the first one'"'"'s", $1}'
+    fi
+    echo
+  done
+}
+
+if [ -n "${SLICE:-}" ]; then
+  all=()
+  for i in $(seq 0 $(($# - 1))); do
+    off=$((100 * i)); eval "flags=\${$((i + 1))}"; up "$flags"
+    all+=("$off ${pids[*]} $dir")
+  done
+  for round in $(seq 1 "$rounds"); do
+    for i in "${!all[@]}"; do
+      read -r off p0 p1 p2 p3 dir <<<"${all[$i]}"; pids=("$p0" "$p1" "$p2" "$p3")
+      eval "flags=\${$((i + 1))}"
+      measure "[$i ${flags:-(no flags)}] slice $round" "$SLICE"
+    done
+  done | tee "$work/slices"
+  slice_medians "$work/slices" "$@"
+  exit 0
+fi
+
+off=0
 for round in $(seq 1 "$rounds"); do
   echo "round $round"
-  for flags in "$@"; do one_run "$flags"; done
+  for flags in "$@"; do
+    up "$flags"
+    measure "[${tree}${flags:+ ${flags#*::}}]" 10
+    down
+  done
 done
