@@ -127,36 +127,40 @@ measure() {
 down() { kill -TERM "${pids[@]}"; wait "${pids[@]}" 2>/dev/null || true; pids=(); }
 
 median() { sort -n | awk '{a[NR] = $1} END {print NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
-# slice_medians FILE ARGS...: per argument, the medians of its slices' rate and CPU per request
-# (fields of measure's second line), and of each slice's rate over the first argument's in that slice.
+# slice_values FILE I F: field F of the second line measure printed for each slice of topology I
+# ("/get RATE/s p99 P CPU us/request: leader L, gateway G, followers F1 + F2; ..."), as a number.
+slice_values() {
+  awk -v i="$2" -v f="$3" '$1 ~ /^\[/ {which = substr($1, 2)} $1 ~ /^\// && which == i {print $f + 0}' "$1"
+}
+# slice_medians FILE ARGS...: per argument, the medians of its slices' rate and CPU per request, and
+# of its rate over the first argument's in the same slice.
 slice_medians() {
   local file=$1 i; shift
+  local args=("$@")
   echo "medians over the slices:"
-  for i in $(seq 0 $(($# - 1))); do
-    # measure's second line, after the label "[I ...]": /get RATE/s p99 P CPU us/request: leader L, gateway G, followers F + F;
-    field() { awk -v i="$i" -v f="$1" '$1 ~ /^\[/ {which = substr($1, 2)} $1 ~ /^\// && which == i {print $f + 0}' "$file" | median; }
-    printf '  [%s] %s/s; CPU us/request: leader %s, gateway %s, followers %s + %s' "$(eval "echo \${$((i + 1))}")" \
-      "$(field 2)" "$(field 8)" "$(field 10)" "$(field 12)" "$(field 14)"
+  for i in "${!args[@]}"; do
+    printf '  [%s] %s/s; CPU us/request: leader %s, gateway %s, followers %s + %s' "${args[$i]}" \
+      "$(slice_values "$file" "$i" 2 | median)" "$(slice_values "$file" "$i" 8 | median)" \
+      "$(slice_values "$file" "$i" 10 | median)" "$(slice_values "$file" "$i" 12 | median)" \
+      "$(slice_values "$file" "$i" 14 | median)"
     if [ "$i" -gt 0 ]; then
-      paste <(awk '$1 ~ /^\[/ {which = substr($1, 2)} $1 ~ /^\// && which == 0 {print $2 + 0}' "$file") \
-        <(awk -v i="$i" '$1 ~ /^\[/ {which = substr($1, 2)} $1 ~ /^\// && which == i {print $2 + 0}' "$file") |
-        awk '{print $2 / $1}' | median | awk '{printf "; rate %.3f times the first one'"'"'s", $1}'
+      paste <(slice_values "$file" 0 2) <(slice_values "$file" "$i" 2) | awk '{print $2 / $1}' | median |
+        awk '{printf "; rate %.3f times the first one'"'"'s", $1}'
     fi
     echo
   done
 }
 
 if [ -n "${SLICE:-}" ]; then
-  all=()
-  for i in $(seq 0 $(($# - 1))); do
-    off=$((100 * i)); eval "flags=\${$((i + 1))}"; up "$flags"
+  args=("$@") all=()
+  for i in "${!args[@]}"; do
+    off=$((100 * i)); up "${args[$i]}"
     all+=("$off ${pids[*]} $dir")
   done
   for round in $(seq 1 "$rounds"); do
     for i in "${!all[@]}"; do
       read -r off p0 p1 p2 p3 dir <<<"${all[$i]}"; pids=("$p0" "$p1" "$p2" "$p3")
-      eval "flags=\${$((i + 1))}"
-      measure "[$i ${flags:-(no flags)}] slice $round" "$SLICE"
+      measure "[$i ${args[$i]:-(no flags)}] slice $round" "$SLICE"
     done
   done | tee "$work/slices"
   slice_medians "$work/slices" "$@"

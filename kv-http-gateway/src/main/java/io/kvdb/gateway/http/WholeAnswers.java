@@ -20,7 +20,7 @@ import io.netty.handler.flush.FlushConsolidationHandler;
  * HTTP/1 encoder flushes after the headers and again after the body. Declared unary, the answer
  * is aggregated and its headers and body are written back to back, and the
  * {@link #consolidateFlushes flush consolidation} at the head of each connection's pipeline turns
- * the two flushes into one {@code writev} (docs/PERFORMANCE.md, "One write per answer").
+ * the two flushes into one {@code writev} (docs/PERFORMANCE.md, "One write per answer in the gateway").
  */
 public final class WholeAnswers extends SimpleDecoratingHttpService {
   /** Flushes held at most this many at a time (Netty's default). */

@@ -1,14 +1,14 @@
 package io.kvdb.leader.replication;
 
-import io.kvdb.core.process.Shutdown;
-import io.kvdb.core.process.Supervisor;
 import io.kvdb.core.leader.EventSink;
 import io.kvdb.core.leader.RecentCommits;
 import io.kvdb.core.leader.ShardEvents;
 import io.kvdb.core.process.HandOffQueue;
+import io.kvdb.core.process.Shutdown;
+import io.kvdb.core.process.Supervisor;
 import io.kvdb.core.protocol.EventBatches;
-import io.kvdb.core.protocol.ZmqEndpoints;
 import io.kvdb.core.protocol.Topics;
+import io.kvdb.core.protocol.ZmqEndpoints;
 import io.kvdb.core.storage.ShardState;
 import io.kvdb.replication.v1.DataMessage;
 import io.kvdb.replication.v1.Heartbeat;
