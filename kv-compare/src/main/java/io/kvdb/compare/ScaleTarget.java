@@ -46,7 +46,6 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class ScaleTarget {
   static final int SMALL = 10_000;
-  static final int LARGE = 1_000_000;
   /** The leader's default --max-batch-ops. */
   private static final int DELETES_PER_BATCH = 128;
   private static final HostPort UNUSED = HostPort.parse("target", "127.0.0.1:1");
