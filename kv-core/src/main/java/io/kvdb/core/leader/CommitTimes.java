@@ -2,6 +2,7 @@ package io.kvdb.core.leader;
 
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.replication.v1.Event;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * When a write was committed, on this leader run's monotonic clock, as read from the backlog: each
@@ -11,16 +12,26 @@ import io.kvdb.replication.v1.Event;
  * stamp is taken as the batch is built, before its sync, so a time read here is earlier than the
  * commit by up to one sync (a few ms): good enough for a lag that grows with a follower that is behind,
  * while the lag histogram takes the exact time from {@link RecentCommits}.
+ *
+ * <p>Each shard keeps its last answer: a follower that is behind is asked about the same seq on
+ * every status call until it applies more (a fresh follower's 64 shards on every poll while it
+ * installs), and each read is a seek into the backlog's tables. An event never changes once
+ * written, so the answer for a seq stays true; used from any thread.
  */
 final class CommitTimes {
   private final KvStore store;
   private final long epoch;
   private final long runStartedMs;
+  private final AtomicReferenceArray<Answer> lastAnswers;
 
-  CommitTimes(KvStore store, long epoch, long runStartedMs) {
+  /** The commit time found for a seq. */
+  private record Answer(long seq, long committedAtMs) {}
+
+  CommitTimes(KvStore store, int shards, long epoch, long runStartedMs) {
     this.store = store;
     this.epoch = epoch;
     this.runStartedMs = runStartedMs;
+    this.lastAnswers = new AtomicReferenceArray<>(shards);
   }
 
   /**
@@ -28,14 +39,20 @@ final class CommitTimes {
    * time of the oldest one it holds after it: the real one was earlier, so the lag is at least that.
    */
   long committedAtMs(int shard, long seq) {
+    Answer last = lastAnswers.get(shard);
+    if (last != null && last.seq() == seq) {
+      return last.committedAtMs();
+    }
     Event[] first = {null};
     store.forEachLog(shard, seq, (at, bytes) -> {
       first[0] = CatchUpSource.parse(bytes);
       return false;
     });
-    if (first[0] == null || first[0].getEpoch() != epoch) {
-      return runStartedMs;
+    if (first[0] == null) {
+      return runStartedMs; // not written yet: nothing to keep
     }
-    return first[0].getCommitTimeMs();
+    long committedAtMs = first[0].getEpoch() == epoch ? first[0].getCommitTimeMs() : runStartedMs;
+    lastAnswers.set(shard, new Answer(seq, committedAtMs));
+    return committedAtMs;
   }
 }

@@ -65,7 +65,7 @@ public final class WritePipeline implements AutoCloseable {
     this.wallClockMs = wallClockMs;
     ShardFunction shardFunction = new ShardFunction(leader.shards());
     ExpiryScan expiry = new ExpiryScan(ExpiryIndex.load(store, leader.shards()), wallClockMs);
-    this.commitTimes = new CommitTimes(store, leader.epoch(), clockMs.getAsLong());
+    this.commitTimes = new CommitTimes(store, leader.shards(), leader.epoch(), clockMs.getAsLong());
     BacklogRetention retention = new BacklogRetention(store, leader.shards(), backlogPerShard, pins);
     this.commits = new GroupCommit(store, leader, shardFunction, retention, sink, committer, disk, clockMs, metrics,
         expiry, supervisor);
