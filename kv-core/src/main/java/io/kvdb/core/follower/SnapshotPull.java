@@ -12,7 +12,12 @@ import io.kvdb.replication.v1.SnapshotRequest;
  * {@link ShardSync} of the shard decides when to start, install and give up; owned by its thread.
  */
 final class SnapshotPull {
-  static final int CHUNK_BYTES = 256 * 1024;
+  /**
+   * What each chunk request asks for: the leader's most. Larger chunks mean fewer messages, batches
+   * and round trips per installed key (a fresh follower of 1,000,000 keys caught up in about a
+   * tenth less time with 1 MiB than with 256 KiB: docs/PERFORMANCE.md).
+   */
+  static final int CHUNK_BYTES = 1 << 20;
   /**
    * Waits before a failed snapshot is taken again: the leader answered with an error (it could not
    * read the snapshot, or the transfer expired) or the installed data did not match its digest.

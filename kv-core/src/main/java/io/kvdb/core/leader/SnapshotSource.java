@@ -38,6 +38,14 @@ import org.slf4j.LoggerFactory;
 public final class SnapshotSource implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SnapshotSource.class);
   static final int DEFAULT_CHUNK_BYTES = 256 * 1024;
+  /** The most a chunk holds, whatever the request asks: far below the sockets' 4 MiB message cap. */
+  static final int MAX_CHUNK_BYTES = 1 << 20;
+  /**
+   * What an entry adds to its key and value in the chunk, at most: its tag and length, the key's
+   * and value's tags and lengths, the version and expiry as tagged varints (34 bytes), rounded up.
+   * Counted so that a chunk of tiny pairs stays as small as one of large pairs.
+   */
+  static final int ENTRY_OVERHEAD_BYTES = 40;
 
   private final KvStore store;
   private final IntFunction<ShardState> heads;
@@ -144,11 +152,12 @@ public final class SnapshotSource implements AutoCloseable {
 
   private SnapshotChunk chunk(Session session, SnapshotRequest request, long nowMs) {
     session.lastUsedMs = nowMs;
-    int maxBytes = request.getMaxBytes() == 0 ? DEFAULT_CHUNK_BYTES : request.getMaxBytes();
+    long maxBytes = request.getMaxBytes() == 0 ? DEFAULT_CHUNK_BYTES
+        : Math.min(Integer.toUnsignedLong(request.getMaxBytes()), MAX_CHUNK_BYTES);
     SnapshotChunk.Builder chunk = SnapshotChunk.newBuilder().setShard(session.shard)
         .setSnapshotId(request.getSnapshotId());
     byte[] after = request.getAfterKey().isEmpty() ? null : request.getAfterKey().toByteArray();
-    int bytes = 0;
+    long bytes = 0;
     boolean more;
     try (ShardCursor cursor = store.cursor(session.shard, after, false, session.snapshot)) {
       while ((more = cursor.next()) && (bytes < maxBytes || chunk.getEntriesCount() == 0)) {
@@ -156,7 +165,7 @@ public final class SnapshotSource implements AutoCloseable {
             .setKey(UnsafeByteOperations.unsafeWrap(cursor.key()))
             .setValue(UnsafeByteOperations.unsafeWrap(cursor.value()))
             .setVersion(cursor.version()).setExpiresAtMs(cursor.stored().expiresAtMs()));
-        bytes += cursor.key().length + cursor.value().length;
+        bytes += cursor.key().length + cursor.value().length + ENTRY_OVERHEAD_BYTES;
       }
     }
     if (!more) {

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvdb.core.storage.KvStore;
+import io.kvdb.core.storage.StoreBatch;
+import io.kvdb.core.storage.StoredValue;
 import io.kvdb.replication.v1.SnapshotChunk;
 import io.kvdb.replication.v1.SnapshotRequest;
 import java.nio.charset.StandardCharsets;
@@ -116,6 +118,33 @@ class SnapshotSessionsTest {
     source.expire(60_001);
     assertEquals(0, source.openSessions());
     assertEquals(0, pins.size());
+  }
+
+  @Test
+  void aChunkStaysUnderItsCapWhateverItsPairsAndTheRequestAsk() {
+    // 300,000 four-byte keys with empty values and long varints: 1 MiB of keys alone would take
+    // 262,144 of them, about 5 MiB once each entry's tags and lengths are added.
+    int shard = 5;
+    try (StoreBatch batch = store.newBatch()) {
+      for (int i = 0; i < 300_000; i++) {
+        batch.putData(shard, tinyKey(i), new StoredValue(new byte[0], 1L << 40, 1L << 45));
+      }
+      store.write(batch);
+    }
+    source.next("f1", start(shard).toBuilder().setMaxBytes(64 << 20).build(), 0);
+    SnapshotChunk chunk = source.admit(0).get(0).chunk();
+    assertFalse(chunk.getLast(), "300,000 entries do not fit in one chunk");
+    assertTrue(chunk.getSerializedSize() <= SnapshotSource.MAX_CHUNK_BYTES + SnapshotSource.ENTRY_OVERHEAD_BYTES,
+        chunk.getSerializedSize() + " bytes in a chunk of " + chunk.getEntriesCount() + " entries");
+  }
+
+  /** A distinct four-byte key per {@code i} (base 64 digits, printable ASCII). */
+  private static byte[] tinyKey(int i) {
+    byte[] key = new byte[4];
+    for (int d = 3; d >= 0; d--, i >>>= 6) {
+      key[d] = (byte) ('0' + (i & 63));
+    }
+    return key;
   }
 
   private static SnapshotRequest start(int shard) {
