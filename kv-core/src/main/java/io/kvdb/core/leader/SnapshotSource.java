@@ -42,7 +42,7 @@ public final class SnapshotSource implements AutoCloseable {
   static final int MAX_CHUNK_BYTES = 1 << 20;
   /**
    * What an entry adds to its key and value in the chunk, at most: its tag and length, the key's
-   * and value's tags and lengths, the version and expiry as tagged varints (34 bytes), rounded up.
+   * and value's tags and lengths, the version and expiry as tagged varints: 33 bytes, rounded up.
    * Counted so that a chunk of tiny pairs stays as small as one of large pairs.
    */
   static final int ENTRY_OVERHEAD_BYTES = 40;
