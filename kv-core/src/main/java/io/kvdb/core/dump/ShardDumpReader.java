@@ -42,8 +42,9 @@ public final class ShardDumpReader implements Iterator<DumpMessage>, AutoCloseab
 
   /**
    * A reader of {@code shards} (in that order) as of {@code snapshot}, which it takes over;
-   * {@code chunkBytes} bounds the keys and values of a chunk (0: the default; at most
-   * {@link #MAX_CHUNK_BYTES}; at least one pair per chunk, however big).
+   * {@code chunkBytes} bounds the keys and values of a chunk, each pair counted with its framing
+   * ({@link ShardCursor#ENTRY_FRAMING_BYTES}) (0: the default; at most {@link #MAX_CHUNK_BYTES}; at
+   * least one pair per chunk, however big).
    */
   public ShardDumpReader(KvStore store, StoreSnapshot snapshot, DumpOrigin origin, List<Integer> shards,
       int chunkBytes) {
@@ -96,7 +97,7 @@ public final class ShardDumpReader implements Iterator<DumpMessage>, AutoCloseab
       chunk.addEntries(DumpEntry.newBuilder().setKey(UnsafeByteOperations.unsafeWrap(cursor.key()))
           .setValue(UnsafeByteOperations.unsafeWrap(cursor.value()))
           .setVersion(cursor.version()).setExpiresAtMs(cursor.stored().expiresAtMs()));
-      bytes += cursor.key().length + cursor.value().length;
+      bytes += cursor.key().length + cursor.value().length + ShardCursor.ENTRY_FRAMING_BYTES;
       pending = cursor.next();
     }
     if (!pending) {

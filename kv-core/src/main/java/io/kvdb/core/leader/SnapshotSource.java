@@ -38,14 +38,11 @@ import org.slf4j.LoggerFactory;
 public final class SnapshotSource implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SnapshotSource.class);
   static final int DEFAULT_CHUNK_BYTES = 256 * 1024;
-  /** The most a chunk holds, whatever the request asks: far below the sockets' 4 MiB message cap. */
-  static final int MAX_CHUNK_BYTES = 1 << 20;
   /**
-   * What an entry adds to its key and value in the chunk, at most: its tag and length, the key's
-   * and value's tags and lengths, the version and expiry as tagged varints: 33 bytes, rounded up.
-   * Counted so that a chunk of tiny pairs stays as small as one of large pairs.
+   * The most a chunk holds, whatever the request asks, each pair counted with its framing
+   * ({@link ShardCursor#ENTRY_FRAMING_BYTES}): far below the sockets' 4 MiB message cap.
    */
-  static final int ENTRY_OVERHEAD_BYTES = 40;
+  static final int MAX_CHUNK_BYTES = 1 << 20;
 
   private final KvStore store;
   private final IntFunction<ShardState> heads;
@@ -165,7 +162,7 @@ public final class SnapshotSource implements AutoCloseable {
             .setKey(UnsafeByteOperations.unsafeWrap(cursor.key()))
             .setValue(UnsafeByteOperations.unsafeWrap(cursor.value()))
             .setVersion(cursor.version()).setExpiresAtMs(cursor.stored().expiresAtMs()));
-        bytes += cursor.key().length + cursor.value().length + ENTRY_OVERHEAD_BYTES;
+        bytes += cursor.key().length + cursor.value().length + ShardCursor.ENTRY_FRAMING_BYTES;
       }
     }
     if (!more) {

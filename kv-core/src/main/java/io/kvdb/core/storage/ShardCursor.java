@@ -7,6 +7,13 @@ import org.iq80.leveldb.DBIterator;
 
 /** Walks the data keys of one shard in key order (see {@link #seek} for another). Not thread-safe; close it. */
 public final class ShardCursor implements AutoCloseable {
+  /**
+   * At most what the message of one pair in a chunk (a snapshot's or a dump's entry: key, value,
+   * version, expiry) adds to the pair's key and value: its tag and length, the key's and value's
+   * tags and lengths, the version and expiry as tagged varints; 33 bytes, rounded up. Chunks count
+   * it per pair, so that a chunk of tiny pairs stays as far below a message cap as one of large pairs.
+   */
+  public static final int ENTRY_FRAMING_BYTES = 40;
   private final DBIterator iterator;
   private byte[] shardPrefix;
   private byte[] key;

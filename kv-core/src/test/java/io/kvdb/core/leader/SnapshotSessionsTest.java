@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvdb.core.storage.KvStore;
+import io.kvdb.core.storage.ShardCursor;
 import io.kvdb.core.storage.StoreBatch;
 import io.kvdb.core.storage.StoredValue;
 import io.kvdb.replication.v1.SnapshotChunk;
@@ -123,7 +124,7 @@ class SnapshotSessionsTest {
   @Test
   void aChunkStaysUnderItsCapWhateverItsPairsAndTheRequestAsk() {
     // 300,000 four-byte keys with empty values and long varints: 1 MiB of keys alone would take
-    // 262,144 of them, about 5 MiB once each entry's tags and lengths are added.
+    // 262,144 of them, nearly 6 MB once each entry's tags and lengths are added.
     int shard = 5;
     try (StoreBatch batch = store.newBatch()) {
       for (int i = 0; i < 300_000; i++) {
@@ -134,7 +135,7 @@ class SnapshotSessionsTest {
     source.next("f1", start(shard).toBuilder().setMaxBytes(64 << 20).build(), 0);
     SnapshotChunk chunk = source.admit(0).get(0).chunk();
     assertFalse(chunk.getLast(), "300,000 entries do not fit in one chunk");
-    assertTrue(chunk.getSerializedSize() <= SnapshotSource.MAX_CHUNK_BYTES + SnapshotSource.ENTRY_OVERHEAD_BYTES,
+    assertTrue(chunk.getSerializedSize() <= SnapshotSource.MAX_CHUNK_BYTES + ShardCursor.ENTRY_FRAMING_BYTES,
         chunk.getSerializedSize() + " bytes in a chunk of " + chunk.getEntriesCount() + " entries");
   }
 
