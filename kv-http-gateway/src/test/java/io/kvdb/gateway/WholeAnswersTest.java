@@ -51,6 +51,8 @@ class WholeAnswersTest {
         http.execute(RequestHeaders.of(HttpMethod.POST, "/set", "content-type", MediaType.JSON),
             "{\"key\": \"k\", \"value\": \"v\"}").aggregate().join();
         http.get("/get/k").aggregate().join();
+        http.execute(RequestHeaders.of(HttpMethod.POST, "/batch", "content-type", MediaType.JSON),
+            "{\"ops\": [{\"op\": \"put\", \"key\": \"b\", \"value\": \"1\"}]}").aggregate().join();
         http.get("/v1/kv/k").aggregate().join();
         http.get("/v1/kv").aggregate().join();
         http.get("/cluster").aggregate().join();
@@ -62,6 +64,7 @@ class WholeAnswersTest {
         assertEquals(Map.of(
             "POST /set", WHOLE,
             "GET /get/k", WHOLE,
+            "POST /batch", WHOLE,
             "GET /v1/kv/k", WHOLE,
             "GET /v1/kv", WHOLE,
             "GET /cluster", WHOLE,
