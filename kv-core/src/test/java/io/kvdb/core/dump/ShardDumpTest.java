@@ -12,8 +12,7 @@ import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.LeaderMetadata;
 import io.kvdb.core.storage.ShardCursor;
 import io.kvdb.core.storage.ShardState;
-import io.kvdb.core.storage.StoreBatch;
-import io.kvdb.core.storage.StoredValue;
+import io.kvdb.core.storage.TinyPairs;
 import io.kvdb.replication.v1.CatchUpReply;
 import io.kvdb.replication.v1.CatchUpRequest;
 import io.kvdb.replication.v1.ShardPosition;
@@ -161,14 +160,7 @@ class ShardDumpTest {
     // 300,000 four-byte keys with empty values: counted by their bytes alone, 1 MiB of them made a
     // chunk of nearly 6 MB, past a gRPC client's default 4 MiB message limit.
     try (KvStore store = KvStore.open(dir.resolve("tiny"), false)) {
-      try (StoreBatch batch = store.newBatch()) {
-        for (int i = 0; i < 300_000; i++) {
-          byte[] key = {(byte) ('0' + (i >>> 18 & 63)), (byte) ('0' + (i >>> 12 & 63)), (byte) ('0' + (i >>> 6 & 63)),
-              (byte) ('0' + (i & 63))};
-          batch.putData(0, key, new StoredValue(new byte[0], 1L << 40, 1L << 45));
-        }
-        store.write(batch);
-      }
+      TinyPairs.write(store, 0, 300_000);
       try (ShardDumpReader reader = new ShardDumpReader(store, store.snapshot(), new DumpOrigin("leader", 4, 1),
           List.of(0), ShardDumpReader.MAX_CHUNK_BYTES)) {
         reader.next(); // the header

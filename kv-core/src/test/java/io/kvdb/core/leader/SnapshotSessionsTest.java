@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvdb.core.storage.KvStore;
 import io.kvdb.core.storage.ShardCursor;
-import io.kvdb.core.storage.StoreBatch;
-import io.kvdb.core.storage.StoredValue;
+import io.kvdb.core.storage.TinyPairs;
 import io.kvdb.replication.v1.SnapshotChunk;
 import io.kvdb.replication.v1.SnapshotRequest;
 import java.nio.charset.StandardCharsets;
@@ -126,26 +125,12 @@ class SnapshotSessionsTest {
     // 300,000 four-byte keys with empty values and long varints: 1 MiB of keys alone would take
     // 262,144 of them, nearly 6 MB once each entry's tags and lengths are added.
     int shard = 5;
-    try (StoreBatch batch = store.newBatch()) {
-      for (int i = 0; i < 300_000; i++) {
-        batch.putData(shard, tinyKey(i), new StoredValue(new byte[0], 1L << 40, 1L << 45));
-      }
-      store.write(batch);
-    }
+    TinyPairs.write(store, shard, 300_000);
     source.next("f1", start(shard).toBuilder().setMaxBytes(64 << 20).build(), 0);
     SnapshotChunk chunk = source.admit(0).get(0).chunk();
     assertFalse(chunk.getLast(), "300,000 entries do not fit in one chunk");
     assertTrue(chunk.getSerializedSize() <= SnapshotSource.MAX_CHUNK_BYTES + ShardCursor.ENTRY_FRAMING_BYTES,
         chunk.getSerializedSize() + " bytes in a chunk of " + chunk.getEntriesCount() + " entries");
-  }
-
-  /** A distinct four-byte key per {@code i} (base 64 digits, printable ASCII). */
-  private static byte[] tinyKey(int i) {
-    byte[] key = new byte[4];
-    for (int d = 3; d >= 0; d--, i >>>= 6) {
-      key[d] = (byte) ('0' + (i & 63));
-    }
-    return key;
   }
 
   private static SnapshotRequest start(int shard) {
